@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LABS = sorted((ROOT / "labs").glob("*.yaml"))
+INVALID = sorted((ROOT / "tests" / "data" / "invalid").glob("*.yaml"))
+
+
+@pytest.fixture
+def run_cli():
+    """Invoke the real entry point in-process; returns (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+    import sys
+
+    from vnetlab.cli.main import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        old = sys.argv
+        sys.argv = ["vnetlab", *args]
+        code = 0
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                main()
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            sys.argv = old
+        return code, out.getvalue(), err.getvalue()
+
+    return run
