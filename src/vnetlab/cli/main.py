@@ -182,6 +182,15 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     _not_yet("exec", "kernel backend")
 
 
+def _sim(lab: Path, backend: str) -> Any:
+    loaded = load_file(lab)
+    if backend != "sim":
+        _not_yet(f"--backend {backend}", "kernel backend")
+    from ..sim import Simulator
+
+    return Simulator(loaded.lab)
+
+
 @cli.command()
 @LAB_ARG
 @click.argument("src")
@@ -192,11 +201,19 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
 def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
     """One reachability probe from SRC (node or guest) to DST (node, guest or address).
 
-    Unlike `matrix`, it does not flush neighbour caches first: it shows the
-    lab as it is now. Exit 0 if a reply came back within one second, 1 if not.
+    DST as a node pings each of its IPv4 addresses. Unlike `matrix`, it does
+    not flush neighbour caches first: it shows the lab as it is now. Exit 0 if
+    every address answered within one second, 1 if not. `trace` explains why.
     """
-    load_file(lab)
-    _not_yet("ping", "simulator / kernel backend")
+    sim = _sim(lab, backend)
+    results = sim.ping(src, dst)
+    ok = all(r.ok for r in results)
+    if as_json:
+        render.json_doc({"lab": sim.r.lab.lab, "backend": backend, "src": src, "results": {r.dst: r.ok for r in results}})
+    else:
+        for r in results:
+            print(f"{src} -> {r.dst}: {'reply' if r.ok else 'no reply'}")
+    sys.exit(0 if ok else 1)
 
 
 @cli.command()
@@ -211,40 +228,61 @@ def matrix(lab: Path, backend: str, as_json: bool) -> None:
     nodes are flushed first; static ones stay), so rows do not depend on one
     another and both backends measure the same thing.
     """
-    load_file(lab)
-    _not_yet("matrix", "simulator / kernel backend")
+    sim = _sim(lab, backend)
+    m = sim.matrix()
+    if as_json:
+        render.json_doc(m)
+    else:
+        render.matrix(m)
 
 
 @cli.command()
 @LAB_ARG
 @click.argument("src")
 @click.argument("dst")
+@JSON
+@click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
 @errors_to_exit
-def trace(lab: Path, src: str, dst: str) -> None:
+def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
     """The path of one ping in the simulator, hop by hop.
 
     Every hop shows the device, the direction and the verdict; every drop names
-    the rule and the kernel function it mirrors.
+    the rule and the kernel function it mirrors. The probe starts from cold
+    caches, like a row of `matrix`, so it explains that cell.
     """
-    load_file(lab)
-    _not_yet("trace", "simulator")
+    sim = _sim(lab, "sim")
+    results = sim.ping(src, dst, flush=True)
+    if as_json:
+        render.json_doc({"lab": sim.r.lab.lab, "src": src, "traces": [{"dst": r.dst, "reachable": r.ok, "hops": [h.as_dict() for h in r.hops]} for r in results]})
+    else:
+        for r in results:
+            render.trace(sim, r, verbose)
+    sys.exit(0 if all(r.ok for r in results) else 1)
 
 
 @cli.command()
 @LAB_ARG
-@click.option(
-    "--backend",
-    type=click.Choice(["sim", "kernel", "both"]),
-    default="sim",
-    show_default=True,
-    help="Where to check the expectations.",
-)
+@click.option("--backend", type=click.Choice(["sim", "kernel", "both"]), default="sim", show_default=True, help="Where to check the expectations.")
 @JSON
 @errors_to_exit
 def test(lab: Path, backend: str, as_json: bool) -> None:
-    """Check the lab's `expect:` section; exit 1 if any expectation fails."""
-    load_file(lab)
-    _not_yet("test", "simulator / kernel backend")
+    """Check the lab's `expect:` section; exit 1 if any expectation fails.
+
+    `reach: true` holds when every IPv4 address of the target answers,
+    `reach: false` when none does.
+    """
+    sim = _sim(lab, backend)
+    from ..verify.expect import evaluate
+
+    outcomes = evaluate(sim, sim.r.lab.expect)
+    failed = [o for o in outcomes if not o.passed]
+    if as_json:
+        render.json_doc({"lab": sim.r.lab.lab, "backend": backend, "passed": not failed, "expectations": [o.as_dict() for o in outcomes]})
+    else:
+        render.expectations(outcomes, backend)
+        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed", file=sys.stderr)
+    if failed:
+        sys.exit(1)
 
 
 @cli.command()
@@ -263,21 +301,35 @@ def diff(lab: Path, as_json: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.argument("node")
-@click.argument("interface")
-@click.option(
-    "-w", "--write", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="pcap file to write."
-)
+@click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
+@click.option("-w", "--write", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).")
+@click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
+@click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
 @BACKEND
 @errors_to_exit
-def capture(lab: Path, node: str, interface: str, out: Path, backend: str) -> None:
-    """Frames seen at one interface, written as pcap.
+def capture(lab: Path, interfaces: tuple[str, ...], out: Path, src: str | None, dst: str | None, backend: str) -> None:
+    """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
 
-    sim: during a ping (see `ping`); kernel: on a running lab, bounded by
+    sim: the frames sent and received at each interface during one ping from
+    --from to --to, from cold caches. kernel: on a running lab, bounded by
     count and duration.
+
+    \b
+    vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
     """
-    load_file(lab)
-    _not_yet("capture", "simulator / kernel backend")
+    sim = _sim(lab, backend)
+    if not src or not dst:
+        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
+    from ..sim.pcap import write_pcap
+
+    with sim.capture(*interfaces) as caps:
+        results = sim.ping(src, dst, flush=True)
+    for label in interfaces:
+        path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
+        n = write_pcap(path, caps[label])
+        print(f"{path}: {n} frames at {label}", file=sys.stderr)
+    for r in results:
+        print(f"{src} -> {r.dst}: {'reply' if r.ok else 'no reply'}", file=sys.stderr)
 
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]

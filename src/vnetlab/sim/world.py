@@ -98,11 +98,11 @@ class World:
         self.frames = 0
 
     # trace -----------------------------------------------------------------
-    def hop(self, dev: Device | str, direction: str, verdict: str, frame: Frame | str, why: str | None = None) -> None:
+    def hop(self, dev: Device | str, direction: str, verdict: str, frame: Frame | str, why: str | None = None, rule: str | None = None, func: str | None = None) -> None:
         if self.tracing:
             label = dev if isinstance(dev, str) else dev.label
             desc = frame if isinstance(frame, str) else frame.describe()
-            self.hops.append(Hop(len(self.hops) + 1, label, direction, verdict, desc, why=why))
+            self.hops.append(Hop(len(self.hops) + 1, label, direction, verdict, desc, rule, func, why))
 
     def drop(self, dev: Device | str, frame: Frame | str, rule: str, func: str, why: str) -> None:
         if self.tracing:

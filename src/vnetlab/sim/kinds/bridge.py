@@ -107,6 +107,8 @@ class BridgeDev(Device):
     def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
         for q in self.ports:
             if q is ingress and not q.hairpin:
+                if self.world.tracing:
+                    self.world.drop(q.dev, frame, "bridge-no-hairpin", "br_flood", f"hairpin is off on {q.dev.name}: the flood is not sent back out of the port it came in on")
                 continue
             if not q.forwarding():
                 continue
@@ -167,9 +169,8 @@ class BridgeDev(Device):
 
     def _pass_up(self, vid: int, frame: Frame, pkt_type: int) -> None:
         """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept."""
-        if self.filtering:
-            if vid != self.default_pvid:
-                frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
+        if self.filtering and vid != self.default_pvid:
+            frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
         self.world.netif_receive(self, frame, pkt_type)
 
     # br_dev_xmit: the bridge's own frames ----------------------------------------

@@ -76,7 +76,7 @@ class MacvlanPort:
                 self._forward_source(frame, pkt_type)
             src = self.hash.get(frame.src)
             if src is not None and src.mode not in (VEPA, BRIDGE):
-                w.hop(self.lower, "fwd", "return", frame, why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it (macvlan_handle_frame)")
+                w.hop(self.lower, "fwd", "return", frame, why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it", rule="macvlan-return-to-sender", func="macvlan_handle_frame")
                 w.dev_forward(src, frame)
                 return CONSUMED
             w.defer(self.broadcast, frame, src)
@@ -142,6 +142,11 @@ class MacvlanDev(Device):
                     w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire")
                     w.dev_forward(port.lower, frame, "macvlan_queue_xmit")
                     return
+        if w.tracing:
+            if self.mode != BRIDGE:
+                w.hop(self, "fwd", "wire", frame, why=f"{MODE_NAMES[self.mode]} mode: nothing is switched locally; out through {port.lower.label} to the wire, siblings and the parent see it only if the switch reflects it")
+            elif not is_multicast(frame.dst):
+                w.hop(self, "fwd", "wire", frame, why=f"bridge mode: {frame.dst} is not a bridge-mode sibling (the parent's own MAC never is); out through {port.lower.label} to the wire")
         w.dev_queue_xmit(port.lower, frame)
 
 
