@@ -121,6 +121,8 @@ class Simulator:
             st.ping(ip_int(d), self._ident)
         self.world.run()
         self._record_unresolved()
+        for stack in self.world.stacks.values():
+            stack.expire_incomplete()
         return {d: i in st.replies for d, i in ids.items()}
 
     def _record_unresolved(self) -> None:

@@ -254,6 +254,13 @@ class Stack:
         for pkt in self.pending.pop((dev, ip), []):
             self.world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
 
+    def expire_incomplete(self) -> None:
+        """After the probe's second: unresolved entries fail and their queued packets are dropped;
+        the next send starts resolution again."""
+        if self.pending:
+            self.pending.clear()
+        self.neigh = {k: n for k, n in self.neigh.items() if n.state != INCOMPLETE}
+
     def flush_dynamic(self) -> None:
         """`ip neigh flush`: dynamic entries go, static ones stay."""
         self.neigh = {k: n for k, n in self.neigh.items() if n.state == STATIC}

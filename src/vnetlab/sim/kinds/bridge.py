@@ -51,6 +51,12 @@ class BridgeDev(Device):
         if vlan_filtering:
             self.fdb[(self.mac, default_pvid)] = Entry(None, True)
 
+    @property
+    def promisc(self) -> bool:
+        """dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode."""
+        port = getattr(self, "macvlan_port", None)
+        return port is not None and any(c.up and c.mac != self.mac for c in port.children)
+
     def carrier(self) -> bool:
         if not self.had_ports:
             return True  # a bridge that never had a port: carrier on, UNKNOWN
@@ -140,7 +146,7 @@ class BridgeDev(Device):
             e = self.fdb.get(key)
             if e is None or (not e.local and e.port is not p):
                 self.fdb[key] = Entry(p, False)
-        local_rcv = False
+        local_rcv = self.promisc
         if is_multicast(frame.dst):
             local_rcv = True
             w.hop(self, "fwd", "flood", frame, why=f"{self.label}: broadcast is flooded" + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""))
