@@ -76,6 +76,7 @@ class Simulator:
         self.r = lab if isinstance(lab, Resolved) else resolve(lab)
         self.world: World = Builder(self.r).build()
         self._ident = 0
+        self._ips: dict[str, int] = {}
 
     @property
     def endpoints(self) -> list[str]:
@@ -115,10 +116,14 @@ class Simulator:
             self.flush()
         st = self.world.stacks[src]
         ids: dict[str, int] = {}
+        cache = self._ips
         for d in dsts:
             self._ident += 1
             ids[d] = self._ident
-            st.ping(ip_int(d), self._ident)
+            ip = cache.get(d)
+            if ip is None:
+                ip = cache[d] = ip_int(d)
+            st.ping(ip, self._ident)
         self.world.run()
         self._record_unresolved()
         for stack in self.world.stacks.values():

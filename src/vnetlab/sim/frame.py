@@ -30,8 +30,12 @@ ICMP_ECHO_REPLY, ICMP_ECHO = 0, 8
 PROTO_ICMP, PROTO_UDP = 1, 17
 
 
+_ODD = frozenset("13579bdfBDF")
+
+
 def is_multicast(mac: str) -> bool:
-    return bool(int(mac[:2], 16) & 1)
+    """The I/G bit: the low bit of the first octet."""
+    return mac[1] in _ODD
 
 
 def ip_str(ip: int) -> str:

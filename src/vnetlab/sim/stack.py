@@ -89,6 +89,7 @@ class Stack:
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
         self.replies: set[int] = set()
         self.udp: dict[int, list[Device]] = {}
+        self._conf: dict[tuple[Device, str], int] = {}
         self.lo_label = f"{name}/lo"
         fwd = self.sysctl.get("net.ipv4.ip_forward", self.sysctl.get("net.ipv4.conf.all.forwarding", 0))
         self.forward_all = bool(fwd)
@@ -147,6 +148,13 @@ class Stack:
 
     # sysctl ------------------------------------------------------------------
     def conf(self, dev: Device, key: str) -> int:
+        k = (dev, key)
+        v = self._conf.get(k)
+        if v is None:
+            v = self._conf[k] = self._conf_uncached(dev, key)
+        return v
+
+    def _conf_uncached(self, dev: Device, key: str) -> int:
         d = _DEFAULTS.get(key, 0)
         a = int(self.sysctl.get(f"net.ipv4.conf.all.{key}", d))
         v = int(self.sysctl.get(f"net.ipv4.conf.{dev.name}.{key}", d))
@@ -189,7 +197,8 @@ class Stack:
         """Send one ICMP echo request to ``dst`` with the node's own routing."""
         if self.is_local(dst):
             pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
-            self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
+            if self.world.tracing:
+                self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             self.world.defer(self.local_deliver, None, pkt, False)
             return
         route = self.lookup(dst)
@@ -237,10 +246,12 @@ class Stack:
         if n is not None:
             return  # already resolving
         self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
+        world.waiting.setdefault(nh, []).append(dev)
         sip = pkt.src if pkt.src in self.local else self.select_src(route, nh) if route else None
         if sip is None:
             sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
-        world.hop(dev, "stack", "arp", f"resolve {ip_str(nh)} on {dev.name}", why=f"{self.name} asks who has {ip_str(nh)} (neighbour INCOMPLETE)")
+        if world.tracing:
+            world.hop(dev, "stack", "arp", f"resolve {ip_str(nh)} on {dev.name}", why=f"{self.name} asks who has {ip_str(nh)} (neighbour INCOMPLETE)")
         world.dev_queue_xmit(dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh)))
 
     def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
@@ -249,22 +260,42 @@ class Stack:
             self.neigh[(dev, ip)] = Neigh(mac, state)
         elif n.state == INCOMPLETE:
             n.mac, n.state = mac, state
+            self._unwait(dev, ip)
         else:
             return  # a resolved entry is not overridden within locktime (ARP flux: the first reply wins)
         for pkt in self.pending.pop((dev, ip), []):
             self.world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
 
+    def _unwait(self, dev: Device, ip: int) -> None:
+        lst = self.world.waiting.get(ip)
+        if lst is not None:
+            if dev in lst:
+                lst.remove(dev)
+            if not lst:
+                del self.world.waiting[ip]
+
     def expire_incomplete(self) -> None:
         """After the probe's second: unresolved entries fail and their queued packets are dropped;
         the next send starts resolution again."""
-        if self.pending:
-            self.pending.clear()
-        self.neigh = {k: n for k, n in self.neigh.items() if n.state != INCOMPLETE}
+        if not self.pending:
+            return
+        for dev, ip in self.pending:
+            self._unwait(dev, ip)
+            self.neigh.pop((dev, ip), None)
+        self.pending.clear()
 
     def flush_dynamic(self) -> None:
         """`ip neigh flush`: dynamic entries go, static ones stay."""
-        self.neigh = {k: n for k, n in self.neigh.items() if n.state == STATIC}
+        if any(n.state != STATIC for n in self.neigh.values()):
+            self.neigh = {k: n for k, n in self.neigh.items() if n.state == STATIC}
+        for dev, ip in self.pending:
+            self._unwait(dev, ip)
         self.pending.clear()
+
+    def arp_matters(self, dev: Device, a: Arp) -> bool:
+        """Would receiving this ARP request on ``dev`` change anything here? Only for the
+        owner of the target address, or a stack waiting for the sender (arp_process)."""
+        return a.tpa in self.local or (dev, a.spa) in self.neigh or a.tpa & 0xFF000000 == LOOPBACK_NET
 
     # receiving -----------------------------------------------------------------
     def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
@@ -300,15 +331,17 @@ class Stack:
                 if r is None or r.dev is not dev:
                     w.drop(dev, frame, "arp-filter", "arp_filter", f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}")
                     return
-            w.hop(dev, "stack", "reply", frame, why=f"{self.name} answers for {ip_str(a.tpa)} with {dev.name}'s MAC (weak host, arp_ignore=0)" if ign == 0 else None)
+            if w.tracing:
+                w.hop(dev, "stack", "reply", frame, why=f"{self.name} answers for {ip_str(a.tpa)} with {dev.name}'s MAC (weak host, arp_ignore=0)" if ign == 0 else None)
             self._resolved(dev, a.spa, a.sha, STALE)
             w.dev_queue_xmit(dev, Frame(a.sha, dev.mac, ETH_P_ARP, Arp(ARP_REPLY, dev.mac, a.tpa, a.sha, a.spa)))
             return
         # a reply, or a request for someone else: only an entry we are resolving is filled
         if (dev, a.spa) in self.neigh:
             self._resolved(dev, a.spa, a.sha, REACHABLE if a.op == ARP_REPLY and pkt_type == HOST else STALE)
-            w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {ip_str(a.spa)} is at {a.sha}")
-        elif a.op == ARP_REQUEST:
+            if w.tracing:
+                w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {ip_str(a.spa)} is at {a.sha}")
+        elif a.op == ARP_REQUEST and w.tracing:
             w.hop(dev, "stack", "ignore", frame, why=f"{ip_str(a.tpa)} is not an address of {self.name}")
 
     def _rp_ok(self, dev: Device, src: int) -> bool:
@@ -352,7 +385,8 @@ class Stack:
         if route is None:
             w.drop(dev, frame, "no-route", "ip_route_input_slow", f"{self.name} has no route to {ip_str(dst)}")
             return
-        w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
+        if w.tracing:
+            w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
         fwd = IPv4(pkt.src, pkt.dst, pkt.proto, pkt.payload, pkt.ttl - 1)
         self.neigh_output(route.dev, route.via if route.via is not None else dst, fwd, route)
 
@@ -372,10 +406,12 @@ class Stack:
                 if bcast:
                     r = self.lookup(pkt.src)
                     src = (self.select_src(r, pkt.src) if r else None) or 0
-                w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
+                if w.tracing:
+                    w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
                 self.output(IPv4(src, pkt.src, PROTO_ICMP, Icmp(ICMP_ECHO_REPLY, icmp.id, icmp.seq)))
             elif icmp.type == ICMP_ECHO_REPLY:
-                w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
+                if w.tracing:
+                    w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
                 self.replies.add(icmp.id)
         elif pkt.proto == PROTO_UDP:
             socks = self.udp.get(pkt.payload.dport)  # type: ignore[union-attr]

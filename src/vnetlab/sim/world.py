@@ -50,6 +50,8 @@ class Device:
         self.name = name
         self.mac = mac
         self.admin_up = up
+        self.up = up
+        self.oper = up
         self.mtu = mtu
         self.rx_handler: Callable[[Device, Frame, int], Any] | None = None
         self.rx_handler_owner: str | None = None
@@ -59,9 +61,8 @@ class Device:
         world.devices[self.label] = self
 
     # state ---------------------------------------------------------------
-    @property
-    def up(self) -> bool:
-        return self.admin_up
+    # ``up`` is an attribute: the lab fixes admin states before the first frame.
+    # ``oper`` (up and carrier) is computed once by World.freeze for the hot path.
 
     def carrier(self) -> bool:
         return True
@@ -96,6 +97,14 @@ class World:
         #: device label → list of frames seen there (rx and tx), when capturing
         self.captures: dict[str, list[Frame]] = {}
         self.frames = 0
+        #: IPv4 address → devices whose stack is resolving it (an INCOMPLETE neighbour):
+        #: the only listeners, besides its owner, for whom an ARP from that address matters
+        self.waiting: dict[int, list[Device]] = {}
+
+    @property
+    def observed(self) -> bool:
+        """Tracing or capturing: every copy of every frame must then really be made."""
+        return self.tracing or bool(self.captures)
 
     # trace -----------------------------------------------------------------
     def hop(self, dev: Device | str, direction: str, verdict: str, frame: Frame | str, why: str | None = None, rule: str | None = None, func: str | None = None) -> None:
@@ -114,6 +123,14 @@ class World:
         cap = self.captures.get(dev.label)
         if cap is not None:
             cap.append(frame)
+
+    def freeze(self) -> None:
+        """Compute every device's operational state (admin up and carrier) once.
+
+        Admin states and guests are fixed by the lab, so carrier cannot change
+        while frames move; the transmit path then reads one attribute."""
+        for d in self.devices.values():
+            d.oper = d.up and d.carrier()
 
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
@@ -145,11 +162,11 @@ class World:
 
     def dev_queue_xmit(self, dev: Device, frame: Frame) -> None:
         """Hand a frame to ``dev``'s driver, through the qdisc."""
-        if not dev.up:
-            self.drop(dev, frame, "tx-down", "dev_queue_xmit", f"{dev.label} is administratively down")
-            return
-        if not dev.carrier():
-            self.drop(dev, frame, "no-carrier", "dev_deactivate", f"{dev.label} has no carrier, so its qdisc is noop and drops everything")
+        if not dev.oper:
+            if not dev.up:
+                self.drop(dev, frame, "tx-down", "dev_queue_xmit", f"{dev.label} is administratively down")
+            else:
+                self.drop(dev, frame, "no-carrier", "dev_deactivate", f"{dev.label} has no carrier, so its qdisc is noop and drops everything")
             return
         self.frames += 1
         if self.captures:

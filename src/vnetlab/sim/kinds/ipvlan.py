@@ -65,7 +65,8 @@ class IpvlanPort:
         s = self.lookup(_l3_dst(frame))
         if s is None:
             return PASS
-        self.world.hop(self.master, "fwd", "steer", frame, why=f"ipvlan {self.mode}: the destination address belongs to {s.label}")
+        if self.world.tracing:
+            self.world.hop(self.master, "fwd", "steer", frame, why=f"ipvlan {self.mode}: the destination address belongs to {s.label}")
         return (s, frame, HOST)
 
 
@@ -119,12 +120,14 @@ class IpvlanDev(Device):
             w.drop(self, frame, "ipvlan-no-master-stack", "ipvlan_process_v4_outbound", "the master has no IP stack")
             return
         if mstack.is_local(pkt.dst):
-            w.hop(port.master, "fwd", "local", frame, why="routed in the master's namespace: a local address of the master")
+            if w.tracing:
+                w.hop(port.master, "fwd", "local", frame, why="routed in the master's namespace: a local address of the master")
             mstack.local_deliver(port.master, pkt, False)
             return
         route = next((r for r in mstack.routes if r.dev is port.master and pkt.dst & r.mask == r.net), None)
         nh = route.via if route is not None and route.via is not None else pkt.dst
-        w.hop(port.master, "fwd", "route", frame, why=f"ipvlan {port.mode}: routed in the master's namespace out of {port.master.name}")
+        if w.tracing:
+            w.hop(port.master, "fwd", "route", frame, why=f"ipvlan {port.mode}: routed in the master's namespace out of {port.master.name}")
         mstack.neigh_output(port.master, nh, pkt, route)
 
 

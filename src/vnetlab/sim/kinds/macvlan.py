@@ -66,7 +66,8 @@ class MacvlanPort:
         for c in self.source_children:
             if c.up and frame.src in c.source_macs:
                 pt = HOST if frame.dst == c.mac else pkt_type
-                self.world.hop(c, "fwd", "source", frame, why=f"source mode: {frame.src} is on {c.label}'s list")
+                if self.world.tracing:
+                    self.world.hop(c, "fwd", "source", frame, why=f"source mode: {frame.src} is on {c.label}'s list")
                 self.world.netif_rx(c, frame, pt)
 
     def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> object:
@@ -76,7 +77,8 @@ class MacvlanPort:
                 self._forward_source(frame, pkt_type)
             src = self.hash.get(frame.src)
             if src is not None and src.mode not in (VEPA, BRIDGE):
-                w.hop(self.lower, "fwd", "return", frame, why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it", rule="macvlan-return-to-sender", func="macvlan_handle_frame")
+                if w.tracing:
+                    w.hop(self.lower, "fwd", "return", frame, why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it", rule="macvlan-return-to-sender", func="macvlan_handle_frame")
                 w.dev_forward(src, frame)
                 return CONSUMED
             w.defer(self.broadcast, frame, src)
@@ -93,7 +95,8 @@ class MacvlanPort:
             w.drop(target, frame, "macvlan-down", "macvlan_handle_frame", f"{target.label} is down")
             return CONSUMED
         if self.passthru and frame.dst != target.mac:
-            w.hop(self.lower, "fwd", "steer", frame, why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}")
+            if w.tracing:
+                w.hop(self.lower, "fwd", "steer", frame, why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}")
         return (target, frame, HOST)
 
     def broadcast(self, frame: Frame, src: MacvlanDev | None) -> None:
@@ -134,12 +137,14 @@ class MacvlanDev(Device):
             if is_multicast(frame.dst):
                 for c in port.children:  # macvlan_broadcast(..., MACVLAN_MODE_BRIDGE): synchronous copies
                     if c is not self and c.mode == BRIDGE and c.up:
-                        w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: a copy to bridge sibling {c.label}")
+                        if w.tracing:
+                            w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: a copy to bridge sibling {c.label}")
                         w.dev_forward(c, frame, "macvlan_broadcast")
             else:
                 dest = port.hash.get(frame.dst)
                 if dest is not None and dest.mode == BRIDGE:
-                    w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire")
+                    if w.tracing:
+                        w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire")
                     w.dev_forward(port.lower, frame, "macvlan_queue_xmit")
                     return
         if w.tracing:

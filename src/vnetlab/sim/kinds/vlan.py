@@ -19,10 +19,7 @@ class VlanDev(Device):
         self.real = real
         self.tag = (TPID[protocol], vid)
         real.vlans[self.tag] = self
-
-    @property
-    def up(self) -> bool:
-        return self.admin_up and self.real.up
+        self.up = self.admin_up and real.up  # vlan_dev_open: not while the real device is down
 
     def carrier(self) -> bool:
         return self.real.carrier()

@@ -46,7 +46,8 @@ class VxlanDev(Device):
         if src is None:
             w.drop(self, frame, "vxlan-no-route", "vxlan_xmit", f"no route to the remote VTEP {ip_str(remote)}")
             return
-        w.hop(self, "fwd", "encap", frame, why=f"VNI {self.vni}: encapsulated to {ip_str(remote)}:{self.dstport}")
+        if w.tracing:
+            w.hop(self, "fwd", "encap", frame, why=f"VNI {self.vni}: encapsulated to {ip_str(remote)}:{self.dstport}")
         stack.output(IPv4(src, remote, PROTO_UDP, Udp(sport, self.dstport, Vxlan(self.vni, frame))))
 
     def accept(self, pkt: IPv4) -> bool:
