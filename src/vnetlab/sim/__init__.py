@@ -106,8 +106,9 @@ class Simulator:
             raise InputError(f"{src!r} is not a node or guest of lab {self.r.lab.lab}")
 
     def flush(self) -> None:
-        for st in self.world.stacks.values():
+        for st in self.world.dirty:
             st.flush_dynamic()
+        self.world.dirty.clear()
 
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
         """Echo requests from ``src`` to every address at once; which got a reply."""
@@ -126,7 +127,7 @@ class Simulator:
             st.ping(ip, self._ident)
         self.world.run()
         self._record_unresolved()
-        for stack in self.world.stacks.values():
+        for stack in self.world.dirty:
             stack.expire_incomplete()
         return {d: i in st.replies for d, i in ids.items()}
 

@@ -90,6 +90,8 @@ class Stack:
         self.replies: set[int] = set()
         self.udp: dict[int, list[Device]] = {}
         self._conf: dict[tuple[Device, str], int] = {}
+        #: no net.ipv4.conf.* set: every per-device value is the new-namespace default
+        self.default_conf = not any(k.startswith("net.ipv4.conf.") for k in self.sysctl)
         self.lo_label = f"{name}/lo"
         fwd = self.sysctl.get("net.ipv4.ip_forward", self.sysctl.get("net.ipv4.conf.all.forwarding", 0))
         self.forward_all = bool(fwd)
@@ -148,6 +150,8 @@ class Stack:
 
     # sysctl ------------------------------------------------------------------
     def conf(self, dev: Device, key: str) -> int:
+        if self.default_conf:
+            return _DEFAULTS.get(key, 0)
         k = (dev, key)
         v = self._conf.get(k)
         if v is None:
@@ -247,6 +251,7 @@ class Stack:
             return  # already resolving
         self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
         world.waiting.setdefault(nh, []).append(dev)
+        world.dirty.add(self)
         sip = pkt.src if pkt.src in self.local else self.select_src(route, nh) if route else None
         if sip is None:
             sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
@@ -258,6 +263,7 @@ class Stack:
         n = self.neigh.get((dev, ip))
         if n is None:
             self.neigh[(dev, ip)] = Neigh(mac, state)
+            self.world.dirty.add(self)
         elif n.state == INCOMPLETE:
             n.mac, n.state = mac, state
             self._unwait(dev, ip)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..frame import ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
+from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
 from ..world import CONSUMED, Device
 
 
@@ -47,17 +47,17 @@ class BridgeDev(Device):
         self._order: dict[Port, int] = {}
         self._idx: tuple[list[Port], dict[int, Port], dict[Device, Port]] | None = None
         self.had_ports = False
+        self.promisc = False
         self.filtering = vlan_filtering
         self.default_pvid = default_pvid
         self.fdb: dict[tuple[str, int], Entry] = {(self.mac, 0): Entry(None, True)}
         if vlan_filtering:
             self.fdb[(self.mac, default_pvid)] = Entry(None, True)
 
-    @property
-    def promisc(self) -> bool:
-        """dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode."""
+    def freeze(self) -> None:
+        # dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode
         port = getattr(self, "macvlan_port", None)
-        return port is not None and any(c.up and c.mac != self.mac for c in port.children)
+        self.promisc = port is not None and any(c.up and c.mac != self.mac for c in port.children)
 
     def carrier(self) -> bool:
         if not self.had_ports:
@@ -144,11 +144,16 @@ class BridgeDev(Device):
         if self.filtering or self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
             return False
         other, plain, devport = self._index()
-        targets = set(other)
         q = plain.get(a.tpa)
+        waiting = self.world.waiting.get(a.spa)
+        if not other and not waiting:  # the common case: only the owner of the address
+            if q is not None and (q is not ingress or q.hairpin) and q.dev.oper:
+                self._deliver(q, vid, frame)
+            return True
+        targets = set(other)
         if q is not None:
             targets.add(q)
-        for dev in self.world.waiting.get(a.spa, ()):
+        for dev in waiting or ():
             q = devport.get(dev)
             if q is not None:
                 targets.add(q)
@@ -179,32 +184,38 @@ class BridgeDev(Device):
     def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> int:
         w = self.world
         p: Port = dev.bridge_port  # type: ignore[attr-defined]
-        if is_multicast(frame.src) or frame.src == "00:00:00:00:00:00":
+        src = frame.src
+        if src[1] in _ODD or src == "00:00:00:00:00:00":
             w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")
             return CONSUMED
-        if not p.forwarding():
+        if not p.dev.oper:
             w.drop(dev, frame, "bridge-port-disabled", "br_handle_frame", f"port {dev.name} is not forwarding (down or no carrier)")
             return CONSUMED
-        if frame.dst == self.mac:
+        dst = frame.dst
+        if dst == self.mac:
             pkt_type = HOST
-        r = self._ingress(p, frame)
-        if r is None:
-            w.drop(dev, frame, "bridge-vlan-ingress", "__allowed_ingress", f"VLAN not allowed on port {dev.name} (no PVID or not a member)")
-            return CONSUMED
-        vid, frame = r
+        if self.filtering:
+            r = self._ingress(p, frame)
+            if r is None:
+                w.drop(dev, frame, "bridge-vlan-ingress", "__allowed_ingress", f"VLAN not allowed on port {dev.name} (no PVID or not a member)")
+                return CONSUMED
+            vid, frame = r
+        else:
+            vid = 0
+        fdb = self.fdb
         if p.learning:
-            key = (frame.src, vid)
-            e = self.fdb.get(key)
+            key = (src, vid)
+            e = fdb.get(key)
             if e is None or (not e.local and e.port is not p):
-                self.fdb[key] = Entry(p, False)
+                fdb[key] = Entry(p, False)
         local_rcv = self.promisc
-        if is_multicast(frame.dst):
+        if dst[1] in _ODD:
             local_rcv = True
             if w.tracing:
                 w.hop(self, "fwd", "flood", frame, why=f"{self.label}: broadcast is flooded" + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""))
             self._flood(p, vid, frame, False)
         else:
-            e = self.fdb.get((frame.dst, vid))
+            e = fdb.get((dst, vid))
             if e is not None and e.local:
                 local_rcv = True
             elif e is not None:

@@ -7,7 +7,7 @@ dropped if the peer is down or the frame is larger than the peer's MTU.
 
 from __future__ import annotations
 
-from ..frame import Frame
+from ..frame import HOST, Frame
 from ..world import Device
 
 
@@ -25,6 +25,10 @@ class VethDev(Device):
         peer = self.peer
         if peer is None:
             self.world.drop(self, frame, "veth-no-peer", "veth_xmit", "the peer is gone")
+            return
+        if frame.dst == peer.mac and peer.up:  # the unicast fast path of __dev_forward_skb
+            w = self.world
+            w.queue.append((w.netif_receive, (peer, frame, HOST)))
             return
         self.world.dev_forward(peer, frame, "veth_xmit")
 
