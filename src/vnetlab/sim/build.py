@@ -126,9 +126,9 @@ class Builder:
                 gs.add_neighbor(gnic, nb.address, nb.lladdr)
             host.guest_nic = gnic  # type: ignore[attr-defined]
             self.guest_stacks[g.name] = w.stacks[g.name] = gs
-        w.freeze()
         for st in w.stacks.values():
             st.finalize()
+        w.freeze()
         for dev in self.devs.values():
             port = getattr(dev, "ipvlan_port", None)
             if port is not None:

@@ -138,6 +138,9 @@ class World:
             d.oper = d.up and d.carrier()
         for d in self.devices.values():
             d.freeze()
+            port = getattr(d, "macvlan_port", None)
+            if port is not None:
+                port.freeze()
 
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:

@@ -16,7 +16,7 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
-from ..frame import BROADCAST, HOST, PBROADCAST, PMULTICAST, Frame, is_multicast
+from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
 from ..world import CONSUMED, PASS, Device, eth_type_trans
 
 PRIVATE, VEPA, BRIDGE, PASSTHRU, SOURCE = 1, 2, 4, 8, 16
@@ -39,6 +39,47 @@ class MacvlanPort:
         lower.register_rx_handler(self.handle_frame, "macvlan")
         lower.macvlan_port = self  # type: ignore[attr-defined]
         self._hash: dict[str, MacvlanDev] | None = None
+        self.passthru = False
+        self.order: dict[MacvlanDev, int] = {}
+        self.other = []
+        self.by_ip = {}
+
+    def freeze(self) -> None:
+        """Precompute what the hot paths read: the mode mix and, for ARP
+        requests, which children can care (see ``candidates``)."""
+        self.passthru = any(c.mode == PASSTHRU for c in self.children)
+        self.order = {c: i for i, c in enumerate(self.children)}
+        self.other: list[MacvlanDev] = []
+        self.by_ip: dict[int, MacvlanDev] = {}
+        for c in self.children:
+            if c.rx_handler is None and not c.vlans and c.stack is not None:
+                for d, ip, _ in c.stack.addrs:
+                    if d is c:
+                        self.by_ip.setdefault(ip, c)
+            else:
+                self.other.append(c)
+
+    def candidates(self, frame: Frame) -> list[MacvlanDev]:
+        """Children for whom a broadcast copy can change anything.
+
+        For an ARP request that is the owner of the target address, children
+        waiting for the sender, and children that are not plain (a macvtap with
+        a reader, a VLAN parent): arp_process ignores the request everywhere
+        else, so skipping those copies gives the kernel's result at O(1) per
+        broadcast. Everything else, and everything while tracing or
+        capturing, goes to every child.
+        """
+        a = frame.payload
+        if self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
+            return self.children
+        out = set(self.other)
+        c = self.by_ip.get(a.tpa)
+        if c is not None:
+            out.add(c)
+        for dev in self.world.waiting.get(a.spa, ()):
+            if dev in self.order:
+                out.add(dev)  # type: ignore[arg-type]
+        return sorted(out, key=self.order.__getitem__)
 
     def add(self, child: MacvlanDev) -> None:
         self.children.append(child)
@@ -57,9 +98,6 @@ class MacvlanPort:
             self._hash = h
         return self._hash
 
-    @property
-    def passthru(self) -> bool:
-        return any(c.mode == PASSTHRU for c in self.children)
 
     def _forward_source(self, frame: Frame, pkt_type: int) -> None:
         """macvlan_forward_source: copies to SOURCE children that list the sender."""
@@ -104,7 +142,7 @@ class MacvlanPort:
         w = self.world
         mask = _MASK.get(src.mode if src is not None else None, 0)
         pt = PBROADCAST if frame.dst == BROADCAST else PMULTICAST
-        for c in self.children:
+        for c in self.candidates(frame):
             if c is src or not c.up:
                 continue
             if not c.mode & mask:
@@ -135,7 +173,7 @@ class MacvlanDev(Device):
         port = self.port
         if self.mode == BRIDGE:
             if is_multicast(frame.dst):
-                for c in port.children:  # macvlan_broadcast(..., MACVLAN_MODE_BRIDGE): synchronous copies
+                for c in port.candidates(frame):  # macvlan_broadcast(..., MACVLAN_MODE_BRIDGE): synchronous copies
                     if c is not self and c.mode == BRIDGE and c.up:
                         if w.tracing:
                             w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: a copy to bridge sibling {c.label}")
