@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from labs import macvlans, star  # noqa: E402
+from genlabs import macvlans, star
 
-from vnetlab import load_text  # noqa: E402
-from vnetlab.sim import Simulator  # noqa: E402
+from vnetlab import load_text
+from vnetlab.sim import Simulator
 
 
 def run(name: str, text: str) -> dict[str, float]:

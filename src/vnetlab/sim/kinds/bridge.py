@@ -226,9 +226,8 @@ class BridgeDev(Device):
                 elif not q.forwarding():
                     w.drop(self, frame, "bridge-port-disabled", "should_deliver", f"port {q.dev.name} is not forwarding")
                 else:
-                    if q is p:
-                        if w.tracing:
-                            w.hop(self, "fwd", "hairpin", frame, why=f"{self.label}: hairpin on port {dev.name} reflects the frame back")
+                    if q is p and w.tracing:
+                        w.hop(self, "fwd", "hairpin", frame, why=f"{self.label}: hairpin on port {dev.name} reflects the frame back")
                     self._deliver(q, vid, frame)
             else:
                 if w.tracing:

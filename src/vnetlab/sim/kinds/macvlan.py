@@ -132,9 +132,8 @@ class MacvlanPort:
         if not target.up:
             w.drop(target, frame, "macvlan-down", "macvlan_handle_frame", f"{target.label} is down")
             return CONSUMED
-        if self.passthru and frame.dst != target.mac:
-            if w.tracing:
-                w.hop(self.lower, "fwd", "steer", frame, why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}")
+        if self.passthru and frame.dst != target.mac and w.tracing:
+            w.hop(self.lower, "fwd", "steer", frame, why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}")
         return (target, frame, HOST)
 
     def broadcast(self, frame: Frame, src: MacvlanDev | None) -> None:
