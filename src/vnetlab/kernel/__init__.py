@@ -1,0 +1,140 @@
+"""The kernel backend: the same lab on the real Linux kernel, through netlink.
+
+The only package that imports pyroute2. ``KernelLab`` plans, brings a lab
+up (idempotently, all or nothing), probes it and takes it down; ``sandboxed``
+runs any of that in a throw-away sandbox so nothing survives it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import EnvironmentProblem, InputError
+from ..plan import Step, build_plan
+from ..resolve import Resolved
+from ..sim import Target, endpoints, targets
+from . import nsutil, owner, preflight, probe, sandbox
+from .apply import Executor
+
+
+class KernelLab:
+    def __init__(self, r: Resolved):
+        self.r = r
+        self.lab = r.lab.lab
+
+    # planning ------------------------------------------------------------
+    def plan(self) -> list[Step]:
+        return build_plan(self.r)
+
+    def fingerprint(self, steps: Sequence[Step]) -> str:
+        doc = json.dumps([s.as_dict() for s in steps], sort_keys=True, default=str)
+        return hashlib.sha256(doc.encode()).hexdigest()[:12]
+
+    def netns(self, name: str) -> str:
+        return self.r.netns(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.r.lab.switches, *self.r.lab.nodes]
+
+    # lifecycle -------------------------------------------------------------
+    def up(self, progress: Callable[[int, int], None] | None = None, fail_at: int | None = None) -> str:
+        """Create the lab; 'created', 'no changes' or 'recreated'."""
+        preflight.require_privileges()
+        preflight.require_kinds(self.r)
+        steps = self.plan()
+        fp = self.fingerprint(steps)
+        wanted = {self.netns(n): n for n in self.names}
+        marks = owner.owned(self.lab)
+        status = "created"
+        if marks:
+            if {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
+                return "no changes"
+            owner.down(self.lab)
+            status = "recreated"
+        taken = [ns for ns in wanted if nsutil.exists(ns)]
+        if taken:
+            raise EnvironmentProblem(f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it")
+        uses_v6 = any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
+        ex = Executor(self.netns, uses_ipv6=uses_v6, fail_at=fail_at)
+        ex.run(steps, progress)
+        for ns, name in wanted.items():
+            owner.set_fingerprint(ns, self.lab, name, fp)
+        return status
+
+    def down(self) -> list[str]:
+        preflight.require_privileges()
+        return owner.down(self.lab)
+
+    def is_up(self) -> bool:
+        return bool(owner.owned(self.lab))
+
+    # probing -----------------------------------------------------------------
+    @property
+    def endpoints(self) -> list[str]:
+        """Sources: nodes (guests need the guest runner, not built yet)."""
+        return [e for e in endpoints(self.r) if e in self.r.lab.nodes]
+
+    @property
+    def targets(self) -> list[Target]:
+        return targets(self.r)
+
+    def resolve_dst(self, dst: str) -> list[str]:
+        if dst in self.r.lab.nodes or dst in self.r.guests:
+            addrs = [t.address for t in self.targets if t.node == dst]
+            if not addrs:
+                raise InputError(f"{dst} has no IPv4 address to ping")
+            return addrs
+        return [dst]
+
+    def flush(self) -> None:
+        for n in self.names:
+            probe.flush_neighbours(self.netns(n))
+
+    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
+        if src not in self.r.lab.nodes:
+            if src in self.r.guests:
+                raise InputError(f"{src} is a guest: probing from guests on the kernel backend needs the guest runner (not built yet)")
+            raise InputError(f"{src!r} is not a node of lab {self.lab}")
+        if flush:
+            self.flush()
+        return probe.probe(self.netns(src), dsts)
+
+    def matrix(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        tg = self.targets
+        addrs = [t.address for t in tg]
+        rows = {src: self.probe(src, addrs) for src in self.endpoints}
+        return {
+            "lab": self.lab,
+            "backend": "kernel",
+            "targets": [{"node": t.node, "interface": t.interface, "address": t.address} for t in tg],
+            "rows": rows,
+            "elapsed_s": round(time.perf_counter() - t0, 6),
+        }
+
+    # status ---------------------------------------------------------------------
+    def status(self) -> dict[str, list[dict[str, Any]]]:
+        from .observe import observe_ns
+
+        return {m.name: observe_ns(m.netns) for m in owner.owned(self.lab)}
+
+
+def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
+    k = KernelLab(r)
+    k.up()
+    return getattr(k, method)(*args)
+
+
+def sandboxed(r: Resolved, method: str, *args: Any) -> Any:
+    """Bring the lab up in a throw-away sandbox, call ``KernelLab.method``, and discard it all."""
+    preflight.require_privileges()
+    preflight.require_kinds(r)
+    return sandbox.run(_sandboxed_call, r, method, args)
+
+
+__all__ = ["KernelLab", "sandboxed"]
