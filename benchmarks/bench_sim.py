@@ -48,14 +48,19 @@ def main() -> None:
     cases = [(f"star {n}", star(n)) for n in args.sizes]
     if args.macvlans:
         cases.append((f"{args.macvlans} macvlans", macvlans(args.macvlans)))
-    print(f"{'lab':<16} {'pairs':>9} {'build s':>8} {'matrix s':>9} {'us/pair':>8} {'x first':>8} {'frames/s':>10}  reachable")
+    print(
+        f"{'lab':<16} {'pairs':>9} {'build s':>8} {'matrix s':>9} {'us/pair':>8} {'x first':>8} {'frames/s':>10}  reachable"
+    )
     base = None
     for name, text in cases:
         r = run(name, text)
         per = r["matrix_s"] / r["pairs"] * 1e6
         base = base or per
         fps = r["frames"] / r["matrix_s"]
-        print(f"{name:<16} {r['pairs']:>9} {r['build_s']:>8.2f} {r['matrix_s']:>9.2f} {per:>8.1f} {per / base:>8.2f} {fps:>10.0f}  {r['reachable']}/{r['pairs']}", flush=True)
+        print(
+            f"{name:<16} {r['pairs']:>9} {r['build_s']:>8.2f} {r['matrix_s']:>9.2f} {per:>8.1f} {per / base:>8.2f} {fps:>10.0f}  {r['reachable']}/{r['pairs']}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -28,5 +28,7 @@ def macvlans(n: int, mode: str = "bridge") -> str:
     ]
     for i in range(n):
         ip = ipaddress.IPv4Address(base + i + 1)
-        lines.append(f"  c{i}:\n    interfaces:\n      mv0: {{kind: macvlan, parent: host/eth0, mode: {mode}, addresses: [{ip}/15]}}")
+        lines.append(
+            f"  c{i}:\n    interfaces:\n      mv0: {{kind: macvlan, parent: host/eth0, mode: {mode}, addresses: [{ip}/15]}}"
+        )
     return "\n".join(lines) + "\n"

@@ -22,7 +22,11 @@ def test_every_lab_passes_its_expectations_on_the_simulator(path, run_cli) -> No
 
 
 def test_a_failing_expectation_exits_1(tmp_path, run_cli) -> None:
-    text = (ROOT / "labs" / "macvlan-modes.yaml").read_text().replace("{from: p1, to: p2, reach: false", "{from: p1, to: p2, reach: true")
+    text = (
+        (ROOT / "labs" / "macvlan-modes.yaml")
+        .read_text()
+        .replace("{from: p1, to: p2, reach: false", "{from: p1, to: p2, reach: true")
+    )
     lab = tmp_path / "wrong.yaml"
     lab.write_text(text)
     code, out, _err = run_cli("test", str(lab), "--json")
@@ -100,11 +104,23 @@ def test_capture_writes_pcap_that_tcpdump_reads(tmp_path, run_cli) -> None:
 @pytest.mark.skipif(shutil.which("tcpdump") is None, reason="tcpdump is not installed")
 def test_capture_vlan_and_vxlan_frames_decode(tmp_path, run_cli) -> None:
     pcap = tmp_path / "x.pcap"
-    code, _, err = run_cli("capture", str(ROOT / "labs" / "vxlan-two-hosts.yaml"), "h1/eth0", "--from", "c1", "--to", "c2", "-w", str(pcap))
+    code, _, err = run_cli(
+        "capture", str(ROOT / "labs" / "vxlan-two-hosts.yaml"), "h1/eth0", "--from", "c1", "--to", "c2", "-w", str(pcap)
+    )
     assert code == 0, err
     out = subprocess.run(["tcpdump", "-nn", "-r", str(pcap)], capture_output=True, text=True, check=True).stdout
     assert "VXLAN" in out and "vni 42" in out
-    code, _, err = run_cli("capture", str(ROOT / "labs" / "macvlan-vlan-vepa.yaml"), "host/eth1", "--from", "ns1", "--to", "ns2", "-w", str(pcap))
+    code, _, err = run_cli(
+        "capture",
+        str(ROOT / "labs" / "macvlan-vlan-vepa.yaml"),
+        "host/eth1",
+        "--from",
+        "ns1",
+        "--to",
+        "ns2",
+        "-w",
+        str(pcap),
+    )
     out = subprocess.run(["tcpdump", "-nn", "-e", "-r", str(pcap)], capture_output=True, text=True, check=True).stdout
     assert "vlan 11" in out
 

@@ -30,7 +30,11 @@ def test_shipped_labs(path) -> None:
     assert fast == full
 
 
-@pytest.mark.parametrize("text", [star(20), macvlans(12), macvlans(12, "vepa"), macvlans(12, "private")], ids=["star20", "mv-bridge", "mv-vepa", "mv-private"])
+@pytest.mark.parametrize(
+    "text",
+    [star(20), macvlans(12), macvlans(12, "vepa"), macvlans(12, "private")],
+    ids=["star20", "mv-bridge", "mv-vepa", "mv-private"],
+)
 def test_generated_labs(text: str) -> None:
     fast, full = _both(load_text(text).lab)
     assert fast == full

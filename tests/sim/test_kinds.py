@@ -95,7 +95,12 @@ def test_bridge_local_delivery_needs_bridge_or_ingress_port_mac() -> None:
     """§5.16: dst = another port's MAC is passed up as OTHERHOST and dropped by IP."""
     text = BRIDGE % ', mac: "02:00:00:00:01:01"' + "      %s\n"
     base = text.replace("      %s\n", "")
-    s = sim(base.replace("addresses: [192.0.2.20/24]}", 'addresses: [192.0.2.20/24]}\n    neighbors:\n      - {address: 192.0.2.1, lladdr: "02:00:00:00:01:01", dev: e0}'))
+    s = sim(
+        base.replace(
+            "addresses: [192.0.2.20/24]}",
+            'addresses: [192.0.2.20/24]}\n    neighbors:\n      - {address: 192.0.2.1, lladdr: "02:00:00:00:01:01", dev: e0}',
+        )
+    )
     r = s.ping("y", "192.0.2.1")[0]
     assert not r.ok
     assert any(h.rule == "ip-otherhost" for h in r.drops)
@@ -199,7 +204,12 @@ def test_vlan_same_vid_meets_other_vid_does_not() -> None:
 
 
 def test_untagged_never_reaches_a_vlan_device() -> None:
-    s = sim(VLAN.replace("      v: {kind: vlan, parent: eth0, id: %d, addresses: [192.0.2.1/24]}", "      v: {kind: veth, peer: v9}").replace("eth0: {kind: nic, switch: sw}", "eth0: {kind: nic, switch: sw, addresses: [192.0.2.1/24]}", 1) % "")
+    s = sim(
+        VLAN.replace(
+            "      v: {kind: vlan, parent: eth0, id: %d, addresses: [192.0.2.1/24]}", "      v: {kind: veth, peer: v9}"
+        ).replace("eth0: {kind: nic, switch: sw}", "eth0: {kind: nic, switch: sw, addresses: [192.0.2.1/24]}", 1)
+        % ""
+    )
     assert not ok(s, "a", "192.0.2.2")
 
 

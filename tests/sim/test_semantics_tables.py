@@ -143,7 +143,9 @@ T46_L2 = [
 
 
 @pytest.mark.parametrize(("mode", "hairpin", "s1s2", "s1s2_static", "m_s1", "s1_m", "peer"), T46_L2)
-def test_4_6_ipvlan_l2(mode: str, hairpin: bool, s1s2: bool, s1s2_static: bool, m_s1: bool, s1_m: bool, peer: bool) -> None:
+def test_4_6_ipvlan_l2(
+    mode: str, hairpin: bool, s1s2: bool, s1s2_static: bool, m_s1: bool, s1_m: bool, peer: bool
+) -> None:
     sim = bed(mode, mode, hairpin=hairpin, kind="ipvlan")
     assert reach(sim, "a", "b") is s1s2
     assert reach(sim, "host", "a") is m_s1

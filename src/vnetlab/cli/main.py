@@ -209,7 +209,9 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
     results = sim.ping(src, dst)
     ok = all(r.ok for r in results)
     if as_json:
-        render.json_doc({"lab": sim.r.lab.lab, "backend": backend, "src": src, "results": {r.dst: r.ok for r in results}})
+        render.json_doc(
+            {"lab": sim.r.lab.lab, "backend": backend, "src": src, "results": {r.dst: r.ok for r in results}}
+        )
     else:
         for r in results:
             print(f"{src} -> {r.dst}: {'reply' if r.ok else 'no reply'}")
@@ -253,7 +255,13 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
     sim = _sim(lab, "sim")
     results = sim.ping(src, dst, flush=True)
     if as_json:
-        render.json_doc({"lab": sim.r.lab.lab, "src": src, "traces": [{"dst": r.dst, "reachable": r.ok, "hops": [h.as_dict() for h in r.hops]} for r in results]})
+        render.json_doc(
+            {
+                "lab": sim.r.lab.lab,
+                "src": src,
+                "traces": [{"dst": r.dst, "reachable": r.ok, "hops": [h.as_dict() for h in r.hops]} for r in results],
+            }
+        )
     else:
         for r in results:
             render.trace(sim, r, verbose)
@@ -262,7 +270,13 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.option("--backend", type=click.Choice(["sim", "kernel", "both"]), default="sim", show_default=True, help="Where to check the expectations.")
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel", "both"]),
+    default="sim",
+    show_default=True,
+    help="Where to check the expectations.",
+)
 @JSON
 @errors_to_exit
 def test(lab: Path, backend: str, as_json: bool) -> None:
@@ -277,7 +291,14 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
     outcomes = evaluate(sim, sim.r.lab.expect)
     failed = [o for o in outcomes if not o.passed]
     if as_json:
-        render.json_doc({"lab": sim.r.lab.lab, "backend": backend, "passed": not failed, "expectations": [o.as_dict() for o in outcomes]})
+        render.json_doc(
+            {
+                "lab": sim.r.lab.lab,
+                "backend": backend,
+                "passed": not failed,
+                "expectations": [o.as_dict() for o in outcomes],
+            }
+        )
     else:
         render.expectations(outcomes, backend)
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed", file=sys.stderr)
@@ -302,7 +323,14 @@ def diff(lab: Path, as_json: bool) -> None:
 @cli.command()
 @LAB_ARG
 @click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
-@click.option("-w", "--write", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).")
+@click.option(
+    "-w",
+    "--write",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
+)
 @click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
 @click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
 @BACKEND

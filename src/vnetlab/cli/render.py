@@ -43,7 +43,9 @@ def matrix(m: dict[str, Any]) -> None:
     from rich.table import Table
 
     targets = m["targets"]
-    t = Table(title=f"lab {m['lab']} — backend {m['backend']} — {m['elapsed_s']:.3f}s", show_lines=False, header_style="bold")
+    t = Table(
+        title=f"lab {m['lab']} — backend {m['backend']} — {m['elapsed_s']:.3f}s", show_lines=False, header_style="bold"
+    )
     t.add_column("from \\ to", style="bold")
     for tg in targets:
         t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")
@@ -61,11 +63,24 @@ def expectations(outcomes: list[Any], backend: str) -> None:
     for o in outcomes:
         e = o.expectation
         got = {True: "reach", False: "no reach", None: "partial"}[o.reached]
-        t.add_row(e.from_, e.to, "reach" if e.reach else "no reach", got, "[green]PASS[/]" if o.passed else "[red]FAIL[/]", e.why or "")
+        t.add_row(
+            e.from_,
+            e.to,
+            "reach" if e.reach else "no reach",
+            got,
+            "[green]PASS[/]" if o.passed else "[red]FAIL[/]",
+            e.why or "",
+        )
     out.print(t)
 
 
-_QUIET = {"ip-otherhost", "arp-otherhost", "macvlan-mode-mask", "macvlan-private-broadcast", "macvlan-source-no-broadcast"}
+_QUIET = {
+    "ip-otherhost",
+    "arp-otherhost",
+    "macvlan-mode-mask",
+    "macvlan-private-broadcast",
+    "macvlan-source-no-broadcast",
+}
 
 
 def trace(sim: Any, result: Any, verbose: bool) -> None:

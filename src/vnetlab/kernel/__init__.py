@@ -58,7 +58,9 @@ class KernelLab:
             status = "recreated"
         taken = [ns for ns in wanted if nsutil.exists(ns)]
         if taken:
-            raise EnvironmentProblem(f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it")
+            raise EnvironmentProblem(
+                f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
+            )
         uses_v6 = any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
         ex = Executor(self.netns, uses_ipv6=uses_v6, fail_at=fail_at)
         ex.run(steps, progress)
@@ -98,7 +100,9 @@ class KernelLab:
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
         if src not in self.r.lab.nodes:
             if src in self.r.guests:
-                raise InputError(f"{src} is a guest: probing from guests on the kernel backend needs the guest runner (not built yet)")
+                raise InputError(
+                    f"{src} is a guest: probing from guests on the kernel backend needs the guest runner (not built yet)"
+                )
             raise InputError(f"{src!r} is not a node of lab {self.lab}")
         if flush:
             self.flush()

@@ -11,6 +11,7 @@ step, the object and the kernel's answer, with the missing kernel option for
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import os
@@ -36,7 +37,9 @@ class StepFailed(EnvironmentProblem):
         self.step = step
         code = getattr(err, "code", None) or getattr(err, "errno", None)
         text = os.strerror(code) if isinstance(code, int) and code > 0 else str(err)
-        super().__init__(f"step '{step.describe()}' in namespace {netns} failed: {text}{hint}; everything this run created was removed")
+        super().__init__(
+            f"step '{step.describe()}' in namespace {netns} failed: {text}{hint}; everything this run created was removed"
+        )
 
 
 class Executor:
@@ -103,10 +106,8 @@ class Executor:
     def rollback(self) -> None:
         self.close()
         for name in reversed(self.created):
-            try:
+            with contextlib.suppress(OSError):
                 nsutil.remove(name)
-            except OSError:
-                pass
         self.created.clear()
 
     def do(self, step: Step) -> None:
@@ -166,7 +167,11 @@ class Executor:
 
     def op_addr(self, step: Step) -> None:
         iface = ipaddress.ip_interface(step.args["address"])
-        kw: dict[str, Any] = {"index": self.index(step.ns, step.obj), "address": str(iface.ip), "prefixlen": iface.network.prefixlen}
+        kw: dict[str, Any] = {
+            "index": self.index(step.ns, step.obj),
+            "address": str(iface.ip),
+            "prefixlen": iface.network.prefixlen,
+        }
         if iface.version == 6:
             kw["flags"] = IFA_F_NODAD
         self.ipr(step.ns).addr("add", **kw)
@@ -178,7 +183,10 @@ class Executor:
         a = step.args
         to = step.obj
         v6 = ":" in to or ":" in (a.get("via") or "")
-        kw: dict[str, Any] = {"dst": ("::/0" if v6 else "0.0.0.0/0") if to == "default" else to, "family": 10 if v6 else 2}
+        kw: dict[str, Any] = {
+            "dst": ("::/0" if v6 else "0.0.0.0/0") if to == "default" else to,
+            "family": 10 if v6 else 2,
+        }
         if a.get("via"):
             kw["gateway"] = a["via"]
         if a.get("dev"):
@@ -190,7 +198,14 @@ class Executor:
     def op_neigh(self, step: Step) -> None:
         a = step.args
         fam = 10 if ":" in step.obj else 2
-        self.ipr(step.ns).neigh("add", dst=step.obj, lladdr=a["lladdr"], ifindex=self.index(step.ns, a["dev"]), state=NUD_PERMANENT, family=fam)
+        self.ipr(step.ns).neigh(
+            "add",
+            dst=step.obj,
+            lladdr=a["lladdr"],
+            ifindex=self.index(step.ns, a["dev"]),
+            state=NUD_PERMANENT,
+            family=fam,
+        )
 
 
 def _write_sysctl(key: str, value: object) -> None:

@@ -13,7 +13,7 @@ import ctypes
 import errno
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 NETNS_RUN_DIR = "/run/netns"
 CLONE_NEWNET = 0x40000000
@@ -43,7 +43,9 @@ def setns(fd: int, nstype: int = CLONE_NEWNET) -> None:
 
 def mount(src: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     _check(
-        _libc.mount(src.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() if data else None),
+        _libc.mount(
+            src.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() if data else None
+        ),
         f"mount {target}",
     )
 
@@ -64,10 +66,8 @@ def _ensure_run_dir() -> None:
         if any(line.split()[4] == NETNS_RUN_DIR for line in fh):
             return
     mount(NETNS_RUN_DIR, NETNS_RUN_DIR, None, MS_BIND | MS_REC)
-    try:
+    with suppress(OSError):
         mount("none", NETNS_RUN_DIR, None, MS_SHARED | MS_REC)
-    except OSError:
-        pass
 
 
 def exists(name: str) -> bool:
@@ -95,10 +95,8 @@ def create(name: str) -> None:
         finally:
             setns(home)
     except OSError:
-        try:
+        with suppress(OSError):
             os.unlink(p)
-        except OSError:
-            pass
         raise
     finally:
         os.close(home)
@@ -112,10 +110,8 @@ def remove(name: str) -> None:
     except OSError as e:
         if e.errno not in (errno.EINVAL, errno.ENOENT):
             raise
-    try:
+    with suppress(FileNotFoundError):
         os.unlink(p)
-    except FileNotFoundError:
-        pass
 
 
 @contextmanager

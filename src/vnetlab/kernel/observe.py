@@ -34,7 +34,9 @@ def observe_ns(netns: str) -> list[dict[str, Any]]:
                     "interface": names[ln["index"]],
                     "kind": kind or ("loopback" if names[ln["index"]] == "lo" else "device"),
                     "mode": mode,
-                    "parent": names.get(parent) if parent and ln.get_attr("IFLA_LINK_NETNSID") is None else (f"ifindex {parent} (other netns)" if parent and parent != ln["index"] else None),
+                    "parent": names.get(parent)
+                    if parent and ln.get_attr("IFLA_LINK_NETNSID") is None
+                    else (f"ifindex {parent} (other netns)" if parent and parent != ln["index"] else None),
                     "master": names.get(master) if master else None,
                     "state": ln.get_attr("IFLA_OPERSTATE"),
                     "up": bool(ln["flags"] & 1),

@@ -19,7 +19,9 @@ _cache: dict[str, bool] = {}
 
 def require_privileges() -> None:
     if os.geteuid() != 0 and not userns_available():
-        raise EnvironmentProblem("the kernel backend needs root, or unprivileged user namespaces (kernel.unprivileged_userns_clone=1); run as root or use --backend sim")
+        raise EnvironmentProblem(
+            "the kernel backend needs root, or unprivileged user namespaces (kernel.unprivileged_userns_clone=1); run as root or use --backend sim"
+        )
 
 
 def userns_available() -> bool:
@@ -110,7 +112,9 @@ def lab_kinds(resolved: object) -> set[str]:
     kinds = {i.kind for i in r.ifaces.values()}  # type: ignore[attr-defined]
     if r.lab.switches:  # type: ignore[attr-defined]
         kinds |= {"bridge", "veth"}
-    if any(s.vlan_filtering for s in r.lab.switches.values()) or any(getattr(i.spec, "vlan_filtering", False) for i in r.ifaces.values()):  # type: ignore[attr-defined]
+    if any(s.vlan_filtering for s in r.lab.switches.values()) or any(
+        getattr(i.spec, "vlan_filtering", False) for i in r.ifaces.values()
+    ):  # type: ignore[attr-defined]
         kinds.add("vlan_filtering")
     return kinds
 

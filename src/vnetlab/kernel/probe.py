@@ -8,6 +8,7 @@ not one `ping` process per pair.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -87,7 +88,5 @@ def flush_neighbours(netns: str) -> None:
             dst = n.get_attr("NDA_DST")
             if dst is None:
                 continue
-            try:
+            with contextlib.suppress(Exception):
                 h.neigh("del", dst=dst, ifindex=n["ifindex"], family=n["family"])
-            except Exception:
-                pass

@@ -95,7 +95,20 @@ def build_plan(r: Resolved) -> list[Step]:
     ups: list[tuple[str, str]] = []
     for sw, spec in lab.switches.items():
         br = switch_bridge_name()
-        steps.append(Step("link", sw, br, {"kind": "bridge", "mac": derived_mac(lab.lab, sw, br), "vlan_filtering": spec.vlan_filtering, "stp": False, "alias": alias}))
+        steps.append(
+            Step(
+                "link",
+                sw,
+                br,
+                {
+                    "kind": "bridge",
+                    "mac": derived_mac(lab.lab, sw, br),
+                    "vlan_filtering": spec.vlan_filtering,
+                    "stp": False,
+                    "alias": alias,
+                },
+            )
+        )
         ups.append((sw, br))
     done: set[IfKey] = set()
 

@@ -25,7 +25,9 @@ class Step:
         if self.op == "netns":
             return f"create namespace {a['netns']}"
         if self.op == "link":
-            extra = " ".join(f"{k} {v}" for k, v in a.items() if k not in ("kind", "mac", "alias") and v not in (None, False, (), ""))
+            extra = " ".join(
+                f"{k} {v}" for k, v in a.items() if k not in ("kind", "mac", "alias") and v not in (None, False, (), "")
+            )
             mac = f" address {a['mac']}" if a.get("mac") else ""
             return f"add {a['kind']} {self.obj}{mac}" + (f" ({extra})" if extra else "")
         if self.op == "port":

@@ -138,7 +138,13 @@ class Simulator:
         for st in w.stacks.values():
             for (dev, ip), pkts in st.pending.items():
                 for p in pkts:
-                    w.drop(dev, p.describe(), "neigh-failed", "neigh_timer_handler", f"{st.name} got no ARP reply for {ip_str(ip)} on {dev.name}; the queued packet is dropped")
+                    w.drop(
+                        dev,
+                        p.describe(),
+                        "neigh-failed",
+                        "neigh_timer_handler",
+                        f"{st.name} got no ARP reply for {ip_str(ip)} on {dev.name}; the queued packet is dropped",
+                    )
 
     def ping(self, src: str, dst: str, *, flush: bool = False) -> list[PingResult]:
         """One probe per address of ``dst`` (a node, guest or address), traced."""

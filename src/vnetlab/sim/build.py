@@ -58,7 +58,13 @@ class Builder:
             self.stacks[node] = w.stacks[node] = Stack(w, node, dict(n.sysctl))
         for sw, spec in lab.switches.items():
             st = self.stacks[sw] = w.stacks[sw] = Stack(w, sw)
-            br = BridgeDev(w, sw, switch_bridge_name(), derived_mac(lab.lab, sw, switch_bridge_name()), vlan_filtering=spec.vlan_filtering)
+            br = BridgeDev(
+                w,
+                sw,
+                switch_bridge_name(),
+                derived_mac(lab.lab, sw, switch_bridge_name()),
+                vlan_filtering=spec.vlan_filtering,
+            )
             st.add_device(br)
             self.switches[sw] = br
             for a in spec.addresses:

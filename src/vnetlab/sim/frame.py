@@ -138,7 +138,9 @@ def encode(frame: Frame) -> bytes:
 
 def _encode_ip(p: IPv4) -> dpkt.ip.IP:
     if isinstance(p.payload, Icmp):
-        icmp = dpkt.icmp.ICMP(type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab"))
+        icmp = dpkt.icmp.ICMP(
+            type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab")
+        )
         data: dpkt.Packet = icmp
     else:
         u = p.payload

@@ -78,7 +78,10 @@ class Stack:
     def __init__(self, world: World, name: str, sysctl: dict[str, int | str] | None = None):
         self.world = world
         self.name = name
-        self.sysctl = {k: int(v) if isinstance(v, str) and v.strip().lstrip("-").isdigit() else v for k, v in (sysctl or {}).items()}
+        self.sysctl = {
+            k: int(v) if isinstance(v, str) and v.strip().lstrip("-").isdigit() else v
+            for k, v in (sysctl or {}).items()
+        }
         self.devs: list[Device] = []
         self.addrs: list[tuple[Device, int, int]] = []
         self.static: list[tuple[int, int, int | None, Device | None, int]] = []
@@ -113,7 +116,15 @@ class Stack:
         net = ipaddress.ip_network("0.0.0.0/0" if to == "default" else to)
         if net.version != 4:
             return
-        self.static.append((int(net.network_address), net.prefixlen, int(ipaddress.IPv4Address(via)) if via else None, dev, metric or 0))
+        self.static.append(
+            (
+                int(net.network_address),
+                net.prefixlen,
+                int(ipaddress.IPv4Address(via)) if via else None,
+                dev,
+                metric or 0,
+            )
+        )
 
     def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
         a = ipaddress.ip_address(ip)
@@ -207,11 +218,23 @@ class Stack:
             return
         route = self.lookup(dst)
         if route is None:
-            self.world.drop(self.lo_label, f"echo request to {ip_str(dst)}", "no-route", "ip_route_output_flow", f"{self.name} has no route to {ip_str(dst)} (ENETUNREACH)")
+            self.world.drop(
+                self.lo_label,
+                f"echo request to {ip_str(dst)}",
+                "no-route",
+                "ip_route_output_flow",
+                f"{self.name} has no route to {ip_str(dst)} (ENETUNREACH)",
+            )
             return
         src = self.select_src(route, dst)
         if src is None:
-            self.world.drop(self.lo_label, f"echo request to {ip_str(dst)}", "no-source", "inet_select_addr", f"{self.name} has no IPv4 address to send from")
+            self.world.drop(
+                self.lo_label,
+                f"echo request to {ip_str(dst)}",
+                "no-source",
+                "inet_select_addr",
+                f"{self.name} has no IPv4 address to send from",
+            )
             return
         self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1)), route)
 
@@ -225,7 +248,13 @@ class Stack:
         if route is None:
             route = self.lookup(pkt.dst)
             if route is None:
-                self.world.drop(self.lo_label, pkt.describe(), "no-route", "ip_route_output_flow", f"{self.name} has no route to {ip_str(pkt.dst)}")
+                self.world.drop(
+                    self.lo_label,
+                    pkt.describe(),
+                    "no-route",
+                    "ip_route_output_flow",
+                    f"{self.name} has no route to {ip_str(pkt.dst)}",
+                )
                 return
         nh = route.via if route.via is not None else pkt.dst
         self.neigh_output(route.dev, nh, pkt, route)
@@ -256,8 +285,16 @@ class Stack:
         if sip is None:
             sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
         if world.tracing:
-            world.hop(dev, "stack", "arp", f"resolve {ip_str(nh)} on {dev.name}", why=f"{self.name} asks who has {ip_str(nh)} (neighbour INCOMPLETE)")
-        world.dev_queue_xmit(dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh)))
+            world.hop(
+                dev,
+                "stack",
+                "arp",
+                f"resolve {ip_str(nh)} on {dev.name}",
+                why=f"{self.name} asks who has {ip_str(nh)} (neighbour INCOMPLETE)",
+            )
+        world.dev_queue_xmit(
+            dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh))
+        )
 
     def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
         n = self.neigh.get((dev, ip))
@@ -313,32 +350,76 @@ class Stack:
     def arp_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         w = self.world
         if dev.noarp:
-            w.drop(dev, frame, "arp-noarp", "arp_rcv", f"{dev.label} is NOARP (e.g. an ipvlan l3 child): nobody answers ARP here")
+            w.drop(
+                dev,
+                frame,
+                "arp-noarp",
+                "arp_rcv",
+                f"{dev.label} is NOARP (e.g. an ipvlan l3 child): nobody answers ARP here",
+            )
             return
         if pkt_type == OTHERHOST:
-            w.drop(dev, frame, "arp-otherhost", "arp_rcv", f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)")
+            w.drop(
+                dev,
+                frame,
+                "arp-otherhost",
+                "arp_rcv",
+                f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
+            )
             return
         a: Arp = frame.payload  # type: ignore[assignment]
         if a.op == ARP_REQUEST and self.is_local(a.tpa) and a.tpa & 0xFF000000 != LOOPBACK_NET:
             if a.spa in self.local and not self.conf(dev, "accept_local"):
-                w.drop(dev, frame, "arp-local-sender", "fib_validate_source", f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses")
+                w.drop(
+                    dev,
+                    frame,
+                    "arp-local-sender",
+                    "fib_validate_source",
+                    f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses",
+                )
                 return
             if not self._rp_ok(dev, a.spa):
-                w.drop(dev, frame, "rp-filter", "fib_validate_source", f"rp_filter: the route back to {ip_str(a.spa)} does not leave through {dev.name}")
+                w.drop(
+                    dev,
+                    frame,
+                    "rp-filter",
+                    "fib_validate_source",
+                    f"rp_filter: the route back to {ip_str(a.spa)} does not leave through {dev.name}",
+                )
                 return
             ign = self.conf(dev, "arp_ignore")
             if ign >= 1:
                 mine = [(ip, plen) for d, ip, plen in self.addrs if d is dev and ip == a.tpa]
                 if not mine or (ign >= 2 and (a.spa ^ a.tpa) & _mask(mine[0][1])):
-                    w.drop(dev, frame, "arp-ignore", "arp_ignore", f"arp_ignore={ign}: {ip_str(a.tpa)} is not configured on {dev.name}")
+                    w.drop(
+                        dev,
+                        frame,
+                        "arp-ignore",
+                        "arp_ignore",
+                        f"arp_ignore={ign}: {ip_str(a.tpa)} is not configured on {dev.name}",
+                    )
                     return
             if self.conf(dev, "arp_filter"):
                 r = self.lookup(a.spa)
                 if r is None or r.dev is not dev:
-                    w.drop(dev, frame, "arp-filter", "arp_filter", f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}")
+                    w.drop(
+                        dev,
+                        frame,
+                        "arp-filter",
+                        "arp_filter",
+                        f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}",
+                    )
                     return
             if w.tracing:
-                w.hop(dev, "stack", "reply", frame, why=f"{self.name} answers for {ip_str(a.tpa)} with {dev.name}'s MAC (weak host, arp_ignore=0)" if ign == 0 else None)
+                w.hop(
+                    dev,
+                    "stack",
+                    "reply",
+                    frame,
+                    why=f"{self.name} answers for {ip_str(a.tpa)} with {dev.name}'s MAC (weak host, arp_ignore=0)"
+                    if ign == 0
+                    else None,
+                )
             self._resolved(dev, a.spa, a.sha, STALE)
             w.dev_queue_xmit(dev, Frame(a.sha, dev.mac, ETH_P_ARP, Arp(ARP_REPLY, dev.mac, a.tpa, a.sha, a.spa)))
             return
@@ -362,16 +443,34 @@ class Stack:
     def ip_rcv(self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame) -> None:
         w = self.world
         if pkt_type == OTHERHOST:
-            w.drop(dev, frame, "ip-otherhost", "ip_rcv_core", f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)")
+            w.drop(
+                dev,
+                frame,
+                "ip-otherhost",
+                "ip_rcv_core",
+                f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
+            )
             return
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
         if dst in self.local or bcast:
             if pkt.src in self.local and not self.conf(dev, "accept_local"):
-                w.drop(dev, frame, "martian-source", "fib_validate_source", f"the source {ip_str(pkt.src)} is one of {self.name}'s own addresses (accept_local=0)")
+                w.drop(
+                    dev,
+                    frame,
+                    "martian-source",
+                    "fib_validate_source",
+                    f"the source {ip_str(pkt.src)} is one of {self.name}'s own addresses (accept_local=0)",
+                )
                 return
             if not self._rp_ok(dev, pkt.src):
-                w.drop(dev, frame, "rp-filter", "fib_validate_source", f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}")
+                w.drop(
+                    dev,
+                    frame,
+                    "rp-filter",
+                    "fib_validate_source",
+                    f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
+                )
                 return
             self.local_deliver(dev, pkt, bcast)
             return
@@ -379,10 +478,22 @@ class Stack:
             w.drop(dev, frame, "ip-not-host", "ip_forward", "a broadcast frame for an address that is not ours")
             return
         if not self.forwarding(dev):
-            w.drop(dev, frame, "not-forwarding", "ip_forward", f"{ip_str(dst)} is not an address of {self.name}, and {self.name} does not route (net.ipv4.ip_forward=0)")
+            w.drop(
+                dev,
+                frame,
+                "not-forwarding",
+                "ip_forward",
+                f"{ip_str(dst)} is not an address of {self.name}, and {self.name} does not route (net.ipv4.ip_forward=0)",
+            )
             return
         if not self._rp_ok(dev, pkt.src):
-            w.drop(dev, frame, "rp-filter", "fib_validate_source", f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}")
+            w.drop(
+                dev,
+                frame,
+                "rp-filter",
+                "fib_validate_source",
+                f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
+            )
             return
         if pkt.ttl <= 1:
             w.drop(dev, frame, "ttl-exceeded", "ip_forward", "TTL exceeded")
@@ -403,7 +514,13 @@ class Stack:
             icmp: Icmp = pkt.payload  # type: ignore[assignment]
             if icmp.type == ICMP_ECHO:
                 if bcast and self.ignore_bcast_echo:
-                    w.drop(where, pkt.describe(), "echo-broadcast", "icmp_echo", "echo to a broadcast address is ignored (icmp_echo_ignore_broadcasts=1)")
+                    w.drop(
+                        where,
+                        pkt.describe(),
+                        "echo-broadcast",
+                        "icmp_echo",
+                        "echo to a broadcast address is ignored (icmp_echo_ignore_broadcasts=1)",
+                    )
                     return
                 if self.ignore_all_echo:
                     w.drop(where, pkt.describe(), "echo-ignored", "icmp_echo", "icmp_echo_ignore_all=1")
@@ -422,9 +539,21 @@ class Stack:
         elif pkt.proto == PROTO_UDP:
             socks = self.udp.get(pkt.payload.dport)  # type: ignore[union-attr]
             if not socks:
-                w.drop(where, pkt.describe(), "udp-no-socket", "__udp4_lib_rcv", f"nothing listens on UDP port {pkt.payload.dport} in {self.name}")  # type: ignore[union-attr]
+                w.drop(
+                    where,
+                    pkt.describe(),
+                    "udp-no-socket",
+                    "__udp4_lib_rcv",
+                    f"nothing listens on UDP port {pkt.payload.dport} in {self.name}",
+                )  # type: ignore[union-attr]
                 return
             for vx in socks:
                 if vx.accept(pkt):  # type: ignore[attr-defined]
                     return
-            w.drop(where, pkt.describe(), "vxlan-vni", "vxlan_rcv", f"no VXLAN device in {self.name} has VNI {pkt.payload.payload.vni} on port {pkt.payload.dport}")  # type: ignore[union-attr]
+            w.drop(
+                where,
+                pkt.describe(),
+                "vxlan-vni",
+                "vxlan_rcv",
+                f"no VXLAN device in {self.name} has VNI {pkt.payload.payload.vni} on port {pkt.payload.dport}",
+            )  # type: ignore[union-attr]

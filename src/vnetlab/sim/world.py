@@ -112,7 +112,16 @@ class World:
         return self.tracing or bool(self.captures)
 
     # trace -----------------------------------------------------------------
-    def hop(self, dev: Device | str, direction: str, verdict: str, frame: Frame | str, why: str | None = None, rule: str | None = None, func: str | None = None) -> None:
+    def hop(
+        self,
+        dev: Device | str,
+        direction: str,
+        verdict: str,
+        frame: Frame | str,
+        why: str | None = None,
+        rule: str | None = None,
+        func: str | None = None,
+    ) -> None:
         if self.tracing:
             label = dev if isinstance(dev, str) else dev.label
             desc = frame if isinstance(frame, str) else frame.describe()
@@ -184,7 +193,13 @@ class World:
             if not dev.up:
                 self.drop(dev, frame, "tx-down", "dev_queue_xmit", f"{dev.label} is administratively down")
             else:
-                self.drop(dev, frame, "no-carrier", "dev_deactivate", f"{dev.label} has no carrier, so its qdisc is noop and drops everything")
+                self.drop(
+                    dev,
+                    frame,
+                    "no-carrier",
+                    "dev_deactivate",
+                    f"{dev.label} has no carrier, so its qdisc is noop and drops everything",
+                )
             return
         self.frames += 1
         if self.tracing or self.captures:
@@ -226,13 +241,21 @@ class World:
                     continue
             if frame.tags:
                 if frame.tags[0][1] != 0:
-                    self.drop(dev, frame, "vlan-unknown-vid", "__netif_receive_skb_core", f"tagged with VLAN {frame.tags[0][1]} but {dev.label} has no VLAN device for it (OTHERHOST)")
+                    self.drop(
+                        dev,
+                        frame,
+                        "vlan-unknown-vid",
+                        "__netif_receive_skb_core",
+                        f"tagged with VLAN {frame.tags[0][1]} but {dev.label} has no VLAN device for it (OTHERHOST)",
+                    )
                     return
                 frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, frame.tags[1:])
                 continue
             stack = dev.stack
             if stack is None:
-                self.drop(dev, frame, "no-protocol", "__netif_receive_skb_core", f"{dev.label} has no IP stack behind it")
+                self.drop(
+                    dev, frame, "no-protocol", "__netif_receive_skb_core", f"{dev.label} has no IP stack behind it"
+                )
                 return
             if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv
                 stack.arp_rcv(dev, frame, pkt_type)

@@ -37,7 +37,14 @@ class Outcome:
 
     def as_dict(self) -> dict[str, object]:
         e = self.expectation
-        return {"from": e.from_, "to": e.to, "reach": e.reach, "why": e.why, "results": self.results, "passed": self.passed}
+        return {
+            "from": e.from_,
+            "to": e.to,
+            "reach": e.reach,
+            "why": e.why,
+            "results": self.results,
+            "passed": self.passed,
+        }
 
 
 def evaluate(backend: Prober, expectations: Sequence[Expectation]) -> list[Outcome]:

@@ -11,7 +11,12 @@ from typing import Any
 def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     a = step.args
     k = a["kind"]
-    kw: dict[str, Any] = {"ifname": step.obj, "kind": k, "link": ex.index(a["parent_ns"], a["parent"]), f"{k}_mode": a["mode"]}
+    kw: dict[str, Any] = {
+        "ifname": step.obj,
+        "kind": k,
+        "link": ex.index(a["parent_ns"], a["parent"]),
+        f"{k}_mode": a["mode"],
+    }
     if a.get("nopromisc"):
         kw[f"{k}_flags"] = 1
     if a.get("mac"):
@@ -27,4 +32,6 @@ def after(step: Any, ex: Any) -> None:
     """source mode: the list of accepted sender MACs (`macaddr add`)."""
     k = step.args["kind"]
     for mac in step.args.get("source_macs", ()):
-        ex.ipr(step.ns).link("set", index=ex.index(step.ns, step.obj), kind=k, **{f"{k}_macaddr_mode": "add", f"{k}_macaddr": mac})
+        ex.ipr(step.ns).link(
+            "set", index=ex.index(step.ns, step.obj), kind=k, **{f"{k}_macaddr_mode": "add", f"{k}_macaddr": mac}
+        )

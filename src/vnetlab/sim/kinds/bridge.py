@@ -64,7 +64,17 @@ class BridgeDev(Device):
             return True  # a bridge that never had a port: carrier on, UNKNOWN
         return any(p.dev.up and p.dev.carrier() for p in self.ports)
 
-    def add_port(self, dev: Device, *, hairpin: bool = False, learning: bool = True, flood: bool = True, pvid: int | None = None, vlans: frozenset[int] = frozenset(), untagged: bool = True) -> Port:
+    def add_port(
+        self,
+        dev: Device,
+        *,
+        hairpin: bool = False,
+        learning: bool = True,
+        flood: bool = True,
+        pvid: int | None = None,
+        vlans: frozenset[int] = frozenset(),
+        untagged: bool = True,
+    ) -> Port:
         if self.filtering:
             pv = self.default_pvid if pvid is None else pvid
             members = frozenset(vlans) | {pv} if vlans or pvid is not None else frozenset({pv})
@@ -110,7 +120,13 @@ class BridgeDev(Device):
     def _deliver(self, p: Port, vid: int, frame: Frame) -> None:
         out = self._egress(p, vid, frame)
         if out is None:
-            self.world.drop(p.dev, frame, "bridge-vlan-egress", "br_allowed_egress", f"VLAN {vid} is not configured on port {p.dev.name}")
+            self.world.drop(
+                p.dev,
+                frame,
+                "bridge-vlan-egress",
+                "br_allowed_egress",
+                f"VLAN {vid} is not configured on port {p.dev.name}",
+            )
             return
         self.world.dev_queue_xmit(p.dev, out)
 
@@ -123,7 +139,13 @@ class BridgeDev(Device):
             other: list[Port] = []
             for q in self.ports:
                 peer = getattr(q.dev, "peer", None)
-                if peer is None or peer.rx_handler is not None or peer.vlans or peer.stack is None or q.dev.rx_handler != self.handle_frame:
+                if (
+                    peer is None
+                    or peer.rx_handler is not None
+                    or peer.vlans
+                    or peer.stack is None
+                    or q.dev.rx_handler != self.handle_frame
+                ):
                     other.append(q)
                     continue
                 devport[peer] = q
@@ -165,12 +187,23 @@ class BridgeDev(Device):
         return True
 
     def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
-        if ingress is not None and not unknown_unicast and len(self.ports) > 8 and self._flood_arp_request(ingress, vid, frame):
+        if (
+            ingress is not None
+            and not unknown_unicast
+            and len(self.ports) > 8
+            and self._flood_arp_request(ingress, vid, frame)
+        ):
             return
         for q in self.ports:
             if q is ingress and not q.hairpin:
                 if self.world.tracing:
-                    self.world.drop(q.dev, frame, "bridge-no-hairpin", "br_flood", f"hairpin is off on {q.dev.name}: the flood is not sent back out of the port it came in on")
+                    self.world.drop(
+                        q.dev,
+                        frame,
+                        "bridge-no-hairpin",
+                        "br_flood",
+                        f"hairpin is off on {q.dev.name}: the flood is not sent back out of the port it came in on",
+                    )
                 continue
             if not q.forwarding():
                 continue
@@ -189,7 +222,13 @@ class BridgeDev(Device):
             w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")
             return CONSUMED
         if not p.dev.oper:
-            w.drop(dev, frame, "bridge-port-disabled", "br_handle_frame", f"port {dev.name} is not forwarding (down or no carrier)")
+            w.drop(
+                dev,
+                frame,
+                "bridge-port-disabled",
+                "br_handle_frame",
+                f"port {dev.name} is not forwarding (down or no carrier)",
+            )
             return CONSUMED
         dst = frame.dst
         if dst == self.mac:
@@ -197,7 +236,13 @@ class BridgeDev(Device):
         if self.filtering:
             r = self._ingress(p, frame)
             if r is None:
-                w.drop(dev, frame, "bridge-vlan-ingress", "__allowed_ingress", f"VLAN not allowed on port {dev.name} (no PVID or not a member)")
+                w.drop(
+                    dev,
+                    frame,
+                    "bridge-vlan-ingress",
+                    "__allowed_ingress",
+                    f"VLAN not allowed on port {dev.name} (no PVID or not a member)",
+                )
                 return CONSUMED
             vid, frame = r
         else:
@@ -212,7 +257,14 @@ class BridgeDev(Device):
         if dst[1] in _ODD:
             local_rcv = True
             if w.tracing:
-                w.hop(self, "fwd", "flood", frame, why=f"{self.label}: broadcast is flooded" + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""))
+                w.hop(
+                    self,
+                    "fwd",
+                    "flood",
+                    frame,
+                    why=f"{self.label}: broadcast is flooded"
+                    + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""),
+                )
             self._flood(p, vid, frame, False)
         else:
             e = fdb.get((dst, vid))
@@ -222,12 +274,26 @@ class BridgeDev(Device):
                 q = e.port
                 assert q is not None
                 if q is p and not p.hairpin:
-                    w.drop(self, frame, "bridge-no-hairpin", "should_deliver", f"{frame.dst} was learned behind the ingress port {dev.name} and hairpin is off; the frame is dropped, not flooded")
+                    w.drop(
+                        self,
+                        frame,
+                        "bridge-no-hairpin",
+                        "should_deliver",
+                        f"{frame.dst} was learned behind the ingress port {dev.name} and hairpin is off; the frame is dropped, not flooded",
+                    )
                 elif not q.forwarding():
-                    w.drop(self, frame, "bridge-port-disabled", "should_deliver", f"port {q.dev.name} is not forwarding")
+                    w.drop(
+                        self, frame, "bridge-port-disabled", "should_deliver", f"port {q.dev.name} is not forwarding"
+                    )
                 else:
                     if q is p and w.tracing:
-                        w.hop(self, "fwd", "hairpin", frame, why=f"{self.label}: hairpin on port {dev.name} reflects the frame back")
+                        w.hop(
+                            self,
+                            "fwd",
+                            "hairpin",
+                            frame,
+                            why=f"{self.label}: hairpin on port {dev.name} reflects the frame back",
+                        )
                     self._deliver(q, vid, frame)
             else:
                 if w.tracing:
@@ -262,7 +328,13 @@ class BridgeDev(Device):
                 if q.forwarding() and q.flood:
                     self._deliver(q, vid, frame)
         elif e.port is None:
-            w.drop(self, frame, "bridge-own-mac", "br_forward", "a frame to the bridge's own MAC is not sent back to itself")
+            w.drop(
+                self,
+                frame,
+                "bridge-own-mac",
+                "br_forward",
+                "a frame to the bridge's own MAC is not sent back to itself",
+            )
         elif e.port.forwarding():
             self._deliver(e.port, vid, frame)
 

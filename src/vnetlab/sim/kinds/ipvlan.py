@@ -66,7 +66,13 @@ class IpvlanPort:
         if s is None:
             return PASS
         if self.world.tracing:
-            self.world.hop(self.master, "fwd", "steer", frame, why=f"ipvlan {self.mode}: the destination address belongs to {s.label}")
+            self.world.hop(
+                self.master,
+                "fwd",
+                "steer",
+                frame,
+                why=f"ipvlan {self.mode}: the destination address belongs to {s.label}",
+            )
         return (s, frame, HOST)
 
 
@@ -90,7 +96,13 @@ class IpvlanDev(Device):
                 s = port.lookup(_l3_dst(frame))
                 if s is not None:
                     if port.flag == "private":
-                        w.drop(self, frame, "ipvlan-private", "ipvlan_xmit_mode_l2", "private flag: no traffic between ipvlan children")
+                        w.drop(
+                            self,
+                            frame,
+                            "ipvlan-private",
+                            "ipvlan_xmit_mode_l2",
+                            "private flag: no traffic between ipvlan children",
+                        )
                         return
                     w.dev_forward(s, frame, "ipvlan_xmit_mode_l2")
                 else:
@@ -107,12 +119,24 @@ class IpvlanDev(Device):
             s = port.lookup(dst)
             if s is not None:
                 if port.flag == "private":
-                    w.drop(self, frame, "ipvlan-private", "ipvlan_xmit_mode_l3", "private flag: no traffic between ipvlan children")
+                    w.drop(
+                        self,
+                        frame,
+                        "ipvlan-private",
+                        "ipvlan_xmit_mode_l3",
+                        "private flag: no traffic between ipvlan children",
+                    )
                     return
                 w.dev_forward(s, frame, "ipvlan_xmit_mode_l3")
                 return
         if is_multicast(frame.dst) or frame.ethertype == ETH_P_ARP or not isinstance(frame.payload, IPv4):
-            w.drop(self, frame, "ipvlan-l3-multicast", "ipvlan_process_outbound", f"ipvlan {port.mode}: broadcast and multicast from a child are dropped")
+            w.drop(
+                self,
+                frame,
+                "ipvlan-l3-multicast",
+                "ipvlan_process_outbound",
+                f"ipvlan {port.mode}: broadcast and multicast from a child are dropped",
+            )
             return
         pkt = frame.payload
         mstack = port.master.stack
@@ -121,13 +145,25 @@ class IpvlanDev(Device):
             return
         if mstack.is_local(pkt.dst):
             if w.tracing:
-                w.hop(port.master, "fwd", "local", frame, why="routed in the master's namespace: a local address of the master")
+                w.hop(
+                    port.master,
+                    "fwd",
+                    "local",
+                    frame,
+                    why="routed in the master's namespace: a local address of the master",
+                )
             mstack.local_deliver(port.master, pkt, False)
             return
         route = next((r for r in mstack.routes if r.dev is port.master and pkt.dst & r.mask == r.net), None)
         nh = route.via if route is not None and route.via is not None else pkt.dst
         if w.tracing:
-            w.hop(port.master, "fwd", "route", frame, why=f"ipvlan {port.mode}: routed in the master's namespace out of {port.master.name}")
+            w.hop(
+                port.master,
+                "fwd",
+                "route",
+                frame,
+                why=f"ipvlan {port.mode}: routed in the master's namespace out of {port.master.name}",
+            )
         mstack.neigh_output(port.master, nh, pkt, route)
 
 

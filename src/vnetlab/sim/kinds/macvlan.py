@@ -98,7 +98,6 @@ class MacvlanPort:
             self._hash = h
         return self._hash
 
-
     def _forward_source(self, frame: Frame, pkt_type: int) -> None:
         """macvlan_forward_source: copies to SOURCE children that list the sender."""
         for c in self.source_children:
@@ -116,7 +115,15 @@ class MacvlanPort:
             src = self.hash.get(frame.src)
             if src is not None and src.mode not in (VEPA, BRIDGE):
                 if w.tracing:
-                    w.hop(self.lower, "fwd", "return", frame, why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it", rule="macvlan-return-to-sender", func="macvlan_handle_frame")
+                    w.hop(
+                        self.lower,
+                        "fwd",
+                        "return",
+                        frame,
+                        why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it",
+                        rule="macvlan-return-to-sender",
+                        func="macvlan_handle_frame",
+                    )
                 w.dev_forward(src, frame)
                 return CONSUMED
             w.defer(self.broadcast, frame, src)
@@ -133,7 +140,13 @@ class MacvlanPort:
             w.drop(target, frame, "macvlan-down", "macvlan_handle_frame", f"{target.label} is down")
             return CONSUMED
         if self.passthru and frame.dst != target.mac and w.tracing:
-            w.hop(self.lower, "fwd", "steer", frame, why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}")
+            w.hop(
+                self.lower,
+                "fwd",
+                "steer",
+                frame,
+                why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}",
+            )
         return (target, frame, HOST)
 
     def broadcast(self, frame: Frame, src: MacvlanDev | None) -> None:
@@ -147,8 +160,16 @@ class MacvlanPort:
             if not c.mode & mask:
                 if w.tracing:
                     who = f"{MODE_NAMES[src.mode]} child {src.label}" if src else "outside"
-                    rule = {PRIVATE: "macvlan-private-broadcast", SOURCE: "macvlan-source-no-broadcast"}.get(c.mode, "macvlan-mode-mask")
-                    w.drop(c, frame, rule, "macvlan_process_broadcast", f"{MODE_NAMES[c.mode]} mode: a broadcast from {who} is not delivered to {c.label}")
+                    rule = {PRIVATE: "macvlan-private-broadcast", SOURCE: "macvlan-source-no-broadcast"}.get(
+                        c.mode, "macvlan-mode-mask"
+                    )
+                    w.drop(
+                        c,
+                        frame,
+                        rule,
+                        "macvlan_process_broadcast",
+                        f"{MODE_NAMES[c.mode]} mode: a broadcast from {who} is not delivered to {c.label}",
+                    )
                 continue
             w.netif_rx(c, frame, pt)
 
@@ -181,14 +202,32 @@ class MacvlanDev(Device):
                 dest = port.hash.get(frame.dst)
                 if dest is not None and dest.mode == BRIDGE:
                     if w.tracing:
-                        w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire")
+                        w.hop(
+                            self,
+                            "fwd",
+                            "bridge",
+                            frame,
+                            why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire",
+                        )
                     w.dev_forward(port.lower, frame, "macvlan_queue_xmit")
                     return
         if w.tracing:
             if self.mode != BRIDGE:
-                w.hop(self, "fwd", "wire", frame, why=f"{MODE_NAMES[self.mode]} mode: nothing is switched locally; out through {port.lower.label} to the wire, siblings and the parent see it only if the switch reflects it")
+                w.hop(
+                    self,
+                    "fwd",
+                    "wire",
+                    frame,
+                    why=f"{MODE_NAMES[self.mode]} mode: nothing is switched locally; out through {port.lower.label} to the wire, siblings and the parent see it only if the switch reflects it",
+                )
             elif not is_multicast(frame.dst):
-                w.hop(self, "fwd", "wire", frame, why=f"bridge mode: {frame.dst} is not a bridge-mode sibling (the parent's own MAC never is); out through {port.lower.label} to the wire")
+                w.hop(
+                    self,
+                    "fwd",
+                    "wire",
+                    frame,
+                    why=f"bridge mode: {frame.dst} is not a bridge-mode sibling (the parent's own MAC never is); out through {port.lower.label} to the wire",
+                )
         w.dev_queue_xmit(port.lower, frame)
 
 

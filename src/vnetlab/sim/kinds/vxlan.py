@@ -17,7 +17,17 @@ from ..world import Device, eth_type_trans
 class VxlanDev(Device):
     kind = "vxlan"
 
-    def __init__(self, *a: object, vni: int, remote: str | None, group: str | None, local: str | None, dstport: int, learning: bool, **kw: object):
+    def __init__(
+        self,
+        *a: object,
+        vni: int,
+        remote: str | None,
+        group: str | None,
+        local: str | None,
+        dstport: int,
+        learning: bool,
+        **kw: object,
+    ):
         super().__init__(*a, **kw)  # type: ignore[arg-type]
         self.vni = vni
         self.default = ip_int(remote) if remote else None
@@ -33,7 +43,11 @@ class VxlanDev(Device):
         if remote is None:
             remote = self.default
         if remote is None:
-            why = "the multicast group underlay is not simulated" if self.group is not None else "no FDB entry for the destination and no default remote (neither 'remote' nor 'group')"
+            why = (
+                "the multicast group underlay is not simulated"
+                if self.group is not None
+                else "no FDB entry for the destination and no default remote (neither 'remote' nor 'group')"
+            )
             w.drop(self, frame, "vxlan-no-destination", "vxlan_xmit", why)
             return
         stack = self.stack
@@ -71,7 +85,16 @@ def build(b: object, iface: object) -> Device:
 
     assert isinstance(b, Builder)
     s = iface.spec  # type: ignore[attr-defined]
-    dev = b.plain(VxlanDev, iface, vni=s.vni, remote=s.remote, group=s.group, local=s.local, dstport=s.dstport, learning=s.learning)
+    dev = b.plain(
+        VxlanDev,
+        iface,
+        vni=s.vni,
+        remote=s.remote,
+        group=s.group,
+        local=s.local,
+        dstport=s.dstport,
+        learning=s.learning,
+    )
     stack = b.stacks[iface.node]  # type: ignore[attr-defined]
     stack.udp.setdefault(s.dstport, []).append(dev)
     return dev
