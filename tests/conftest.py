@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The suite must never change this machine's own namespaces: every kernel test
+# runs in a throw-away sandbox, and vnetlab refuses `up`/`down` outside one.
+os.environ["VNETLAB_SANDBOX_ONLY"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 LABS = sorted((ROOT / "labs").glob("*.yaml"))

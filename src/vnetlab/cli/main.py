@@ -116,18 +116,54 @@ def _not_yet(name: str, issue: str) -> None:
     raise NotImplementedYet(f"'vnetlab {name}' is not implemented yet ({issue}); nothing was done")
 
 
+def _resolved(lab: Path) -> Any:
+    return resolve(load_file(lab).lab)
+
+
+def _kernel(lab: Path) -> Any:
+    from ..kernel import KernelLab, preflight
+
+    r = _resolved(lab)
+    preflight.require_privileges()
+    return KernelLab(r)
+
+
+def _progress(label: str) -> Any:
+    """A progress line on stderr for long work (only on a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            print(f"\r{label}: {done}/{total} steps", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
 @cli.command()
 @LAB_ARG
+@click.option("--sandbox", is_flag=True, help="Bring it up in a throw-away sandbox, print its status, and remove it (a dry run on the real kernel).")
 @errors_to_exit
-def up(lab: Path) -> None:
+def up(lab: Path, sandbox: bool) -> None:
     """Create the lab on the real kernel (root).
 
-    Idempotent: a second run of the same file changes nothing; a changed
-    file is applied as a difference. On any failure everything this run
-    created is undone, and the error names the step and the kernel's answer.
+    Each node and switch becomes a network namespace <lab>-<name>. Idempotent:
+    a second run of the same file prints "no changes" and does nothing; a
+    changed file recreates the lab. On any failure everything this run created
+    is removed, and the error names the step and the kernel's answer (exit 3
+    names a missing kernel option, e.g. CONFIG_IPVLAN, before anything is made).
     """
-    load_file(lab)
-    _not_yet("up", "kernel backend")
+    k = _kernel(lab)
+    if sandbox:
+        from ..kernel import sandboxed
+
+        st = sandboxed(k.r, "status")
+        render.status(st)
+        print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
+        return
+    result = k.up(progress=_progress(f"up {k.lab}"))
+    n = len(k.names)
+    print(f"lab {k.lab}: {result}" + ("" if result == "no changes" else f" ({n} namespaces: {k.lab}-*)"))
 
 
 @cli.command()
@@ -135,9 +171,19 @@ def up(lab: Path) -> None:
 @JSON
 @errors_to_exit
 def plan(lab: Path, as_json: bool) -> None:
-    """Show what `up` would create, change and delete, grouped per node, without doing it."""
-    load_file(lab)
-    _not_yet("plan", "kernel backend")
+    """Show what `up` would create, grouped per node, without doing it.
+
+    Steps are small records (create namespace, add link, set master, sysctl,
+    address, up, route, neighbour) in the order `up` runs them.
+    """
+    from ..plan import build_plan
+
+    r = _resolved(lab)
+    steps = build_plan(r)
+    if as_json:
+        render.json_doc({"lab": r.lab.lab, "steps": [s.as_dict() for s in steps]})
+    else:
+        render.plan(r, steps)
 
 
 @cli.command()
@@ -146,27 +192,58 @@ def plan(lab: Path, as_json: bool) -> None:
 def down(lab_or_name: str) -> None:
     """Remove everything a lab created, found from live state (also after a crash).
 
-    Only objects marked as the lab's are touched. Removing a lab that is not
-    there is not an error.
+    Takes the lab file or just the lab's name. Only namespaces marked as the
+    lab's are touched. Removing a lab that is not there is not an error.
     """
-    _not_yet("down", "kernel backend")
+    from ..kernel import owner, preflight
+
+    name = lab_or_name
+    if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
+        name = load_file(Path(lab_or_name)).lab.lab
+    preflight.require_privileges()
+    removed = owner.down(name)
+    print(f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove")
 
 
 @cli.command(name="list")
 @JSON
 @errors_to_exit
 def list_(as_json: bool) -> None:
-    """Labs running on this machine's kernel."""
-    _not_yet("list", "kernel backend")
+    """Labs running on this machine's kernel (found by their marks)."""
+    from ..kernel import owner, preflight
+
+    preflight.require_privileges()
+    labs: dict[str, list[str]] = {}
+    for m in owner.owned():
+        labs.setdefault(m.lab, []).append(m.name)
+    if as_json:
+        render.json_doc({"labs": [{"lab": k, "namespaces": v} for k, v in labs.items()]})
+    elif not labs:
+        print("no labs are running")
+    else:
+        for k, v in labs.items():
+            print(f"{k}: {len(v)} namespaces ({', '.join(v)})")
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name")
 @JSON
 @errors_to_exit
-def status(name: str | None, as_json: bool) -> None:
+def status(name: str, as_json: bool) -> None:
     """Per node of a running lab: interface, kind, mode, parent, master, state, carrier, addresses."""
-    _not_yet("status", "kernel backend")
+    from ..kernel import owner, preflight
+    from ..kernel.observe import observe_ns
+
+    if name.endswith((".yaml", ".yml")):
+        name = load_file(Path(name)).lab.lab
+    preflight.require_privileges()
+    st = {m.name: observe_ns(m.netns) for m in owner.owned(name)}
+    if not st:
+        raise InputError(f"lab {name} is not running (see `vnetlab list`)")
+    if as_json:
+        render.json_doc({"lab": name, "nodes": st})
+    else:
+        render.status(st)
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -179,16 +256,24 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
 
     Example: vnetlab exec mvmodes b1 -- ip -br addr
     """
-    _not_yet("exec", "kernel backend")
+    from ..kernel import nsutil, owner, preflight
+
+    preflight.require_privileges()
+    marks = {m.name: m for m in owner.owned(name)}
+    if node not in marks:
+        raise InputError(f"lab {name} has no running node {node!r}" + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)"))
+    fd = os.open(nsutil.path(marks[node].netns), os.O_RDONLY)
+    nsutil.setns(fd)
+    try:
+        os.execvp(cmd[0], list(cmd))
+    except OSError as e:
+        raise InputError(f"cannot run {cmd[0]}: {e.strerror}") from None
 
 
-def _sim(lab: Path, backend: str) -> Any:
-    loaded = load_file(lab)
-    if backend != "sim":
-        _not_yet(f"--backend {backend}", "kernel backend")
-    from ..sim import Simulator
+def _backend(lab: Path, backend: str) -> Any:
+    from ..backends import open_backend
 
-    return Simulator(loaded.lab)
+    return open_backend(_resolved(lab), backend)
 
 
 @cli.command()
@@ -202,20 +287,18 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
     """One reachability probe from SRC (node or guest) to DST (node, guest or address).
 
     DST as a node pings each of its IPv4 addresses. Unlike `matrix`, it does
-    not flush neighbour caches first: it shows the lab as it is now. Exit 0 if
+    not flush neighbour caches first: it shows the lab as it is now (on the
+    kernel: the running lab, or a fresh sandbox if it is not up). Exit 0 if
     every address answered within one second, 1 if not. `trace` explains why.
     """
-    sim = _sim(lab, backend)
-    results = sim.ping(src, dst)
-    ok = all(r.ok for r in results)
+    b = _backend(lab, backend)
+    res = b.probe(src, b.resolve_dst(dst), flush=False)
     if as_json:
-        render.json_doc(
-            {"lab": sim.r.lab.lab, "backend": backend, "src": src, "results": {r.dst: r.ok for r in results}}
-        )
+        render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
     else:
-        for r in results:
-            print(f"{src} -> {r.dst}: {'reply' if r.ok else 'no reply'}")
-    sys.exit(0 if ok else 1)
+        for d, ok in res.items():
+            print(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+    sys.exit(0 if all(res.values()) else 1)
 
 
 @cli.command()
@@ -228,10 +311,10 @@ def matrix(lab: Path, backend: str, as_json: bool) -> None:
 
     Every row is measured from cold neighbour caches (dynamic entries of all
     nodes are flushed first; static ones stay), so rows do not depend on one
-    another and both backends measure the same thing.
+    another and both backends measure the same thing. On the kernel, a lab
+    that is not up is built in a throw-away sandbox and removed afterwards.
     """
-    sim = _sim(lab, backend)
-    m = sim.matrix()
+    m = _backend(lab, backend).matrix()
     if as_json:
         render.json_doc(m)
     else:
@@ -252,7 +335,9 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
     the rule and the kernel function it mirrors. The probe starts from cold
     caches, like a row of `matrix`, so it explains that cell.
     """
-    sim = _sim(lab, "sim")
+    from ..sim import Simulator
+
+    sim = Simulator(_resolved(lab))
     results = sim.ping(src, dst, flush=True)
     if as_json:
         render.json_doc(
@@ -270,38 +355,42 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.option(
-    "--backend",
-    type=click.Choice(["sim", "kernel", "both"]),
-    default="sim",
-    show_default=True,
-    help="Where to check the expectations.",
-)
+@click.option("--backend", type=click.Choice(["sim", "kernel", "both"]), default="sim", show_default=True, help="Where to check the expectations; both also fails when the backends disagree.")
 @JSON
 @errors_to_exit
 def test(lab: Path, backend: str, as_json: bool) -> None:
     """Check the lab's `expect:` section; exit 1 if any expectation fails.
 
     `reach: true` holds when every IPv4 address of the target answers,
-    `reach: false` when none does.
+    `reach: false` when none does. With --backend both, a disagreement
+    between the simulator and the kernel is a failure too.
     """
-    sim = _sim(lab, backend)
-    from ..verify.expect import evaluate
+    from ..backends import open_backend
 
-    outcomes = evaluate(sim, sim.r.lab.expect)
-    failed = [o for o in outcomes if not o.passed]
+    r = _resolved(lab)
+    names = ["sim", "kernel"] if backend == "both" else [backend]
+    results = {n: open_backend(r, n).evaluate(r.lab.expect) for n in names}
+    rows = []
+    failed = 0
+    for i, e in enumerate(r.lab.expect):
+        outs = {n: results[n][i] for n in names}
+        checked = [o for o in outs.values() if o.skipped is None]
+        ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
+        failed += not ok
+        rows.append((e, outs, ok))
     if as_json:
         render.json_doc(
             {
-                "lab": sim.r.lab.lab,
+                "lab": r.lab.lab,
                 "backend": backend,
-                "passed": not failed,
-                "expectations": [o.as_dict() for o in outcomes],
+                "passed": failed == 0,
+                "expectations": [{**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok} for e, outs, ok in rows],
             }
         )
     else:
-        render.expectations(outcomes, backend)
-        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed", file=sys.stderr)
+        render.expectations_multi(rows, names)
+        skipped = sum(1 for _, outs, _ in rows if any(o.skipped for o in outs.values()))
+        print(f"{len(rows) - failed} passed, {failed} failed" + (f" ({skipped} not checkable on every backend)" if skipped else ""), file=sys.stderr)
     if failed:
         sys.exit(1)
 
@@ -314,50 +403,84 @@ def diff(lab: Path, as_json: bool) -> None:
     """Matrices of both backends side by side; exit 1 if any cell disagrees.
 
     The kernel is the judge: every disagreement comes with the simulator's
-    trace of that probe, so the wrong rule is one look away.
+    trace of that probe, so the wrong rule is one look away. Guests are left
+    out until the kernel backend runs them.
     """
-    load_file(lab)
-    _not_yet("diff", "verification")
+    from ..backends import open_backend
+    from ..sim import Simulator
+
+    r = _resolved(lab)
+    sim_m = open_backend(r, "sim").matrix()
+    ker_m = open_backend(r, "kernel").matrix()
+    guests = set(r.guests)
+    cells = []
+    for src, row in ker_m["rows"].items():
+        for t in sim_m["targets"]:
+            if t["node"] in guests:
+                continue
+            a, k = sim_m["rows"][src][t["address"]], row[t["address"]]
+            cells.append({"from": src, "to": t["address"], "node": t["node"], "sim": a, "kernel": k, "agree": a == k})
+    bad = [c for c in cells if not c["agree"]]
+    sim = Simulator(r)
+    for c in bad:
+        res = sim.ping(c["from"], c["to"], flush=True)[0]
+        c["trace"] = [h.as_dict() for h in res.hops]
+    if as_json:
+        render.json_doc({"lab": r.lab.lab, "agree": not bad, "cells": cells, "disagreements": bad})
+    else:
+        render.diff(sim_m, ker_m, cells, guests)
+        for c in bad:
+            print(f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):")
+            for h in c["trace"]:
+                print(f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}" + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else ""))
+        print(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
+    if bad:
+        sys.exit(1)
 
 
 @cli.command()
 @LAB_ARG
 @click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
-@click.option(
-    "-w",
-    "--write",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
-)
+@click.option("-w", "--write", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).")
 @click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
 @click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
+@click.option("-c", "--count", type=int, default=100, show_default=True, help="kernel: stop after this many frames.")
+@click.option("--duration", type=float, default=10.0, show_default=True, help="kernel: stop after this many seconds.")
 @BACKEND
 @errors_to_exit
-def capture(lab: Path, interfaces: tuple[str, ...], out: Path, src: str | None, dst: str | None, backend: str) -> None:
+def capture(lab: Path, interfaces: tuple[str, ...], out: Path, src: str | None, dst: str | None, count: int, duration: float, backend: str) -> None:
     """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
 
     sim: the frames sent and received at each interface during one ping from
-    --from to --to, from cold caches. kernel: on a running lab, bounded by
-    count and duration.
+    --from to --to, from cold caches. kernel: on a running lab, with an
+    AF_PACKET socket in the node's namespace, bounded by --count and --duration.
 
     \b
     vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
     """
-    sim = _sim(lab, backend)
-    if not src or not dst:
-        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
+    r = _resolved(lab)
+    if backend == "kernel":
+        from ..kernel.capture import capture_live
+
+        if len(interfaces) != 1:
+            raise InputError("on the kernel, capture one interface at a time")
+        n = capture_live(r, interfaces[0], out, count, duration)
+        print(f"{out}: {n} frames at {interfaces[0]}", file=sys.stderr)
+        return
+    from ..sim import Simulator
     from ..sim.pcap import write_pcap
 
+    sim = Simulator(r)
+    if not src or not dst:
+        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
     with sim.capture(*interfaces) as caps:
         results = sim.ping(src, dst, flush=True)
     for label in interfaces:
         path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
         n = write_pcap(path, caps[label])
         print(f"{path}: {n} frames at {label}", file=sys.stderr)
-    for r in results:
-        print(f"{src} -> {r.dst}: {'reply' if r.ok else 'no reply'}", file=sys.stderr)
+    for res in results:
+        print(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", file=sys.stderr)
 
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from ..errors import Issue
 
-out = Console(highlight=False, soft_wrap=True)
+# Off a terminal (pipes, CI logs) rich would assume 80 columns and crush wide tables.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -107,3 +108,69 @@ def trace(sim: Any, result: Any, verbose: bool) -> None:
             if key not in seen:
                 seen.add(key)
                 print(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
+
+
+def plan(r: Any, steps: list[Any]) -> None:
+    """Steps grouped per namespace, in execution order within each."""
+    groups: dict[str, list[Any]] = {}
+    for s in steps:
+        groups.setdefault(s.ns, []).append(s)
+    for ns, ss in groups.items():
+        what = "switch" if ns in r.lab.switches else "node"
+        print(f"{what} {ns} (netns {r.netns(ns)}):")
+        for s in ss:
+            print(f"  {s.describe()}")
+    print(f"{len(steps)} steps", file=sys.stderr)
+
+
+def status(st: dict[str, list[dict[str, Any]]]) -> None:
+    from rich.table import Table
+
+    for node, links in st.items():
+        t = Table(title=f"{node}", title_justify="left", header_style="bold")
+        for col in ("interface", "kind", "mode", "parent", "master", "state", "carrier", "addresses"):
+            t.add_column(col)
+        for ln in links:
+            t.add_row(
+                ln["interface"], ln["kind"] or "", ln["mode"] or "", ln["parent"] or "", ln["master"] or "",
+                ln["state"] or "", "yes" if ln["carrier"] else "no", " ".join(ln["addresses"]),
+            )
+        out.print(t)
+
+
+def expectations_multi(rows: list[Any], names: list[str]) -> None:
+    from rich.table import Table
+
+    t = Table(header_style="bold")
+    for col in ("from", "to", "expect", *names, "", "why"):
+        t.add_column(col)
+
+    def cell(o: Any) -> str:
+        if o.skipped:
+            return "[dim]skipped[/]"
+        return {True: "reach", False: "no reach", None: "partial"}[o.reached]
+
+    for e, outs, ok in rows:
+        t.add_row(e.from_, e.to, "reach" if e.reach else "no reach", *(cell(outs[n]) for n in names), "[green]PASS[/]" if ok else "[red]FAIL[/]", e.why or "")
+    out.print(t)
+
+
+def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any]], guests: set[str]) -> None:
+    from rich.table import Table
+
+    targets = [tg for tg in sim_m["targets"] if tg["node"] not in guests]
+    idx = {(c["from"], c["to"]): c for c in cells}
+    t = Table(title=f"lab {sim_m['lab']}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)", header_style="bold")
+    t.add_column("from \\ to", style="bold")
+    for tg in targets:
+        t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")
+    for src in ker_m["rows"]:
+        cellsrow = []
+        for tg in targets:
+            c = idx[(src, tg["address"])]
+            if c["agree"]:
+                cellsrow.append("[green]✔[/]" if c["sim"] else "✘")
+            else:
+                cellsrow.append(f"[bold red]S{'✔' if c['sim'] else '✘'}K{'✔' if c['kernel'] else '✘'}[/]")
+        t.add_row(src, *cellsrow)
+    out.print(t)

@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import EnvironmentProblem, InputError
+from ..model import Expectation
 from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..sim import Target, endpoints, targets
+from ..verify.expect import Outcome, evaluate
 from . import nsutil, owner, preflight, probe, sandbox
 from .apply import Executor
 
@@ -44,6 +46,7 @@ class KernelLab:
     # lifecycle -------------------------------------------------------------
     def up(self, progress: Callable[[int, int], None] | None = None, fail_at: int | None = None) -> str:
         """Create the lab; 'created', 'no changes' or 'recreated'."""
+        sandbox.guard()
         preflight.require_privileges()
         preflight.require_kinds(self.r)
         steps = self.plan()
@@ -97,7 +100,7 @@ class KernelLab:
         for n in self.names:
             probe.flush_neighbours(self.netns(n))
 
-    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
+    def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
         if src not in self.r.lab.nodes:
             if src in self.r.guests:
                 raise InputError(
@@ -107,6 +110,15 @@ class KernelLab:
         if flush:
             self.flush()
         return probe.probe(self.netns(src), dsts)
+
+    def skip_reason(self, e: Expectation) -> str | None:
+        guests = self.r.guests
+        if e.from_ in guests or e.to in guests or any(t.node in guests and t.address == e.to for t in self.targets):
+            return "guests on the kernel backend need the guest runner (not built yet)"
+        return None
+
+    def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
+        return evaluate(self, expectations)
 
     def matrix(self) -> dict[str, Any]:
         t0 = time.perf_counter()

@@ -34,9 +34,7 @@ def observe_ns(netns: str) -> list[dict[str, Any]]:
                     "interface": names[ln["index"]],
                     "kind": kind or ("loopback" if names[ln["index"]] == "lo" else "device"),
                     "mode": mode,
-                    "parent": names.get(parent)
-                    if parent and ln.get_attr("IFLA_LINK_NETNSID") is None
-                    else (f"ifindex {parent} (other netns)" if parent and parent != ln["index"] else None),
+                    "parent": _parent(kind, parent, ln.get_attr("IFLA_LINK_NETNSID"), names),
                     "master": names.get(master) if master else None,
                     "state": ln.get_attr("IFLA_OPERSTATE"),
                     "up": bool(ln["flags"] & 1),
@@ -46,3 +44,12 @@ def observe_ns(netns: str) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def _parent(kind: str | None, parent: int | None, netnsid: int | None, names: dict[int, str]) -> str | None:
+    """The lower device of a stacked kind, as `ip link` shows it (name, or @ifN in another namespace)."""
+    if kind not in ("macvlan", "macvtap", "ipvlan", "vlan") or not parent:
+        return None
+    if netnsid is None:
+        return names.get(parent)
+    return f"@if{parent} (netnsid {netnsid})"

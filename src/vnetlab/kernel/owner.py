@@ -60,6 +60,9 @@ def set_fingerprint(netns: str, lab: str, name: str, fp: str) -> None:
 
 def down(lab: str) -> list[str]:
     """Remove every namespace marked as ``lab``'s; returns their names."""
+    from .sandbox import guard
+
+    guard()
     removed = []
     for m in owned(lab):
         with contextlib.suppress(OSError):

@@ -43,6 +43,18 @@ def enter() -> None:
     nsutil.mount("none", "/", None, nsutil.MS_REC | nsutil.MS_PRIVATE)
     os.makedirs(nsutil.NETNS_RUN_DIR, exist_ok=True)
     nsutil.mount("vnetlab-sandbox", nsutil.NETNS_RUN_DIR, "tmpfs", 0, "mode=0755,size=16m")
+    os.environ[IN_SANDBOX] = "1"
+
+
+IN_SANDBOX = "VNETLAB_IN_SANDBOX"
+#: set by the test suite: refuse to touch the machine's own namespaces
+SANDBOX_ONLY = "VNETLAB_SANDBOX_ONLY"
+
+
+def guard() -> None:
+    """Refuse to change the machine's real namespaces when only sandboxes are allowed."""
+    if os.environ.get(SANDBOX_ONLY) and not os.environ.get(IN_SANDBOX):
+        raise EnvironmentProblem("refusing to change this machine's namespaces outside a sandbox (VNETLAB_SANDBOX_ONLY is set)")
 
 
 def run(fn: Callable[..., T], *args: Any) -> T:
