@@ -142,7 +142,11 @@ def _progress(label: str) -> Any:
 
 @cli.command()
 @LAB_ARG
-@click.option("--sandbox", is_flag=True, help="Bring it up in a throw-away sandbox, print its status, and remove it (a dry run on the real kernel).")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Bring it up in a throw-away sandbox, print its status, and remove it (a dry run on the real kernel).",
+)
 @errors_to_exit
 def up(lab: Path, sandbox: bool) -> None:
     """Create the lab on the real kernel (root).
@@ -202,7 +206,9 @@ def down(lab_or_name: str) -> None:
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
     removed = owner.down(name)
-    print(f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove")
+    print(
+        f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
+    )
 
 
 @cli.command(name="list")
@@ -261,7 +267,10 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     preflight.require_privileges()
     marks = {m.name: m for m in owner.owned(name)}
     if node not in marks:
-        raise InputError(f"lab {name} has no running node {node!r}" + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)"))
+        raise InputError(
+            f"lab {name} has no running node {node!r}"
+            + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)")
+        )
     fd = os.open(nsutil.path(marks[node].netns), os.O_RDONLY)
     nsutil.setns(fd)
     try:
@@ -355,7 +364,13 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.option("--backend", type=click.Choice(["sim", "kernel", "both"]), default="sim", show_default=True, help="Where to check the expectations; both also fails when the backends disagree.")
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel", "both"]),
+    default="sim",
+    show_default=True,
+    help="Where to check the expectations; both also fails when the backends disagree.",
+)
 @JSON
 @errors_to_exit
 def test(lab: Path, backend: str, as_json: bool) -> None:
@@ -384,13 +399,20 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
                 "lab": r.lab.lab,
                 "backend": backend,
                 "passed": failed == 0,
-                "expectations": [{**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok} for e, outs, ok in rows],
+                "expectations": [
+                    {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
+                    for e, outs, ok in rows
+                ],
             }
         )
     else:
         render.expectations_multi(rows, names)
         skipped = sum(1 for _, outs, _ in rows if any(o.skipped for o in outs.values()))
-        print(f"{len(rows) - failed} passed, {failed} failed" + (f" ({skipped} not checkable on every backend)" if skipped else ""), file=sys.stderr)
+        print(
+            f"{len(rows) - failed} passed, {failed} failed"
+            + (f" ({skipped} not checkable on every backend)" if skipped else ""),
+            file=sys.stderr,
+        )
     if failed:
         sys.exit(1)
 
@@ -430,9 +452,14 @@ def diff(lab: Path, as_json: bool) -> None:
     else:
         render.diff(sim_m, ker_m, cells, guests)
         for c in bad:
-            print(f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):")
+            print(
+                f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
+            )
             for h in c["trace"]:
-                print(f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}" + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else ""))
+                print(
+                    f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}"
+                    + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else "")
+                )
         print(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
     if bad:
         sys.exit(1)
@@ -441,14 +468,30 @@ def diff(lab: Path, as_json: bool) -> None:
 @cli.command()
 @LAB_ARG
 @click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
-@click.option("-w", "--write", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).")
+@click.option(
+    "-w",
+    "--write",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
+)
 @click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
 @click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
 @click.option("-c", "--count", type=int, default=100, show_default=True, help="kernel: stop after this many frames.")
 @click.option("--duration", type=float, default=10.0, show_default=True, help="kernel: stop after this many seconds.")
 @BACKEND
 @errors_to_exit
-def capture(lab: Path, interfaces: tuple[str, ...], out: Path, src: str | None, dst: str | None, count: int, duration: float, backend: str) -> None:
+def capture(
+    lab: Path,
+    interfaces: tuple[str, ...],
+    out: Path,
+    src: str | None,
+    dst: str | None,
+    count: int,
+    duration: float,
+    backend: str,
+) -> None:
     """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
 
     sim: the frames sent and received at each interface during one ping from

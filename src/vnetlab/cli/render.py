@@ -132,8 +132,14 @@ def status(st: dict[str, list[dict[str, Any]]]) -> None:
             t.add_column(col)
         for ln in links:
             t.add_row(
-                ln["interface"], ln["kind"] or "", ln["mode"] or "", ln["parent"] or "", ln["master"] or "",
-                ln["state"] or "", "yes" if ln["carrier"] else "no", " ".join(ln["addresses"]),
+                ln["interface"],
+                ln["kind"] or "",
+                ln["mode"] or "",
+                ln["parent"] or "",
+                ln["master"] or "",
+                ln["state"] or "",
+                "yes" if ln["carrier"] else "no",
+                " ".join(ln["addresses"]),
             )
         out.print(t)
 
@@ -151,7 +157,14 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
         return {True: "reach", False: "no reach", None: "partial"}[o.reached]
 
     for e, outs, ok in rows:
-        t.add_row(e.from_, e.to, "reach" if e.reach else "no reach", *(cell(outs[n]) for n in names), "[green]PASS[/]" if ok else "[red]FAIL[/]", e.why or "")
+        t.add_row(
+            e.from_,
+            e.to,
+            "reach" if e.reach else "no reach",
+            *(cell(outs[n]) for n in names),
+            "[green]PASS[/]" if ok else "[red]FAIL[/]",
+            e.why or "",
+        )
     out.print(t)
 
 
@@ -160,7 +173,10 @@ def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any
 
     targets = [tg for tg in sim_m["targets"] if tg["node"] not in guests]
     idx = {(c["from"], c["to"]): c for c in cells}
-    t = Table(title=f"lab {sim_m['lab']}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)", header_style="bold")
+    t = Table(
+        title=f"lab {sim_m['lab']}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
+        header_style="bold",
+    )
     t.add_column("from \\ to", style="bold")
     for tg in targets:
         t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")

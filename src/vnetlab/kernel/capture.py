@@ -25,7 +25,9 @@ def capture_live(r: Resolved, where: str, out: Path, count: int, duration: float
     node, _, ifname = where.partition("/")
     marks = {m.name: m for m in owner.owned(r.lab.lab)}
     if node not in marks:
-        raise InputError(f"lab {r.lab.lab} is not running with a node {node!r}; `vnetlab up` it first (the sandbox is gone once a command ends)")
+        raise InputError(
+            f"lab {r.lab.lab} is not running with a node {node!r}; `vnetlab up` it first (the sandbox is gone once a command ends)"
+        )
     with nsutil.inside(marks[node].netns):
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
         try:

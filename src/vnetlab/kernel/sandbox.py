@@ -54,7 +54,9 @@ SANDBOX_ONLY = "VNETLAB_SANDBOX_ONLY"
 def guard() -> None:
     """Refuse to change the machine's real namespaces when only sandboxes are allowed."""
     if os.environ.get(SANDBOX_ONLY) and not os.environ.get(IN_SANDBOX):
-        raise EnvironmentProblem("refusing to change this machine's namespaces outside a sandbox (VNETLAB_SANDBOX_ONLY is set)")
+        raise EnvironmentProblem(
+            "refusing to change this machine's namespaces outside a sandbox (VNETLAB_SANDBOX_ONLY is set)"
+        )
 
 
 def run(fn: Callable[..., T], *args: Any) -> T:

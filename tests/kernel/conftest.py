@@ -1,0 +1,71 @@
+"""The kernel tier: every test body runs in a throw-away sandbox (its own mount
+and network namespaces, a private /run/netns), so nothing leaks even if the
+test dies. Assertions use independent oracles: `ip -json` and real `ping`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from vnetlab.kernel import preflight, sandbox
+
+
+def _can_run() -> str | None:
+    if os.geteuid() != 0 and not preflight.userns_available():
+        return "needs root or unprivileged user namespaces"
+    if shutil.which("ip") is None:
+        return "needs iproute2 (`ip`) as the test oracle"
+    return None
+
+
+SKIP = _can_run()
+pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for it in items:
+        if "tests/kernel" in str(it.fspath):
+            it.add_marker(pytest.mark.kernel)
+            if SKIP:
+                it.add_marker(pytest.mark.skip(reason=SKIP))
+
+
+@pytest.fixture
+def in_sandbox():
+    return sandbox.run
+
+
+def ip_json(netns: str, *args: str) -> Any:
+    out = subprocess.run(["ip", "-n", netns, "-j", *args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out or "[]")
+
+
+def netns_list() -> list[str]:
+    out = subprocess.run(["ip", "-j", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    return sorted(n["name"] for n in json.loads(out or "[]"))
+
+
+def real_ping(netns: str, address: str) -> bool:
+    return (
+        subprocess.run(
+            ["ip", "netns", "exec", netns, "ping", "-c1", "-W1", "-q", address], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+
+
+def flush_all(netnses: list[str]) -> None:
+    for ns in netnses:
+        subprocess.run(["ip", "-n", ns, "neigh", "flush", "all"], capture_output=True, check=False)
+
+
+def missing_kinds(path: Any) -> list[str]:
+    from vnetlab import load, resolve
+
+    got = preflight.supported(sorted(preflight.lab_kinds(resolve(load(path)))))
+    return [k for k, ok in got.items() if not ok]

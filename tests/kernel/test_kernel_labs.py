@@ -1,0 +1,107 @@
+"""Every shipped lab the kernel supports comes up, matches `ip -json`, keeps its
+expectations under real `ping`, agrees with the simulator, and goes down
+leaving nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import LABS
+from vnetlab import load, resolve
+from vnetlab.kernel import KernelLab, owner
+from vnetlab.kernel.kinds import CONFIG
+from vnetlab.sim import Simulator
+
+from .conftest import flush_all, ip_json, missing_kinds, netns_list, real_ping
+
+
+def _lab_facts(path: str) -> dict:
+    r = resolve(load(path))
+    k = KernelLab(r)
+    status = k.up()
+    facts: dict = {"status": status, "again": k.up(), "links": {}, "addrs": {}, "expect": [], "netns_up": netns_list()}
+    for name in k.names:
+        ns = k.netns(name)
+        facts["links"][name] = ip_json(ns, "-d", "link", "show")
+        facts["addrs"][name] = ip_json(ns, "addr", "show")
+    for e in r.lab.expect:
+        if e.from_ in r.guests or e.to in r.guests:
+            continue
+        for addr in k.resolve_dst(e.to):
+            flush_all([k.netns(n) for n in k.names])
+            facts["expect"].append((e.from_, addr, e.reach, real_ping(k.netns(e.from_), addr)))
+    facts["matrix"] = k.matrix()
+    facts["removed"] = k.down()
+    facts["netns_after"] = netns_list()
+    return facts
+
+
+@pytest.mark.skipif(shutil.which("ping") is None, reason="needs iputils-ping as the test oracle")
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+def test_lab_on_the_kernel(path, in_sandbox) -> None:
+    missing = missing_kinds(path)
+    if missing:
+        pytest.skip(
+            f"this kernel lacks {', '.join(f'{m} ({CONFIG[m]})' for m in missing)}; runs in the full-kernel tier"
+        )
+    f = in_sandbox(_lab_facts, str(path))
+    r = resolve(load(path))
+    assert f["status"] == "created" and f["again"] == "no changes"
+    assert f["netns_up"] == sorted(r.netns(n) for n in [*r.lab.switches, *r.lab.nodes])
+    # ip -json: every declared interface exists with its kind, mode, MAC and addresses
+    for i in r.ifaces.values():
+        link = next((ln for ln in f["links"][i.node] if ln["ifname"] == i.name), None)
+        assert link is not None, f"{i.node}/{i.name} missing"
+        info = link.get("linkinfo", {})
+        kind = {"nic": "veth", "tap": "tun", "tun": "tun"}.get(i.kind, i.kind)
+        assert info.get("info_kind") == kind, (i.key, info)
+        if i.kind in ("macvlan", "macvtap"):
+            assert info["info_data"]["mode"] == i.spec.mode
+        if i.kind == "vxlan":
+            assert info["info_data"]["port"] == i.spec.dstport and info["info_data"]["id"] == i.spec.vni
+        assert link["address"] == i.mac, (i.key, link["address"], i.mac)
+        if i.spec.master:
+            assert link.get("master") == i.spec.master
+        got = {
+            f"{a['local']}/{a['prefixlen']}"
+            for ad in f["addrs"][i.node]
+            if ad["ifname"] == i.name
+            for a in ad["addr_info"]
+        }
+        assert set(i.spec.addresses) <= got
+    # switch ports carry the nic's port options
+    for sw, nics in r.switch_ports.items():
+        for k in nics:
+            port = next(ln for ln in f["links"][sw] if ln["ifname"] == r.switch_port_name(k))
+            assert port["master"] == "sw"
+            hairpin = r.lab.switches[sw].hairpin or bool(r.ifaces[k].spec.port and r.ifaces[k].spec.port.hairpin)
+            assert port["linkinfo"]["info_slave_data"]["hairpin"] is hairpin
+    # real ping keeps every expectation
+    for src, addr, want, got in f["expect"]:
+        assert got is want, (
+            f"{src} -> {addr}: expected {'reach' if want else 'no reach'}, real ping says {'reach' if got else 'no reach'}"
+        )
+    # our own probing engine agrees with the simulator on every node-to-node cell
+    sim = Simulator(r).matrix()
+    for src, row in f["matrix"]["rows"].items():
+        for addr, ok in row.items():
+            if any(t["address"] == addr and t["node"] in r.guests for t in sim["targets"]):
+                continue
+            assert ok is sim["rows"][src][addr], f"{src} -> {addr}: kernel {ok}, simulator {sim['rows'][src][addr]}"
+    assert f["netns_after"] == []
+    assert sorted(f["removed"]) == f["netns_up"]
+
+
+def test_down_never_touches_unmarked_namespaces(in_sandbox) -> None:
+    def body() -> tuple[list[str], list[str]]:
+        import subprocess
+
+        subprocess.run(["ip", "netns", "add", "nspawn-host"], check=True)  # same name, not ours
+        before = netns_list()
+        removed = owner.down("nspawn")
+        return before, removed
+
+    before, removed = in_sandbox(body)
+    assert before == ["nspawn-host"] and removed == []
