@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def _fail_everywhere(path: str) -> list[tuple[int, str, list[str]]]:
     r = resolve(load(path))
     k = KernelLab(r)
     out = []
-    for n, step in enumerate(k.plan()):
+    for n in range(len(k.plan())):
         try:
             k.up(fail_at=n)
         except EnvironmentProblem as e:
@@ -74,7 +75,7 @@ def test_kill_9_during_up_then_down_leaves_nothing(in_sandbox, frac: float) -> N
 
 
 def _reup_and_change() -> dict:
-    text = open(MODES).read()
+    text = Path(MODES).read_text()
     k = KernelLab(resolve(load_text(text).lab))
     first, second = k.up(), k.up()
     changed = text.replace(
