@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pyroute2 import IPRoute
+
 from ..errors import EnvironmentProblem, InputError
 from ..model import Expectation
 from ..plan import Step, build_plan
@@ -27,6 +29,7 @@ class KernelLab:
     def __init__(self, r: Resolved):
         self.r = r
         self.lab = r.lab.lab
+        self._flusher: probe.NeighFlusher | None = None
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -55,7 +58,8 @@ class KernelLab:
         marks = owner.owned(self.lab)
         status = "created"
         if marks:
-            if {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
+            complete = any(m.complete for m in marks)
+            if complete and {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
                 return "no changes"
             owner.down(self.lab)
             status = "recreated"
@@ -66,9 +70,13 @@ class KernelLab:
             )
         uses_v6 = any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
         ex = Executor(self.netns, uses_ipv6=uses_v6, fail_at=fail_at)
-        ex.run(steps, progress)
-        for ns, name in wanted.items():
-            owner.set_fingerprint(ns, self.lab, name, fp)
+        marked = [
+            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
+            for s in steps
+        ]
+        ex.run(marked, progress)
+        first = next(iter(wanted))
+        owner.set_fingerprint(first, self.lab, wanted[first], f"{fp}:{owner.COMPLETE}")
         return status
 
     def down(self) -> list[str]:
@@ -97,8 +105,21 @@ class KernelLab:
         return [dst]
 
     def flush(self) -> None:
-        for n in self.names:
-            probe.flush_neighbours(self.netns(n))
+        if self._flusher is None:
+            static: set[tuple[str, int, str]] = set()
+            for node, n in self.r.lab.nodes.items():
+                for nb in n.neighbors:
+                    if nb.dev:
+                        with nsutil.inside(self.netns(node)), IPRoute() as h:
+                            found = h.link_lookup(ifname=nb.dev)
+                        if found:
+                            static.add((self.netns(node), found[0], nb.address))
+            addrs = sorted(
+                {t.address for t in self.targets}
+                | {a.split("/")[0] for s in self.r.lab.switches.values() for a in s.addresses if ":" not in a}
+            )
+            self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names], addrs, static)
+        self._flusher.flush()
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
         if src not in self.r.lab.nodes:
@@ -124,7 +145,12 @@ class KernelLab:
         t0 = time.perf_counter()
         tg = self.targets
         addrs = [t.address for t in tg]
-        rows = {src: self.probe(src, addrs) for src in self.endpoints}
+        try:
+            rows = {src: self.probe(src, addrs) for src in self.endpoints}
+        finally:
+            if self._flusher is not None:
+                self._flusher.close()
+                self._flusher = None
         return {
             "lab": self.lab,
             "backend": "kernel",

@@ -27,6 +27,7 @@ from . import nsutil
 from .kinds import CONFIG, KERNEL_KINDS
 
 NUD_PERMANENT = 0x80
+INDEX_BASE = 1 << 20
 IFA_F_NODAD = 0x02
 
 
@@ -50,6 +51,11 @@ class Executor:
         self.uses_ipv6 = uses_ipv6
         self._ipr: dict[str, IPRoute] = {}
         self._idx: dict[tuple[str, str], int] = {}
+        self._next: dict[str, int] = {}
+        #: links already up / enslaved when they were created (their later steps are no-ops)
+        self.up_done: set[tuple[str, str]] = set()
+        self.ports_done: set[tuple[str, str]] = set()
+        self.will_be_up: set[tuple[str, str]] = set()
         self.created: list[str] = []
         self.fail_at = fail_at  # for tests: fail deliberately at this step number
 
@@ -62,14 +68,24 @@ class Executor:
         return h
 
     def index(self, ns: str, name: str) -> int:
+        """ifindex of a device; on a miss one dump of the namespace fills the cache."""
         k = (ns, name)
         i = self._idx.get(k)
         if i is None:
-            found = self.ipr(ns).link_lookup(ifname=name)
-            if not found:
+            for ln in self.ipr(ns).get_links():
+                self._idx[(ns, ln.get_attr("IFLA_IFNAME"))] = ln["index"]
+            i = self._idx.get(k)
+            if i is None:
                 raise NetlinkError(errno.ENODEV, f"no device {name} in {self.netns(ns)}")
-            i = self._idx[k] = found[0]
         return i
+
+    def new_index(self, ns: str, name: str) -> int:
+        """An ifindex we choose for a device we create (ifindexes are per namespace):
+        known without a lookup, and far above the ones the kernel hands out."""
+        n = self._next.get(ns, 0) + 1
+        self._next[ns] = n
+        self._idx[(ns, name)] = INDEX_BASE + n
+        return INDEX_BASE + n
 
     def close(self) -> None:
         for h in self._ipr.values():
@@ -79,6 +95,9 @@ class Executor:
 
     # run ---------------------------------------------------------------------
     def run(self, steps: Sequence[Step], progress: Callable[[int, int], None] | None = None) -> None:
+        self.will_be_up = {(s.ns, s.obj) for s in steps if s.op == "up"}
+        ports = {(s.ns, s.obj): s for s in steps if s.op == "port"}
+        self.port_steps = ports
         try:
             for n, step in enumerate(steps):
                 if self.fail_at is not None and n == self.fail_at:
@@ -123,8 +142,8 @@ class Executor:
             if not self.uses_ipv6:  # keep switches' FDBs quiet, as the semantics test bed does
                 for key in ("all", "default"):
                     _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
-        lo = h.link_lookup(ifname="lo")[0]
-        h.link("set", index=lo, ifalias=step.args["alias"])
+        h.link("set", index=1, ifalias=step.args["alias"], state="up")  # a new namespace's lo is ifindex 1
+        self.up_done.add((step.ns, "lo"))
 
     def op_link(self, step: Step) -> None:
         mod = KERNEL_KINDS[step.args["kind"]]
@@ -139,16 +158,51 @@ class Executor:
             if step.args.get("mtu"):
                 h.link("set", index=idx, mtu=step.args["mtu"])
         else:
+            if step.args["kind"] == "nic":
+                where, kw = self._nic_from_switch(step)
+            else:
+                kw["index"] = self.new_index(step.ns, step.obj)
+                if (step.ns, step.obj) in self.will_be_up:
+                    kw["state"] = "up"
+                    self.up_done.add((step.ns, step.obj))
             self.ipr(where).link("add", **kw)
         after = getattr(mod, "after", None)
         if after is not None:
             after(step, self)
 
+    def _nic_from_switch(self, step: Step) -> tuple[str, dict[str, Any]]:
+        """A nic's pair is made from the switch's side: the switch port is the main
+        device, enslaved and up in the same request (IFLA_MASTER, IFF_UP), so its
+        `port` and `up` steps cost nothing; the nic is the peer, placed in its node."""
+        a = step.args
+        sw, port = a["peer_ns"], a["peer"]
+        kw: dict[str, Any] = {
+            "ifname": port,
+            "kind": "veth",
+            "address": a["peer_mac"],
+            "index": self.new_index(sw, port),
+            "peer": {
+                "ifname": step.obj,
+                "address": a["mac"],
+                "net_ns_fd": self.netns(step.ns),
+                **({"mtu": a["mtu"]} if a.get("mtu") else {}),
+            },
+        }
+        pstep = self.port_steps.get((sw, port))
+        if pstep is not None:
+            kw["master"] = self.index(sw, pstep.args["master"])
+            self.ports_done.add((sw, port))
+        if (sw, port) in self.will_be_up:
+            kw["state"] = "up"
+            self.up_done.add((sw, port))
+        return sw, kw
+
     def op_port(self, step: Step) -> None:
         a = step.args
         h = self.ipr(step.ns)
         idx = self.index(step.ns, step.obj)
-        h.link("set", index=idx, master=self.index(step.ns, a["master"]))
+        if (step.ns, step.obj) not in self.ports_done:
+            h.link("set", index=idx, master=self.index(step.ns, a["master"]))
         opts: dict[str, Any] = {}
         if a.get("hairpin"):
             opts["mode"] = 1
@@ -177,6 +231,8 @@ class Executor:
         self.ipr(step.ns).addr("add", **kw)
 
     def op_up(self, step: Step) -> None:
+        if (step.ns, step.obj) in self.up_done:
+            return
         self.ipr(step.ns).link("set", index=self.index(step.ns, step.obj), state="up")
 
     def op_route(self, step: Step) -> None:
