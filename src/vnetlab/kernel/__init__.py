@@ -30,6 +30,8 @@ class KernelLab:
         self.r = r
         self.lab = r.lab.lab
         self._flusher: probe.NeighFlusher | None = None
+        #: how long a probe waits for replies (the contract: one second)
+        self.timeout = 1.0
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -130,7 +132,7 @@ class KernelLab:
             raise InputError(f"{src!r} is not a node of lab {self.lab}")
         if flush:
             self.flush()
-        return probe.probe(self.netns(src), dsts)
+        return probe.probe(self.netns(src), dsts, self.timeout)
 
     def skip_reason(self, e: Expectation) -> str | None:
         guests = self.r.guests

@@ -137,9 +137,12 @@ class Stack:
         self.local = set()
         self.bcast = set()
         for dev, ip, plen in self.addrs:
-            if not dev.up:
-                continue  # fib_disable_ip: a down device's routes and local addresses are gone
+            # fib_add_ifaddr: the local route is added whatever the device's state, and a
+            # device going down keeps it; the prefix and broadcast routes need it up.
+            # (Found by the differential fuzzer: a node pings its own address on a down device.)
             self.local.add(ip)
+            if not dev.up:
+                continue
             m = _mask(plen)
             if plen < 31:
                 self.bcast.add((ip & m) | (~m & 0xFFFFFFFF))
