@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench
+.PHONY: demo test lint venv clean bench bench-kernel fuzz
 
 venv: $(STAMP)
 
@@ -28,6 +28,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
+
+bench-kernel: $(STAMP)
+	$(BIN)/python benchmarks/bench_kernel.py
+
+# Differential fuzzing against the kernel (root): N random labs, new ones each run.
+N ?= 500
+fuzz: $(STAMP)
+	FUZZ_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz.py -x
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache out

@@ -38,7 +38,7 @@ def labs(draw: st.DrawFn) -> str:
         passthru = n_children == 1 and draw(st.integers(0, 4)) == 0
         for c in range(n_children):
             kind = draw(st.sampled_from(["macvlan", "macvlan", "macvtap"]))
-            mode = "passthru" if passthru else draw(st.sampled_from(MODES))
+            mode = "passthru" if passthru else draw(st.sampled_from([*MODES, "source"]))
             ip = f"198.51.100.{next(addr)}"
             mac = f"02:00:00:00:{h:02x}:{c + 1:02x}"
             node = f"h{h}c{c}"
@@ -47,6 +47,12 @@ def labs(draw: st.DrawFn) -> str:
                 spec += f', mac: "{mac}"'
             else:
                 mac = f"02:00:00:00:{h:02x}:00"
+                if draw(st.booleans()):
+                    spec += ", nopromisc: true"
+            if mode == "source":
+                listed = draw(st.lists(st.integers(0, n_hosts - 1), max_size=2, unique=True))
+                macs = ", ".join(f'"02:00:00:00:{x:02x}:00"' for x in listed) or '"02:00:00:00:99:99"'
+                spec += f", source_macs: [{macs}]"
             if draw(st.integers(0, 9)) == 0:
                 spec += ", up: false"
             lines += [f"  {node}:", "    interfaces:", f"      mv0: {spec}}}"]
@@ -76,7 +82,12 @@ def labs(draw: st.DrawFn) -> str:
         for p in range(n_ports):
             hp = ", port: {hairpin: true}" if draw(st.integers(0, 3)) == 0 else ""
             out.append(f"      vp{p}: {{kind: veth, peer: ct{p}/eth0, master: br0{hp}}}")
+        if draw(st.booleans()):
+            out.append("      tap0: {kind: tap, master: br0}")  # nobody holds its descriptor: no carrier
         for p in range(n_ports):
             down = ", up: false" if draw(st.integers(0, 9)) == 0 else ""
             out += [f"  ct{p}:", "    interfaces:", f"      eth0: {{kind: veth, peer: hb/vp{p}, addresses: [203.0.113.{10 + p}/24]{down}}}"]
+        for m in range(draw(st.integers(0, 2))):  # macvlans on the bridge device itself
+            mode = draw(st.sampled_from(MODES))
+            out += [f"  bm{m}:", "    interfaces:", f'      mv0: {{kind: macvlan, parent: hb/br0, mode: {mode}, mac: "02:00:00:00:bb:{m:02x}", addresses: [203.0.113.{50 + m}/24]}}']
     return "\n".join(out) + "\n"
