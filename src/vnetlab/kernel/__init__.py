@@ -143,9 +143,22 @@ class KernelLab:
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
         return evaluate(self, expectations)
 
+    def check_neigh_capacity(self, per_row: int) -> None:
+        """The kernel's neighbour table is one for all namespaces, capped by
+        net.ipv4.neigh.default.gc_thresh3; a row must fit in it. vnetlab never
+        raises that machine-wide limit."""
+        cap = _gc_thresh3()
+        if per_row > cap:
+            raise EnvironmentProblem(
+                f"a row of this matrix needs about {per_row} neighbour entries, but the kernel's neighbour table holds "
+                f"at most {cap} for all namespaces together (net.ipv4.neigh.default.gc_thresh3, a machine-wide setting "
+                "vnetlab does not change); use --backend sim for a lab this size"
+            )
+
     def matrix(self) -> dict[str, Any]:
         t0 = time.perf_counter()
         tg = self.targets
+        self.check_neigh_capacity(2 * len(tg) + sum(len(n.neighbors) for n in self.r.lab.nodes.values()))
         addrs = [t.address for t in tg]
         try:
             rows = {src: self.probe(src, addrs) for src in self.endpoints}
@@ -168,8 +181,24 @@ class KernelLab:
         return {m.name: observe_ns(m.netns) for m in owner.owned(self.lab)}
 
 
+_GC: list[int] = []
+
+
+def _gc_thresh3() -> int:
+    """Read once, from the initial namespace (a sandbox child inherits the value)."""
+    if not _GC:
+        try:
+            with open("/proc/sys/net/ipv4/neigh/default/gc_thresh3") as fh:
+                _GC.append(int(fh.read()))
+        except (OSError, ValueError):
+            _GC.append(1024)  # the kernel's default; the file is only visible from the initial namespace
+    return _GC[0]
+
+
 def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
     k = KernelLab(r)
+    if method == "matrix":  # fail before building what cannot be probed
+        k.check_neigh_capacity(2 * len(k.targets) + sum(len(n.neighbors) for n in r.lab.nodes.values()))
     k.up()
     return getattr(k, method)(*args)
 
@@ -178,6 +207,7 @@ def sandboxed(r: Resolved, method: str, *args: Any) -> Any:
     """Bring the lab up in a throw-away sandbox, call ``KernelLab.method``, and discard it all."""
     preflight.require_privileges()
     preflight.require_kinds(r)
+    _gc_thresh3()
     return sandbox.run(_sandboxed_call, r, method, args)
 
 

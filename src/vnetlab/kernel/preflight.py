@@ -45,7 +45,9 @@ def _probe_child(kinds: list[str], wfd: int) -> None:
 
     res: dict[str, bool] = {}
     try:
-        nsutil.unshare(nsutil.CLONE_NEWNET)
+        from .sandbox import unshare_as_root
+
+        unshare_as_root(nsutil.CLONE_NEWNET)
         with IPRoute() as h:
             h.link("add", ifname="vp0", kind="veth", peer={"ifname": "vp1"})
             res["veth"] = res["nic"] = True

@@ -28,18 +28,7 @@ PR_SET_PDEATHSIG = 1
 def enter() -> None:
     """Turn the calling (freshly forked) process into a sandbox."""
     nsutil._libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    uid, gid = os.geteuid(), os.getegid()
-    flags = nsutil.CLONE_NEWNS | nsutil.CLONE_NEWNET
-    if uid != 0:
-        flags |= CLONE_NEWUSER
-    nsutil.unshare(flags)
-    if uid != 0:
-        with open("/proc/self/setgroups", "w") as fh:
-            fh.write("deny")
-        with open("/proc/self/uid_map", "w") as fh:
-            fh.write(f"0 {uid} 1")
-        with open("/proc/self/gid_map", "w") as fh:
-            fh.write(f"0 {gid} 1")
+    unshare_as_root(nsutil.CLONE_NEWNS | nsutil.CLONE_NEWNET)
     nsutil.mount("none", "/", None, nsutil.MS_REC | nsutil.MS_PRIVATE)
     os.makedirs(nsutil.NETNS_RUN_DIR, exist_ok=True)
     nsutil.mount("vnetlab-sandbox", nsutil.NETNS_RUN_DIR, "tmpfs", 0, "mode=0755,size=16m")
@@ -57,6 +46,21 @@ def guard() -> None:
         raise EnvironmentProblem(
             "refusing to change this machine's namespaces outside a sandbox (VNETLAB_SANDBOX_ONLY is set)"
         )
+
+
+def unshare_as_root(flags: int) -> None:
+    """unshare(flags); without root, inside a new user namespace where we are root."""
+    uid, gid = os.geteuid(), os.getegid()
+    if uid != 0:
+        flags |= CLONE_NEWUSER
+    nsutil.unshare(flags)
+    if uid != 0:
+        with open("/proc/self/setgroups", "w") as fh:
+            fh.write("deny")
+        with open("/proc/self/uid_map", "w") as fh:
+            fh.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as fh:
+            fh.write(f"0 {gid} 1")
 
 
 def run(fn: Callable[..., T], *args: Any) -> T:

@@ -1,0 +1,39 @@
+"""vnetlab: declarative, testable, explainable Linux virtual networks.
+
+The public API is this module's ``__all__``; a test pins it.
+"""
+
+from .check import check
+from .errors import (
+    CheckFailed,
+    EnvironmentProblem,
+    InputError,
+    Issue,
+    KernelLacksKind,
+    LabInvalid,
+    NotImplementedYet,
+    VnetlabError,
+)
+from .load import load, load_text
+from .model import Lab
+from .resolve import Resolved, resolve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckFailed",
+    "EnvironmentProblem",
+    "InputError",
+    "Issue",
+    "KernelLacksKind",
+    "Lab",
+    "LabInvalid",
+    "NotImplementedYet",
+    "Resolved",
+    "VnetlabError",
+    "__version__",
+    "check",
+    "load",
+    "load_text",
+    "resolve",
+]

@@ -1,0 +1,446 @@
+"""Cross-object rules of the format's "Validation" section.
+
+Every rule has an id (shown in brackets after each message) and reports every
+violation, blaming the later declaration in file order when two are
+involved. It never touches the system: facts about this machine (root,
+kernel support) belong to the kernel backend's preflight.
+
+Rule ids: duplicate-name, unresolved-ref, peer-mismatch, peer-not-veth,
+master-not-bridge, vlan-parent-node, rx-handler, not-ethernet,
+passthru-alone, passthru-mac, source-macs-mode, nopromisc-mode,
+ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
+cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
+expect-target.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .errors import Issue
+from .model import Lab, Route
+from .model.kinds import CHILD_KINDS
+from .resolve import IfKey, Resolved, resolve, split_ref
+
+if TYPE_CHECKING:
+    from .load import Loaded, Positions
+
+Path_ = tuple[str | int, ...]
+
+
+class _Ctx:
+    def __init__(self, r: Resolved, pos: Positions):
+        self.r = r
+        self.pos = pos
+        self.issues: list[Issue] = []
+
+    def add(self, path: Path_, rule: str, msg: str, *, at_key: bool = False) -> None:
+        self.issues.append(self.pos.issue(path, rule, msg, at_key=at_key))
+
+    def order(self, key: IfKey) -> tuple[int, int]:
+        """File order of an interface, for 'blame the later one'."""
+        return self.pos.key(self.r.ifaces[key].path)
+
+
+def check_loaded(loaded: Loaded) -> list[Issue]:
+    r = resolve(loaded.lab)
+    c = _Ctx(r, loaded.positions)
+    for rule in RULES:
+        rule(c)
+    return sorted(set(c.issues))
+
+
+def check(lab: Lab, positions: Positions | None = None) -> list[Issue]:
+    """Every cross-object problem of a validated model (positions optional)."""
+    from .load import Loaded, Positions
+
+    return check_loaded(Loaded(lab, positions or Positions("<lab>")))
+
+
+def _name(k: IfKey) -> str:
+    return f"{k[0]}/{k[1]}"
+
+
+def rule_names(c: _Ctx) -> None:
+    lab = c.r.lab
+    seen: dict[str, str] = {}
+    entries: list[tuple[tuple[int, int], str, str, Path_]] = []
+    for s in lab.switches:
+        entries.append((c.pos.key(("switches", s)), s, "switch", ("switches", s)))
+    for n in lab.nodes:
+        entries.append((c.pos.key(("nodes", n)), n, "node", ("nodes", n)))
+    for g in c.r.guests.values():
+        p = (*c.r.ifaces[g.device].path, "guest", "name")
+        entries.append((c.pos.value(p), g.name, "guest", p))
+    for _, name, what, path in sorted(entries):
+        if name in seen:
+            c.add(
+                path,
+                "duplicate-name",
+                f"{what} name {name!r} is already used by a {seen[name]}; node, guest and switch names share one namespace",
+                at_key=what != "guest",
+            )
+        else:
+            seen[name] = what
+
+
+def rule_refs(c: _Ctx) -> None:
+    r, lab = c.r, c.r.lab
+    for i in list(r.ifaces.values()):
+        if i.implicit:
+            continue
+        s = i.spec
+        kind = i.kind
+        if kind == "veth":
+            pk = split_ref(s.peer, i.node)  # type: ignore[attr-defined]
+            if pk[0] not in lab.nodes:
+                c.add((*i.path, "peer"), "unresolved-ref", f"peer {s.peer!r}: there is no node {pk[0]!r}")  # type: ignore[attr-defined]
+            elif pk == i.key:
+                c.add((*i.path, "peer"), "unresolved-ref", "a veth cannot be its own peer")
+            elif pk in r.ifaces and r.ifaces[pk].kind != "veth":
+                c.add((*i.path, "peer"), "peer-not-veth", f"peer {_name(pk)} is a {r.ifaces[pk].kind}, not a veth")
+            elif pk in r.ifaces and r.peer.get(pk) != i.key:
+                a, b = sorted([i.key, pk], key=c.order)
+                other = r.peer.get(pk)
+                c.add(
+                    (*r.ifaces[b].path, "peer"),
+                    "peer-mismatch",
+                    f"{_name(b)} and {_name(a)} disagree about their peers"
+                    + (f" ({_name(pk)} names {_name(other)})" if other and b == i.key else ""),
+                )
+        if kind in CHILD_KINDS:
+            pk = split_ref(s.parent, i.node)  # type: ignore[attr-defined]
+            if kind == "vlan" and pk[0] != i.node:
+                c.add(
+                    (*i.path, "parent"),
+                    "vlan-parent-node",
+                    f"a vlan's parent must be in the same node; write 'parent: IFNAME', not {s.parent!r}",
+                )  # type: ignore[attr-defined]
+            elif pk[0] not in lab.nodes:
+                c.add((*i.path, "parent"), "unresolved-ref", f"parent {s.parent!r}: there is no node {pk[0]!r}")  # type: ignore[attr-defined]
+            elif pk not in r.ifaces:
+                c.add(
+                    (*i.path, "parent"),
+                    "unresolved-ref",
+                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{_hint(pk[1], [k[1] for k in r.ifaces if k[0] == pk[0]])}",
+                )  # type: ignore[attr-defined]
+            elif pk == i.key:
+                c.add((*i.path, "parent"), "cycle", "an interface cannot be its own parent")
+        if s.master is not None:
+            mk = (i.node, s.master)
+            if mk not in r.ifaces:
+                c.add(
+                    (*i.path, "master"),
+                    "unresolved-ref",
+                    f"master {s.master!r}: node {i.node!r} has no interface {s.master!r}{_hint(s.master, [k[1] for k in r.ifaces if k[0] == i.node])}",
+                )
+            elif r.ifaces[mk].kind != "bridge":
+                c.add(
+                    (*i.path, "master"),
+                    "master-not-bridge",
+                    f"master {s.master!r} is a {r.ifaces[mk].kind}; only a bridge can be a master",
+                )
+            elif mk == i.key:
+                c.add((*i.path, "master"), "cycle", "a bridge cannot be its own master")
+        if kind == "nic" and s.switch not in lab.switches:  # type: ignore[attr-defined]
+            c.add(
+                (*i.path, "switch"),
+                "unresolved-ref",
+                f"switch {s.switch!r} is not declared under 'switches:'{_hint(s.switch, list(lab.switches))}",
+            )  # type: ignore[attr-defined]
+        if kind == "vxlan" and s.dev is not None and (i.node, s.dev) not in r.ifaces:  # type: ignore[attr-defined]
+            c.add((*i.path, "dev"), "unresolved-ref", f"dev {s.dev!r}: node {i.node!r} has no such interface")  # type: ignore[attr-defined]
+
+
+def _hint(word: str, options: Iterable[str]) -> str:
+    import difflib
+
+    m = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {m[0]!r}?" if m else ""
+
+
+def rule_rx_handler(c: _Ctx) -> None:
+    """One rx_handler per device (netdev_rx_handler_register answers EBUSY)."""
+    r = c.r
+    for key, i in r.ifaces.items():
+        kids = r.children.get(key, [])
+        mac_kids = sorted((k for k in kids if r.ifaces[k].kind in ("macvlan", "macvtap")), key=c.order)
+        ip_kids = sorted((k for k in kids if r.ifaces[k].kind == "ipvlan"), key=c.order)
+        claims: list[tuple[tuple[int, int], str, Path_]] = []
+        if key in r.master:
+            claims.append((c.order(key), "a bridge port", (*i.path, "master")))
+        if mac_kids:
+            k = mac_kids[0]
+            claims.append((c.order(k), f"the parent of {r.ifaces[k].kind} {_name(k)}", (*r.ifaces[k].path, "parent")))
+        if ip_kids:
+            k = ip_kids[0]
+            claims.append((c.order(k), f"the parent of ipvlan {_name(k)}", (*r.ifaces[k].path, "parent")))
+        claims.sort()
+        if i.spec.HOLDS_OWN_RX_HANDLER:
+            for _, what, path in claims:
+                c.add(
+                    path,
+                    "rx-handler",
+                    f"{_name(key)} is a macvtap, which holds its own receive handler, so it cannot be {what} (the kernel answers EBUSY)",
+                )
+        elif i.spec.NO_RX_HANDLER:
+            for k in kids:
+                c.add(
+                    (*r.ifaces[k].path, "parent"),
+                    "rx-handler",
+                    f"{_name(key)} is an ipvlan child, which takes no children (IFF_NO_RX_HANDLER)",
+                )
+            if key in r.master:
+                c.add(
+                    (*i.path, "master"),
+                    "rx-handler",
+                    f"{_name(key)} is an ipvlan child, which cannot be a bridge port (IFF_NO_RX_HANDLER)",
+                )
+        else:
+            for _, what, path in claims[1:]:
+                c.add(
+                    path,
+                    "rx-handler",
+                    f"{_name(key)} cannot be {what}: it is already {claims[0][1]}, and a device has one receive handler (the kernel answers EBUSY)",
+                )
+        if not i.spec.ETHERNET:
+            for k in kids:
+                c.add(
+                    (*r.ifaces[k].path, "parent"),
+                    "not-ethernet",
+                    f"{_name(key)} is a tun (no Ethernet header); a {r.ifaces[k].kind} needs an Ethernet parent",
+                )
+            if key in r.master:
+                c.add(
+                    (*i.path, "master"),
+                    "not-ethernet",
+                    f"{_name(key)} is a tun (no Ethernet header); a bridge port must be Ethernet",
+                )
+
+
+def rule_modes(c: _Ctx) -> None:
+    r = c.r
+    for key, kids in r.children.items():
+        mac_kids = sorted((k for k in kids if r.ifaces[k].kind in ("macvlan", "macvtap")), key=c.order)
+        passthru = [k for k in mac_kids if getattr(r.ifaces[k].spec, "mode", None) == "passthru"]
+        if passthru and len(mac_kids) > 1:
+            for n, k in enumerate(mac_kids[1:], 1):
+                earlier = [p for p in mac_kids[:n] if p in passthru]
+                first = f"a passthru child {_name(earlier[0])}" if earlier else f"the child {_name(mac_kids[0])}"
+                c.add(
+                    (*r.ifaces[k].path, "parent"),
+                    "passthru-alone",
+                    f"{_name(key)} already has {first}; a passthru child must be its parent's only child (the kernel answers EINVAL)",
+                )
+        ip_kids = sorted((k for k in kids if r.ifaces[k].kind == "ipvlan"), key=c.order)
+        if ip_kids:
+            first = r.ifaces[ip_kids[0]].spec
+            for k in ip_kids[1:]:
+                s = r.ifaces[k].spec
+                if (s.mode, s.flag) != (first.mode, first.flag):  # type: ignore[attr-defined]
+                    c.add(
+                        (*r.ifaces[k].path, "mode"),
+                        "ipvlan-port-mode",
+                        f"ipvlan children of {_name(key)} share one mode and flag (they belong to the parent's port): {_name(ip_kids[0])} is {first.mode} {first.flag}, this one is {s.mode} {s.flag}",
+                    )  # type: ignore[attr-defined]
+        vlans: dict[tuple[str, int], IfKey] = {}
+        for k in sorted((k for k in kids if r.ifaces[k].kind == "vlan"), key=c.order):
+            s = r.ifaces[k].spec
+            vk = (s.protocol, s.id)  # type: ignore[attr-defined]
+            if vk in vlans:
+                c.add(
+                    (*r.ifaces[k].path, "id"),
+                    "vlan-duplicate",
+                    f"{_name(key)} already has {s.protocol} VLAN {s.id} ({_name(vlans[vk])}); the kernel allows one device per parent, protocol and id",
+                )  # type: ignore[attr-defined]
+            else:
+                vlans[vk] = k
+    for i in r.ifaces.values():
+        s = i.spec
+        mode = getattr(s, "mode", None)
+        if i.kind in ("macvlan", "macvtap"):
+            if s.source_macs and mode != "source":  # type: ignore[attr-defined]
+                c.add(
+                    (*i.path, "source_macs"),
+                    "source-macs-mode",
+                    f"source_macs only applies to mode source, not {mode}",
+                    at_key=True,
+                )
+            if s.nopromisc and mode != "passthru":  # type: ignore[attr-defined]
+                c.add(
+                    (*i.path, "nopromisc"),
+                    "nopromisc-mode",
+                    f"nopromisc only applies to mode passthru, not {mode}",
+                    at_key=True,
+                )
+            if mode == "passthru" and s.mac is not None:
+                c.add(
+                    (*i.path, "mac"),
+                    "passthru-mac",
+                    "a passthru child takes its parent's MAC (the kernel sets it); set 'mac' on the parent instead",
+                    at_key=True,
+                )
+        pk = r.parent.get(i.key)
+        if pk is not None and s.mtu is not None:
+            pmtu = r.ifaces[pk].spec.mtu or 1500
+            if s.mtu > pmtu:
+                c.add(
+                    (*i.path, "mtu"),
+                    "mtu-exceeds-parent",
+                    f"mtu {s.mtu} is larger than parent {_name(pk)}'s {pmtu} (the kernel answers EINVAL)",
+                )
+        if i.kind == "vxlan":
+            if s.remote and s.group:  # type: ignore[attr-defined]
+                c.add((*i.path, "group"), "vxlan-remote", "give either remote or group, not both", at_key=True)
+            if s.group and not ipaddress.ip_address(s.group).is_multicast:  # type: ignore[attr-defined]
+                c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")  # type: ignore[attr-defined]
+            if s.remote and ipaddress.ip_address(s.remote).is_multicast:  # type: ignore[attr-defined]
+                c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")  # type: ignore[attr-defined]
+
+
+def rule_cycles(c: _Ctx) -> None:
+    r = c.r
+    edges: dict[IfKey, list[IfKey]] = {}
+    for a, b in [*r.parent.items(), *r.master.items()]:
+        edges.setdefault(a, []).append(b)
+    state: dict[IfKey, int] = {}
+    reported: set[frozenset[IfKey]] = set()
+
+    def dfs(k: IfKey, stack: list[IfKey]) -> None:
+        state[k] = 1
+        stack.append(k)
+        for n in edges.get(k, []):
+            if state.get(n) == 1:
+                cyc = stack[stack.index(n) :]
+                fk = frozenset(cyc)
+                if fk not in reported and len(cyc) > 1:
+                    reported.add(fk)
+                    last = max(cyc, key=c.order)
+                    field = "parent" if last in r.parent else "master"
+                    c.add((*r.ifaces[last].path, field), "cycle", "cycle: " + " → ".join(_name(x) for x in [*cyc, n]))
+            elif state.get(n) is None:
+                dfs(n, stack)
+        stack.pop()
+        state[k] = 2
+
+    for k in r.ifaces:
+        if state.get(k) is None:
+            dfs(k, [])
+
+
+def rule_ports(c: _Ctx) -> None:
+    for i in c.r.ifaces.values():
+        if i.spec.port is not None and i.spec.master is None and i.kind != "nic":
+            c.add(
+                (*i.path, "port"),
+                "port-without-master",
+                "'port:' sets bridge-port options; it needs 'master:' (or a nic, whose switch port it configures)",
+                at_key=True,
+            )
+
+
+def rule_macs(c: _Ctx) -> None:
+    r = c.r
+    seen: dict[tuple[int, str], str] = {}
+    entries: list[tuple[tuple[int, int], str, str, Path_]] = []
+    for i in r.ifaces.values():
+        if i.mac_source == "inherited" or i.implicit:
+            continue
+        path = (*i.path, "mac") if i.mac_source == "explicit" else i.path
+        entries.append(
+            (c.pos.value(path) if i.mac_source == "explicit" else c.pos.key(path), i.mac, _name(i.key), path)
+        )
+    for g in r.guests.values():
+        if g.mac_source == "inherited":
+            continue
+        path = (*r.ifaces[g.device].path, "guest", "mac" if g.mac_source == "explicit" else "name")
+        entries.append((c.pos.value(path), g.mac, f"guest {g.name}", path))
+    for _, mac, who, path in sorted(entries):
+        dev = None if who.startswith("guest ") else tuple(who.split("/", 1))
+        dom = r.domains[dev] if dev else r.domains[f"guest:{who[6:]}"]  # type: ignore[index]
+        if (dom, mac) in seen:
+            c.add(
+                path,
+                "duplicate-mac",
+                f"MAC {mac} of {who} is already used by {seen[(dom, mac)]} in the same broadcast domain",
+            )
+        else:
+            seen[(dom, mac)] = who
+
+
+def _connected(addresses: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_interface(a).network for a in addresses]
+
+
+def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, devs: set[str] | None) -> None:
+    for n, rt in enumerate(routes):
+        if rt.dev is not None and devs is not None and rt.dev not in devs:
+            c.add(
+                (*path, "routes", n, "dev"), "unresolved-ref", f"route dev {rt.dev!r} is not an interface of this node"
+            )
+        if rt.via is not None:
+            gw = ipaddress.ip_address(rt.via)
+            if not any(gw in net for net in nets):
+                c.add(
+                    (*path, "routes", n, "via"),
+                    "gateway-unreachable",
+                    f"gateway {rt.via} is not on a connected subnet of this node",
+                )
+        if rt.via is None and rt.dev is None:
+            c.add((*path, "routes", n), "gateway-unreachable", "a route needs 'via', 'dev' or both")
+
+
+def rule_routes(c: _Ctx) -> None:
+    r = c.r
+    for node, n in r.lab.nodes.items():
+        addrs = [a for i in r.node_ifaces(node) for a in i.spec.addresses]
+        devs = {i.name for i in r.node_ifaces(node)} | {"lo"}
+        _check_routes(c, ("nodes", node), n.routes, _connected(addrs), devs)
+        for j, nb in enumerate(n.neighbors):
+            if nb.dev is None:
+                c.add(("nodes", node, "neighbors", j), "neighbor-dev", "a static neighbour needs 'dev'", at_key=True)
+            elif nb.dev not in devs:
+                c.add(
+                    ("nodes", node, "neighbors", j, "dev"),
+                    "unresolved-ref",
+                    f"neighbour dev {nb.dev!r} is not an interface of this node",
+                )
+    for g in r.guests.values():
+        path = (*r.ifaces[g.device].path, "guest")
+        _check_routes(c, path, g.guest.routes, _connected(g.guest.addresses), None)
+
+
+def rule_expect(c: _Ctx) -> None:
+    r = c.r
+    endpoints = set(r.lab.nodes) | set(r.guests)
+    for n, e in enumerate(r.lab.expect):
+        if e.from_ not in endpoints:
+            c.add(
+                ("expect", n, "from"),
+                "expect-target",
+                f"from {e.from_!r} is not a node or guest{_hint(e.from_, endpoints)}",
+            )
+        if e.to not in endpoints:
+            try:
+                ipaddress.ip_address(e.to)
+            except ValueError:
+                c.add(
+                    ("expect", n, "to"),
+                    "expect-target",
+                    f"to {e.to!r} is neither a node, a guest nor an IP address{_hint(e.to, endpoints)}",
+                )
+
+
+RULES = [
+    rule_names,
+    rule_refs,
+    rule_rx_handler,
+    rule_modes,
+    rule_cycles,
+    rule_ports,
+    rule_macs,
+    rule_routes,
+    rule_expect,
+]

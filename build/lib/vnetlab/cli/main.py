@@ -1,0 +1,619 @@
+"""`vnetlab` commands: parse → call one library function → render → exit code.
+
+The contract is shared/spec/cli.md (copied to docs/cli.md). Commands that are
+not built yet are registered with their real help and exit 2 saying so;
+nothing pretends to work.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
+from ..load import load_file
+from ..resolve import resolve
+from . import render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LAB_ARG = click.argument("lab", metavar="LAB", type=click.Path(dir_okay=False, path_type=Path))
+BACKEND = click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel"]),
+    default="sim",
+    show_default=True,
+    help="sim: pure-Python simulator, no privileges; kernel: real devices through netlink (root).",
+)
+JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else there.")
+
+
+def errors_to_exit(fn: F) -> F:
+    """Map the error tree to exit codes; never show a traceback for them."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LabInvalid as e:
+            render.issues(e.issues, to_stderr=True)
+            n = len(e.issues)
+            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
+            sys.exit(e.exit_code)
+        except VnetlabError as e:
+            render.error(str(e))
+            sys.exit(e.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # the order of cli.md, not alphabetical
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="vnetlab")
+def cli() -> None:
+    """Declarative, testable, explainable Linux virtual networks.
+
+    A lab is one YAML file (nodes = network namespaces, their veth, bridge,
+    tap, macvlan, macvtap, ipvlan, vlan and vxlan devices, external switches,
+    and the reachability you expect). Run it on the simulator (no root) or on
+    the real kernel, and ask why two nodes cannot talk.
+
+    \b
+    Start here:
+      vnetlab validate labs/macvlan-modes.yaml
+      vnetlab export labs/macvlan-modes.yaml --format dot --svg lab.svg
+
+    Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 this machine cannot do it.
+    """
+
+
+@cli.command()
+@LAB_ARG
+@JSON
+@errors_to_exit
+def validate(lab: Path, as_json: bool) -> None:
+    """Check a lab file without touching the system.
+
+    Every problem is printed as LAB:LINE:COL: message [rule-id], all of them
+    at once (unknown keys, wrong types, unresolved references, two receive
+    handlers on one device, duplicate MACs in a broadcast domain, ...).
+    Exit 0 when the lab is valid, 2 otherwise.
+    """
+    try:
+        loaded = load_file(lab)
+    except LabInvalid as e:
+        if as_json:
+            render.issues_json(str(lab), e.issues)
+        else:
+            render.issues(e.issues)
+            n = len(e.issues)
+            print(f"{lab}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+        sys.exit(2)
+    if as_json:
+        render.issues_json(str(lab), [])
+    else:
+        r = loaded.lab
+        n_if = sum(len(n.interfaces) for n in r.nodes.values())
+        print(
+            f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations)"
+        )
+
+
+def _not_yet(name: str, issue: str) -> None:
+    raise NotImplementedYet(f"'vnetlab {name}' is not implemented yet ({issue}); nothing was done")
+
+
+def _resolved(lab: Path) -> Any:
+    return resolve(load_file(lab).lab)
+
+
+def _kernel(lab: Path) -> Any:
+    from ..kernel import KernelLab, preflight
+
+    r = _resolved(lab)
+    preflight.require_privileges()
+    return KernelLab(r)
+
+
+def _progress(label: str) -> Any:
+    """A progress line on stderr for long work (only on a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            print(f"\r{label}: {done}/{total} steps", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+@cli.command()
+@LAB_ARG
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Bring it up in a throw-away sandbox, print its status, and remove it (a dry run on the real kernel).",
+)
+@errors_to_exit
+def up(lab: Path, sandbox: bool) -> None:
+    """Create the lab on the real kernel (root).
+
+    Each node and switch becomes a network namespace <lab>-<name>. Idempotent:
+    a second run of the same file prints "no changes" and does nothing; a
+    changed file recreates the lab. On any failure everything this run created
+    is removed, and the error names the step and the kernel's answer (exit 3
+    names a missing kernel option, e.g. CONFIG_IPVLAN, before anything is made).
+    """
+    k = _kernel(lab)
+    if sandbox:
+        from ..kernel import sandboxed
+
+        st = sandboxed(k.r, "status")
+        render.status(st)
+        print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
+        return
+    result = k.up(progress=_progress(f"up {k.lab}"))
+    n = len(k.names)
+    print(f"lab {k.lab}: {result}" + ("" if result == "no changes" else f" ({n} namespaces: {k.lab}-*)"))
+
+
+@cli.command()
+@LAB_ARG
+@JSON
+@errors_to_exit
+def plan(lab: Path, as_json: bool) -> None:
+    """Show what `up` would create, grouped per node, without doing it.
+
+    Steps are small records (create namespace, add link, set master, sysctl,
+    address, up, route, neighbour) in the order `up` runs them.
+    """
+    from ..plan import build_plan
+
+    r = _resolved(lab)
+    steps = build_plan(r)
+    if as_json:
+        render.json_doc({"lab": r.lab.lab, "steps": [s.as_dict() for s in steps]})
+    else:
+        render.plan(r, steps)
+
+
+@cli.command()
+@click.argument("lab_or_name", metavar="LAB|NAME")
+@errors_to_exit
+def down(lab_or_name: str) -> None:
+    """Remove everything a lab created, found from live state (also after a crash).
+
+    Takes the lab file or just the lab's name. Only namespaces marked as the
+    lab's are touched. Removing a lab that is not there is not an error.
+    """
+    from ..kernel import owner, preflight
+
+    name = lab_or_name
+    if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
+        name = load_file(Path(lab_or_name)).lab.lab
+    preflight.require_privileges()
+    removed = owner.down(name)
+    print(
+        f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
+    )
+
+
+@cli.command(name="list")
+@JSON
+@errors_to_exit
+def list_(as_json: bool) -> None:
+    """Labs running on this machine's kernel (found by their marks)."""
+    from ..kernel import owner, preflight
+
+    preflight.require_privileges()
+    labs: dict[str, list[str]] = {}
+    for m in owner.owned():
+        labs.setdefault(m.lab, []).append(m.name)
+    if as_json:
+        render.json_doc({"labs": [{"lab": k, "namespaces": v} for k, v in labs.items()]})
+    elif not labs:
+        print("no labs are running")
+    else:
+        for k, v in labs.items():
+            print(f"{k}: {len(v)} namespaces ({', '.join(v)})")
+
+
+@cli.command()
+@click.argument("name")
+@JSON
+@errors_to_exit
+def status(name: str, as_json: bool) -> None:
+    """Per node of a running lab: interface, kind, mode, parent, master, state, carrier, addresses."""
+    from ..kernel import owner, preflight
+    from ..kernel.observe import observe_ns
+
+    if name.endswith((".yaml", ".yml")):
+        name = load_file(Path(name)).lab.lab
+    preflight.require_privileges()
+    st = {m.name: observe_ns(m.netns) for m in owner.owned(name)}
+    if not st:
+        raise InputError(f"lab {name} is not running (see `vnetlab list`)")
+    if as_json:
+        render.json_doc({"lab": name, "nodes": st})
+    else:
+        render.status(st)
+
+
+@cli.command(name="exec", context_settings={"ignore_unknown_options": True})
+@click.argument("name")
+@click.argument("node")
+@click.argument("cmd", nargs=-1, required=True, type=click.UNPROCESSED)
+@errors_to_exit
+def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
+    """Run a command inside a node of a running lab (like `ip netns exec`).
+
+    Example: vnetlab exec mvmodes b1 -- ip -br addr
+    """
+    from ..kernel import nsutil, owner, preflight
+
+    preflight.require_privileges()
+    marks = {m.name: m for m in owner.owned(name)}
+    if node not in marks:
+        raise InputError(
+            f"lab {name} has no running node {node!r}"
+            + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)")
+        )
+    fd = os.open(nsutil.path(marks[node].netns), os.O_RDONLY)
+    nsutil.setns(fd)
+    try:
+        os.execvp(cmd[0], list(cmd))
+    except OSError as e:
+        raise InputError(f"cannot run {cmd[0]}: {e.strerror}") from None
+
+
+def _backend(lab: Path, backend: str) -> Any:
+    from ..backends import open_backend
+
+    return open_backend(_resolved(lab), backend)
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("src")
+@click.argument("dst")
+@BACKEND
+@JSON
+@errors_to_exit
+def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
+    """One reachability probe from SRC (node or guest) to DST (node, guest or address).
+
+    DST as a node pings each of its IPv4 addresses. Unlike `matrix`, it does
+    not flush neighbour caches first: it shows the lab as it is now (on the
+    kernel: the running lab, or a fresh sandbox if it is not up). Exit 0 if
+    every address answered within one second, 1 if not. `trace` explains why.
+    """
+    b = _backend(lab, backend)
+    res = b.probe(src, b.resolve_dst(dst), flush=False)
+    if as_json:
+        render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
+    else:
+        for d, ok in res.items():
+            print(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+    sys.exit(0 if all(res.values()) else 1)
+
+
+@cli.command()
+@LAB_ARG
+@BACKEND
+@JSON
+@errors_to_exit
+def matrix(lab: Path, backend: str, as_json: bool) -> None:
+    """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
+
+    Every row is measured from cold neighbour caches (dynamic entries of all
+    nodes are flushed first; static ones stay), so rows do not depend on one
+    another and both backends measure the same thing. On the kernel, a lab
+    that is not up is built in a throw-away sandbox and removed afterwards.
+    """
+    m = _backend(lab, backend).matrix()
+    if as_json:
+        render.json_doc(m)
+    else:
+        render.matrix(m)
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("src")
+@click.argument("dst")
+@JSON
+@click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
+@errors_to_exit
+def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
+    """The path of one ping in the simulator, hop by hop.
+
+    Every hop shows the device, the direction and the verdict; every drop names
+    the rule and the kernel function it mirrors. The probe starts from cold
+    caches, like a row of `matrix`, so it explains that cell.
+    """
+    from ..sim import Simulator
+
+    sim = Simulator(_resolved(lab))
+    results = sim.ping(src, dst, flush=True)
+    if as_json:
+        render.json_doc(
+            {
+                "lab": sim.r.lab.lab,
+                "src": src,
+                "traces": [{"dst": r.dst, "reachable": r.ok, "hops": [h.as_dict() for h in r.hops]} for r in results],
+            }
+        )
+    else:
+        for r in results:
+            render.trace(sim, r, verbose)
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+@cli.command()
+@LAB_ARG
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel", "both"]),
+    default="sim",
+    show_default=True,
+    help="Where to check the expectations; both also fails when the backends disagree.",
+)
+@JSON
+@errors_to_exit
+def test(lab: Path, backend: str, as_json: bool) -> None:
+    """Check the lab's `expect:` section; exit 1 if any expectation fails.
+
+    `reach: true` holds when every IPv4 address of the target answers,
+    `reach: false` when none does. With --backend both, a disagreement
+    between the simulator and the kernel is a failure too.
+    """
+    from ..backends import open_backend
+
+    r = _resolved(lab)
+    names = ["sim", "kernel"] if backend == "both" else [backend]
+    results = {n: open_backend(r, n).evaluate(r.lab.expect) for n in names}
+    rows = []
+    failed = 0
+    for i, e in enumerate(r.lab.expect):
+        outs = {n: results[n][i] for n in names}
+        checked = [o for o in outs.values() if o.skipped is None]
+        ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
+        failed += not ok
+        rows.append((e, outs, ok))
+    if as_json:
+        render.json_doc(
+            {
+                "lab": r.lab.lab,
+                "backend": backend,
+                "passed": failed == 0,
+                "expectations": [
+                    {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
+                    for e, outs, ok in rows
+                ],
+            }
+        )
+    else:
+        render.expectations_multi(rows, names)
+        skipped = sum(1 for _, outs, _ in rows if any(o.skipped for o in outs.values()))
+        print(
+            f"{len(rows) - failed} passed, {failed} failed"
+            + (f" ({skipped} not checkable on every backend)" if skipped else ""),
+            file=sys.stderr,
+        )
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@LAB_ARG
+@JSON
+@errors_to_exit
+def diff(lab: Path, as_json: bool) -> None:
+    """Matrices of both backends side by side; exit 1 if any cell disagrees.
+
+    The kernel is the judge: every disagreement comes with the simulator's
+    trace of that probe, so the wrong rule is one look away. Guests are left
+    out until the kernel backend runs them.
+    """
+    from ..backends import open_backend
+    from ..sim import Simulator
+
+    r = _resolved(lab)
+    sim_m = open_backend(r, "sim").matrix()
+    ker_m = open_backend(r, "kernel").matrix()
+    guests = set(r.guests)
+    cells = []
+    for src, row in ker_m["rows"].items():
+        for t in sim_m["targets"]:
+            if t["node"] in guests:
+                continue
+            a, k = sim_m["rows"][src][t["address"]], row[t["address"]]
+            cells.append({"from": src, "to": t["address"], "node": t["node"], "sim": a, "kernel": k, "agree": a == k})
+    bad = [c for c in cells if not c["agree"]]
+    sim = Simulator(r)
+    for c in bad:
+        res = sim.ping(c["from"], c["to"], flush=True)[0]
+        c["trace"] = [h.as_dict() for h in res.hops]
+    if as_json:
+        render.json_doc({"lab": r.lab.lab, "agree": not bad, "cells": cells, "disagreements": bad})
+    else:
+        render.diff(sim_m, ker_m, cells, guests)
+        for c in bad:
+            print(
+                f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
+            )
+            for h in c["trace"]:
+                print(
+                    f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}"
+                    + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else "")
+                )
+        print(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
+    if bad:
+        sys.exit(1)
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
+@click.option(
+    "-w",
+    "--write",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
+)
+@click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
+@click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
+@click.option("-c", "--count", type=int, default=100, show_default=True, help="kernel: stop after this many frames.")
+@click.option("--duration", type=float, default=10.0, show_default=True, help="kernel: stop after this many seconds.")
+@BACKEND
+@errors_to_exit
+def capture(
+    lab: Path,
+    interfaces: tuple[str, ...],
+    out: Path,
+    src: str | None,
+    dst: str | None,
+    count: int,
+    duration: float,
+    backend: str,
+) -> None:
+    """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
+
+    sim: the frames sent and received at each interface during one ping from
+    --from to --to, from cold caches. kernel: on a running lab, with an
+    AF_PACKET socket in the node's namespace, bounded by --count and --duration.
+
+    \b
+    vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
+    """
+    r = _resolved(lab)
+    if backend == "kernel":
+        from ..kernel.capture import capture_live
+
+        if len(interfaces) != 1:
+            raise InputError("on the kernel, capture one interface at a time")
+        n = capture_live(r, interfaces[0], out, count, duration)
+        print(f"{out}: {n} frames at {interfaces[0]}", file=sys.stderr)
+        return
+    from ..sim import Simulator
+    from ..sim.pcap import write_pcap
+
+    sim = Simulator(r)
+    if not src or not dst:
+        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
+    with sim.capture(*interfaces) as caps:
+        results = sim.ping(src, dst, flush=True)
+    for label in interfaces:
+        path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
+        n = write_pcap(path, caps[label])
+        print(f"{path}: {n} frames at {label}", file=sys.stderr)
+    for res in results:
+        print(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", file=sys.stderr)
+
+
+FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
+
+
+@cli.command()
+@LAB_ARG
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="json: normalised lab with every default and derived value; dot: Graphviz diagram; ip, libvirt, networkd: configuration for other tools.",
+)
+@click.option(
+    "--svg",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --format dot: also render the diagram to this SVG file with Graphviz's `dot`.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
+)
+@errors_to_exit
+def export(lab: Path, fmt: str, svg: Path | None, output: Path | None) -> None:
+    """Write the lab in another form.
+
+    \b
+    vnetlab export lab.yaml --format json         # what the backends see
+    vnetlab export lab.yaml --format dot --svg lab.svg
+    """
+    if svg is not None and fmt != "dot":
+        raise InputError("--svg goes with --format dot")
+    r = resolve(load_file(lab).lab)
+    if fmt == "json":
+        from ..export.json import to_json
+
+        text = to_json(r)
+    elif fmt == "dot":
+        from ..export.dot import to_dot
+
+        text = to_dot(r)
+        if svg is not None:
+            _render_svg(text, svg)
+    else:
+        _not_yet(f"export --format {fmt}", "exports")
+        return
+    if output is not None:
+        output.write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _render_svg(dot_source: str, svg: Path) -> None:
+    exe = shutil.which("dot")
+    if exe is None:
+        raise EnvironmentProblem("rendering SVG needs Graphviz's `dot` program (Debian package graphviz)")
+    proc = subprocess.run([exe, "-Tsvg", "-o", str(svg)], input=dot_source.encode(), capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise EnvironmentProblem(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
+    print(f"wrote {svg}", file=sys.stderr)
+
+
+@cli.command(name="import")
+@click.option("--netns", "netns", multiple=True, help="Namespace to read (repeatable).")
+@click.option("--all", "all_", is_flag=True, help="Read every named namespace.")
+@errors_to_exit
+def import_(netns: tuple[str, ...], all_: bool) -> None:
+    """Read live kernel state back into a lab file that validates."""
+    _not_yet("import", "exports and import")
+
+
+def main() -> None:
+    """Entry point of the console script and of `python -m vnetlab`."""
+    if os.environ.get("VNETLAB_DEBUG"):
+        cli()
+        return
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as e:  # a bug of ours: say so briefly, without a traceback
+        print(
+            f"vnetlab: internal error: {type(e).__name__}: {e} (set VNETLAB_DEBUG=1 for the traceback)", file=sys.stderr
+        )
+        sys.exit(70)

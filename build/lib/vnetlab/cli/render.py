@@ -1,0 +1,192 @@
+"""Everything the CLI prints: issue lines, JSON documents, rich tables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from ..errors import Issue
+
+# Off a terminal (pipes, CI logs) rich would assume 80 columns and crush wide tables.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def issues(items: list[Issue], *, to_stderr: bool = False) -> None:
+    stream = sys.stderr if to_stderr else sys.stdout
+    for i in items:
+        print(str(i), file=stream)
+
+
+def issues_json(file: str, items: list[Issue]) -> None:
+    doc = {
+        "file": file,
+        "valid": not items,
+        "issues": [{"line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in items],
+    }
+    json_doc(doc)
+
+
+def json_doc(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+
+
+def error(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", markup=True) if sys.stderr.isatty() else print(
+        f"error: {message}", file=sys.stderr
+    )
+
+
+def matrix(m: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    targets = m["targets"]
+    t = Table(
+        title=f"lab {m['lab']} — backend {m['backend']} — {m['elapsed_s']:.3f}s", show_lines=False, header_style="bold"
+    )
+    t.add_column("from \\ to", style="bold")
+    for tg in targets:
+        t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")
+    for src, row in m["rows"].items():
+        t.add_row(src, *("[green]✔[/]" if row[tg["address"]] else "[red]✘[/]" for tg in targets))
+    out.print(t)
+
+
+def expectations(outcomes: list[Any], backend: str) -> None:
+    from rich.table import Table
+
+    t = Table(header_style="bold")
+    for col in ("from", "to", "expect", backend, "", "why"):
+        t.add_column(col)
+    for o in outcomes:
+        e = o.expectation
+        got = {True: "reach", False: "no reach", None: "partial"}[o.reached]
+        t.add_row(
+            e.from_,
+            e.to,
+            "reach" if e.reach else "no reach",
+            got,
+            "[green]PASS[/]" if o.passed else "[red]FAIL[/]",
+            e.why or "",
+        )
+    out.print(t)
+
+
+_QUIET = {
+    "ip-otherhost",
+    "arp-otherhost",
+    "macvlan-mode-mask",
+    "macvlan-private-broadcast",
+    "macvlan-source-no-broadcast",
+}
+
+
+def trace(sim: Any, result: Any, verbose: bool) -> None:
+    """Print one traced probe: the hops, then the verdict and the drops that decided it."""
+    owner = {t.address: t.node for t in sim.targets}
+    ends = {result.src, owner.get(result.dst, "")}
+
+    def relevant(h: Any) -> bool:
+        node = h.device.split("/")[0]
+        return node in ends or h.rule not in _QUIET
+
+    print(f"trace {result.src} -> {result.dst} (lab {sim.r.lab.lab}, simulator, cold caches)")
+    for h in result.hops:
+        if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h)) and h.verdict != "ignore"):
+            print(str(h))
+    drops = [h for h in result.hops if (h.verdict == "drop" and relevant(h)) or h.verdict == "return"]
+    if result.ok:
+        print(f"=> reachable: {result.dst} answered")
+    else:
+        print(f"=> unreachable: no echo reply from {result.dst}")
+        seen = set()
+        for h in drops:
+            key = (h.device, h.rule)
+            if key not in seen:
+                seen.add(key)
+                print(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
+
+
+def plan(r: Any, steps: list[Any]) -> None:
+    """Steps grouped per namespace, in execution order within each."""
+    groups: dict[str, list[Any]] = {}
+    for s in steps:
+        groups.setdefault(s.ns, []).append(s)
+    for ns, ss in groups.items():
+        what = "switch" if ns in r.lab.switches else "node"
+        print(f"{what} {ns} (netns {r.netns(ns)}):")
+        for s in ss:
+            print(f"  {s.describe()}")
+    print(f"{len(steps)} steps", file=sys.stderr)
+
+
+def status(st: dict[str, list[dict[str, Any]]]) -> None:
+    from rich.table import Table
+
+    for node, links in st.items():
+        t = Table(title=f"{node}", title_justify="left", header_style="bold")
+        for col in ("interface", "kind", "mode", "parent", "master", "state", "carrier", "addresses"):
+            t.add_column(col)
+        for ln in links:
+            t.add_row(
+                ln["interface"],
+                ln["kind"] or "",
+                ln["mode"] or "",
+                ln["parent"] or "",
+                ln["master"] or "",
+                ln["state"] or "",
+                "yes" if ln["carrier"] else "no",
+                " ".join(ln["addresses"]),
+            )
+        out.print(t)
+
+
+def expectations_multi(rows: list[Any], names: list[str]) -> None:
+    from rich.table import Table
+
+    t = Table(header_style="bold")
+    for col in ("from", "to", "expect", *names, "", "why"):
+        t.add_column(col)
+
+    def cell(o: Any) -> str:
+        if o.skipped:
+            return "[dim]skipped[/]"
+        return {True: "reach", False: "no reach", None: "partial"}[o.reached]
+
+    for e, outs, ok in rows:
+        t.add_row(
+            e.from_,
+            e.to,
+            "reach" if e.reach else "no reach",
+            *(cell(outs[n]) for n in names),
+            "[green]PASS[/]" if ok else "[red]FAIL[/]",
+            e.why or "",
+        )
+    out.print(t)
+
+
+def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any]], guests: set[str]) -> None:
+    from rich.table import Table
+
+    targets = [tg for tg in sim_m["targets"] if tg["node"] not in guests]
+    idx = {(c["from"], c["to"]): c for c in cells}
+    t = Table(
+        title=f"lab {sim_m['lab']}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
+        header_style="bold",
+    )
+    t.add_column("from \\ to", style="bold")
+    for tg in targets:
+        t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")
+    for src in ker_m["rows"]:
+        cellsrow = []
+        for tg in targets:
+            c = idx[(src, tg["address"])]
+            if c["agree"]:
+                cellsrow.append("[green]✔[/]" if c["sim"] else "✘")
+            else:
+                cellsrow.append(f"[bold red]S{'✔' if c['sim'] else '✘'}K{'✔' if c['kernel'] else '✘'}[/]")
+        t.add_row(src, *cellsrow)
+    out.print(t)

@@ -1,0 +1,1 @@
+"""Exports: each format is a pure function of a resolved lab to text."""

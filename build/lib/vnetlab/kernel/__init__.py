@@ -1,0 +1,214 @@
+"""The kernel backend: the same lab on the real Linux kernel, through netlink.
+
+The only package that imports pyroute2. ``KernelLab`` plans, brings a lab
+up (idempotently, all or nothing), probes it and takes it down; ``sandboxed``
+runs any of that in a throw-away sandbox so nothing survives it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pyroute2 import IPRoute
+
+from ..errors import EnvironmentProblem, InputError
+from ..model import Expectation
+from ..plan import Step, build_plan
+from ..resolve import Resolved
+from ..sim import Target, endpoints, targets
+from ..verify.expect import Outcome, evaluate
+from . import nsutil, owner, preflight, probe, sandbox
+from .apply import Executor
+
+
+class KernelLab:
+    def __init__(self, r: Resolved):
+        self.r = r
+        self.lab = r.lab.lab
+        self._flusher: probe.NeighFlusher | None = None
+        #: how long a probe waits for replies (the contract: one second)
+        self.timeout = 1.0
+
+    # planning ------------------------------------------------------------
+    def plan(self) -> list[Step]:
+        return build_plan(self.r)
+
+    def fingerprint(self, steps: Sequence[Step]) -> str:
+        doc = json.dumps([s.as_dict() for s in steps], sort_keys=True, default=str)
+        return hashlib.sha256(doc.encode()).hexdigest()[:12]
+
+    def netns(self, name: str) -> str:
+        return self.r.netns(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.r.lab.switches, *self.r.lab.nodes]
+
+    # lifecycle -------------------------------------------------------------
+    def up(self, progress: Callable[[int, int], None] | None = None, fail_at: int | None = None) -> str:
+        """Create the lab; 'created', 'no changes' or 'recreated'."""
+        sandbox.guard()
+        preflight.require_privileges()
+        preflight.require_kinds(self.r)
+        steps = self.plan()
+        fp = self.fingerprint(steps)
+        wanted = {self.netns(n): n for n in self.names}
+        marks = owner.owned(self.lab)
+        status = "created"
+        if marks:
+            complete = any(m.complete for m in marks)
+            if complete and {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
+                return "no changes"
+            owner.down(self.lab)
+            status = "recreated"
+        taken = [ns for ns in wanted if nsutil.exists(ns)]
+        if taken:
+            raise EnvironmentProblem(
+                f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
+            )
+        uses_v6 = any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
+        ex = Executor(self.netns, uses_ipv6=uses_v6, fail_at=fail_at)
+        marked = [
+            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
+            for s in steps
+        ]
+        ex.run(marked, progress)
+        first = next(iter(wanted))
+        owner.set_fingerprint(first, self.lab, wanted[first], f"{fp}:{owner.COMPLETE}")
+        return status
+
+    def down(self) -> list[str]:
+        preflight.require_privileges()
+        return owner.down(self.lab)
+
+    def is_up(self) -> bool:
+        return bool(owner.owned(self.lab))
+
+    # probing -----------------------------------------------------------------
+    @property
+    def endpoints(self) -> list[str]:
+        """Sources: nodes (guests need the guest runner, not built yet)."""
+        return [e for e in endpoints(self.r) if e in self.r.lab.nodes]
+
+    @property
+    def targets(self) -> list[Target]:
+        return targets(self.r)
+
+    def resolve_dst(self, dst: str) -> list[str]:
+        if dst in self.r.lab.nodes or dst in self.r.guests:
+            addrs = [t.address for t in self.targets if t.node == dst]
+            if not addrs:
+                raise InputError(f"{dst} has no IPv4 address to ping")
+            return addrs
+        return [dst]
+
+    def flush(self) -> None:
+        if self._flusher is None:
+            static: set[tuple[str, int, str]] = set()
+            for node, n in self.r.lab.nodes.items():
+                for nb in n.neighbors:
+                    if nb.dev:
+                        with nsutil.inside(self.netns(node)), IPRoute() as h:
+                            found = h.link_lookup(ifname=nb.dev)
+                        if found:
+                            static.add((self.netns(node), found[0], nb.address))
+            addrs = sorted(
+                {t.address for t in self.targets}
+                | {a.split("/")[0] for s in self.r.lab.switches.values() for a in s.addresses if ":" not in a}
+            )
+            self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names], addrs, static)
+        self._flusher.flush()
+
+    def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
+        if src not in self.r.lab.nodes:
+            if src in self.r.guests:
+                raise InputError(
+                    f"{src} is a guest: probing from guests on the kernel backend needs the guest runner (not built yet)"
+                )
+            raise InputError(f"{src!r} is not a node of lab {self.lab}")
+        if flush:
+            self.flush()
+        return probe.probe(self.netns(src), dsts, self.timeout)
+
+    def skip_reason(self, e: Expectation) -> str | None:
+        guests = self.r.guests
+        if e.from_ in guests or e.to in guests or any(t.node in guests and t.address == e.to for t in self.targets):
+            return "guests on the kernel backend need the guest runner (not built yet)"
+        return None
+
+    def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
+        return evaluate(self, expectations)
+
+    def check_neigh_capacity(self, per_row: int) -> None:
+        """The kernel's neighbour table is one for all namespaces, capped by
+        net.ipv4.neigh.default.gc_thresh3; a row must fit in it. vnetlab never
+        raises that machine-wide limit."""
+        cap = _gc_thresh3()
+        if per_row > cap:
+            raise EnvironmentProblem(
+                f"a row of this matrix needs about {per_row} neighbour entries, but the kernel's neighbour table holds "
+                f"at most {cap} for all namespaces together (net.ipv4.neigh.default.gc_thresh3, a machine-wide setting "
+                "vnetlab does not change); use --backend sim for a lab this size"
+            )
+
+    def matrix(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        tg = self.targets
+        self.check_neigh_capacity(2 * len(tg) + sum(len(n.neighbors) for n in self.r.lab.nodes.values()))
+        addrs = [t.address for t in tg]
+        try:
+            rows = {src: self.probe(src, addrs) for src in self.endpoints}
+        finally:
+            if self._flusher is not None:
+                self._flusher.close()
+                self._flusher = None
+        return {
+            "lab": self.lab,
+            "backend": "kernel",
+            "targets": [{"node": t.node, "interface": t.interface, "address": t.address} for t in tg],
+            "rows": rows,
+            "elapsed_s": round(time.perf_counter() - t0, 6),
+        }
+
+    # status ---------------------------------------------------------------------
+    def status(self) -> dict[str, list[dict[str, Any]]]:
+        from .observe import observe_ns
+
+        return {m.name: observe_ns(m.netns) for m in owner.owned(self.lab)}
+
+
+_GC: list[int] = []
+
+
+def _gc_thresh3() -> int:
+    """Read once, from the initial namespace (a sandbox child inherits the value)."""
+    if not _GC:
+        try:
+            with open("/proc/sys/net/ipv4/neigh/default/gc_thresh3") as fh:
+                _GC.append(int(fh.read()))
+        except (OSError, ValueError):
+            _GC.append(1024)  # the kernel's default; the file is only visible from the initial namespace
+    return _GC[0]
+
+
+def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
+    k = KernelLab(r)
+    if method == "matrix":  # fail before building what cannot be probed
+        k.check_neigh_capacity(2 * len(k.targets) + sum(len(n.neighbors) for n in r.lab.nodes.values()))
+    k.up()
+    return getattr(k, method)(*args)
+
+
+def sandboxed(r: Resolved, method: str, *args: Any) -> Any:
+    """Bring the lab up in a throw-away sandbox, call ``KernelLab.method``, and discard it all."""
+    preflight.require_privileges()
+    preflight.require_kinds(r)
+    _gc_thresh3()
+    return sandbox.run(_sandboxed_call, r, method, args)
+
+
+__all__ = ["KernelLab", "sandboxed"]

@@ -1,0 +1,289 @@
+"""Execute a plan on the kernel through rtnetlink, all or nothing.
+
+One pyroute2 ``IPRoute`` per lab namespace, opened with this thread inside
+that namespace (a netlink socket stays bound to the namespace it was made
+in). Every namespace this run creates is recorded; if any step fails, they
+are all removed again — everything a lab creates lives inside its own
+namespaces, so removing them is a complete undo — and the error names the
+step, the object and the kernel's answer, with the missing kernel option for
+"operation not supported".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import ipaddress
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
+
+from ..errors import EnvironmentProblem, KernelLacksKind
+from ..plan.steps import Step
+from . import nsutil
+from .kinds import CONFIG, KERNEL_KINDS
+
+NUD_PERMANENT = 0x80
+INDEX_BASE = 1 << 20
+IFA_F_NODAD = 0x02
+
+
+class StepFailed(EnvironmentProblem):
+    """A step of `up` failed; everything this run created was removed."""
+
+    def __init__(self, step: Step, netns: str, err: BaseException, hint: str = ""):
+        self.step = step
+        code = getattr(err, "code", None) or getattr(err, "errno", None)
+        text = os.strerror(code) if isinstance(code, int) and code > 0 else str(err)
+        super().__init__(
+            f"step '{step.describe()}' in namespace {netns} failed: {text}{hint}; everything this run created was removed"
+        )
+
+
+class Executor:
+    """Runs steps for one lab; ``netns_of`` maps a lab name (node/switch) to its namespace."""
+
+    def __init__(self, netns_of: Callable[[str], str], uses_ipv6: bool = False, fail_at: int | None = None):
+        self.netns = netns_of
+        self.uses_ipv6 = uses_ipv6
+        self._ipr: dict[str, IPRoute] = {}
+        self._idx: dict[tuple[str, str], int] = {}
+        self._next: dict[str, int] = {}
+        #: links already up / enslaved when they were created (their later steps are no-ops)
+        self.up_done: set[tuple[str, str]] = set()
+        self.ports_done: set[tuple[str, str]] = set()
+        self.will_be_up: set[tuple[str, str]] = set()
+        self.created: list[str] = []
+        self.fail_at = fail_at  # for tests: fail deliberately at this step number
+
+    # handles -------------------------------------------------------------
+    def ipr(self, ns: str) -> IPRoute:
+        h = self._ipr.get(ns)
+        if h is None:
+            with nsutil.inside(self.netns(ns)):
+                h = self._ipr[ns] = IPRoute()
+        return h
+
+    def index(self, ns: str, name: str) -> int:
+        """ifindex of a device; on a miss one dump of the namespace fills the cache."""
+        k = (ns, name)
+        i = self._idx.get(k)
+        if i is None:
+            for ln in self.ipr(ns).get_links():
+                self._idx[(ns, ln.get_attr("IFLA_IFNAME"))] = ln["index"]
+            i = self._idx.get(k)
+            if i is None:
+                raise NetlinkError(errno.ENODEV, f"no device {name} in {self.netns(ns)}")
+        return i
+
+    def new_index(self, ns: str, name: str) -> int:
+        """An ifindex we choose for a device we create (ifindexes are per namespace):
+        known without a lookup, and far above the ones the kernel hands out."""
+        n = self._next.get(ns, 0) + 1
+        self._next[ns] = n
+        self._idx[(ns, name)] = INDEX_BASE + n
+        return INDEX_BASE + n
+
+    def close(self) -> None:
+        for h in self._ipr.values():
+            h.close()
+        self._ipr.clear()
+        self._idx.clear()
+
+    # run ---------------------------------------------------------------------
+    def run(self, steps: Sequence[Step], progress: Callable[[int, int], None] | None = None) -> None:
+        self.will_be_up = {(s.ns, s.obj) for s in steps if s.op == "up"}
+        ports = {(s.ns, s.obj): s for s in steps if s.op == "port"}
+        self.port_steps = ports
+        try:
+            for n, step in enumerate(steps):
+                if self.fail_at is not None and n == self.fail_at:
+                    raise StepFailed(step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"))
+                try:
+                    self.do(step)
+                except KernelLacksKind:
+                    raise
+                except (NetlinkError, OSError) as e:
+                    code = getattr(e, "code", None) or getattr(e, "errno", None)
+                    if step.op == "link" and code == errno.EOPNOTSUPP:
+                        kind = step.args["kind"]
+                        if kind == "bridge" and step.args.get("vlan_filtering"):
+                            raise KernelLacksKind("bridge VLAN filtering", CONFIG["vlan_filtering"]) from None
+                        raise KernelLacksKind(kind, CONFIG[kind]) from None
+                    raise StepFailed(step, self.netns(step.ns), e) from None
+                if progress:
+                    progress(n + 1, len(steps))
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            self.close()
+
+    def rollback(self) -> None:
+        self.close()
+        for name in reversed(self.created):
+            with contextlib.suppress(OSError):
+                nsutil.remove(name)
+        self.created.clear()
+
+    def do(self, step: Step) -> None:
+        getattr(self, f"op_{step.op}")(step)
+
+    # operations ---------------------------------------------------------------
+    def op_netns(self, step: Step) -> None:
+        name = step.args["netns"]
+        nsutil.create(name)
+        self.created.append(name)
+        with nsutil.inside(name):
+            self._ipr[step.ns] = h = IPRoute()
+            if not self.uses_ipv6:  # keep switches' FDBs quiet, as the semantics test bed does
+                for key in ("all", "default"):
+                    _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
+        h.link("set", index=1, ifalias=step.args["alias"], state="up")  # a new namespace's lo is ifindex 1
+        self.up_done.add((step.ns, "lo"))
+
+    def op_link(self, step: Step) -> None:
+        mod = KERNEL_KINDS[step.args["kind"]]
+        where, kw = mod.link_args(step, self)
+        if getattr(mod, "IOCTL", False):
+            h = self.ipr(where)
+            with nsutil.inside(self.netns(where)):
+                h.link("add", **kw)
+            idx = self.index(step.ns, step.obj)
+            if step.args.get("mac"):
+                h.link("set", index=idx, address=step.args["mac"])
+            if step.args.get("mtu"):
+                h.link("set", index=idx, mtu=step.args["mtu"])
+        else:
+            if step.args["kind"] == "nic":
+                where, kw = self._nic_from_switch(step)
+            else:
+                kw["index"] = self.new_index(step.ns, step.obj)
+                if (step.ns, step.obj) in self.will_be_up:
+                    kw["state"] = "up"
+                    self.up_done.add((step.ns, step.obj))
+            self.ipr(where).link("add", **kw)
+        after = getattr(mod, "after", None)
+        if after is not None:
+            after(step, self)
+
+    def _nic_from_switch(self, step: Step) -> tuple[str, dict[str, Any]]:
+        """A nic's pair is made from the switch's side: the switch port is the main
+        device, enslaved and up in the same request (IFLA_MASTER, IFF_UP), so its
+        `port` and `up` steps cost nothing; the nic is the peer, placed in its node."""
+        a = step.args
+        sw, port = a["peer_ns"], a["peer"]
+        kw: dict[str, Any] = {
+            "ifname": port,
+            "kind": "veth",
+            "address": a["peer_mac"],
+            "index": self.new_index(sw, port),
+            "peer": {
+                "ifname": step.obj,
+                "address": a["mac"],
+                "net_ns_fd": self.netns(step.ns),
+                **({"mtu": a["mtu"]} if a.get("mtu") else {}),
+            },
+        }
+        pstep = self.port_steps.get((sw, port))
+        if pstep is not None:
+            kw["master"] = self.index(sw, pstep.args["master"])
+            self.ports_done.add((sw, port))
+        if (sw, port) in self.will_be_up:
+            kw["state"] = "up"
+            self.up_done.add((sw, port))
+        return sw, kw
+
+    def op_port(self, step: Step) -> None:
+        a = step.args
+        h = self.ipr(step.ns)
+        idx = self.index(step.ns, step.obj)
+        if (step.ns, step.obj) not in self.ports_done:
+            h.link("set", index=idx, master=self.index(step.ns, a["master"]))
+        opts: dict[str, Any] = {}
+        if a.get("hairpin"):
+            opts["mode"] = 1
+        if a.get("learning") is False:
+            opts["learning"] = 0
+        if a.get("flood") is False:
+            opts["unicast_flood"] = 0
+        if opts:
+            h.brport("set", index=idx, **opts)
+        if a.get("vlans") or a.get("pvid") is not None or a.get("untagged") is False:
+            _port_vlans(h, idx, a)
+
+    def op_sysctl(self, step: Step) -> None:
+        with nsutil.inside(self.netns(step.ns)):
+            _write_sysctl(step.obj, step.args["value"])
+
+    def op_addr(self, step: Step) -> None:
+        iface = ipaddress.ip_interface(step.args["address"])
+        kw: dict[str, Any] = {
+            "index": self.index(step.ns, step.obj),
+            "address": str(iface.ip),
+            "prefixlen": iface.network.prefixlen,
+        }
+        if iface.version == 6:
+            kw["flags"] = IFA_F_NODAD
+        self.ipr(step.ns).addr("add", **kw)
+
+    def op_up(self, step: Step) -> None:
+        if (step.ns, step.obj) in self.up_done:
+            return
+        self.ipr(step.ns).link("set", index=self.index(step.ns, step.obj), state="up")
+
+    def op_route(self, step: Step) -> None:
+        a = step.args
+        to = step.obj
+        v6 = ":" in to or ":" in (a.get("via") or "")
+        kw: dict[str, Any] = {
+            "dst": ("::/0" if v6 else "0.0.0.0/0") if to == "default" else to,
+            "family": 10 if v6 else 2,
+        }
+        if a.get("via"):
+            kw["gateway"] = a["via"]
+        if a.get("dev"):
+            kw["oif"] = self.index(step.ns, a["dev"])
+        if a.get("metric") is not None:
+            kw["priority"] = a["metric"]
+        self.ipr(step.ns).route("add", **kw)
+
+    def op_neigh(self, step: Step) -> None:
+        a = step.args
+        fam = 10 if ":" in step.obj else 2
+        self.ipr(step.ns).neigh(
+            "add",
+            dst=step.obj,
+            lladdr=a["lladdr"],
+            ifindex=self.index(step.ns, a["dev"]),
+            state=NUD_PERMANENT,
+            family=fam,
+        )
+
+
+def _write_sysctl(key: str, value: object) -> None:
+    with open("/proc/sys/" + key.replace(".", "/"), "w") as fh:
+        fh.write(f"{value}\n")
+
+
+def _port_vlans(h: IPRoute, idx: int, a: dict[str, Any]) -> None:
+    """Bridge VLAN membership (bridge vlan add); needs CONFIG_BRIDGE_VLAN_FILTERING."""
+    vids: set[int] = set()
+    for v in a.get("vlans", ()):
+        if isinstance(v, int):
+            vids.add(v)
+        else:
+            lo, hi = map(int, str(v).split("-"))
+            vids.update(range(lo, hi + 1))
+    pvid = a.get("pvid")
+    h.vlan_filter("del", index=idx, vlan_info={"vid": 1})
+    for vid in sorted(vids | ({pvid} if pvid else set())):
+        flags = 0
+        if vid == pvid:
+            flags |= 0x2  # BRIDGE_VLAN_INFO_PVID
+            if a.get("untagged", True):
+                flags |= 0x4  # BRIDGE_VLAN_INFO_UNTAGGED
+        h.vlan_filter("add", index=idx, vlan_info={"vid": vid, "flags": flags})

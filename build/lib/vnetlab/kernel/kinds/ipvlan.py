@@ -1,0 +1,32 @@
+"""ipvlan: mode (l2, l3, l3s) and flag (bridge, private, vepa) of the parent's port.
+
+pyroute2's ipvlan attribute table knows only IFLA_IPVLAN_MODE; the flags
+attribute (IFLA_IPVLAN_FLAGS, include/uapi/linux/if_link.h) is added here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyroute2.netlink.rtnl.ifinfmsg.plugins import ipvlan as _plugin
+
+if not any(n == "IFLA_IPVLAN_FLAGS" for n, _ in _plugin.ipvlan.nla_map):
+    _plugin.ipvlan.nla_map = (*_plugin.ipvlan.nla_map, ("IFLA_IPVLAN_FLAGS", "uint16"))
+
+MODES = {"l2": 0, "l3": 1, "l3s": 2}
+FLAGS = {"bridge": 0, "private": 1, "vepa": 2}
+
+
+def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
+    a = step.args
+    kw: dict[str, Any] = {
+        "ifname": step.obj,
+        "kind": "ipvlan",
+        "link": ex.index(a["parent_ns"], a["parent"]),
+        "ipvlan_mode": MODES[a["mode"]],
+        "ipvlan_flags": FLAGS[a["flag"]],
+    }
+    if a.get("mtu"):
+        kw["mtu"] = a["mtu"]
+    if a["parent_ns"] != step.ns:
+        kw["net_ns_fd"] = ex.netns(step.ns)
+    return a["parent_ns"], kw

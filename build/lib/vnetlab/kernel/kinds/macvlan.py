@@ -1,0 +1,37 @@
+"""macvlan and macvtap: created on the parent, in the parent's namespace, and
+placed in the child's namespace by the same request (IFLA_NET_NS_FD), which is
+what `ip link add link eth0 … ; ip link set mv0 netns ns1` does without a
+temporary name. The mode is always explicit (the kernel's default is vepa)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
+    a = step.args
+    k = a["kind"]
+    kw: dict[str, Any] = {
+        "ifname": step.obj,
+        "kind": k,
+        "link": ex.index(a["parent_ns"], a["parent"]),
+        f"{k}_mode": a["mode"],
+    }
+    if a.get("nopromisc"):
+        kw[f"{k}_flags"] = 1
+    if a.get("mac"):
+        kw["address"] = a["mac"]
+    if a.get("mtu"):
+        kw["mtu"] = a["mtu"]
+    if a["parent_ns"] != step.ns:
+        kw["net_ns_fd"] = ex.netns(step.ns)
+    return a["parent_ns"], kw
+
+
+def after(step: Any, ex: Any) -> None:
+    """source mode: the list of accepted sender MACs (`macaddr add`)."""
+    k = step.args["kind"]
+    for mac in step.args.get("source_macs", ()):
+        ex.ipr(step.ns).link(
+            "set", index=ex.index(step.ns, step.obj), kind=k, **{f"{k}_macaddr_mode": "add", f"{k}_macaddr": mac}
+        )

@@ -1,0 +1,130 @@
+"""Facts about this machine that decide whether the kernel backend can run.
+
+Root (or an unprivileged user namespace) and, per device kind the lab uses,
+whether the running kernel supports it — found by trying, in a throw-away
+network namespace of a child process, so nothing is left on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+
+from ..errors import EnvironmentProblem, KernelLacksKind
+from .kinds import CONFIG
+
+_cache: dict[str, bool] = {}
+
+
+def require_privileges() -> None:
+    if os.geteuid() != 0 and not userns_available():
+        raise EnvironmentProblem(
+            "the kernel backend needs root, or unprivileged user namespaces (kernel.unprivileged_userns_clone=1); run as root or use --backend sim"
+        )
+
+
+def userns_available() -> bool:
+    try:
+        with open("/proc/sys/user/max_user_namespaces") as fh:
+            if int(fh.read()) == 0:
+                return False
+    except OSError:
+        return False
+    try:
+        with open("/proc/sys/kernel/unprivileged_userns_clone") as fh:
+            return fh.read().strip() == "1"
+    except OSError:
+        return True
+
+
+def _probe_child(kinds: list[str], wfd: int) -> None:
+    from pyroute2 import IPRoute
+
+    from . import nsutil
+
+    res: dict[str, bool] = {}
+    try:
+        from .sandbox import unshare_as_root
+
+        unshare_as_root(nsutil.CLONE_NEWNET)
+        with IPRoute() as h:
+            h.link("add", ifname="vp0", kind="veth", peer={"ifname": "vp1"})
+            res["veth"] = res["nic"] = True
+            base = h.link_lookup(ifname="vp0")[0]
+            tries = {
+                "bridge": {"kind": "bridge"},
+                "macvlan": {"kind": "macvlan", "link": base},
+                "macvtap": {"kind": "macvtap", "link": base},
+                "vlan": {"kind": "vlan", "link": base, "vlan_id": 7},
+                "vxlan": {"kind": "vxlan", "vxlan_id": 7, "vxlan_port": 4789},
+                "vlan_filtering": {"kind": "bridge", "br_vlan_filtering": 1},
+            }
+            for n, k in enumerate(kinds):
+                if k in res:
+                    continue
+                if k == "ipvlan":
+                    h.link("add", ifname="vp2", kind="veth", peer={"ifname": "vp3"})
+                    args = {"kind": "ipvlan", "link": h.link_lookup(ifname="vp2")[0], "ipvlan_mode": 0}
+                elif k in ("tap", "tun"):
+                    res[k] = os.path.exists("/dev/net/tun")
+                    continue
+                else:
+                    args = tries[k]
+                try:
+                    h.link("add", ifname=f"probe{n}", **args)
+                    res[k] = True
+                except Exception:
+                    res[k] = False
+    except Exception as e:  # report, don't crash the caller
+        res["error"] = False
+        os.write(wfd, json.dumps({"error": str(e)}).encode())
+        os._exit(1)
+    os.write(wfd, json.dumps(res).encode())
+    os._exit(0)
+
+
+def supported(kinds: Iterable[str]) -> dict[str, bool]:
+    """Which of ``kinds`` this kernel supports (cached per process)."""
+    need = sorted({k for k in kinds if k not in _cache})
+    if need:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                _probe_child(need, w)
+            finally:
+                os._exit(2)
+        os.close(w)
+        data = b""
+        while chunk := os.read(r, 65536):
+            data += chunk
+        os.close(r)
+        os.waitpid(pid, 0)
+        res = json.loads(data or b"{}")
+        if "error" in res and len(res) == 1:
+            raise EnvironmentProblem(f"cannot probe the kernel's device kinds: {res['error']}")
+        _cache.update({k: bool(res.get(k, False)) for k in need})
+    return {k: _cache[k] for k in kinds}
+
+
+def lab_kinds(resolved: object) -> set[str]:
+    r = resolved
+    kinds = {i.kind for i in r.ifaces.values()}  # type: ignore[attr-defined]
+    if r.lab.switches:  # type: ignore[attr-defined]
+        kinds |= {"bridge", "veth"}
+    if any(s.vlan_filtering for s in r.lab.switches.values()) or any(
+        getattr(i.spec, "vlan_filtering", False) for i in r.ifaces.values()
+    ):  # type: ignore[attr-defined]
+        kinds.add("vlan_filtering")
+    return kinds
+
+
+def require_kinds(resolved: object) -> None:
+    """Exit-3 error naming the first missing kernel option, before anything is created."""
+    got = supported(sorted(lab_kinds(resolved)))
+    for k, ok in got.items():
+        if not ok:
+            name = "bridge VLAN filtering" if k == "vlan_filtering" else k
+            raise KernelLacksKind(name, CONFIG[k])

@@ -1,0 +1,34 @@
+"""macvlan and macvtap: children of an Ethernet parent, told apart by MAC.
+
+The default mode is VEPA because that is what the kernel's
+``macvlan_common_newlink`` picks when no mode is given (CNI defaults to
+bridge; we follow the kernel).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..base import InterfaceBase
+from ..guest import Guest
+from ..values import Bool, Mac, Ref
+
+MacvlanMode = Literal["private", "vepa", "bridge", "passthru", "source"]
+
+
+class Macvlan(InterfaceBase):
+    kind: Literal["macvlan"]
+    parent: Ref
+    mode: MacvlanMode = "vepa"
+    nopromisc: Bool = False
+    source_macs: tuple[Mac, ...] = ()
+
+
+class Macvtap(InterfaceBase):
+    kind: Literal["macvtap"]
+    parent: Ref
+    mode: MacvlanMode = "vepa"
+    nopromisc: Bool = False
+    source_macs: tuple[Mac, ...] = ()
+    guest: Guest | None = None
+    HOLDS_OWN_RX_HANDLER = True

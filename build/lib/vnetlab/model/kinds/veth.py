@@ -1,0 +1,13 @@
+"""veth: one end of a pair; ``peer`` names the other end, maybe in another node."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..base import InterfaceBase
+from ..values import Ref
+
+
+class Veth(InterfaceBase):
+    kind: Literal["veth"]
+    peer: Ref

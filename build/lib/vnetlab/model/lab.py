@@ -1,0 +1,44 @@
+"""Lab, Node, Switch, Expectation: the top of the model.
+
+Only fields and per-object rules live here; rules that relate several
+objects (references, broadcast domains) are in ``check.py``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictInt, StrictStr
+
+from .base import Frozen
+from .kinds import Interface
+from .routes import Neighbor, Route
+from .values import Bool, Cidr, IfName, LabName, Name
+
+
+class Switch(Frozen):
+    hairpin: Bool = False
+    vlan_filtering: Bool = False
+    addresses: tuple[Cidr, ...] = ()
+
+
+class Node(Frozen):
+    interfaces: dict[IfName, Interface] = Field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    neighbors: tuple[Neighbor, ...] = ()
+    sysctl: dict[StrictStr, StrictInt | StrictStr] = Field(default_factory=dict)
+
+
+class Expectation(Frozen):
+    from_: Name = Field(alias="from")
+    to: StrictStr
+    reach: Bool
+    why: StrictStr | None = None
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+
+class Lab(Frozen):
+    lab: LabName
+    description: StrictStr | None = None
+    switches: dict[Name, Switch] = Field(default_factory=dict)
+    nodes: dict[Name, Node] = Field(min_length=1)
+    expect: tuple[Expectation, ...] = ()

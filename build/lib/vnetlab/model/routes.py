@@ -1,0 +1,19 @@
+"""Routes and static neighbour entries, as `ip route` / `ip neigh` take them."""
+
+from __future__ import annotations
+
+from .base import Frozen
+from .values import IP, IfName, Int, Mac, RouteDst
+
+
+class Route(Frozen):
+    to: RouteDst
+    via: IP | None = None
+    dev: IfName | None = None
+    metric: Int | None = None
+
+
+class Neighbor(Frozen):
+    address: IP
+    lladdr: Mac
+    dev: IfName | None = None

@@ -1,0 +1,226 @@
+"""Lab → Resolved: references bound, the device graph, MACs, broadcast domains.
+
+Computed once, pure, and tolerant: a reference that does not resolve is left
+out of the graph (``check`` reports it), so the checker can run on a broken
+lab and the backends can rely on a checked one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .model import Guest, InterfaceBase, Lab
+from .model.derive import derived_mac, netns_name, switch_port_name
+from .model.kinds import CHILD_KINDS, Veth
+
+IfKey = tuple[str, str]  # (node, ifname)
+
+
+def split_ref(ref: str, node: str) -> IfKey:
+    """``ifname`` or ``node/ifname`` as seen from ``node``."""
+    if "/" in ref:
+        n, i = ref.split("/", 1)
+        return (n, i)
+    return (node, ref)
+
+
+@dataclass(frozen=True)
+class Iface:
+    """One interface of the lab with everything derived about it."""
+
+    node: str
+    name: str
+    spec: InterfaceBase
+    mac: str
+    #: "explicit", "derived" or "inherited" (shares a parent's MAC by design)
+    mac_source: str
+    #: True for a veth end that only its peer declares
+    implicit: bool = False
+
+    @property
+    def key(self) -> IfKey:
+        return (self.node, self.name)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return ("nodes", self.node, "interfaces", self.name)
+
+
+@dataclass(frozen=True)
+class GuestInfo:
+    guest: Guest
+    device: IfKey
+    mac: str
+    mac_source: str
+
+    @property
+    def name(self) -> str:
+        return self.guest.name
+
+
+@dataclass
+class Resolved:
+    """The lab's device graph. Keys are (node, ifname)."""
+
+    lab: Lab
+    ifaces: dict[IfKey, Iface] = field(default_factory=dict)
+    peer: dict[IfKey, IfKey] = field(default_factory=dict)
+    parent: dict[IfKey, IfKey] = field(default_factory=dict)
+    master: dict[IfKey, IfKey] = field(default_factory=dict)
+    switch_of: dict[IfKey, str] = field(default_factory=dict)
+    guests: dict[str, GuestInfo] = field(default_factory=dict)
+
+    @cached_property
+    def children(self) -> dict[IfKey, list[IfKey]]:
+        out: dict[IfKey, list[IfKey]] = {}
+        for c, p in self.parent.items():
+            out.setdefault(p, []).append(c)
+        return out
+
+    @cached_property
+    def ports(self) -> dict[IfKey, list[IfKey]]:
+        out: dict[IfKey, list[IfKey]] = {}
+        for p, m in self.master.items():
+            out.setdefault(m, []).append(p)
+        return out
+
+    @cached_property
+    def switch_ports(self) -> dict[str, list[IfKey]]:
+        """Nics cabled to each switch, in file order (that is port order)."""
+        out: dict[str, list[IfKey]] = {s: [] for s in self.lab.switches}
+        for k, s in self.switch_of.items():
+            out.setdefault(s, []).append(k)
+        return out
+
+    def switch_port_name(self, nic: IfKey) -> str:
+        sw = self.switch_of[nic]
+        return switch_port_name(self.switch_ports[sw].index(nic))
+
+    def netns(self, node: str) -> str:
+        return netns_name(self.lab.lab, node)
+
+    def node_ifaces(self, node: str) -> list[Iface]:
+        return [i for i in self.ifaces.values() if i.node == node]
+
+    @cached_property
+    def domains(self) -> dict[IfKey | str, int]:
+        """Broadcast domain id of every interface, guest ("guest:NAME") and switch ("switch:NAME")."""
+        uf: dict[object, object] = {}
+
+        def find(x: object) -> object:
+            uf.setdefault(x, x)
+            while uf[x] != x:
+                uf[x] = uf[uf[x]]
+                x = uf[x]
+            return x
+
+        def union(a: object, b: object) -> None:
+            uf[find(a)] = find(b)
+
+        for k in self.ifaces:
+            find(k)
+        for a, b in self.peer.items():
+            union(a, b)
+        for c, p in self.parent.items():
+            union(c, p)
+        for p, m in self.master.items():
+            union(p, m)
+        for k, s in self.switch_of.items():
+            union(k, f"switch:{s}")
+        for g in self.guests.values():
+            union(f"guest:{g.name}", g.device)
+        roots: dict[object, int] = {}
+        out: dict[IfKey | str, int] = {}
+        for x in list(uf):
+            out[x] = roots.setdefault(find(x), len(roots))  # type: ignore[index]
+        return out
+
+
+def _mac_of(lab: Lab, node: str, name: str, spec: InterfaceBase) -> tuple[str, str]:
+    if spec.mac:
+        return spec.mac, "explicit"
+    return derived_mac(lab.lab, node, name), "derived"
+
+
+def resolve(lab: Lab) -> Resolved:
+    r = Resolved(lab)
+    declared: dict[IfKey, InterfaceBase] = {}
+    for node, n in lab.nodes.items():
+        for name, spec in n.interfaces.items():
+            declared[(node, name)] = spec
+    # implicit veth ends: declared only by their peer
+    implicit: dict[IfKey, InterfaceBase] = {}
+    for (node, name), spec in declared.items():
+        if isinstance(spec, Veth):
+            pk = split_ref(spec.peer, node)
+            if pk not in declared and pk[0] in lab.nodes and pk not in implicit:
+                implicit[pk] = Veth(kind="veth", peer=f"{node}/{name}")
+    # MACs: own first, then inherited ones (parents before children)
+    for key, spec in [*declared.items(), *implicit.items()]:
+        mac, src = _mac_of(lab, key[0], key[1], spec)
+        r.ifaces[key] = Iface(key[0], key[1], spec, mac, src, implicit=key in implicit)
+    for key, spec in [*declared.items(), *implicit.items()]:
+        node = key[0]
+        if isinstance(spec, Veth):
+            pk = split_ref(spec.peer, node)
+            if pk in r.ifaces and r.ifaces[pk].kind == "veth":
+                r.peer[key] = pk
+        kind = spec.kind  # type: ignore[attr-defined]
+        if kind in CHILD_KINDS:
+            pk = split_ref(spec.parent, node)  # type: ignore[attr-defined]
+            if pk in r.ifaces and pk != key:
+                r.parent[key] = pk
+        if spec.master is not None and (node, spec.master) in r.ifaces and spec.master != key[1]:
+            r.master[key] = (node, spec.master)
+        if kind == "nic" and spec.switch in lab.switches:  # type: ignore[attr-defined]
+            r.switch_of[key] = spec.switch  # type: ignore[attr-defined]
+    # inherited MACs follow the parent chain (a vlan on a passthru child, …)
+    for key in _parents_first(r):
+        i = r.ifaces[key]
+        spec = i.spec
+        pk = r.parent.get(key)
+        if pk is None:
+            continue
+        inherit = (
+            spec.kind == "ipvlan"  # type: ignore[attr-defined]
+            or getattr(spec, "mode", None) == "passthru"
+            or (spec.kind == "vlan" and spec.mac is None)  # type: ignore[attr-defined]
+        )
+        if inherit:
+            r.ifaces[key] = Iface(i.node, i.name, spec, r.ifaces[pk].mac, "inherited", i.implicit)
+    for key, i in r.ifaces.items():
+        g = getattr(i.spec, "guest", None)
+        if g is None:
+            continue
+        if g.mac:
+            mac, src = g.mac, "explicit"
+        elif i.kind == "macvtap":
+            mac, src = i.mac, "inherited"
+        else:
+            mac, src = derived_mac(lab.lab, g.name, "eth0"), "derived"
+        r.guests[g.name] = GuestInfo(g, key, mac, src)
+    return r
+
+
+def _parents_first(r: Resolved) -> list[IfKey]:
+    order: list[IfKey] = []
+    seen: set[IfKey] = set()
+
+    def visit(k: IfKey, depth: int = 0) -> None:
+        if k in seen or depth > 64:
+            return
+        p = r.parent.get(k)
+        if p is not None:
+            visit(p, depth + 1)
+        if k not in seen:
+            seen.add(k)
+            order.append(k)
+
+    for k in r.ifaces:
+        visit(k)
+    return order

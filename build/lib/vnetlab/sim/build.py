@@ -1,0 +1,142 @@
+"""Resolved lab → World: devices, switches, stacks, guests, in the kernel backend's order.
+
+Parents are made before children, both ends of a veth are paired, switch
+ports are enslaved in the order their nics appear, and each node's stack
+gets its addresses, routes and static neighbours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
+from ..resolve import Iface, IfKey, Resolved
+from .kinds import SIM_KINDS
+from .kinds.bridge import BridgeDev
+from .kinds.tuntap import GuestNic
+from .kinds.veth import VethDev, pair
+from .stack import Stack
+from .world import Device, World
+
+
+def _vids(vlans: tuple[int | str, ...]) -> frozenset[int]:
+    out: set[int] = set()
+    for v in vlans:
+        if isinstance(v, int):
+            out.add(v)
+        else:
+            a, b = v.split("-")
+            out.update(range(int(a), int(b) + 1))
+    return frozenset(out)
+
+
+class Builder:
+    def __init__(self, r: Resolved):
+        self.r = r
+        self.world = World()
+        self.stacks: dict[str, Stack] = {}
+        self.devs: dict[IfKey, Device] = {}
+        self.switches: dict[str, BridgeDev] = {}
+        self.guest_stacks: dict[str, Stack] = {}
+
+    def plain(self, cls: type[Device], iface: Iface, **kw: Any) -> Device:
+        mac = kw.pop("mac", iface.mac)
+        return cls(self.world, iface.node, iface.name, mac, up=iface.spec.up, mtu=iface.spec.mtu or 1500, **kw)
+
+    def device_of(self, key: IfKey) -> Device:
+        dev = self.devs.get(key)
+        if dev is None:
+            i = self.r.ifaces[key]
+            dev = SIM_KINDS[i.kind](self, i)
+            self.devs[key] = dev
+            self.stacks[i.node].add_device(dev)
+        return dev
+
+    def build(self) -> World:
+        r, lab, w = self.r, self.r.lab, self.world
+        for node, n in lab.nodes.items():
+            self.stacks[node] = w.stacks[node] = Stack(w, node, dict(n.sysctl))
+        for sw, spec in lab.switches.items():
+            st = self.stacks[sw] = w.stacks[sw] = Stack(w, sw)
+            br = BridgeDev(
+                w,
+                sw,
+                switch_bridge_name(),
+                derived_mac(lab.lab, sw, switch_bridge_name()),
+                vlan_filtering=spec.vlan_filtering,
+            )
+            st.add_device(br)
+            self.switches[sw] = br
+            for a in spec.addresses:
+                st.add_address(br, a)
+        for key in r.ifaces:
+            self.device_of(key)
+        for a, b in r.peer.items():
+            da, db = self.devs[a], self.devs[b]
+            assert isinstance(da, VethDev) and isinstance(db, VethDev)
+            pair(da, db)
+        for sw, nics in r.switch_ports.items():
+            br = self.switches[sw]
+            for idx, k in enumerate(nics):
+                name = switch_port_name(idx)
+                port = VethDev(w, sw, name, derived_mac(lab.lab, sw, name))
+                self.stacks[sw].add_device(port)
+                nic = self.devs[k]
+                assert isinstance(nic, VethDev)
+                pair(nic, port)
+                opts = r.ifaces[k].spec.port
+                br.add_port(
+                    port,
+                    hairpin=lab.switches[sw].hairpin or bool(opts and opts.hairpin),
+                    learning=opts.learning if opts else True,
+                    flood=opts.flood if opts else True,
+                    pvid=opts.pvid if opts else None,
+                    vlans=_vids(opts.vlans) if opts else frozenset(),
+                    untagged=opts.untagged if opts else True,
+                )
+        for k, m in r.master.items():
+            br = self.devs[m]
+            assert isinstance(br, BridgeDev)
+            i = r.ifaces[k]
+            opts = i.spec.port if i.kind != "nic" else None
+            br.add_port(
+                self.devs[k],
+                hairpin=bool(opts and opts.hairpin),
+                learning=opts.learning if opts else True,
+                flood=opts.flood if opts else True,
+                pvid=opts.pvid if opts else None,
+                vlans=_vids(opts.vlans) if opts else frozenset(),
+                untagged=opts.untagged if opts else True,
+            )
+        for key, i in r.ifaces.items():
+            for a in i.spec.addresses:
+                self.stacks[i.node].add_address(self.devs[key], a)
+        for node, n in lab.nodes.items():
+            st = self.stacks[node]
+            for rt in n.routes:
+                dev = self.devs.get((node, rt.dev)) if rt.dev else None
+                st.add_route(rt.to, rt.via, dev, rt.metric)
+            for nb in n.neighbors:
+                if nb.dev and (node, nb.dev) in self.devs:
+                    st.add_neighbor(self.devs[(node, nb.dev)], nb.address, nb.lladdr)
+        for g in r.guests.values():
+            host = self.devs[g.device]
+            gs = Stack(w, g.name)
+            gnic = GuestNic(w, g.name, "eth0", g.mac, host=host)
+            gs.add_device(gnic)
+            for a in g.guest.addresses:
+                gs.add_address(gnic, a)
+            for rt in g.guest.routes:
+                gs.add_route(rt.to, rt.via, gnic, rt.metric)
+            for nb in g.guest.neighbors:
+                gs.add_neighbor(gnic, nb.address, nb.lladdr)
+            host.guest_nic = gnic  # type: ignore[attr-defined]
+            self.guest_stacks[g.name] = w.stacks[g.name] = gs
+        for st in w.stacks.values():
+            st.finalize()
+        w.freeze()
+        for dev in self.devs.values():
+            port = getattr(dev, "ipvlan_port", None)
+            if port is not None:
+                port.index()
+        return w

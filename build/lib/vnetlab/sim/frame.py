@@ -1,0 +1,152 @@
+"""Frames and packets in a compact in-memory form.
+
+The simulator moves these small slotted objects around; addresses are kept as
+strings (MACs) and ints (IPv4) so comparisons are cheap. Bytes are produced
+only when a frame is captured (``encode``), with dpkt, so a pcap written by
+the simulator is read back by tcpdump like any other.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass, field
+
+import dpkt
+
+BROADCAST = "ff:ff:ff:ff:ff:ff"
+ETH_P_IP = 0x0800
+ETH_P_ARP = 0x0806
+ETH_P_8021Q = 0x8100
+ETH_P_8021AD = 0x88A8
+TPID = {"802.1Q": ETH_P_8021Q, "802.1ad": ETH_P_8021AD}
+
+# pkt_type values of eth_type_trans (include/uapi/linux/if_packet.h)
+HOST, PBROADCAST, PMULTICAST, OTHERHOST = 0, 1, 2, 3
+PKT_TYPE_NAMES = {HOST: "HOST", PBROADCAST: "BROADCAST", PMULTICAST: "MULTICAST", OTHERHOST: "OTHERHOST"}
+
+ARP_REQUEST, ARP_REPLY = 1, 2
+ICMP_ECHO_REPLY, ICMP_ECHO = 0, 8
+PROTO_ICMP, PROTO_UDP = 1, 17
+
+
+_ODD = frozenset("13579bdfBDF")
+
+
+def is_multicast(mac: str) -> bool:
+    """The I/G bit: the low bit of the first octet."""
+    return mac[1] in _ODD
+
+
+def ip_str(ip: int) -> str:
+    return str(ipaddress.IPv4Address(ip))
+
+
+def ip_int(ip: str) -> int:
+    return int(ipaddress.IPv4Address(ip))
+
+
+@dataclass(slots=True)
+class Arp:
+    op: int
+    sha: str
+    spa: int
+    tha: str
+    tpa: int
+
+    def describe(self) -> str:
+        if self.op == ARP_REQUEST:
+            return f"ARP who-has {ip_str(self.tpa)} tell {ip_str(self.spa)}"
+        return f"ARP {ip_str(self.spa)} is-at {self.sha}"
+
+
+@dataclass(slots=True)
+class Icmp:
+    type: int
+    id: int
+    seq: int
+
+    def describe(self) -> str:
+        return "echo request" if self.type == ICMP_ECHO else "echo reply"
+
+
+@dataclass(slots=True)
+class Vxlan:
+    vni: int
+    inner: Frame
+
+
+@dataclass(slots=True)
+class Udp:
+    sport: int
+    dport: int
+    payload: Vxlan
+
+
+@dataclass(slots=True)
+class IPv4:
+    src: int
+    dst: int
+    proto: int
+    payload: Icmp | Udp
+    ttl: int = 64
+
+    def describe(self) -> str:
+        what = self.payload.describe() if isinstance(self.payload, Icmp) else f"UDP {self.payload.dport}"
+        return f"IPv4 {ip_str(self.src)} > {ip_str(self.dst)} {what}"
+
+
+@dataclass(slots=True)
+class Frame:
+    dst: str
+    src: str
+    ethertype: int
+    payload: Arp | IPv4
+    #: VLAN tags, outermost first: (tpid, vid)
+    tags: tuple[tuple[int, int], ...] = field(default=())
+
+    def describe(self) -> str:
+        tag = "".join(f" vlan {vid}" for _, vid in self.tags)
+        return f"{self.src} > {self.dst}{tag} {self.payload.describe()}"
+
+
+def _mac_bytes(mac: str) -> bytes:
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def encode(frame: Frame) -> bytes:
+    """The frame as it would be on the wire (dpkt builds every header)."""
+    p = frame.payload
+    if isinstance(p, Arp):
+        body = bytes(
+            dpkt.arp.ARP(
+                op=p.op,
+                sha=_mac_bytes(p.sha),
+                spa=struct.pack("!I", p.spa),
+                tha=_mac_bytes(p.tha),
+                tpa=struct.pack("!I", p.tpa),
+            )
+        )
+        etype = ETH_P_ARP
+    else:
+        body = bytes(_encode_ip(p))
+        etype = ETH_P_IP
+    # 802.1Q tags are built by hand: dpkt's Ethernet only writes them from a parsed frame
+    tags = b"".join(struct.pack("!HH", tpid, vid) for tpid, vid in frame.tags)
+    return _mac_bytes(frame.dst) + _mac_bytes(frame.src) + tags + struct.pack("!H", etype) + body
+
+
+def _encode_ip(p: IPv4) -> dpkt.ip.IP:
+    if isinstance(p.payload, Icmp):
+        icmp = dpkt.icmp.ICMP(
+            type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab")
+        )
+        data: dpkt.Packet = icmp
+    else:
+        u = p.payload
+        vx = struct.pack("!II", 0x08000000, u.payload.vni << 8) + encode(u.payload.inner)
+        data = dpkt.udp.UDP(sport=u.sport, dport=u.dport, data=vx)
+        data.ulen = 8 + len(vx)
+    ip = dpkt.ip.IP(src=struct.pack("!I", p.src), dst=struct.pack("!I", p.dst), p=p.proto, ttl=p.ttl, data=data)
+    ip.len = 20 + len(bytes(data))
+    return ip

@@ -1,0 +1,347 @@
+"""bridge (net/bridge/): FDB learning, flooding, hairpin, local delivery, VLANs.
+
+br_handle_frame is the rx_handler of every port; br_dev_xmit is the bridge
+device's own transmit. A unicast whose FDB entry points back at the ingress
+port is dropped unless the port has hairpin on (should_deliver) — it is not
+flooded instead. Local entries (the bridge's MAC and every port's MAC) are
+delivered up and never forwarded; only the bridge MAC and the ingress port's
+own MAC make the frame HOST for IP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
+from ..world import CONSUMED, Device
+
+
+@dataclass(slots=True, eq=False)
+class Port:
+    bridge: BridgeDev
+    dev: Device
+    hairpin: bool = False
+    learning: bool = True
+    flood: bool = True
+    pvid: int | None = 1
+    vlans: frozenset[int] = frozenset({1})
+    untagged: frozenset[int] = frozenset({1})
+
+    def forwarding(self) -> bool:
+        """STP off: a port is FORWARDING iff its device is up with carrier."""
+        return self.dev.oper
+
+
+@dataclass(slots=True)
+class Entry:
+    port: Port | None  # None: the bridge device itself
+    local: bool
+
+
+class BridgeDev(Device):
+    kind = "bridge"
+
+    def __init__(self, *a: object, vlan_filtering: bool = False, default_pvid: int = 1, **kw: object):
+        super().__init__(*a, **kw)  # type: ignore[arg-type]
+        self.ports: list[Port] = []
+        self._order: dict[Port, int] = {}
+        self._idx: tuple[list[Port], dict[int, Port], dict[Device, Port]] | None = None
+        self.had_ports = False
+        self.promisc = False
+        self.filtering = vlan_filtering
+        self.default_pvid = default_pvid
+        self.fdb: dict[tuple[str, int], Entry] = {(self.mac, 0): Entry(None, True)}
+        if vlan_filtering:
+            self.fdb[(self.mac, default_pvid)] = Entry(None, True)
+
+    def freeze(self) -> None:
+        # dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode
+        port = getattr(self, "macvlan_port", None)
+        self.promisc = port is not None and any(c.up and c.mac != self.mac for c in port.children)
+
+    def carrier(self) -> bool:
+        if not self.had_ports:
+            return True  # a bridge that never had a port: carrier on, UNKNOWN
+        return any(p.dev.up and p.dev.carrier() for p in self.ports)
+
+    def add_port(
+        self,
+        dev: Device,
+        *,
+        hairpin: bool = False,
+        learning: bool = True,
+        flood: bool = True,
+        pvid: int | None = None,
+        vlans: frozenset[int] = frozenset(),
+        untagged: bool = True,
+    ) -> Port:
+        if self.filtering:
+            pv = self.default_pvid if pvid is None else pvid
+            members = frozenset(vlans) | {pv} if vlans or pvid is not None else frozenset({pv})
+            p = Port(self, dev, hairpin, learning, flood, pv, members, frozenset({pv}) if untagged else frozenset())
+        else:
+            p = Port(self, dev, hairpin, learning, flood)
+        dev.register_rx_handler(self.handle_frame, "bridge")
+        dev.bridge_port = p  # type: ignore[attr-defined]
+        self._order[p] = len(self.ports)
+        self.ports.append(p)
+        self._idx = None
+        self.had_ports = True
+        for vid in p.vlans if self.filtering else (0,):
+            self.fdb[(dev.mac, vid)] = Entry(p, True)
+        return p
+
+    # VLAN helpers (br_vlan.c) ------------------------------------------------
+    def _ingress(self, p: Port | None, frame: Frame) -> tuple[int, Frame] | None:
+        if not self.filtering:
+            return 0, frame
+        vlans = p.vlans if p is not None else frozenset({self.default_pvid})
+        pvid = p.pvid if p is not None else self.default_pvid
+        if frame.tags and frame.tags[0][0] == ETH_P_8021Q and frame.tags[0][1] != 0:
+            vid = frame.tags[0][1]
+            frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, frame.tags[1:])
+        else:
+            if pvid is None:
+                return None
+            vid = pvid
+        if vid not in vlans:
+            return None
+        return vid, frame
+
+    def _egress(self, p: Port, vid: int, frame: Frame) -> Frame | None:
+        if not self.filtering:
+            return frame
+        if vid not in p.vlans:
+            return None
+        if vid in p.untagged:
+            return frame
+        return Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
+
+    def _deliver(self, p: Port, vid: int, frame: Frame) -> None:
+        out = self._egress(p, vid, frame)
+        if out is None:
+            self.world.drop(
+                p.dev,
+                frame,
+                "bridge-vlan-egress",
+                "br_allowed_egress",
+                f"VLAN {vid} is not configured on port {p.dev.name}",
+            )
+            return
+        self.world.dev_queue_xmit(p.dev, out)
+
+    def _index(self) -> tuple[list[Port], dict[int, Port], dict[Device, Port]]:
+        """Which ports lead straight to a plain host stack (a veth whose peer has no
+        rx_handler and no VLAN devices), by the addresses and devices behind them."""
+        if self._idx is None:
+            plain: dict[int, Port] = {}
+            devport: dict[Device, Port] = {}
+            other: list[Port] = []
+            for q in self.ports:
+                peer = getattr(q.dev, "peer", None)
+                if (
+                    peer is None
+                    or peer.rx_handler is not None
+                    or peer.vlans
+                    or peer.stack is None
+                    or q.dev.rx_handler != self.handle_frame
+                ):
+                    other.append(q)
+                    continue
+                devport[peer] = q
+                for _d, ip, _ in peer.stack.addrs:
+                    plain.setdefault(ip, q)
+            self._idx = (other, plain, devport)
+        return self._idx
+
+    def _flood_arp_request(self, ingress: Port, vid: int, frame: Frame) -> bool:
+        """Flood an ARP request only to the ports where it can change something.
+
+        Every other copy would reach a plain host that neither owns the target
+        address nor waits for the sender, and arp_process would ignore it, so
+        the result is the same as the kernel's full flood, at O(1) per request
+        instead of O(ports). Off while tracing or capturing, where every copy is shown.
+        """
+        a = frame.payload
+        if self.filtering or self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
+            return False
+        other, plain, devport = self._index()
+        q = plain.get(a.tpa)
+        waiting = self.world.waiting.get(a.spa)
+        if not other and not waiting:  # the common case: only the owner of the address
+            if q is not None and (q is not ingress or q.hairpin) and q.dev.oper:
+                self._deliver(q, vid, frame)
+            return True
+        targets = set(other)
+        if q is not None:
+            targets.add(q)
+        for dev in waiting or ():
+            q = devport.get(dev)
+            if q is not None:
+                targets.add(q)
+        for q in sorted(targets, key=self._order.__getitem__):
+            if q is ingress and not q.hairpin:
+                continue
+            if q.forwarding():
+                self._deliver(q, vid, frame)
+        return True
+
+    def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
+        if (
+            ingress is not None
+            and not unknown_unicast
+            and len(self.ports) > 8
+            and self._flood_arp_request(ingress, vid, frame)
+        ):
+            return
+        for q in self.ports:
+            if q is ingress and not q.hairpin:
+                if self.world.tracing:
+                    self.world.drop(
+                        q.dev,
+                        frame,
+                        "bridge-no-hairpin",
+                        "br_flood",
+                        f"hairpin is off on {q.dev.name}: the flood is not sent back out of the port it came in on",
+                    )
+                continue
+            if not q.forwarding():
+                continue
+            if unknown_unicast and not q.flood:
+                continue
+            if self.filtering and vid not in q.vlans:
+                continue
+            self._deliver(q, vid, frame)
+
+    # br_handle_frame: the rx_handler on each port ------------------------------
+    def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> int:
+        w = self.world
+        p: Port = dev.bridge_port  # type: ignore[attr-defined]
+        src = frame.src
+        if src[1] in _ODD or src == "00:00:00:00:00:00":
+            w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")
+            return CONSUMED
+        if not p.dev.oper:
+            w.drop(
+                dev,
+                frame,
+                "bridge-port-disabled",
+                "br_handle_frame",
+                f"port {dev.name} is not forwarding (down or no carrier)",
+            )
+            return CONSUMED
+        dst = frame.dst
+        if dst == self.mac:
+            pkt_type = HOST
+        if self.filtering:
+            r = self._ingress(p, frame)
+            if r is None:
+                w.drop(
+                    dev,
+                    frame,
+                    "bridge-vlan-ingress",
+                    "__allowed_ingress",
+                    f"VLAN not allowed on port {dev.name} (no PVID or not a member)",
+                )
+                return CONSUMED
+            vid, frame = r
+        else:
+            vid = 0
+        fdb = self.fdb
+        if p.learning:
+            key = (src, vid)
+            e = fdb.get(key)
+            if e is None or (not e.local and e.port is not p):
+                fdb[key] = Entry(p, False)
+        local_rcv = self.promisc
+        if dst[1] in _ODD:
+            local_rcv = True
+            if w.tracing:
+                w.hop(
+                    self,
+                    "fwd",
+                    "flood",
+                    frame,
+                    why=f"{self.label}: broadcast is flooded"
+                    + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""),
+                )
+            self._flood(p, vid, frame, False)
+        else:
+            e = fdb.get((dst, vid))
+            if e is not None and e.local:
+                local_rcv = True
+            elif e is not None:
+                q = e.port
+                assert q is not None
+                if q is p and not p.hairpin:
+                    w.drop(
+                        self,
+                        frame,
+                        "bridge-no-hairpin",
+                        "should_deliver",
+                        f"{frame.dst} was learned behind the ingress port {dev.name} and hairpin is off; the frame is dropped, not flooded",
+                    )
+                elif not q.forwarding():
+                    w.drop(
+                        self, frame, "bridge-port-disabled", "should_deliver", f"port {q.dev.name} is not forwarding"
+                    )
+                else:
+                    if q is p and w.tracing:
+                        w.hop(
+                            self,
+                            "fwd",
+                            "hairpin",
+                            frame,
+                            why=f"{self.label}: hairpin on port {dev.name} reflects the frame back",
+                        )
+                    self._deliver(q, vid, frame)
+            else:
+                if w.tracing:
+                    w.hop(self, "fwd", "flood", frame, why=f"{self.label}: unknown unicast is flooded")
+                self._flood(p, vid, frame, True)
+        if local_rcv:
+            self._pass_up(vid, frame, pkt_type)
+        return CONSUMED
+
+    def _pass_up(self, vid: int, frame: Frame, pkt_type: int) -> None:
+        """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept."""
+        if self.filtering and vid != self.default_pvid:
+            frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
+        self.world.netif_receive(self, frame, pkt_type)
+
+    # br_dev_xmit: the bridge's own frames ----------------------------------------
+    def xmit(self, frame: Frame) -> None:
+        w = self.world
+        r = self._ingress(None, frame)
+        if r is None:
+            w.drop(self, frame, "bridge-vlan-ingress", "br_dev_xmit", "VLAN not allowed on the bridge device itself")
+            return
+        vid, frame = r
+        if is_multicast(frame.dst):
+            for q in self.ports:
+                if q.forwarding():
+                    self._deliver(q, vid, frame)
+            return
+        e = self.fdb.get((frame.dst, vid))
+        if e is None:
+            for q in self.ports:
+                if q.forwarding() and q.flood:
+                    self._deliver(q, vid, frame)
+        elif e.port is None:
+            w.drop(
+                self,
+                frame,
+                "bridge-own-mac",
+                "br_forward",
+                "a frame to the bridge's own MAC is not sent back to itself",
+            )
+        elif e.port.forwarding():
+            self._deliver(e.port, vid, frame)
+
+
+def build(b: object, iface: object) -> Device:
+    from ..build import Builder
+
+    assert isinstance(b, Builder)
+    spec = iface.spec  # type: ignore[attr-defined]
+    return b.plain(BridgeDev, iface, vlan_filtering=spec.vlan_filtering, default_pvid=spec.default_pvid)

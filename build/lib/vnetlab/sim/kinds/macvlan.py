@@ -1,0 +1,260 @@
+"""macvlan and macvtap (drivers/net/macvlan.c, drivers/net/tap.c).
+
+Three paths, as in the kernel:
+
+* TX (``MacvlanDev.xmit`` = macvlan_queue_xmit): only BRIDGE mode switches
+  locally (a broadcast copy to each other BRIDGE child, a unicast to a BRIDGE
+  sibling re-injected on the lower's RX path); everything else goes to the
+  wire through the lower. The lower's own MAC is never local.
+* RX (``MacvlanPort.handle_frame`` = macvlan_handle_frame, the lower's
+  rx_handler): unicast is steered by destination MAC whatever the target's
+  mode; a broadcast whose source is a PRIVATE/PASSTHRU/SOURCE child goes back
+  to that child only; other broadcasts are queued for the deferred path.
+* The deferred broadcast path (``MacvlanPort.broadcast`` =
+  macvlan_process_broadcast) picks recipients with one mode mask: see ``_MASK``.
+"""
+
+from __future__ import annotations
+
+from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
+from ..world import CONSUMED, PASS, Device, eth_type_trans
+
+PRIVATE, VEPA, BRIDGE, PASSTHRU, SOURCE = 1, 2, 4, 8, 16
+MODES = {"private": PRIVATE, "vepa": VEPA, "bridge": BRIDGE, "passthru": PASSTHRU, "source": SOURCE}
+MODE_NAMES = {v: k for k, v in MODES.items()}
+
+#: macvlan_multicast_rx: who receives a broadcast, by the mode of the child that sent it
+#: (None: an external sender, including the parent itself)
+_MASK = {None: PRIVATE | VEPA | PASSTHRU | BRIDGE, VEPA: VEPA | BRIDGE, BRIDGE: VEPA}
+
+
+class MacvlanPort:
+    """The macvlan_port on a lower device: its children and its rx_handler."""
+
+    def __init__(self, lower: Device):
+        self.lower = lower
+        self.world = lower.world
+        self.children: list[MacvlanDev] = []
+        self.source_children: list[MacvlanDev] = []
+        lower.register_rx_handler(self.handle_frame, "macvlan")
+        lower.macvlan_port = self  # type: ignore[attr-defined]
+        self._hash: dict[str, MacvlanDev] | None = None
+        self.passthru = False
+        self.order: dict[MacvlanDev, int] = {}
+        self.other = []
+        self.by_ip = {}
+
+    def freeze(self) -> None:
+        """Precompute what the hot paths read: the mode mix and, for ARP
+        requests, which children can care (see ``candidates``)."""
+        self.passthru = any(c.mode == PASSTHRU for c in self.children)
+        self.order = {c: i for i, c in enumerate(self.children)}
+        self.other: list[MacvlanDev] = []
+        self.by_ip: dict[int, MacvlanDev] = {}
+        for c in self.children:
+            if c.rx_handler is None and not c.vlans and c.stack is not None:
+                for d, ip, _ in c.stack.addrs:
+                    if d is c:
+                        self.by_ip.setdefault(ip, c)
+            else:
+                self.other.append(c)
+
+    def candidates(self, frame: Frame) -> list[MacvlanDev]:
+        """Children for whom a broadcast copy can change anything.
+
+        For an ARP request that is the owner of the target address, children
+        waiting for the sender, and children that are not plain (a macvtap with
+        a reader, a VLAN parent): arp_process ignores the request everywhere
+        else, so skipping those copies gives the kernel's result at O(1) per
+        broadcast. Everything else, and everything while tracing or
+        capturing, goes to every child.
+        """
+        a = frame.payload
+        if self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
+            return self.children
+        out = set(self.other)
+        c = self.by_ip.get(a.tpa)
+        if c is not None:
+            out.add(c)
+        for dev in self.world.waiting.get(a.spa, ()):
+            if dev in self.order:
+                out.add(dev)  # type: ignore[arg-type]
+        return sorted(out, key=self.order.__getitem__)
+
+    def add(self, child: MacvlanDev) -> None:
+        self.children.append(child)
+        if child.mode == SOURCE:
+            self.source_children.append(child)
+        self._hash = None
+
+    @property
+    def hash(self) -> dict[str, MacvlanDev]:
+        """vlan_hash: children by MAC, only while they are up (macvlan_open/stop)."""
+        if self._hash is None:
+            h: dict[str, MacvlanDev] = {}
+            for c in self.children:
+                if c.up:
+                    h.setdefault(c.mac, c)
+            self._hash = h
+        return self._hash
+
+    def _forward_source(self, frame: Frame, pkt_type: int) -> None:
+        """macvlan_forward_source: copies to SOURCE children that list the sender."""
+        for c in self.source_children:
+            if c.up and frame.src in c.source_macs:
+                pt = HOST if frame.dst == c.mac else pkt_type
+                if self.world.tracing:
+                    self.world.hop(c, "fwd", "source", frame, why=f"source mode: {frame.src} is on {c.label}'s list")
+                self.world.netif_rx(c, frame, pt)
+
+    def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> object:
+        w = self.world
+        if is_multicast(frame.dst):
+            if self.source_children:
+                self._forward_source(frame, pkt_type)
+            src = self.hash.get(frame.src)
+            if src is not None and src.mode not in (VEPA, BRIDGE):
+                if w.tracing:
+                    w.hop(
+                        self.lower,
+                        "fwd",
+                        "return",
+                        frame,
+                        why=f"the broadcast came back from {MODE_NAMES[src.mode]} child {src.label}: delivered only to it and consumed; the parent and siblings never see it",
+                        rule="macvlan-return-to-sender",
+                        func="macvlan_handle_frame",
+                    )
+                w.dev_forward(src, frame)
+                return CONSUMED
+            w.defer(self.broadcast, frame, src)
+            return PASS
+        if self.source_children:
+            self._forward_source(frame, pkt_type)
+        if self.passthru:
+            target: MacvlanDev | None = self.children[0]
+        else:
+            target = self.hash.get(frame.dst)
+        if target is None or target.mode == SOURCE:
+            return PASS
+        if not target.up:
+            w.drop(target, frame, "macvlan-down", "macvlan_handle_frame", f"{target.label} is down")
+            return CONSUMED
+        if self.passthru and frame.dst != target.mac and w.tracing:
+            w.hop(
+                self.lower,
+                "fwd",
+                "steer",
+                frame,
+                why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}",
+            )
+        return (target, frame, HOST)
+
+    def broadcast(self, frame: Frame, src: MacvlanDev | None) -> None:
+        """macvlan_process_broadcast: the deferred copies to children, by mode mask."""
+        w = self.world
+        mask = _MASK.get(src.mode if src is not None else None, 0)
+        pt = PBROADCAST if frame.dst == BROADCAST else PMULTICAST
+        for c in self.candidates(frame):
+            if c is src or not c.up:
+                continue
+            if not c.mode & mask:
+                if w.tracing:
+                    who = f"{MODE_NAMES[src.mode]} child {src.label}" if src else "outside"
+                    rule = {PRIVATE: "macvlan-private-broadcast", SOURCE: "macvlan-source-no-broadcast"}.get(
+                        c.mode, "macvlan-mode-mask"
+                    )
+                    w.drop(
+                        c,
+                        frame,
+                        rule,
+                        "macvlan_process_broadcast",
+                        f"{MODE_NAMES[c.mode]} mode: a broadcast from {who} is not delivered to {c.label}",
+                    )
+                continue
+            w.netif_rx(c, frame, pt)
+
+
+class MacvlanDev(Device):
+    kind = "macvlan"
+
+    def __init__(self, *a: object, port: MacvlanPort, mode: str, source_macs: tuple[str, ...] = (), **kw: object):
+        super().__init__(*a, **kw)  # type: ignore[arg-type]
+        self.port = port
+        self.mode = MODES[mode]
+        self.source_macs = frozenset(source_macs)
+        port.add(self)
+
+    def carrier(self) -> bool:
+        lower = self.port.lower
+        return lower.up and lower.carrier()  # netif_stacked_transfer_operstate
+
+    def xmit(self, frame: Frame) -> None:
+        w = self.world
+        port = self.port
+        if self.mode == BRIDGE:
+            if is_multicast(frame.dst):
+                for c in port.candidates(frame):  # macvlan_broadcast(..., MACVLAN_MODE_BRIDGE): synchronous copies
+                    if c is not self and c.mode == BRIDGE and c.up:
+                        if w.tracing:
+                            w.hop(self, "fwd", "bridge", frame, why=f"bridge mode: a copy to bridge sibling {c.label}")
+                        w.dev_forward(c, frame, "macvlan_broadcast")
+            else:
+                dest = port.hash.get(frame.dst)
+                if dest is not None and dest.mode == BRIDGE:
+                    if w.tracing:
+                        w.hop(
+                            self,
+                            "fwd",
+                            "bridge",
+                            frame,
+                            why=f"bridge mode: switched locally to bridge sibling {dest.label}, never on the wire",
+                        )
+                    w.dev_forward(port.lower, frame, "macvlan_queue_xmit")
+                    return
+        if w.tracing:
+            if self.mode != BRIDGE:
+                w.hop(
+                    self,
+                    "fwd",
+                    "wire",
+                    frame,
+                    why=f"{MODE_NAMES[self.mode]} mode: nothing is switched locally; out through {port.lower.label} to the wire, siblings and the parent see it only if the switch reflects it",
+                )
+            elif not is_multicast(frame.dst):
+                w.hop(
+                    self,
+                    "fwd",
+                    "wire",
+                    frame,
+                    why=f"bridge mode: {frame.dst} is not a bridge-mode sibling (the parent's own MAC never is); out through {port.lower.label} to the wire",
+                )
+        w.dev_queue_xmit(port.lower, frame)
+
+
+class MacvtapDev(MacvlanDev):
+    """A macvlan whose own rx_handler (tap_handle_frame) hands every frame to the fd, if one is open."""
+
+    kind = "macvtap"
+
+    def __init__(self, *a: object, **kw: object):
+        super().__init__(*a, **kw)
+        self.guest_nic: Device | None = None
+        self.register_rx_handler(self.tap_handle_frame, "macvtap")
+
+    def tap_handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> object:
+        g = self.guest_nic
+        if g is None:
+            return PASS  # no fd open: behaves exactly like a macvlan
+        self.world.netif_rx(g, frame, eth_type_trans(g, frame))
+        return CONSUMED
+
+
+def build(b: object, iface: object) -> Device:
+    from ..build import Builder
+
+    assert isinstance(b, Builder)
+    spec = iface.spec  # type: ignore[attr-defined]
+    lower = b.device_of(b.r.parent[iface.key])  # type: ignore[attr-defined]
+    port = getattr(lower, "macvlan_port", None) or MacvlanPort(lower)
+    cls = MacvtapDev if spec.kind == "macvtap" else MacvlanDev
+    return b.plain(cls, iface, port=port, mode=spec.mode, source_macs=spec.source_macs)

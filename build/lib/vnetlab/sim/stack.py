@@ -1,0 +1,562 @@
+"""A namespace's (or guest's) IPv4 stack: addresses, routes, ARP, ICMP echo.
+
+I/O-free: frames come in through ``receive`` and leave through the world's
+``dev_queue_xmit``; nothing here reads a clock or a socket, so the kernel
+backend's guest runner can drive the same code from a real descriptor.
+
+Defaults are those of a new network namespace (kernel-semantics §3):
+ip_forward 0, rp_filter 0, arp_ignore 0, arp_filter 0, accept_local 0,
+icmp_echo_ignore_broadcasts 1, lo up. That is the weak host model: any
+interface answers ARP for any local address and accepts IP for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .frame import (
+    ARP_REPLY,
+    ARP_REQUEST,
+    BROADCAST,
+    ETH_P_ARP,
+    ETH_P_IP,
+    HOST,
+    ICMP_ECHO,
+    ICMP_ECHO_REPLY,
+    OTHERHOST,
+    PROTO_ICMP,
+    PROTO_UDP,
+    Arp,
+    Frame,
+    Icmp,
+    IPv4,
+    ip_str,
+)
+
+if TYPE_CHECKING:
+    from .world import Device, World
+
+STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
+
+_DEFAULTS = {"rp_filter": 0, "arp_ignore": 0, "arp_filter": 0, "accept_local": 0, "forwarding": 0, "arp_accept": 0}
+_MAX = {"rp_filter", "arp_ignore", "arp_accept"}  # include/linux/inetdevice.h IN_DEV_MAXCONF
+LOOPBACK_NET = int(ipaddress.IPv4Address("127.0.0.0"))
+
+
+@dataclass(slots=True)
+class RouteEntry:
+    net: int
+    plen: int
+    mask: int
+    dev: Device
+    via: int | None
+    metric: int
+    src: int | None
+    order: int
+
+    def describe(self) -> str:
+        to = "default" if self.plen == 0 else f"{ip_str(self.net)}/{self.plen}"
+        via = f" via {ip_str(self.via)}" if self.via is not None else ""
+        return f"{to}{via} dev {self.dev.name}"
+
+
+@dataclass(slots=True)
+class Neigh:
+    mac: str
+    state: str
+
+
+def _mask(plen: int) -> int:
+    return (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF if plen else 0
+
+
+class Stack:
+    """One IPv4 stack. ``name`` is the node or guest it belongs to."""
+
+    def __init__(self, world: World, name: str, sysctl: dict[str, int | str] | None = None):
+        self.world = world
+        self.name = name
+        self.sysctl = {
+            k: int(v) if isinstance(v, str) and v.strip().lstrip("-").isdigit() else v
+            for k, v in (sysctl or {}).items()
+        }
+        self.devs: list[Device] = []
+        self.addrs: list[tuple[Device, int, int]] = []
+        self.static: list[tuple[int, int, int | None, Device | None, int]] = []
+        self.routes: list[RouteEntry] = []
+        self.local: set[int] = set()
+        self.bcast: set[int] = set()
+        self.neigh: dict[tuple[Device, int], Neigh] = {}
+        self.pending: dict[tuple[Device, int], list[IPv4]] = {}
+        self.replies: set[int] = set()
+        self.udp: dict[int, list[Device]] = {}
+        self._conf: dict[tuple[Device, str], int] = {}
+        #: no net.ipv4.conf.* set: every per-device value is the new-namespace default
+        self.default_conf = not any(k.startswith("net.ipv4.conf.") for k in self.sysctl)
+        self.lo_label = f"{name}/lo"
+        fwd = self.sysctl.get("net.ipv4.ip_forward", self.sysctl.get("net.ipv4.conf.all.forwarding", 0))
+        self.forward_all = bool(fwd)
+        self.ignore_bcast_echo = bool(self.sysctl.get("net.ipv4.icmp_echo_ignore_broadcasts", 1))
+        self.ignore_all_echo = bool(self.sysctl.get("net.ipv4.icmp_echo_ignore_all", 0))
+
+    # configuration -------------------------------------------------------------
+    def add_device(self, dev: Device) -> None:
+        dev.stack = self
+        self.devs.append(dev)
+
+    def add_address(self, dev: Device, cidr: str) -> None:
+        iface = ipaddress.ip_interface(cidr)
+        if iface.version != 4:
+            return  # IPv6 is not simulated yet
+        self.addrs.append((dev, int(iface.ip), iface.network.prefixlen))
+
+    def add_route(self, to: str, via: str | None, dev: Device | None, metric: int | None) -> None:
+        net = ipaddress.ip_network("0.0.0.0/0" if to == "default" else to)
+        if net.version != 4:
+            return
+        self.static.append(
+            (
+                int(net.network_address),
+                net.prefixlen,
+                int(ipaddress.IPv4Address(via)) if via else None,
+                dev,
+                metric or 0,
+            )
+        )
+
+    def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
+        a = ipaddress.ip_address(ip)
+        if a.version == 4:
+            self.neigh[(dev, int(a))] = Neigh(mac, STATIC)
+
+    def finalize(self) -> None:
+        """Compute the routing table from addresses and static routes, as the kernel would."""
+        routes: list[RouteEntry] = []
+        self.local = set()
+        self.bcast = set()
+        for dev, ip, plen in self.addrs:
+            # fib_add_ifaddr: the local route is added whatever the device's state, and a
+            # device going down keeps it; the prefix and broadcast routes need it up.
+            # (Found by the differential fuzzer: a node pings its own address on a down device.)
+            self.local.add(ip)
+            if not dev.up:
+                continue
+            m = _mask(plen)
+            if plen < 31:
+                self.bcast.add((ip & m) | (~m & 0xFFFFFFFF))
+            if plen < 32:
+                net = ip & m
+                if not any(r.net == net and r.plen == plen and r.dev is dev for r in routes):
+                    routes.append(RouteEntry(net, plen, m, dev, None, 0, ip, len(routes)))
+        for net, plen, via, dev, metric in self.static:
+            if via is not None and dev is None:
+                r = self._lookup(routes, via)
+                if r is None or r.via is not None:
+                    continue
+                dev = r.dev
+            if dev is None or not dev.up:
+                continue
+            routes.append(RouteEntry(net, plen, _mask(plen), dev, via, metric, None, len(routes)))
+        routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
+        self.routes = routes
+
+    # sysctl ------------------------------------------------------------------
+    def conf(self, dev: Device, key: str) -> int:
+        if self.default_conf:
+            return _DEFAULTS.get(key, 0)
+        k = (dev, key)
+        v = self._conf.get(k)
+        if v is None:
+            v = self._conf[k] = self._conf_uncached(dev, key)
+        return v
+
+    def _conf_uncached(self, dev: Device, key: str) -> int:
+        d = _DEFAULTS.get(key, 0)
+        a = int(self.sysctl.get(f"net.ipv4.conf.all.{key}", d))
+        v = int(self.sysctl.get(f"net.ipv4.conf.{dev.name}.{key}", d))
+        return max(a, v) if key in _MAX else int(bool(a or v))
+
+    def forwarding(self, dev: Device) -> bool:
+        return self.forward_all or bool(int(self.sysctl.get(f"net.ipv4.conf.{dev.name}.forwarding", 0)))
+
+    # routing -----------------------------------------------------------------
+    @staticmethod
+    def _lookup(routes: list[RouteEntry], dst: int) -> RouteEntry | None:
+        for r in routes:
+            if dst & r.mask == r.net:
+                return r
+        return None
+
+    def lookup(self, dst: int) -> RouteEntry | None:
+        return self._lookup(self.routes, dst)
+
+    def select_src(self, route: RouteEntry, dst: int) -> int | None:
+        """inet_select_addr: the route's prefsrc, else an address of its device."""
+        if route.src is not None:
+            return route.src
+        target = route.via if route.via is not None else dst
+        first = None
+        for dev, ip, plen in self.addrs:
+            if dev is route.dev and dev.up:
+                if (ip ^ target) & _mask(plen) == 0:
+                    return ip
+                first = first if first is not None else ip
+        if first is not None:
+            return first
+        for dev, ip, _ in self.addrs:
+            if dev.up:
+                return ip
+        return None
+
+    # sending -----------------------------------------------------------------
+    def ping(self, dst: int, ident: int) -> None:
+        """Send one ICMP echo request to ``dst`` with the node's own routing."""
+        if self.is_local(dst):
+            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
+            if self.world.tracing:
+                self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
+            self.world.defer(self.local_deliver, None, pkt, False)
+            return
+        route = self.lookup(dst)
+        if route is None:
+            self.world.drop(
+                self.lo_label,
+                f"echo request to {ip_str(dst)}",
+                "no-route",
+                "ip_route_output_flow",
+                f"{self.name} has no route to {ip_str(dst)} (ENETUNREACH)",
+            )
+            return
+        src = self.select_src(route, dst)
+        if src is None:
+            self.world.drop(
+                self.lo_label,
+                f"echo request to {ip_str(dst)}",
+                "no-source",
+                "inet_select_addr",
+                f"{self.name} has no IPv4 address to send from",
+            )
+            return
+        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1)), route)
+
+    def is_local(self, ip: int) -> bool:
+        return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
+
+    def output(self, pkt: IPv4, route: RouteEntry | None = None) -> None:
+        if self.is_local(pkt.dst):
+            self.world.defer(self.local_deliver, None, pkt, False)
+            return
+        if route is None:
+            route = self.lookup(pkt.dst)
+            if route is None:
+                self.world.drop(
+                    self.lo_label,
+                    pkt.describe(),
+                    "no-route",
+                    "ip_route_output_flow",
+                    f"{self.name} has no route to {ip_str(pkt.dst)}",
+                )
+                return
+        nh = route.via if route.via is not None else pkt.dst
+        self.neigh_output(route.dev, nh, pkt, route)
+
+    def neigh_output(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None = None) -> None:
+        world = self.world
+        if not dev.up:
+            world.drop(dev, pkt.describe(), "tx-down", "ip_output", f"{dev.label} is down")
+            return
+        if dev.noarp:  # arp_constructor: NUD_NOARP, the device's own address
+            world.dev_queue_xmit(dev, Frame(dev.mac, dev.mac, ETH_P_IP, pkt))
+            return
+        if nh == 0xFFFFFFFF or nh in self.bcast:
+            world.dev_queue_xmit(dev, Frame(BROADCAST, dev.mac, ETH_P_IP, pkt))
+            return
+        key = (dev, nh)
+        n = self.neigh.get(key)
+        if n is not None and n.state != INCOMPLETE:
+            world.dev_queue_xmit(dev, Frame(n.mac, dev.mac, ETH_P_IP, pkt))
+            return
+        self.pending.setdefault(key, []).append(pkt)
+        if n is not None:
+            return  # already resolving
+        self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
+        world.waiting.setdefault(nh, []).append(dev)
+        world.dirty.add(self)
+        sip = pkt.src if pkt.src in self.local else self.select_src(route, nh) if route else None
+        if sip is None:
+            sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
+        if world.tracing:
+            world.hop(
+                dev,
+                "stack",
+                "arp",
+                f"resolve {ip_str(nh)} on {dev.name}",
+                why=f"{self.name} asks who has {ip_str(nh)} (neighbour INCOMPLETE)",
+            )
+        world.dev_queue_xmit(
+            dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh))
+        )
+
+    def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
+        n = self.neigh.get((dev, ip))
+        if n is None:
+            self.neigh[(dev, ip)] = Neigh(mac, state)
+            self.world.dirty.add(self)
+        elif n.state == INCOMPLETE:
+            n.mac, n.state = mac, state
+            self._unwait(dev, ip)
+        else:
+            return  # a resolved entry is not overridden within locktime (ARP flux: the first reply wins)
+        for pkt in self.pending.pop((dev, ip), []):
+            self.world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
+
+    def _unwait(self, dev: Device, ip: int) -> None:
+        lst = self.world.waiting.get(ip)
+        if lst is not None:
+            if dev in lst:
+                lst.remove(dev)
+            if not lst:
+                del self.world.waiting[ip]
+
+    def expire_incomplete(self) -> None:
+        """After the probe's second: unresolved entries fail and their queued packets are dropped;
+        the next send starts resolution again."""
+        if not self.pending:
+            return
+        for dev, ip in self.pending:
+            self._unwait(dev, ip)
+            self.neigh.pop((dev, ip), None)
+        self.pending.clear()
+
+    def flush_dynamic(self) -> None:
+        """`ip neigh flush`: dynamic entries go, static ones stay."""
+        if any(n.state != STATIC for n in self.neigh.values()):
+            self.neigh = {k: n for k, n in self.neigh.items() if n.state == STATIC}
+        for dev, ip in self.pending:
+            self._unwait(dev, ip)
+        self.pending.clear()
+
+    def arp_matters(self, dev: Device, a: Arp) -> bool:
+        """Would receiving this ARP request on ``dev`` change anything here? Only for the
+        owner of the target address, or a stack waiting for the sender (arp_process)."""
+        return a.tpa in self.local or (dev, a.spa) in self.neigh or a.tpa & 0xFF000000 == LOOPBACK_NET
+
+    # receiving -----------------------------------------------------------------
+    def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        if frame.ethertype == ETH_P_ARP:
+            self.arp_rcv(dev, frame, pkt_type)
+        elif frame.ethertype == ETH_P_IP:
+            self.ip_rcv(dev, frame.payload, pkt_type, frame)  # type: ignore[arg-type]
+
+    def arp_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        w = self.world
+        if dev.noarp:
+            w.drop(
+                dev,
+                frame,
+                "arp-noarp",
+                "arp_rcv",
+                f"{dev.label} is NOARP (e.g. an ipvlan l3 child): nobody answers ARP here",
+            )
+            return
+        if pkt_type == OTHERHOST:
+            w.drop(
+                dev,
+                frame,
+                "arp-otherhost",
+                "arp_rcv",
+                f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
+            )
+            return
+        a: Arp = frame.payload  # type: ignore[assignment]
+        if a.op == ARP_REQUEST and self.is_local(a.tpa) and a.tpa & 0xFF000000 != LOOPBACK_NET:
+            if a.spa in self.local and not self.conf(dev, "accept_local"):
+                w.drop(
+                    dev,
+                    frame,
+                    "arp-local-sender",
+                    "fib_validate_source",
+                    f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses",
+                )
+                return
+            if not self._rp_ok(dev, a.spa):
+                w.drop(
+                    dev,
+                    frame,
+                    "rp-filter",
+                    "fib_validate_source",
+                    f"rp_filter: the route back to {ip_str(a.spa)} does not leave through {dev.name}",
+                )
+                return
+            ign = self.conf(dev, "arp_ignore")
+            if ign >= 1:
+                mine = [(ip, plen) for d, ip, plen in self.addrs if d is dev and ip == a.tpa]
+                if not mine or (ign >= 2 and (a.spa ^ a.tpa) & _mask(mine[0][1])):
+                    w.drop(
+                        dev,
+                        frame,
+                        "arp-ignore",
+                        "arp_ignore",
+                        f"arp_ignore={ign}: {ip_str(a.tpa)} is not configured on {dev.name}",
+                    )
+                    return
+            if self.conf(dev, "arp_filter"):
+                r = self.lookup(a.spa)
+                if r is None or r.dev is not dev:
+                    w.drop(
+                        dev,
+                        frame,
+                        "arp-filter",
+                        "arp_filter",
+                        f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}",
+                    )
+                    return
+            if w.tracing:
+                w.hop(
+                    dev,
+                    "stack",
+                    "reply",
+                    frame,
+                    why=f"{self.name} answers for {ip_str(a.tpa)} with {dev.name}'s MAC (weak host, arp_ignore=0)"
+                    if ign == 0
+                    else None,
+                )
+            self._resolved(dev, a.spa, a.sha, STALE)
+            w.dev_queue_xmit(dev, Frame(a.sha, dev.mac, ETH_P_ARP, Arp(ARP_REPLY, dev.mac, a.tpa, a.sha, a.spa)))
+            return
+        # a reply, or a request for someone else: only an entry we are resolving is filled
+        if (dev, a.spa) in self.neigh:
+            self._resolved(dev, a.spa, a.sha, REACHABLE if a.op == ARP_REPLY and pkt_type == HOST else STALE)
+            if w.tracing:
+                w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {ip_str(a.spa)} is at {a.sha}")
+        elif a.op == ARP_REQUEST and w.tracing:
+            w.hop(dev, "stack", "ignore", frame, why=f"{ip_str(a.tpa)} is not an address of {self.name}")
+
+    def _rp_ok(self, dev: Device, src: int) -> bool:
+        mode = self.conf(dev, "rp_filter")
+        if mode == 0:
+            return True
+        r = self.lookup(src)
+        if r is None:
+            return False
+        return mode == 2 or r.dev is dev
+
+    def ip_rcv(self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame) -> None:
+        w = self.world
+        if pkt_type == OTHERHOST:
+            w.drop(
+                dev,
+                frame,
+                "ip-otherhost",
+                "ip_rcv_core",
+                f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
+            )
+            return
+        dst = pkt.dst
+        bcast = dst == 0xFFFFFFFF or dst in self.bcast
+        if dst in self.local or bcast:
+            if pkt.src in self.local and not self.conf(dev, "accept_local"):
+                w.drop(
+                    dev,
+                    frame,
+                    "martian-source",
+                    "fib_validate_source",
+                    f"the source {ip_str(pkt.src)} is one of {self.name}'s own addresses (accept_local=0)",
+                )
+                return
+            if not self._rp_ok(dev, pkt.src):
+                w.drop(
+                    dev,
+                    frame,
+                    "rp-filter",
+                    "fib_validate_source",
+                    f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
+                )
+                return
+            self.local_deliver(dev, pkt, bcast)
+            return
+        if pkt_type != HOST:
+            w.drop(dev, frame, "ip-not-host", "ip_forward", "a broadcast frame for an address that is not ours")
+            return
+        if not self.forwarding(dev):
+            w.drop(
+                dev,
+                frame,
+                "not-forwarding",
+                "ip_forward",
+                f"{ip_str(dst)} is not an address of {self.name}, and {self.name} does not route (net.ipv4.ip_forward=0)",
+            )
+            return
+        if not self._rp_ok(dev, pkt.src):
+            w.drop(
+                dev,
+                frame,
+                "rp-filter",
+                "fib_validate_source",
+                f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
+            )
+            return
+        if pkt.ttl <= 1:
+            w.drop(dev, frame, "ttl-exceeded", "ip_forward", "TTL exceeded")
+            return
+        route = self.lookup(dst)
+        if route is None:
+            w.drop(dev, frame, "no-route", "ip_route_input_slow", f"{self.name} has no route to {ip_str(dst)}")
+            return
+        if w.tracing:
+            w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
+        fwd = IPv4(pkt.src, pkt.dst, pkt.proto, pkt.payload, pkt.ttl - 1)
+        self.neigh_output(route.dev, route.via if route.via is not None else dst, fwd, route)
+
+    def local_deliver(self, dev: Device | None, pkt: IPv4, bcast: bool) -> None:
+        w = self.world
+        where = dev.label if dev is not None else self.lo_label
+        if pkt.proto == PROTO_ICMP:
+            icmp: Icmp = pkt.payload  # type: ignore[assignment]
+            if icmp.type == ICMP_ECHO:
+                if bcast and self.ignore_bcast_echo:
+                    w.drop(
+                        where,
+                        pkt.describe(),
+                        "echo-broadcast",
+                        "icmp_echo",
+                        "echo to a broadcast address is ignored (icmp_echo_ignore_broadcasts=1)",
+                    )
+                    return
+                if self.ignore_all_echo:
+                    w.drop(where, pkt.describe(), "echo-ignored", "icmp_echo", "icmp_echo_ignore_all=1")
+                    return
+                src = pkt.dst
+                if bcast:
+                    r = self.lookup(pkt.src)
+                    src = (self.select_src(r, pkt.src) if r else None) or 0
+                if w.tracing:
+                    w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
+                self.output(IPv4(src, pkt.src, PROTO_ICMP, Icmp(ICMP_ECHO_REPLY, icmp.id, icmp.seq)))
+            elif icmp.type == ICMP_ECHO_REPLY:
+                if w.tracing:
+                    w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
+                self.replies.add(icmp.id)
+        elif pkt.proto == PROTO_UDP:
+            socks = self.udp.get(pkt.payload.dport)  # type: ignore[union-attr]
+            if not socks:
+                w.drop(
+                    where,
+                    pkt.describe(),
+                    "udp-no-socket",
+                    "__udp4_lib_rcv",
+                    f"nothing listens on UDP port {pkt.payload.dport} in {self.name}",
+                )  # type: ignore[union-attr]
+                return
+            for vx in socks:
+                if vx.accept(pkt):  # type: ignore[attr-defined]
+                    return
+            w.drop(
+                where,
+                pkt.describe(),
+                "vxlan-vni",
+                "vxlan_rcv",
+                f"no VXLAN device in {self.name} has VNI {pkt.payload.payload.vni} on port {pkt.payload.dport}",
+            )  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Verification over any backend: expectations, matrices, comparisons."""
