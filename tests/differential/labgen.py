@@ -26,7 +26,7 @@ def labs(draw: st.DrawFn) -> str:
         hairpin = draw(st.booleans())
         host_ip = f"198.51.100.{next(addr)}/24" if draw(st.booleans()) else None
         down = draw(st.integers(0, 9)) == 0
-        nic = f"eth0: {{kind: nic, switch: {s}, mac: \"02:00:00:00:{h:02x}:00\""
+        nic = f'eth0: {{kind: nic, switch: {s}, mac: "02:00:00:00:{h:02x}:00"'
         if hairpin:
             nic += ", port: {hairpin: true}"
         if host_ip:
@@ -78,7 +78,11 @@ def labs(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         n_ports = draw(st.integers(1, 2))
         bridge_ip = draw(st.booleans())
-        out += ["  hb:", "    interfaces:", "      br0: {kind: bridge" + (", addresses: [203.0.113.1/24]" if bridge_ip else "") + "}"]
+        out += [
+            "  hb:",
+            "    interfaces:",
+            "      br0: {kind: bridge" + (", addresses: [203.0.113.1/24]" if bridge_ip else "") + "}",
+        ]
         for p in range(n_ports):
             hp = ", port: {hairpin: true}" if draw(st.integers(0, 3)) == 0 else ""
             out.append(f"      vp{p}: {{kind: veth, peer: ct{p}/eth0, master: br0{hp}}}")
@@ -86,8 +90,16 @@ def labs(draw: st.DrawFn) -> str:
             out.append("      tap0: {kind: tap, master: br0}")  # nobody holds its descriptor: no carrier
         for p in range(n_ports):
             down = ", up: false" if draw(st.integers(0, 9)) == 0 else ""
-            out += [f"  ct{p}:", "    interfaces:", f"      eth0: {{kind: veth, peer: hb/vp{p}, addresses: [203.0.113.{10 + p}/24]{down}}}"]
+            out += [
+                f"  ct{p}:",
+                "    interfaces:",
+                f"      eth0: {{kind: veth, peer: hb/vp{p}, addresses: [203.0.113.{10 + p}/24]{down}}}",
+            ]
         for m in range(draw(st.integers(0, 2))):  # macvlans on the bridge device itself
             mode = draw(st.sampled_from(MODES))
-            out += [f"  bm{m}:", "    interfaces:", f'      mv0: {{kind: macvlan, parent: hb/br0, mode: {mode}, mac: "02:00:00:00:bb:{m:02x}", addresses: [203.0.113.{50 + m}/24]}}']
+            out += [
+                f"  bm{m}:",
+                "    interfaces:",
+                f'      mv0: {{kind: macvlan, parent: hb/br0, mode: {mode}, mac: "02:00:00:00:bb:{m:02x}", addresses: [203.0.113.{50 + m}/24]}}',
+            ]
     return "\n".join(out) + "\n"

@@ -33,10 +33,20 @@ def compare(text: str) -> list[str]:
     r = resolve(load_text(text).lab)
     sim = Simulator(r).matrix()["rows"]
     ker = sandbox.run(_kernel_rows, text)
-    return [f"{src} -> {a}: sim {sim[src][a]}, kernel {ok}" for src, row in ker.items() for a, ok in row.items() if sim[src][a] != ok]
+    return [
+        f"{src} -> {a}: sim {sim[src][a]}, kernel {ok}"
+        for src, row in ker.items()
+        for a, ok in row.items()
+        if sim[src][a] != ok
+    ]
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_N", "12")), deadline=None, suppress_health_check=list(HealthCheck), derandomize=not os.environ.get("FUZZ_RANDOM"))
+@settings(
+    max_examples=int(os.environ.get("FUZZ_N", "12")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+)
 @given(labs())
 def test_simulator_agrees_with_the_kernel(text: str) -> None:
     bad = compare(text)

@@ -168,10 +168,10 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
     out.print(t)
 
 
-def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any]], guests: set[str]) -> None:
+def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any]], skip: set[str]) -> None:
     from rich.table import Table
 
-    targets = [tg for tg in sim_m["targets"] if tg["node"] not in guests]
+    targets = [tg for tg in sim_m["targets"] if tg["address"] not in skip]
     idx = {(c["from"], c["to"]): c for c in cells}
     t = Table(
         title=f"lab {sim_m['lab']}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
@@ -181,6 +181,8 @@ def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any
     for tg in targets:
         t.add_column(f"{tg['node']}\n{tg['address']}", justify="center")
     for src in ker_m["rows"]:
+        if not any(c["from"] == src for c in cells):
+            continue
         cellsrow = []
         for tg in targets:
             c = idx[(src, tg["address"])]
