@@ -168,6 +168,12 @@ def up(lab: Path, sandbox: bool) -> None:
     result = k.up(progress=_progress(f"up {k.lab}"))
     n = len(k.names)
     print(f"lab {k.lab}: {result}" + ("" if result == "no changes" else f" ({n} namespaces: {k.lab}-*)"))
+    if k.r.guests:
+        print(
+            f"note: the guests ({', '.join(k.r.guests)}) run only in sandboxed runs for now "
+            "(matrix/test/diff --backend kernel on a lab that is not up); their devices are left without a reader",
+            file=sys.stderr,
+        )
 
 
 @cli.command()

@@ -32,6 +32,8 @@ class KernelLab:
         self._flusher: probe.NeighFlusher | None = None
         #: how long a probe waits for replies (the contract: one second)
         self.timeout = 1.0
+        #: the guest runner, while guests run in this process
+        self.guests: Any = None
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -82,7 +84,20 @@ class KernelLab:
         self.settle()
         return status
 
-    def settle(self, limit: float = 3.0) -> None:
+    def start_guests(self) -> None:
+        """Run every guest of the lab on its device's descriptor (for this process's lifetime)."""
+        if self.r.guests and self.guests is None:
+            from .guest import GuestRunner
+
+            self.guests = GuestRunner(self.r, self.netns)
+            self.settle(any_device=True)
+
+    def stop_guests(self) -> None:
+        if self.guests is not None:
+            self.guests.close()
+            self.guests = None
+
+    def settle(self, limit: float = 3.0, any_device: bool = False) -> None:
         """Wait for pending carrier-off events to take effect.
 
         The kernel applies a lost carrier (dev_deactivate: the qdisc becomes
@@ -92,7 +107,7 @@ class KernelLab:
         by the differential fuzzer). Only labs where some device can lack
         carrier (a device set down, a tap nobody holds) need the wait.
         """
-        may_lack = any(not i.spec.up or i.kind in ("tap", "tun") for i in self.r.ifaces.values())
+        may_lack = any_device or any(not i.spec.up or i.kind in ("tap", "tun") for i in self.r.ifaces.values())
         if not may_lack:
             return
         deadline = time.monotonic() + limit
@@ -112,7 +127,7 @@ class KernelLab:
     @property
     def endpoints(self) -> list[str]:
         """Sources: nodes (guests need the guest runner, not built yet)."""
-        return [e for e in endpoints(self.r) if e in self.r.lab.nodes]
+        return [e for e in endpoints(self.r) if e in self.r.lab.nodes or self.guests is not None]
 
     @property
     def targets(self) -> list[Target]:
@@ -142,8 +157,14 @@ class KernelLab:
             )
             self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names], addrs, static)
         self._flusher.flush()
+        if self.guests is not None:
+            self.guests.flush()
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
+        if src in self.r.guests and self.guests is not None:
+            if flush:
+                self.flush()
+            return self.guests.probe(src, dsts, self.timeout)  # type: ignore[no-any-return]
         if src not in self.r.lab.nodes:
             if src in self.r.guests:
                 raise InputError(
@@ -155,6 +176,8 @@ class KernelLab:
         return probe.probe(self.netns(src), dsts, self.timeout)
 
     def skip_reason(self, e: Expectation) -> str | None:
+        if self.guests is not None:
+            return None
         """Guests need the guest runner (not built yet); until then a device a guest
         would hold is, on the kernel, a device nobody reads, so expectations about
         the guests and about those devices' own addresses are not checkable here."""
@@ -168,11 +191,15 @@ class KernelLab:
         return None
 
     def uncheckable_sources(self) -> set[str]:
+        if self.guests is not None:
+            return set()
         """Nodes whose own addresses sit on a device a guest would hold: what they
         receive there would go to the guest."""
         return {g.device[0] for g in self.r.guests.values() if self.r.ifaces[g.device].spec.addresses}
 
     def uncheckable(self) -> set[str]:
+        if self.guests is not None:
+            return set()
         """Addresses whose answer depends on a guest: the guests' own and those of
         the devices they hold (a held macvtap's stack starves; unheld, it answers)."""
         guests = self.r.guests
@@ -228,8 +255,11 @@ def _pending_carrier_off(netns: str) -> bool:
     with nsutil.inside(netns), IPRoute() as h:
         for ln in h.get_links():
             flags = ln["flags"]
-            if flags & IFF_UP and not flags & IFF_LOWER_UP and ln.get_attr("IFLA_OPERSTATE") in ("UP", "UNKNOWN"):
-                return True
+            state = ln.get_attr("IFLA_OPERSTATE")
+            if flags & IFF_UP and not flags & IFF_LOWER_UP and state in ("UP", "UNKNOWN"):
+                return True  # carrier lost, qdisc not yet deactivated
+            if flags & IFF_UP and flags & IFF_LOWER_UP and state in ("DOWN", "LOWERLAYERDOWN"):
+                return True  # carrier back, not yet activated
     return False
 
 
@@ -252,7 +282,11 @@ def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
     if method == "matrix":  # fail before building what cannot be probed
         k.check_neigh_capacity(2 * len(k.targets) + sum(len(n.neighbors) for n in r.lab.nodes.values()))
     k.up()
-    return getattr(k, method)(*args)
+    k.start_guests()
+    try:
+        return getattr(k, method)(*args)
+    finally:
+        k.stop_guests()
 
 
 def sandboxed(r: Resolved, method: str, *args: Any) -> Any:

@@ -82,8 +82,10 @@ class Executor:
     def new_index(self, ns: str, name: str) -> int:
         """An ifindex we choose for a device we create (ifindexes are per namespace):
         known without a lookup, and far above the ones the kernel hands out."""
-        n = self._next.get(ns, 0) + 1
-        self._next[ns] = n
+        # unique across the whole lab, not only per namespace: a macvtap's character
+        # device is named /dev/tap<ifindex> in the one, global devtmpfs
+        n = self._next.get("", 0) + 1
+        self._next[""] = n
         self._idx[(ns, name)] = INDEX_BASE + n
         return INDEX_BASE + n
 

@@ -150,3 +150,48 @@ def _encode_ip(p: IPv4) -> dpkt.ip.IP:
     ip = dpkt.ip.IP(src=struct.pack("!I", p.src), dst=struct.pack("!I", p.dst), p=p.proto, ttl=p.ttl, data=data)
     ip.len = 20 + len(bytes(data))
     return ip
+
+
+def _mac_str(b: bytes) -> str:
+    return ":".join(f"{x:02x}" for x in b)
+
+
+def decode(buf: bytes) -> Frame | None:
+    """Bytes from a real device → a Frame, for what a guest understands
+    (Ethernet, 802.1Q/802.1ad tags, ARP, IPv4 ICMP echo); None for the rest."""
+    if len(buf) < 14:
+        return None
+    dst, src = _mac_str(buf[0:6]), _mac_str(buf[6:12])
+    (etype,) = struct.unpack_from("!H", buf, 12)
+    off = 14
+    tags: list[tuple[int, int]] = []
+    while etype in (ETH_P_8021Q, ETH_P_8021AD) and len(buf) >= off + 4:
+        tci, inner = struct.unpack_from("!HH", buf, off)
+        tags.append((etype, tci & 0x0FFF))
+        etype = inner
+        off += 4
+    body = buf[off:]
+    if etype == ETH_P_ARP and len(body) >= 28:
+        a = dpkt.arp.ARP(body)
+        payload: Arp | IPv4 = Arp(
+            a.op, _mac_str(a.sha), struct.unpack("!I", a.spa)[0], _mac_str(a.tha), struct.unpack("!I", a.tpa)[0]
+        )
+    elif etype == ETH_P_IP and len(body) >= 20:
+        ip = dpkt.ip.IP(body)
+        if (
+            ip.p != PROTO_ICMP
+            or not isinstance(ip.data, dpkt.icmp.ICMP)
+            or ip.data.type not in (ICMP_ECHO, ICMP_ECHO_REPLY)
+        ):
+            return None
+        echo = ip.data.data
+        payload = IPv4(
+            struct.unpack("!I", ip.src)[0],
+            struct.unpack("!I", ip.dst)[0],
+            PROTO_ICMP,
+            Icmp(ip.data.type, echo.id, echo.seq),
+            ip.ttl,
+        )
+    else:
+        return None
+    return Frame(dst, src, etype, payload, tuple(tags))
