@@ -557,13 +557,15 @@ FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
 )
+@click.option("--domain", is_flag=True, help="With --format libvirt: wrap the <interface> elements in a minimal <domain> document.")
 @errors_to_exit
-def export(lab: Path, fmt: str, svg: Path | None, output: Path | None) -> None:
+def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: bool) -> None:
     """Write the lab in another form.
 
     \b
     vnetlab export lab.yaml --format json         # what the backends see
     vnetlab export lab.yaml --format dot --svg lab.svg
+    vnetlab export lab.yaml --format libvirt --domain   # guests' NICs for virsh
     """
     if svg is not None and fmt != "dot":
         raise InputError("--svg goes with --format dot")
@@ -572,6 +574,12 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None) -> None:
         from ..export.json import to_json
 
         text = to_json(r)
+    elif fmt == "libvirt":
+        from ..export.libvirt import to_xml
+
+        if not r.guests:
+            raise InputError(f"lab {r.lab.lab} has no guests: libvirt <interface> XML describes guests' NICs")
+        text = to_xml(r, domain=domain)
     elif fmt == "dot":
         from ..export.dot import to_dot
 
