@@ -13,7 +13,9 @@ from tests.conftest import ROOT
 GUEST_LABS = ["macvtap-on-veth.yaml", "tap-bridge-kvm.yaml", "macvtap-reader.yaml"]
 
 
-@pytest.mark.skipif(shutil.which("virt-xml-validate") is None, reason="needs virt-xml-validate (Debian libvirt-clients, libxml2-utils)")
+@pytest.mark.skipif(
+    shutil.which("virt-xml-validate") is None, reason="needs virt-xml-validate (Debian libvirt-clients, libxml2-utils)"
+)
 @pytest.mark.parametrize("name", GUEST_LABS)
 def test_domain_document_validates(run_cli, tmp_path, name: str) -> None:
     code, out, err = run_cli("export", str(ROOT / "labs" / name), "--format", "libvirt", "--domain")

@@ -557,7 +557,11 @@ FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
 )
-@click.option("--domain", is_flag=True, help="With --format libvirt: wrap the <interface> elements in a minimal <domain> document.")
+@click.option(
+    "--domain",
+    is_flag=True,
+    help="With --format libvirt: wrap the <interface> elements in a minimal <domain> document.",
+)
 @errors_to_exit
 def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: bool) -> None:
     """Write the lab in another form.
@@ -574,6 +578,10 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
         from ..export.json import to_json
 
         text = to_json(r)
+    elif fmt == "ip":
+        from ..export.ip_batch import to_script
+
+        text = to_script(r)
     elif fmt == "libvirt":
         from ..export.libvirt import to_xml
 

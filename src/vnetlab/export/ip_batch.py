@@ -1,0 +1,140 @@
+"""The lab as a shell script of `ip` commands that builds it without vnetlab.
+
+The plan's steps, each written as the `ip` command that does the same, grouped
+into one `ip -n NAMESPACE -batch -` block per run of steps in one namespace.
+Modes and ports are always explicit (the kernel's macvlan default is vepa, its
+vxlan port 8472). sysctl values go through `ip netns exec … sysctl`.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from ..plan import Step, build_plan
+from ..resolve import Resolved
+
+_PROTO = {"802.1Q": "802.1Q", "802.1ad": "802.1ad"}
+
+
+def _link(r: Resolved, s: Step) -> list[str]:
+    a = s.args
+    k = a["kind"]
+    mac = f" address {a['mac']}" if a.get("mac") else ""
+    mtu = f" mtu {a['mtu']}" if a.get("mtu") else ""
+    if k in ("veth", "nic"):
+        pmtu = f" mtu {a['peer_mtu']}" if a.get("peer_mtu") else ""
+        return [
+            f"link add name {s.obj}{mac}{mtu} type veth peer name {a['peer']} address {a['peer_mac']}{pmtu} netns {r.netns(a['peer_ns'])}"
+        ]
+    if k == "bridge":
+        extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
+        extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
+        return [f"link add name {s.obj}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
+    if k in ("tap", "tun"):
+        out = [f"tuntap add dev {s.obj} mode {k}"]
+        if a.get("mac"):
+            out.append(f"link set dev {s.obj} address {a['mac']}")
+        if a.get("mtu"):
+            out.append(f"link set dev {s.obj} mtu {a['mtu']}")
+        return out
+    if k in ("macvlan", "macvtap"):
+        netns = f" netns {r.netns(s.ns)}" if a["parent_ns"] != s.ns else ""
+        flags = " nopromisc" if a.get("nopromisc") else ""
+        return [f"link add name {s.obj} link {a['parent']}{mac}{mtu}{netns} type {k} mode {a['mode']}{flags}"]
+    if k == "ipvlan":
+        netns = f" netns {r.netns(s.ns)}" if a["parent_ns"] != s.ns else ""
+        return [f"link add name {s.obj} link {a['parent']}{mtu}{netns} type ipvlan mode {a['mode']} {a['flag']}"]
+    if k == "vlan":
+        return [
+            f"link add name {s.obj} link {a['parent']}{mac}{mtu} type vlan id {a['id']} protocol {_PROTO[a['protocol']]}"
+        ]
+    if k == "vxlan":
+        dst = f" remote {a['remote']}" if a.get("remote") else f" group {a['group']}" if a.get("group") else ""
+        local = f" local {a['local']}" if a.get("local") else ""
+        dev = f" dev {a['dev']}" if a.get("dev") else ""
+        learn = "" if a["learning"] else " nolearning"
+        return [
+            f"link add name {s.obj}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
+        ]
+    raise ValueError(k)
+
+
+def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
+    """(where, lines): where is the lab namespace whose batch runs the lines, or "" for shell."""
+    a = s.args
+    if s.op == "netns":
+        return "", [f"ip netns add {a['netns']}", f"ip -n {a['netns']} link set lo alias {shlex.quote(a['alias'])}"]
+    if s.op == "link":
+        where = a.get("parent_ns", s.ns) if a["kind"] in ("macvlan", "macvtap", "ipvlan") else s.ns
+        out = _link(r, s)
+        for mac in a.get("source_macs", ()):
+            out.append(f"__IN__{s.ns}__link set dev {s.obj} type {a['kind']} macaddr add {mac}")
+        return where, out
+    if s.op == "port":
+        opts = []
+        if a.get("hairpin"):
+            opts.append("hairpin on")
+        if a.get("learning") is False:
+            opts.append("learning off")
+        if a.get("flood") is False:
+            opts.append("flood off")
+        out = [f"link set dev {s.obj} master {a['master']}"]
+        if opts:
+            out.append(f"link set dev {s.obj} type bridge_slave {' '.join(opts)}")
+        return s.ns, out
+    if s.op == "sysctl":
+        return "", [f"ip netns exec {r.netns(s.ns)} sysctl -qw {s.obj}={a['value']}"]
+    if s.op == "addr":
+        return s.ns, [f"address add {a['address']} dev {s.obj}"]
+    if s.op == "up":
+        return s.ns, [f"link set dev {s.obj} up"]
+    if s.op == "route":
+        via = f" via {a['via']}" if a.get("via") else ""
+        dev = f" dev {a['dev']}" if a.get("dev") else ""
+        metric = f" metric {a['metric']}" if a.get("metric") is not None else ""
+        return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
+    if s.op == "neigh":
+        return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {a['dev']} nud permanent"]
+    raise ValueError(s.op)
+
+
+def to_script(r: Resolved) -> str:
+    out = [
+        "#!/bin/sh",
+        f"# lab {r.lab.lab}, written by `vnetlab export --format ip`: builds the lab with iproute2 alone.",
+        f"# Remove it with: ip -all netns delete  (or `vnetlab down {r.lab.lab}`)",
+        "set -e",
+    ]
+    uses_v6 = any(":" in a for i in r.ifaces.values() for a in i.spec.addresses)
+    block: list[str] = []
+    block_ns = None
+
+    def close() -> None:
+        nonlocal block, block_ns
+        if block:
+            out.append(f"ip -n {r.netns(block_ns)} -batch - <<'EOF'")  # type: ignore[arg-type]
+            out.extend(block)
+            out.append("EOF")
+        block, block_ns = [], None
+
+    for s in build_plan(r):
+        where, lines = _lines(r, s)
+        for line in lines:
+            ns = where
+            if line.startswith("__IN__"):
+                ns, line = line[6:].split("__", 1)
+            if not ns:
+                close()
+                out.append(line)
+                if s.op == "netns" and line.startswith("ip netns add") and not uses_v6:
+                    n = s.args["netns"]
+                    out.append(
+                        f"ip netns exec {n} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"
+                    )
+                continue
+            if ns != block_ns:
+                close()
+                block_ns = ns
+            block.append(line)
+    close()
+    return "\n".join(out) + "\n"
