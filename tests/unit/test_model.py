@@ -124,7 +124,7 @@ def test_export_json_is_normalised(run_cli) -> None:
 
 def test_unbuilt_commands_say_so(run_cli) -> None:
     lab = str(ROOT / "labs" / "veth-container.yaml")
-    for args in (["import"], ["export", lab, "--format", "networkd"]):
+    for args in (["export", lab, "--format", "networkd"],):
         code, out, err = run_cli(*args)
         assert code == 2, args
         assert "not implemented yet" in err

@@ -1,0 +1,315 @@
+"""Live kernel state → a lab file: `vnetlab import`.
+
+Reads named network namespaces through netlink: links with their kinds and
+modes, veth peers across namespaces (IFLA_LINK plus the link-netnsid, mapped
+back to a namespace with RTM_GETNSID), macvlan/macvtap/ipvlan/vlan parents,
+bridge ports with hairpin/learning/flood, vxlan settings, addresses, static
+routes and permanent neighbours. A namespace that holds only a bridge and its
+veth ports, with no address on them, reads back as a switch, and the far ends
+of its ports as nics. Every MAC is written explicitly, except where the kernel
+decides it (ipvlan, passthru, a vlan that kept its parent's).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyroute2 import IPRoute
+
+from . import nsutil
+
+_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
+_IPVLAN_MODES = {0: "l2", 1: "l3", 2: "l3s"}
+_IPVLAN_FLAGS = {0: "bridge", 1: "private", 2: "vepa"}
+IFF_UP = 1
+NUD_PERMANENT = 0x80
+RTPROT_KERNEL = 2
+
+
+@dataclass
+class _Link:
+    ns: str
+    index: int
+    name: str
+    kind: str | None
+    mac: str | None
+    up: bool
+    mtu: int
+    link: int | None
+    link_ns: str | None
+    master: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+    slave: dict[str, Any] = field(default_factory=dict)
+    addrs: list[str] = field(default_factory=list)
+
+
+def _attrs(nla: Any) -> dict[str, Any]:
+    if nla is None:
+        return {}
+    out = {}
+    for name, value in nla.get("attrs", []):
+        out[name] = value
+    return out
+
+
+def read(netnses: list[str]) -> dict[str, Any]:
+    """Everything vnetlab needs from each namespace, as plain data."""
+    fds = {ns: os.open(nsutil.path(ns), os.O_RDONLY) for ns in netnses}
+    state: dict[str, Any] = {}
+    try:
+        for ns in netnses:
+            with nsutil.inside(ns), IPRoute() as h:
+                ids: dict[int, str] = {}
+                for other, fd in fds.items():
+                    if other == ns:
+                        continue
+                    res = h.get_netnsid(fd=fd)
+                    if res and res.get("nsid") is not None and res["nsid"] >= 0:
+                        ids[res["nsid"]] = other
+                links: dict[int, _Link] = {}
+                for ln in h.get_links():
+                    info = ln.get_attr("IFLA_LINKINFO")
+                    kind = info.get_attr("IFLA_INFO_KIND") if info else None
+                    data = _attrs(info.get_attr("IFLA_INFO_DATA")) if info else {}
+                    slave = _attrs(info.get_attr("IFLA_INFO_SLAVE_DATA")) if info else {}
+                    nsid = ln.get_attr("IFLA_LINK_NETNSID")
+                    links[ln["index"]] = _Link(
+                        ns,
+                        ln["index"],
+                        ln.get_attr("IFLA_IFNAME"),
+                        kind,
+                        ln.get_attr("IFLA_ADDRESS"),
+                        bool(ln["flags"] & IFF_UP),
+                        ln.get_attr("IFLA_MTU"),
+                        ln.get_attr("IFLA_LINK"),
+                        ids.get(nsid) if nsid is not None else ns,
+                        ln.get_attr("IFLA_MASTER"),
+                        data,
+                        slave,
+                    )
+                for a in h.get_addr():
+                    if a["index"] in links and a.get_attr("IFA_ADDRESS"):
+                        links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
+                routes = []
+                for rt in h.get_routes(table=254):
+                    if rt["proto"] == RTPROT_KERNEL:
+                        continue
+                    dst = rt.get_attr("RTA_DST")
+                    routes.append(
+                        {
+                            "to": f"{dst}/{rt['dst_len']}" if dst else "default",
+                            "via": rt.get_attr("RTA_GATEWAY"),
+                            "dev": links[rt.get_attr("RTA_OIF")].name if rt.get_attr("RTA_OIF") in links else None,
+                            "metric": rt.get_attr("RTA_PRIORITY") or None,
+                        }
+                    )
+                neigh = [
+                    {
+                        "address": n.get_attr("NDA_DST"),
+                        "lladdr": n.get_attr("NDA_LLADDR"),
+                        "dev": links[n["ifindex"]].name,
+                    }
+                    for n in h.get_neighbours()
+                    if n["state"] & NUD_PERMANENT and n["ifindex"] in links and n.get_attr("NDA_LLADDR")
+                ]
+                sysctl = {}
+                for key in ("ip_forward",):
+                    with open(f"/proc/sys/net/ipv4/{key}") as fh:
+                        if fh.read().strip() != "0":
+                            sysctl[f"net.ipv4.{key}"] = 1
+                devs = ["all"] + [ln.name for ln in links.values() if ln.name != "lo"]
+                ip_fwd = bool(sysctl)
+                for dev in devs:
+                    for key in ("rp_filter", "arp_ignore", "arp_filter", "forwarding"):
+                        if key == "forwarding" and (dev == "all" or ip_fwd):
+                            continue  # ip_forward=1 already turns every device's forwarding on
+                        try:
+                            with open(f"/proc/sys/net/ipv4/conf/{dev}/{key}") as fh:
+                                v = fh.read().strip()
+                        except OSError:
+                            continue
+                        if v != "0":
+                            sysctl[f"net.ipv4.conf.{dev}.{key}"] = int(v)
+                state[ns] = {"links": links, "routes": routes, "neigh": neigh, "sysctl": sysctl}
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+    return state
+
+
+def _node_name(ns: str, prefix: str) -> str:
+    name = ns[len(prefix) :] if prefix and ns.startswith(prefix) else ns
+    name = re.sub(r"[^a-z0-9_-]", "-", name.lower())
+    if not name or not name[0].isalpha():
+        name = "n" + name
+    return name[:15]
+
+
+def to_lab(netnses: list[str], lab: str | None = None) -> str:
+    """The namespaces as lab text that `vnetlab validate` accepts."""
+    st = read(netnses)
+    prefix = os.path.commonprefix(netnses)  # noqa: RUF071 - a name prefix, not a path
+    prefix = prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
+    lab_name = lab or (prefix.rstrip("-") if prefix else "imported")
+    lab_name = re.sub(r"[^a-z0-9-]", "-", lab_name.lower())[:12] or "imported"
+    if not lab_name[0].isalpha():
+        lab_name = "l" + lab_name[:11]
+    name = {ns: _node_name(ns, prefix) for ns in netnses}
+    by_index = {(ns, i): ln for ns, s in st.items() for i, ln in s["links"].items()}
+
+    def ref(from_ns: str, ln: _Link) -> str:
+        return ln.name if ln.ns == from_ns else f"{name[ln.ns]}/{ln.name}"
+
+    # switches: a bridge, veth ports only, no addresses anywhere
+    switches: dict[str, dict[str, Any]] = {}
+    for ns, s in st.items():
+        links = [ln for ln in s["links"].values() if ln.name != "lo"]
+        bridges = [ln for ln in links if ln.kind == "bridge"]
+        if len(bridges) != 1 or any(ln.addrs for ln in links if ln.kind != "bridge"):
+            continue
+        br = bridges[0]
+        ports = [ln for ln in links if ln is not br]
+        laid_out = br.name == "sw" and all(re.fullmatch(r"p\d+", ln.name) for ln in ports)  # as vnetlab makes a switch
+        if (
+            ports
+            and laid_out
+            and all(ln.kind == "veth" and ln.master == br.index and ln.link_ns not in (None, ns) for ln in ports)
+        ):
+            switches[ns] = {"bridge": br, "ports": ports}
+    nic_of: dict[tuple[str, int], tuple[str, _Link]] = {}
+    for ns, sw in switches.items():
+        for p in sw["ports"]:
+            nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
+
+    out = [f"lab: {lab_name}", f"description: imported by vnetlab from {len(netnses)} network namespaces"]
+    if switches:
+        out.append("switches:")
+        for ns, sw in switches.items():
+            addrs = sw["bridge"].addrs
+            out.append(f"  {name[ns]}: {{" + (f"addresses: [{', '.join(addrs)}]" if addrs else "") + "}")
+    out.append("nodes:")
+    for ns in netnses:
+        if ns in switches:
+            continue
+        s = st[ns]
+        out.append(f"  {name[ns]}:")
+        ifl = []
+        for ln in s["links"].values():
+            if ln.name == "lo":
+                continue
+            fields: list[str] = []
+            k = ln.kind
+            if (ns, ln.index) in nic_of:
+                sw_ns, port = nic_of[(ns, ln.index)]
+                fields.append(f"kind: nic, switch: {name[sw_ns]}")
+                opts = []
+                if port.slave.get("IFLA_BRPORT_MODE"):
+                    opts.append("hairpin: true")
+                if port.slave.get("IFLA_BRPORT_LEARNING") == 0:
+                    opts.append("learning: false")
+                if port.slave.get("IFLA_BRPORT_UNICAST_FLOOD") == 0:
+                    opts.append("flood: false")
+                if opts:
+                    fields.append("port: {" + ", ".join(opts) + "}")
+                mac = ln.mac
+            elif k == "veth":
+                peer = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
+                if peer is None:
+                    continue
+                fields.append(f"kind: veth, peer: {ref(ns, peer)}")
+                mac = ln.mac
+            elif k in ("macvlan", "macvtap"):
+                parent = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
+                if parent is None:
+                    continue
+                mode = ln.data.get(f"IFLA_{k.upper()}_MODE")
+                mode = mode if isinstance(mode, str) else _MODES.get(mode or 0, "vepa")
+                fields.append(f"kind: {k}, parent: {ref(ns, parent)}, mode: {mode}")
+                flags = ln.data.get(f"IFLA_{k.upper()}_FLAGS")
+                if mode == "passthru" and flags in (1, "nopromisc"):
+                    fields.append("nopromisc: true")
+                macdata = ln.data.get(f"IFLA_{k.upper()}_MACADDR_DATA") or {}
+                macs = [v for n, v in macdata.get("attrs", []) if n.endswith("_MACADDR")]
+                if mode == "source" and macs:
+                    fields.append("source_macs: [" + ", ".join(f'"{m}"' for m in macs) + "]")
+                mac = None if mode == "passthru" else ln.mac
+            elif k == "ipvlan":
+                parent = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
+                if parent is None:
+                    continue
+                fields.append(
+                    f"kind: ipvlan, parent: {ref(ns, parent)}, mode: {_IPVLAN_MODES.get(ln.data.get('IFLA_IPVLAN_MODE', 1), 'l3')}, flag: {_IPVLAN_FLAGS.get(ln.data.get('IFLA_IPVLAN_FLAGS', 0), 'bridge')}"
+                )
+                mac = None
+            elif k == "vlan":
+                parent = by_index.get((ns, ln.link))  # type: ignore[arg-type]
+                if parent is None:
+                    continue
+                proto = "802.1ad" if ln.data.get("IFLA_VLAN_PROTOCOL") == 0x88A8 else "802.1Q"
+                fields.append(
+                    f"kind: vlan, parent: {parent.name}, id: {ln.data.get('IFLA_VLAN_ID')}"
+                    + (", protocol: 802.1ad" if proto == "802.1ad" else "")
+                )
+                mac = None if ln.mac == parent.mac else ln.mac
+            elif k == "bridge":
+                fields.append("kind: bridge")
+                if ln.data.get("IFLA_BR_VLAN_FILTERING"):
+                    fields.append("vlan_filtering: true")
+                mac = ln.mac
+            elif k == "tun":
+                fields.append("kind: tap" if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else "kind: tun")
+                mac = ln.mac if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else None
+            elif k == "vxlan":
+                d = ln.data
+                fields.append(f"kind: vxlan, vni: {d.get('IFLA_VXLAN_ID')}, dstport: {d.get('IFLA_VXLAN_PORT')}")
+                if d.get("IFLA_VXLAN_GROUP"):
+                    fields.append(f"remote: {d['IFLA_VXLAN_GROUP']}")
+                if d.get("IFLA_VXLAN_LOCAL"):
+                    fields.append(f"local: {d['IFLA_VXLAN_LOCAL']}")
+                if d.get("IFLA_VXLAN_LINK") and (ns, d["IFLA_VXLAN_LINK"]) in by_index:
+                    fields.append(f"dev: {by_index[(ns, d['IFLA_VXLAN_LINK'])].name}")
+                if d.get("IFLA_VXLAN_LEARNING") == 0:
+                    fields.append("learning: false")
+                mac = ln.mac
+            else:
+                continue  # a kind vnetlab does not model (dummy, bond, …)
+            if mac:
+                fields.append(f'mac: "{mac}"')
+            if ln.master and (ns, ln.master) in by_index and (ns, ln.index) in nic_of:
+                fields.append(f"master: {by_index[(ns, ln.master)].name}")  # a nic's port options are the switch's
+            elif ln.master and (ns, ln.master) in by_index:
+                fields.append(f"master: {by_index[(ns, ln.master)].name}")
+                opts = []
+                if ln.slave.get("IFLA_BRPORT_MODE"):
+                    opts.append("hairpin: true")
+                if ln.slave.get("IFLA_BRPORT_LEARNING") == 0:
+                    opts.append("learning: false")
+                if ln.slave.get("IFLA_BRPORT_UNICAST_FLOOD") == 0:
+                    opts.append("flood: false")
+                if opts:
+                    fields.append("port: {" + ", ".join(opts) + "}")
+            if ln.mtu and ln.mtu != 1500:
+                fields.append(f"mtu: {ln.mtu}")
+            addrs = [a for a in ln.addrs if not a.startswith("fe80:")]
+            if addrs:
+                fields.append(f"addresses: [{', '.join(addrs)}]")
+            if not ln.up:
+                fields.append("up: false")
+            ifl.append(f"      {ln.name}: {{{', '.join(fields)}}}")
+        if ifl:
+            out += ["    interfaces:", *ifl]
+        if s["routes"]:
+            out.append("    routes:")
+            for rt in s["routes"]:
+                parts = [f"to: {rt['to']}"] + [f"{k}: {rt[k]}" for k in ("via", "dev", "metric") if rt[k] is not None]
+                out.append("      - {" + ", ".join(parts) + "}")
+        if s["neigh"]:
+            out.append("    neighbors:")
+            for n in s["neigh"]:
+                out.append(f'      - {{address: {n["address"]}, lladdr: "{n["lladdr"]}", dev: {n["dev"]}}}')
+        if s["sysctl"]:
+            out.append("    sysctl: {" + ", ".join(f"{k}: {v}" for k, v in s["sysctl"].items()) + "}")
+    return "\n".join(out) + "\n"
