@@ -555,7 +555,10 @@ FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
     help="With --format dot: also render the diagram to this SVG file with Graphviz's `dot`.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of stdout (for networkd: a directory).",
 )
 @click.option(
     "--domain",
@@ -582,6 +585,16 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
         from ..export.ip_batch import to_script
 
         text = to_script(r)
+    elif fmt == "networkd":
+        from ..export.networkd import files, to_text
+
+        if output is not None:  # a directory of NODE/NN-IFNAME.{netdev,network} files
+            for rel, body in files(r).items():
+                (output / rel).parent.mkdir(parents=True, exist_ok=True)
+                (output / rel).write_text(body)
+            print(f"wrote {len(files(r))} files under {output}/", file=sys.stderr)
+            return
+        text = to_text(r)
     elif fmt == "libvirt":
         from ..export.libvirt import to_xml
 

@@ -16,6 +16,17 @@ from ..resolve import IfKey, Resolved
 _PALETTE = ["#cfe8fc", "#fde2c8", "#d9f2d0", "#f4d0e8", "#fff3b0", "#e0d7f7", "#d0f0ef", "#f7d6d0"]
 
 
+_LEGEND = (
+    "thick line: veth pair    dashed arrow: parent → child    bold: bridge → port\\l"
+    "grey: cable nic ↔ switch port    dotted: guest on its device's descriptor\\l"
+    "fill colour: broadcast domain (same colour = can hear each other's broadcasts, subject to mode)\\l"
+    "macvlan/macvtap modes: private = no sibling traffic, returned broadcasts go back only to the sender\\l"
+    "  vepa = everything to the wire (siblings meet only via a hairpin port)   bridge = local switching between bridge siblings\\l"
+    "  passthru = one child takes the NIC   source = only frames from listed sender MACs\\l"
+    "ipvlan: children share the parent's MAC; l2 answers ARP, l3/l3s never do\\l"
+)
+
+
 def _esc(text: str) -> str:
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
@@ -104,6 +115,9 @@ def to_graph(r: Resolved) -> graphviz.Digraph:
                     )
                     c.node(f"guest/{guest.name}", label=glabel, shape="record", style="filled,rounded", fillcolor=color)
                     g.edge(f"guest/{guest.name}", _id(i.key), label="fd", style="dotted", dir="none")
+    with g.subgraph(name="cluster_legend") as c:
+        c.attr(label="legend", style="dashed", fontsize="9")
+        c.node("legend/lines", shape="plaintext", fontsize="8", label=_LEGEND)
     done: set[frozenset[IfKey]] = set()
     for a, b in r.peer.items():
         pair = frozenset((a, b))

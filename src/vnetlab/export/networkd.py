@@ -1,0 +1,180 @@
+"""The lab as systemd-networkd configuration: .netdev and .network files per node.
+
+systemd-networkd configures the namespace it runs in and cannot place a
+device in another one, so this exports each node's host-side configuration:
+the files a machine playing that node would carry. What does not fit is said
+in a comment at the top of the output: devices whose parent lives in another
+node (the parent's side must name the child, here only when both are in one
+node), the external switches and their port options, guests, and sysctls
+other than IP forwarding.
+"""
+
+from __future__ import annotations
+
+from ..resolve import Iface, Resolved
+
+_KIND = {
+    "macvlan": "macvlan",
+    "macvtap": "macvtap",
+    "ipvlan": "ipvlan",
+    "vlan": "vlan",
+    "bridge": "bridge",
+    "veth": "veth",
+    "tap": "tap",
+    "tun": "tun",
+    "vxlan": "vxlan",
+}
+_PARENT_KEY = {"macvlan": "MACVLAN", "macvtap": "MACVTAP", "ipvlan": "IPVLAN", "vlan": "VLAN"}
+
+
+def _netdev(r: Resolved, i: Iface) -> list[str]:
+    s = i.spec
+    out = ["[NetDev]", f"Name={i.name}", f"Kind={_KIND[i.kind]}"]
+    if i.mac_source != "inherited" and i.kind not in ("tun",):
+        out.append(f"MACAddress={i.mac}")
+    if s.mtu:
+        out.append(f"MTUBytes={s.mtu}")
+    k = i.kind
+    if k in ("macvlan", "macvtap"):
+        out += ["", f"[{k.upper()}]", f"Mode={s.mode}"]  # type: ignore[attr-defined]
+        out += [f"SourceMACAddress={m}" for m in s.source_macs]  # type: ignore[attr-defined]
+    elif k == "ipvlan":
+        out += ["", "[IPVLAN]", f"Mode={s.mode.upper()}", f"Flags={s.flag}"]  # type: ignore[attr-defined]
+    elif k == "vlan":
+        out += ["", "[VLAN]", f"Id={s.id}", f"Protocol={s.protocol.lower()}"]  # type: ignore[attr-defined]
+    elif k == "bridge":
+        out += [
+            "",
+            "[Bridge]",
+            f"STP={'yes' if s.stp else 'no'}",
+            f"VLANFiltering={'yes' if s.vlan_filtering else 'no'}",
+        ]  # type: ignore[attr-defined]
+        if s.vlan_filtering:  # type: ignore[attr-defined]
+            out.append(f"DefaultPVID={s.default_pvid}")  # type: ignore[attr-defined]
+    elif k == "veth":
+        peer = r.ifaces[r.peer[i.key]]
+        out += ["", "[Peer]", f"Name={peer.name}", f"MACAddress={peer.mac}"]
+    elif k == "tap":
+        out += ["", "[Tap]"]
+    elif k == "tun":
+        out += ["", "[Tun]"]
+    elif k == "vxlan":
+        out += [
+            "",
+            "[VXLAN]",
+            f"VNI={s.vni}",
+            f"DestinationPort={s.dstport}",
+            f"MacLearning={'yes' if s.learning else 'no'}",
+        ]  # type: ignore[attr-defined]
+        if s.remote:  # type: ignore[attr-defined]
+            out.append(f"Remote={s.remote}")  # type: ignore[attr-defined]
+        if s.group:  # type: ignore[attr-defined]
+            out.append(f"Group={s.group}")  # type: ignore[attr-defined]
+        if s.local:  # type: ignore[attr-defined]
+            out.append(f"Local={s.local}")  # type: ignore[attr-defined]
+    return out
+
+
+def _network(
+    r: Resolved, i: Iface, node_children: dict[str, list[Iface]], vxlans_on: dict[str, list[str]]
+) -> list[str]:
+    s = i.spec
+    net = []
+    for a in s.addresses:
+        net.append(f"Address={a}")
+    for c in node_children.get(i.name, []):
+        net.append(f"{_PARENT_KEY[c.kind]}={c.name}")
+    for v in vxlans_on.get(i.name, []):
+        net.append(f"VXLAN={v}")
+    if s.master:
+        net.append(f"Bridge={s.master}")
+    fwd = r.lab.nodes[i.node].sysctl.get("net.ipv4.ip_forward")
+    if fwd in (1, "1"):
+        net.append("IPForward=ipv4")
+    out = ["[Match]", f"Name={i.name}", "", "[Link]", f"ActivationPolicy={'up' if s.up else 'down'}"]
+    if net:
+        out += ["", "[Network]", *net]
+    if s.master and s.port is not None:
+        out += [
+            "",
+            "[Bridge]",
+            f"HairPin={'yes' if s.port.hairpin else 'no'}",
+            f"Learning={'yes' if s.port.learning else 'no'}",
+            f"UnicastFlood={'yes' if s.port.flood else 'no'}",
+        ]
+    for rt in r.lab.nodes[i.node].routes:
+        dev_ok = rt.dev == i.name or (rt.dev is None and rt.via and _on_link(i, rt.via))
+        if dev_ok:
+            out += ["", "[Route]", f"Destination={'0.0.0.0/0' if rt.to == 'default' else rt.to}"]
+            if rt.via:
+                out.append(f"Gateway={rt.via}")
+            if rt.metric is not None:
+                out.append(f"Metric={rt.metric}")
+    for nb in r.lab.nodes[i.node].neighbors:
+        if nb.dev == i.name:
+            out += ["", "[Neighbor]", f"Address={nb.address}", f"LinkLayerAddress={nb.lladdr}"]
+    return out
+
+
+def _on_link(i: Iface, via: str) -> bool:
+    import ipaddress
+
+    return any(ipaddress.ip_address(via) in ipaddress.ip_interface(a).network for a in i.spec.addresses)
+
+
+def files(r: Resolved) -> dict[str, str]:
+    """{"node/NN-name.netdev": text, …}"""
+    out: dict[str, str] = {}
+    for node in r.lab.nodes:
+        ifs = r.node_ifaces(node)
+        children: dict[str, list[Iface]] = {}
+        vxlans_on: dict[str, list[str]] = {}
+        for i in ifs:
+            p = r.parent.get(i.key)
+            if p is not None and p[0] == node:
+                children.setdefault(p[1], []).append(i)
+            if i.kind == "vxlan" and i.spec.dev:  # type: ignore[attr-defined]
+                vxlans_on.setdefault(i.spec.dev, []).append(i.name)  # type: ignore[attr-defined]
+        n = 10
+        for i in ifs:
+            if i.kind != "nic" and not (i.kind == "veth" and i.implicit):
+                if i.kind != "veth" or i.key < r.peer[i.key] or r.peer[i.key][0] != node:
+                    out[f"{node}/{n}-{i.name}.netdev"] = "\n".join(_netdev(r, i)) + "\n"
+            out[f"{node}/{n}-{i.name}.network"] = "\n".join(_network(r, i, children, vxlans_on)) + "\n"
+            n += 1
+    return out
+
+
+def notes(r: Resolved) -> list[str]:
+    out = ["systemd-networkd configures only the namespace it runs in: these are each node's host-side files."]
+    for i in r.ifaces.values():
+        p = r.parent.get(i.key)
+        if p is not None and p[0] != i.node:
+            out.append(
+                f"{i.node}/{i.name}: its parent {p[0]}/{p[1]} is in another node; networkd on {p[0]} would create it there ({_PARENT_KEY[i.kind]}= on the parent) and cannot move it"
+            )
+        if i.kind == "veth" and r.peer[i.key][0] != i.node and i.key < r.peer[i.key]:
+            q = r.peer[i.key]
+            out.append(
+                f"{i.node}/{i.name}: its veth peer {q[0]}/{q[1]} lives in another node; networkd creates both ends here"
+            )
+    if r.lab.switches:
+        out.append(
+            "switches ("
+            + ", ".join(r.lab.switches)
+            + ") are external: their port options (hairpin, learning, flood) are the switch's configuration"
+        )
+    if r.guests:
+        out.append("guests (" + ", ".join(r.guests) + ") are VMs: configure them inside the guest")
+    for node, n in r.lab.nodes.items():
+        other = [k for k in n.sysctl if k != "net.ipv4.ip_forward"]
+        if other:
+            out.append(f"{node}: sysctl {', '.join(other)} has no networkd key (use sysctl.d)")
+    return out
+
+
+def to_text(r: Resolved) -> str:
+    parts = ["# systemd-networkd configuration for lab " + r.lab.lab, *(f"# note: {n}" for n in notes(r)), ""]
+    for path, text in files(r).items():
+        parts += [f"### {path}", text]
+    return "\n".join(parts)

@@ -1,0 +1,77 @@
+"""systemd-networkd export, checked against the keys documented in the installed
+systemd.netdev(5) and systemd.network(5) man pages (the systemd package's own
+documentation is the oracle: every section and key we write must be there)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LABS
+from vnetlab import load, resolve
+from vnetlab.export.networkd import files
+
+MAN = Path("/usr/share/man/man5")
+
+
+def _documented(page: str) -> dict[str, set[str]]:
+    text = gzip.open(MAN / f"{page}.5.gz", "rt").read()
+    sections: dict[str, set[str]] = {}
+    current = None
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        m = re.match(r'\.SH "\[(.+)\] SECTION OPTIONS"', line)
+        if m:
+            current = m.group(1).replace("\\-", "-").upper()
+            sections[current] = set()
+        elif line.startswith(".SH"):
+            current = None
+        elif current and n and lines[n - 1] == ".PP" and line.startswith("\\fI"):
+            sections[current] |= set(re.findall(r"\\fI(\w+)=\\fR", line))
+        elif current and (m := re.search(r"same keys as \[(\w+)\]", line)):
+            sections[current] |= sections.get(m.group(1).upper(), set())
+    return sections
+
+
+def _kinds() -> set[str]:
+    text = gzip.open(MAN / "systemd.netdev.5.gz", "rt").read()
+    block = text.split('.SH "SUPPORTED NETDEV KINDS"')[1].split(".SH")[0]
+    return set(re.findall(r"^\\fI([a-z0-9]+)\\fR$", block, re.M))
+
+
+pytestmark = pytest.mark.skipif(
+    not (MAN / "systemd.netdev.5.gz").exists(), reason="needs the systemd man pages (Debian systemd)"
+)
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+def test_every_key_is_documented(path) -> None:
+    docs = {"netdev": _documented("systemd.netdev"), "network": _documented("systemd.network")}
+    kinds = _kinds()
+    assert {"macvlan", "bridge", "veth", "vxlan"} <= kinds
+    for name, text in files(resolve(load(path))).items():
+        doc = docs[name.rsplit(".", 1)[1]]
+        section = None
+        for line in text.splitlines():
+            if not line:
+                continue
+            m = re.fullmatch(r"\[(\w+)\]", line)
+            if m:
+                section = m.group(1).upper()
+                assert section in doc, f"{name}: section [{m.group(1)}] is not documented"
+                continue
+            key, _, value = line.partition("=")
+            assert key in doc[section], f"{name}: {key}= is not a documented key of [{section}]"
+            if key == "Kind":
+                assert value in kinds, f"{name}: Kind={value}"
+
+
+def test_parent_names_its_children_and_notes_say_what_is_missing(run_cli) -> None:
+    path = str(Path(__file__).parent.parent.parent / "labs" / "macvtap-on-veth.yaml")
+    code, out, _ = run_cli("export", path, "--format", "networkd")
+    assert code == 0
+    assert "MACVTAP=mac-veth1" in out and "[MACVTAP]\nMode=vepa" in out
+    assert "# note: guests (vm1, vm2)" in out
