@@ -18,7 +18,8 @@ MAN = Path("/usr/share/man/man5")
 
 
 def _documented(page: str) -> dict[str, set[str]]:
-    text = gzip.open(MAN / f"{page}.5.gz", "rt").read()
+    with gzip.open(MAN / f"{page}.5.gz", "rt") as fh:
+        text = fh.read()
     sections: dict[str, set[str]] = {}
     current = None
     lines = text.splitlines()
@@ -37,7 +38,8 @@ def _documented(page: str) -> dict[str, set[str]]:
 
 
 def _kinds() -> set[str]:
-    text = gzip.open(MAN / "systemd.netdev.5.gz", "rt").read()
+    with gzip.open(MAN / "systemd.netdev.5.gz", "rt") as fh:
+        text = fh.read()
     block = text.split('.SH "SUPPORTED NETDEV KINDS"')[1].split(".SH")[0]
     return set(re.findall(r"^\\fI([a-z0-9]+)\\fR$", block, re.M))
 

@@ -137,9 +137,9 @@ def files(r: Resolved) -> dict[str, str]:
                 vxlans_on.setdefault(i.spec.dev, []).append(i.name)  # type: ignore[attr-defined]
         n = 10
         for i in ifs:
-            if i.kind != "nic" and not (i.kind == "veth" and i.implicit):
-                if i.kind != "veth" or i.key < r.peer[i.key] or r.peer[i.key][0] != node:
-                    out[f"{node}/{n}-{i.name}.netdev"] = "\n".join(_netdev(r, i)) + "\n"
+            own = i.kind != "nic" and not (i.kind == "veth" and i.implicit)
+            if own and (i.kind != "veth" or i.key < r.peer[i.key] or r.peer[i.key][0] != node):
+                out[f"{node}/{n}-{i.name}.netdev"] = "\n".join(_netdev(r, i)) + "\n"
             out[f"{node}/{n}-{i.name}.network"] = "\n".join(_network(r, i, children, vxlans_on)) + "\n"
             n += 1
     return out
