@@ -122,15 +122,6 @@ def test_export_json_is_normalised(run_cli) -> None:
     assert mv["mode"] == "bridge" and mv["parent"] == "bridge/eth0" and mv["mac_source"] == "derived"
 
 
-def test_unbuilt_commands_say_so(run_cli) -> None:
-    lab = str(ROOT / "labs" / "veth-container.yaml")
-    for args in (["export", lab, "--format", "networkd"],):
-        code, out, err = run_cli(*args)
-        assert code == 2, args
-        assert "not implemented yet" in err
-        assert out == ""
-
-
 def test_help_teaches(run_cli) -> None:
     code, out, _ = run_cli("--help")
     assert code == 0
