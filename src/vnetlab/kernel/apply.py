@@ -164,7 +164,9 @@ class Executor:
                 where, kw = self._nic_from_switch(step)
             else:
                 kw["index"] = self.new_index(step.ns, step.obj)
-                if (step.ns, step.obj) in self.will_be_up:
+                # a vlan cannot be opened while its real device is down (vlan_dev_open:
+                # ENETDOWN), and a nic's end is brought up by its own later step
+                if (step.ns, step.obj) in self.will_be_up and step.args["kind"] != "vlan":
                     kw["state"] = "up"
                     self.up_done.add((step.ns, step.obj))
             self.ipr(where).link("add", **kw)
