@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench bench-kernel fuzz
+.PHONY: demo test lint venv clean bench bench-kernel fuzz test-fullkernel
 
 venv: $(STAMP)
 
@@ -39,3 +39,8 @@ fuzz: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache out
+
+# The kernel tests this machine's kernel must skip (ipvlan, 802.1Q, …), in a VM
+# booting Debian's full kernel (root; QEMU software emulation, several minutes).
+test-fullkernel: $(STAMP)
+	bash tools/fullkernel.sh
