@@ -38,3 +38,8 @@ def run_cli():
         return code, out.getvalue(), err.getvalue()
 
     return run
+
+
+def pytest_report_header() -> str:
+    """Say which kernel the kernel tier ran on (this machine's, or the full-kernel VM's)."""
+    return f"running kernel: {os.uname().release}"

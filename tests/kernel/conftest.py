@@ -27,10 +27,6 @@ SKIP = _can_run()
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
 
-def pytest_report_header() -> str:
-    return f"kernel tier on kernel {os.uname().release}"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for it in items:
         if "tests/kernel" in str(it.fspath):
