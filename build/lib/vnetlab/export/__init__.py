@@ -1,1 +1,0 @@
-"""Exports: each format is a pure function of a resolved lab to text."""

@@ -1,1 +1,0 @@
-"""Verification over any backend: expectations, matrices, comparisons."""
