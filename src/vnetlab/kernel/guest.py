@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import EnvironmentProblem
 from ..resolve import Resolved
 from ..sim.frame import Frame, decode, encode, ip_int
-from ..sim.stack import Stack
+from ..sim.stack import Stack, guest_stack
 from ..sim.world import Device, eth_type_trans
 from . import nsutil
 
@@ -75,14 +75,7 @@ class GuestRunner:
             fd = _open(r.ifaces[g.device].kind, netns_of(node), ifname)
             nic = Device(self.world, name, "eth0", g.mac)  # type: ignore[arg-type]
             nic.fd = fd  # type: ignore[attr-defined]
-            st = Stack(self.world, name)  # type: ignore[arg-type]
-            st.add_device(nic)
-            for a in g.guest.addresses:
-                st.add_address(nic, a)
-            for rt in g.guest.routes:
-                st.add_route(rt.to, rt.via, nic, rt.metric)
-            for nb in g.guest.neighbors:
-                st.add_neighbor(nic, nb.address, nb.lladdr)
+            st = guest_stack(self.world, g.guest, nic)  # type: ignore[arg-type]
             st.finalize()
             self.stacks[name] = st
             self.nics[fd] = (nic, st)

@@ -15,7 +15,7 @@ from .kinds import SIM_KINDS
 from .kinds.bridge import BridgeDev
 from .kinds.tuntap import GuestNic
 from .kinds.veth import VethDev, pair
-from .stack import Stack
+from .stack import Stack, guest_stack
 from .world import Device, World
 
 
@@ -28,6 +28,19 @@ def _vids(vlans: tuple[int | str, ...]) -> frozenset[int]:
             a, b = v.split("-")
             out.update(range(int(a), int(b) + 1))
     return frozenset(out)
+
+
+def _enslave(br: BridgeDev, dev: Device, opts: Any, hairpin: bool = False) -> None:
+    """Make ``dev`` a port of ``br`` with the lab's port options (or the defaults)."""
+    br.add_port(
+        dev,
+        hairpin=hairpin or bool(opts and opts.hairpin),
+        learning=opts.learning if opts else True,
+        flood=opts.flood if opts else True,
+        pvid=opts.pvid if opts else None,
+        vlans=_vids(opts.vlans) if opts else frozenset(),
+        untagged=opts.untagged if opts else True,
+    )
 
 
 class Builder:
@@ -84,30 +97,12 @@ class Builder:
                 nic = self.devs[k]
                 assert isinstance(nic, VethDev)
                 pair(nic, port)
-                opts = r.ifaces[k].spec.port
-                br.add_port(
-                    port,
-                    hairpin=lab.switches[sw].hairpin or bool(opts and opts.hairpin),
-                    learning=opts.learning if opts else True,
-                    flood=opts.flood if opts else True,
-                    pvid=opts.pvid if opts else None,
-                    vlans=_vids(opts.vlans) if opts else frozenset(),
-                    untagged=opts.untagged if opts else True,
-                )
+                _enslave(br, port, r.ifaces[k].spec.port, lab.switches[sw].hairpin)
         for k, m in r.master.items():
             br = self.devs[m]
             assert isinstance(br, BridgeDev)
             i = r.ifaces[k]
-            opts = i.spec.port if i.kind != "nic" else None
-            br.add_port(
-                self.devs[k],
-                hairpin=bool(opts and opts.hairpin),
-                learning=opts.learning if opts else True,
-                flood=opts.flood if opts else True,
-                pvid=opts.pvid if opts else None,
-                vlans=_vids(opts.vlans) if opts else frozenset(),
-                untagged=opts.untagged if opts else True,
-            )
+            _enslave(br, self.devs[k], i.spec.port if i.kind != "nic" else None)
         for key, i in r.ifaces.items():
             for a in i.spec.addresses:
                 self.stacks[i.node].add_address(self.devs[key], a)
@@ -121,15 +116,8 @@ class Builder:
                     st.add_neighbor(self.devs[(node, nb.dev)], nb.address, nb.lladdr)
         for g in r.guests.values():
             host = self.devs[g.device]
-            gs = Stack(w, g.name)
             gnic = GuestNic(w, g.name, "eth0", g.mac, host=host)
-            gs.add_device(gnic)
-            for a in g.guest.addresses:
-                gs.add_address(gnic, a)
-            for rt in g.guest.routes:
-                gs.add_route(rt.to, rt.via, gnic, rt.metric)
-            for nb in g.guest.neighbors:
-                gs.add_neighbor(gnic, nb.address, nb.lladdr)
+            gs = guest_stack(w, g.guest, gnic)
             host.guest_nic = gnic  # type: ignore[attr-defined]
             self.guest_stacks[g.name] = w.stacks[g.name] = gs
         for st in w.stacks.values():

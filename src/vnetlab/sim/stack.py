@@ -560,3 +560,17 @@ class Stack:
                 "vxlan_rcv",
                 f"no VXLAN device in {self.name} has VNI {pkt.payload.payload.vni} on port {pkt.payload.dport}",
             )  # type: ignore[union-attr]
+
+
+def guest_stack(world: World, guest: object, nic: Device) -> Stack:
+    """A guest's stack on its one NIC, from the lab's ``guest:`` (addresses, routes,
+    static neighbours). The simulator and the kernel's guest runner both use it."""
+    st = Stack(world, guest.name)  # type: ignore[attr-defined]
+    st.add_device(nic)
+    for a in guest.addresses:  # type: ignore[attr-defined]
+        st.add_address(nic, a)
+    for rt in guest.routes:  # type: ignore[attr-defined]
+        st.add_route(rt.to, rt.via, nic, rt.metric)
+    for nb in guest.neighbors:  # type: ignore[attr-defined]
+        st.add_neighbor(nic, nb.address, nb.lladdr)
+    return st
