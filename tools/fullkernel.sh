@@ -7,7 +7,7 @@
 #   FULLKERNEL_K   pytest -k expression (default: the kinds this host lacks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=${FULLKERNEL_K:-"ipvlan or vlan"}
+K=${FULLKERNEL_K:-"ipvlan-l2-l3 or macvlan-vlan-vepa or ipvlan_bed or kernel_without"}
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
