@@ -140,6 +140,18 @@ def read(netnses: list[str]) -> dict[str, Any]:
     return state
 
 
+def _port_fields(port: _Link) -> list[str]:
+    """A bridge port's non-default flags as a lab's `port:` mapping."""
+    opts = []
+    if port.slave.get("IFLA_BRPORT_MODE"):
+        opts.append("hairpin: true")
+    if port.slave.get("IFLA_BRPORT_LEARNING") == 0:
+        opts.append("learning: false")
+    if port.slave.get("IFLA_BRPORT_UNICAST_FLOOD") == 0:
+        opts.append("flood: false")
+    return ["port: {" + ", ".join(opts) + "}"] if opts else []
+
+
 def _node_name(ns: str, prefix: str) -> str:
     name = ns[len(prefix) :] if prefix and ns.startswith(prefix) else ns
     name = re.sub(r"[^a-z0-9_-]", "-", name.lower())
@@ -205,15 +217,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
             if (ns, ln.index) in nic_of:
                 sw_ns, port = nic_of[(ns, ln.index)]
                 fields.append(f"kind: nic, switch: {name[sw_ns]}")
-                opts = []
-                if port.slave.get("IFLA_BRPORT_MODE"):
-                    opts.append("hairpin: true")
-                if port.slave.get("IFLA_BRPORT_LEARNING") == 0:
-                    opts.append("learning: false")
-                if port.slave.get("IFLA_BRPORT_UNICAST_FLOOD") == 0:
-                    opts.append("flood: false")
-                if opts:
-                    fields.append("port: {" + ", ".join(opts) + "}")
+                fields += _port_fields(port)
                 mac = ln.mac
             elif k == "veth":
                 peer = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
@@ -282,15 +286,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 fields.append(f"master: {by_index[(ns, ln.master)].name}")  # a nic's port options are the switch's
             elif ln.master and (ns, ln.master) in by_index:
                 fields.append(f"master: {by_index[(ns, ln.master)].name}")
-                opts = []
-                if ln.slave.get("IFLA_BRPORT_MODE"):
-                    opts.append("hairpin: true")
-                if ln.slave.get("IFLA_BRPORT_LEARNING") == 0:
-                    opts.append("learning: false")
-                if ln.slave.get("IFLA_BRPORT_UNICAST_FLOOD") == 0:
-                    opts.append("flood: false")
-                if opts:
-                    fields.append("port: {" + ", ".join(opts) + "}")
+                fields += _port_fields(ln)
             if ln.mtu and ln.mtu != 1500:
                 fields.append(f"mtu: {ln.mtu}")
             addrs = [a for a in ln.addrs if not a.startswith("fe80:")]

@@ -434,6 +434,19 @@ class Stack:
         elif a.op == ARP_REQUEST and w.tracing:
             w.hop(dev, "stack", "ignore", frame, why=f"{ip_str(a.tpa)} is not an address of {self.name}")
 
+    def _source_valid(self, dev: Device, pkt: IPv4, frame: Frame) -> bool:
+        """fib_validate_source's reverse-path check, for delivery and forwarding alike."""
+        if self._rp_ok(dev, pkt.src):
+            return True
+        self.world.drop(
+            dev,
+            frame,
+            "rp-filter",
+            "fib_validate_source",
+            f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
+        )
+        return False
+
     def _rp_ok(self, dev: Device, src: int) -> bool:
         mode = self.conf(dev, "rp_filter")
         if mode == 0:
@@ -466,16 +479,8 @@ class Stack:
                     f"the source {ip_str(pkt.src)} is one of {self.name}'s own addresses (accept_local=0)",
                 )
                 return
-            if not self._rp_ok(dev, pkt.src):
-                w.drop(
-                    dev,
-                    frame,
-                    "rp-filter",
-                    "fib_validate_source",
-                    f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
-                )
-                return
-            self.local_deliver(dev, pkt, bcast)
+            if self._source_valid(dev, pkt, frame):
+                self.local_deliver(dev, pkt, bcast)
             return
         if pkt_type != HOST:
             w.drop(dev, frame, "ip-not-host", "ip_forward", "a broadcast frame for an address that is not ours")
@@ -489,14 +494,7 @@ class Stack:
                 f"{ip_str(dst)} is not an address of {self.name}, and {self.name} does not route (net.ipv4.ip_forward=0)",
             )
             return
-        if not self._rp_ok(dev, pkt.src):
-            w.drop(
-                dev,
-                frame,
-                "rp-filter",
-                "fib_validate_source",
-                f"rp_filter: the route back to {ip_str(pkt.src)} does not leave through {dev.name}",
-            )
+        if not self._source_valid(dev, pkt, frame):
             return
         if pkt.ttl <= 1:
             w.drop(dev, frame, "ttl-exceeded", "ip_forward", "TTL exceeded")
