@@ -318,3 +318,39 @@ nodes:
 """)
     assert ok(s, "p", "192.0.2.10") and ok(s, "vm", "192.0.2.100")
     assert not ok(s, "p", "192.0.2.11") and not ok(s, "vm2", "192.0.2.100")
+
+
+VLAN_FILTERING = """
+nodes:
+  h:
+    interfaces:
+      br0: {kind: bridge, vlan_filtering: true, addresses: [198.18.9.1/24]}
+      p1: {kind: veth, peer: a/e0, master: br0, port: {pvid: 10}}
+      p2: {kind: veth, peer: b/e0, master: br0, port: {pvid: 10}}
+      p3: {kind: veth, peer: c/e0, master: br0, port: {pvid: 20}}
+      p4: {kind: veth, peer: d/e0, master: br0}
+  a:
+    interfaces:
+      e0: {kind: veth, peer: h/p1, addresses: [198.18.9.10/24]}
+  b:
+    interfaces:
+      e0: {kind: veth, peer: h/p2, addresses: [198.18.9.11/24]}
+  c:
+    interfaces:
+      e0: {kind: veth, peer: h/p3, addresses: [198.18.9.12/24]}
+  d:
+    interfaces:
+      e0: {kind: veth, peer: h/p4, addresses: [198.18.9.13/24]}
+"""
+
+
+def test_bridge_vlan_filtering_confines_ports_to_their_pvid() -> None:
+    """§2.2: untagged ingress gets the port's PVID; egress only to members; the
+    bridge device itself is in default_pvid (1) only, like a port without pvid."""
+    s = sim(VLAN_FILTERING)
+    assert ok(s, "a", "198.18.9.11")  # both in VLAN 10
+    assert not ok(s, "a", "198.18.9.12")  # VLAN 10 vs 20
+    assert not ok(s, "a", "198.18.9.1")  # the bridge itself is in VLAN 1
+    assert ok(s, "d", "198.18.9.1")  # p4 has the default PVID 1, like the bridge
+    r = s.ping("a", "198.18.9.12")[0]
+    assert not r.ok
