@@ -55,26 +55,6 @@ def matrix(m: dict[str, Any]) -> None:
     out.print(t)
 
 
-def expectations(outcomes: list[Any], backend: str) -> None:
-    from rich.table import Table
-
-    t = Table(header_style="bold")
-    for col in ("from", "to", "expect", backend, "", "why"):
-        t.add_column(col)
-    for o in outcomes:
-        e = o.expectation
-        got = {True: "reach", False: "no reach", None: "partial"}[o.reached]
-        t.add_row(
-            e.from_,
-            e.to,
-            "reach" if e.reach else "no reach",
-            got,
-            "[green]PASS[/]" if o.passed else "[red]FAIL[/]",
-            e.why or "",
-        )
-    out.print(t)
-
-
 _QUIET = {
     "ip-otherhost",
     "arp-otherhost",

@@ -8,7 +8,6 @@ not one `ping` process per pair.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import socket
@@ -19,8 +18,6 @@ from collections.abc import Sequence
 from pyroute2 import IPRoute
 
 from . import nsutil
-
-NUD_NOARP, NUD_PERMANENT = 0x40, 0x80
 
 
 def _checksum(data: bytes) -> int:
@@ -77,19 +74,6 @@ def probe(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bo
         return result
     finally:
         s.close()
-
-
-def flush_neighbours(netns: str) -> None:
-    """`ip neigh flush`: dynamic entries go, permanent and noarp ones stay."""
-    with nsutil.inside(netns), IPRoute() as h:
-        for n in h.get_neighbours():
-            if n["state"] & (NUD_NOARP | NUD_PERMANENT):
-                continue
-            dst = n.get_attr("NDA_DST")
-            if dst is None:
-                continue
-            with contextlib.suppress(Exception):
-                h.neigh("del", dst=dst, ifindex=n["ifindex"], family=n["family"])
 
 
 RTM_DELNEIGH = 29

@@ -234,7 +234,7 @@ class World:
             h = dev.rx_handler
             if h is not None:
                 r = h(dev, frame, pkt_type)
-                if r is CONSUMED or r == CONSUMED:
+                if r == CONSUMED:
                     return
                 if r != PASS:
                     dev, frame, pkt_type = r
@@ -263,7 +263,3 @@ class World:
                 stack.ip_rcv(dev, frame.payload, pkt_type, frame)  # type: ignore[arg-type]
             return
         self.drop(dev, frame, "rx-loop", "__netif_receive_skb_core", "too many receive rounds")
-
-
-def pkt_type_name(pt: int) -> str:
-    return {HOST: "HOST", PBROADCAST: "BROADCAST", PMULTICAST: "MULTICAST", OTHERHOST: "OTHERHOST"}[pt]

@@ -89,23 +89,22 @@ class IpvlanDev(Device):
         m = self.port.master
         return m.up and m.carrier()
 
+    def _to_slave(self, s: IpvlanDev | None, frame: Frame, func: str) -> bool:
+        """The destination is another slave: delivered locally, or dropped with the
+        private flag (both modes). False when it is not a slave's address."""
+        if s is None:
+            return False
+        if self.port.flag == "private":
+            self.world.drop(self, frame, "ipvlan-private", func, "private flag: no traffic between ipvlan children")
+        else:
+            self.world.dev_forward(s, frame, func)
+        return True
+
     def xmit(self, frame: Frame) -> None:
         w, port = self.world, self.port
         if port.mode == "l2":
             if port.flag != "vepa" and frame.dst == frame.src:
-                s = port.lookup(_l3_dst(frame))
-                if s is not None:
-                    if port.flag == "private":
-                        w.drop(
-                            self,
-                            frame,
-                            "ipvlan-private",
-                            "ipvlan_xmit_mode_l2",
-                            "private flag: no traffic between ipvlan children",
-                        )
-                        return
-                    w.dev_forward(s, frame, "ipvlan_xmit_mode_l2")
-                else:
+                if not self._to_slave(port.lookup(_l3_dst(frame)), frame, "ipvlan_xmit_mode_l2"):
                     w.dev_forward(port.master, frame, "ipvlan_xmit_mode_l2")
                 return
             if is_multicast(frame.dst):
@@ -115,20 +114,8 @@ class IpvlanDev(Device):
             return
         # l3 / l3s
         dst = _l3_dst(frame)
-        if port.flag != "vepa":
-            s = port.lookup(dst)
-            if s is not None:
-                if port.flag == "private":
-                    w.drop(
-                        self,
-                        frame,
-                        "ipvlan-private",
-                        "ipvlan_xmit_mode_l3",
-                        "private flag: no traffic between ipvlan children",
-                    )
-                    return
-                w.dev_forward(s, frame, "ipvlan_xmit_mode_l3")
-                return
+        if port.flag != "vepa" and self._to_slave(port.lookup(dst), frame, "ipvlan_xmit_mode_l3"):
+            return
         if is_multicast(frame.dst) or frame.ethertype == ETH_P_ARP or not isinstance(frame.payload, IPv4):
             w.drop(
                 self,
