@@ -106,7 +106,7 @@ class Executor:
                     raise StepFailed(step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"))
                 try:
                     self.do(step)
-                except KernelLacksKind:
+                except (KernelLacksKind, StepFailed):
                     raise
                 except (NetlinkError, OSError) as e:
                     code = getattr(e, "code", None) or getattr(e, "errno", None)
@@ -155,10 +155,13 @@ class Executor:
             with nsutil.inside(self.netns(where)):
                 h.link("add", **kw)
             idx = self.index(step.ns, step.obj)
-            if step.args.get("mac"):
-                h.link("set", index=idx, address=step.args["mac"])
-            if step.args.get("mtu"):
-                h.link("set", index=idx, mtu=step.args["mtu"])
+            try:  # the device exists now: a refusal here is not a missing kind
+                if step.args.get("mac"):
+                    h.link("set", index=idx, address=step.args["mac"])
+                if step.args.get("mtu"):
+                    h.link("set", index=idx, mtu=step.args["mtu"])
+            except NetlinkError as e:
+                raise StepFailed(step, self.netns(step.ns), e) from None
         else:
             if step.args["kind"] == "nic":
                 where, kw = self._nic_from_switch(step)

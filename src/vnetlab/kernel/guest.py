@@ -23,12 +23,14 @@ from typing import Any
 
 from ..errors import EnvironmentProblem
 from ..resolve import Resolved
-from ..sim.frame import Frame, decode, encode, ip_int
+from ..sim.frame import HOST, Frame, decode, encode, ip_int
 from ..sim.stack import Stack, guest_stack
 from ..sim.world import Device, eth_type_trans
 from . import nsutil
 
 TUNSETIFF = 0x400454CA
+#: the Ethernet header a tun guest's packets are given (and stripped of) around the stack
+_L3_HEADER = b"\x00" * 12 + b"\x08\x00"
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 
 
@@ -55,8 +57,9 @@ class _FdWorld:
 
     def dev_queue_xmit(self, dev: Device, frame: Frame) -> None:
         # a device gone or a full queue loses the frame, as on a real NIC
+        data = encode(frame)
         with contextlib.suppress(OSError):
-            os.write(dev.fd, encode(frame))  # type: ignore[attr-defined]
+            os.write(dev.fd, data[len(_L3_HEADER) :] if dev.l3 else data)  # type: ignore[attr-defined]
 
 
 class GuestRunner:
@@ -75,6 +78,7 @@ class GuestRunner:
             fd = _open(r.ifaces[g.device].kind, netns_of(node), ifname)
             nic = Device(self.world, name, "eth0", g.mac)  # type: ignore[arg-type]
             nic.fd = fd  # type: ignore[attr-defined]
+            nic.noarp = nic.l3 = r.ifaces[g.device].kind == "tun"  # type: ignore[attr-defined]
             st = guest_stack(self.world, g.guest, nic)  # type: ignore[arg-type]
             st.finalize()
             self.stacks[name] = st
@@ -93,12 +97,14 @@ class GuestRunner:
                     buf = os.read(fd, 65536)
                 except OSError:
                     continue
+                nic, st = self.nics[fd]
+                if nic.l3:  # type: ignore[attr-defined]
+                    buf = _L3_HEADER + buf  # a tun descriptor carries bare IP packets
                 frame = decode(buf)
                 if frame is None:
                     continue
-                nic, st = self.nics[fd]
                 with self.lock:
-                    st.receive(nic, frame, eth_type_trans(nic, frame))
+                    st.receive(nic, frame, HOST if nic.l3 else eth_type_trans(nic, frame))  # type: ignore[attr-defined]
 
     def flush(self) -> None:
         with self.lock:

@@ -44,7 +44,7 @@ def _link_args(r: Resolved, i: Iface) -> dict[str, Any]:
     s = i.spec
     kind = i.kind
     args: dict[str, Any] = {"kind": kind}
-    if i.mac_source != "inherited":
+    if i.mac_source != "inherited" and kind != "tun":  # a tun is L3: it has no MAC to set
         args["mac"] = i.mac
     if s.mtu is not None:
         args["mtu"] = s.mtu
