@@ -354,3 +354,13 @@ def test_bridge_vlan_filtering_confines_ports_to_their_pvid() -> None:
     assert ok(s, "d", "198.18.9.1")  # p4 has the default PVID 1, like the bridge
     r = s.ping("a", "198.18.9.12")[0]
     assert not r.ok
+
+
+def test_vlan_protocol_is_part_of_the_demux_key() -> None:
+    """§2.7: one device per (real device, protocol, VID): an 802.1ad-tagged frame
+    never reaches an 802.1Q device of the same VID, while 802.1ad to 802.1ad does."""
+    qinq = VLAN.replace("id: %d, addresses: [192.0.2.1/24]}", "id: %d, protocol: 802.1ad, addresses: [192.0.2.1/24]}")
+    r = sim(qinq % (10, "")).ping("a", "192.0.2.2")[0]
+    assert not r.ok and any(h.rule == "vlan-unknown-vid" for h in r.drops)
+    both = qinq.replace("id: 10, addresses: [192.0.2.2/24]}", "id: 10, protocol: 802.1ad, addresses: [192.0.2.2/24]}")
+    assert ok(sim(both % (10, "")), "a", "192.0.2.2")
