@@ -48,6 +48,8 @@ class KernelBackend:
         preflight.require_privileges()
         self.live = KernelLab(r)
         self.running = self.live.is_up()
+        if self.running:
+            self.live.attach()  # the lab's guest daemon, if it has guests
 
     def _call(self, method: str, *args: Any) -> Any:
         from .kernel import sandboxed

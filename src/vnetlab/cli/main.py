@@ -156,6 +156,10 @@ def up(lab: Path, sandbox: bool) -> None:
     changed file recreates the lab. On any failure everything this run created
     is removed, and the error names the step and the kernel's answer (exit 3
     names a missing kernel option, e.g. CONFIG_IPVLAN, before anything is made).
+
+    A lab with guests also gets one background process that holds every
+    guest's tap or macvtap and answers ARP and ping as the guest would; later
+    `matrix`/`test`/`ping` use it, `status` shows it, `down` stops it.
     """
     k = _kernel(lab)
     if sandbox:
@@ -167,13 +171,9 @@ def up(lab: Path, sandbox: bool) -> None:
         return
     result = k.up(progress=_progress(f"up {k.lab}"))
     n = len(k.names)
-    print(f"lab {k.lab}: {result}" + ("" if result == "no changes" else f" ({n} namespaces: {k.lab}-*)"))
-    if k.r.guests:
-        print(
-            f"note: the guests ({', '.join(k.r.guests)}) run only in sandboxed runs for now "
-            "(matrix/test/diff --backend kernel on a lab that is not up); their devices are left without a reader",
-            file=sys.stderr,
-        )
+    print(f"lab {k.lab}: {result}" + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)"))
+    if k.guests is not None:
+        print(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
 
 
 @cli.command()
@@ -243,19 +243,26 @@ def list_(as_json: bool) -> None:
 @errors_to_exit
 def status(name: str, as_json: bool) -> None:
     """Per node of a running lab: interface, kind, mode, parent, master, state, carrier, addresses."""
-    from ..kernel import owner, preflight
+    from ..kernel import guestd, owner, preflight
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
-    st = {m.name: observe_ns(m.netns) for m in owner.owned(name)}
+    marks = sorted(owner.owned(name), key=lambda m: not m.complete)
+    st = {m.name: observe_ns(m.netns) for m in marks}
     if not st:
         raise InputError(f"lab {name} is not running (see `vnetlab list`)")
+    c = guestd.connect(name, [m.netns for m in marks])
+    daemon = None if c is None else {"pid": c.pid, "guests": c.info.get("guests", [])}
+    if c is not None:
+        c.close()
     if as_json:
-        render.json_doc({"lab": name, "nodes": st})
+        render.json_doc({"lab": name, "nodes": st, "guest_daemon": daemon})
     else:
         render.status(st)
+        if daemon:
+            print(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})

@@ -21,7 +21,7 @@ from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..sim import Target, endpoints, targets
 from ..verify.expect import Outcome, evaluate
-from . import nsutil, owner, preflight, probe, sandbox
+from . import guestd, nsutil, owner, preflight, probe, sandbox
 from .apply import Executor
 
 
@@ -64,7 +64,7 @@ class KernelLab:
         if marks:
             complete = any(m.complete for m in marks)
             if complete and {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
-                return "no changes"
+                return self._keep_guests(fp)
             owner.down(self.lab)
             status = "recreated"
         taken = [ns for ns in wanted if nsutil.exists(ns)]
@@ -79,20 +79,46 @@ class KernelLab:
             for s in steps
         ]
         ex.run(marked, progress)
+        try:
+            self._start_guests(fp)
+        except BaseException:
+            owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
+            raise
         first = next(iter(wanted))
         owner.set_fingerprint(first, self.lab, wanted[first], f"{fp}:{owner.COMPLETE}")
-        self.settle()
+        self.settle(any_device=bool(self.r.guests))
         return status
 
-    def start_guests(self) -> None:
-        """Run every guest of the lab on its device's descriptor (for this process's lifetime)."""
+    @property
+    def guest_ns(self) -> str:
+        """Where the lab's guest daemon listens: the namespace that carries the lab's mark."""
+        return self.netns(self.names[0])
+
+    def _start_guests(self, fp: str) -> None:
+        if not self.r.guests:
+            return
+        self.close()
+        self.guests = guestd.start(self.r, {n: self.netns(n) for n in self.names}, self.guest_ns, fp)
+
+    def _keep_guests(self, fp: str) -> str:
+        """An unchanged lab whose guest daemon is gone (killed, or the machine's
+        namespaces outlived it) gets a new one; anything else stays as it is."""
+        if not self.r.guests:
+            return "no changes"
+        self.attach()
+        if self.guests is not None and self.guests.info.get("fingerprint") == fp:
+            return "no changes"
+        guestd.stop(self.lab, [self.guest_ns])
+        self._start_guests(fp)
+        self.settle(any_device=True)
+        return "guests restarted"
+
+    def attach(self) -> None:
+        """Connect to the guest daemon of the lab that is up (if it has guests)."""
         if self.r.guests and self.guests is None:
-            from .guest import GuestRunner
+            self.guests = guestd.connect(self.lab, [self.guest_ns])
 
-            self.guests = GuestRunner(self.r, self.netns)
-            self.settle(any_device=True)
-
-    def stop_guests(self) -> None:
+    def close(self) -> None:
         if self.guests is not None:
             self.guests.close()
             self.guests = None
@@ -118,6 +144,7 @@ class KernelLab:
 
     def down(self) -> list[str]:
         preflight.require_privileges()
+        self.close()
         return owner.down(self.lab)
 
     def is_up(self) -> bool:
@@ -126,7 +153,7 @@ class KernelLab:
     # probing -----------------------------------------------------------------
     @property
     def endpoints(self) -> list[str]:
-        """Sources: nodes (guests need the guest runner, not built yet)."""
+        """Sources: nodes, and guests while the lab's guest daemon runs."""
         return [e for e in endpoints(self.r) if e in self.r.lab.nodes or self.guests is not None]
 
     @property
@@ -161,47 +188,51 @@ class KernelLab:
             self.guests.flush()
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
-        if src in self.r.guests and self.guests is not None:
+        if src in self.r.guests:
+            if self.guests is None:
+                raise EnvironmentProblem(self._no_guests())
             if flush:
                 self.flush()
             return self.guests.probe(src, dsts, self.timeout)  # type: ignore[no-any-return]
         if src not in self.r.lab.nodes:
-            if src in self.r.guests:
-                raise InputError(
-                    f"{src} is a guest: probing from guests on the kernel backend needs the guest runner (not built yet)"
-                )
-            raise InputError(f"{src!r} is not a node of lab {self.lab}")
+            raise InputError(f"{src!r} is not a node or guest of lab {self.lab}")
         if flush:
             self.flush()
         return probe.probe(self.netns(src), dsts, self.timeout)
 
+    def _no_guests(self) -> str:
+        return (
+            f"the guest daemon of lab {self.lab} is not running, so its guests' devices have no reader; "
+            "`vnetlab up` on the unchanged file starts it again"
+        )
+
     def skip_reason(self, e: Expectation) -> str | None:
+        """Without its guest daemon a device a guest would hold is a device nobody
+        reads: expectations about the guests, and about those devices' own
+        addresses, cannot be checked then."""
         if self.guests is not None:
             return None
-        """Guests need the guest runner (not built yet); until then a device a guest
-        would hold is, on the kernel, a device nobody reads, so expectations about
-        the guests and about those devices' own addresses are not checkable here."""
         if (
             e.from_ in self.r.guests
             or e.to in self.r.guests
             or e.to in self.uncheckable()
             or e.from_ in self.uncheckable_sources()
         ):
-            return "guests on the kernel backend need the guest runner (not built yet)"
+            return self._no_guests()
         return None
 
     def uncheckable_sources(self) -> set[str]:
-        if self.guests is not None:
-            return set()
         """Nodes whose own addresses sit on a device a guest would hold: what they
         receive there would go to the guest."""
+        if self.guests is not None:
+            return set()
         return {g.device[0] for g in self.r.guests.values() if self.r.ifaces[g.device].spec.addresses}
 
     def uncheckable(self) -> set[str]:
-        if self.guests is not None:
-            return set()
         """Addresses whose answer depends on a guest: the guests' own and those of
         the devices they hold (a held macvtap's stack starves; unheld, it answers)."""
+        if self.guests is not None:
+            return set()
         guests = self.r.guests
         held = {a.split("/")[0] for g in guests.values() for a in self.r.ifaces[g.device].spec.addresses}
         return held | {t.address for t in self.targets if t.node in guests}
@@ -281,12 +312,11 @@ def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
     k = KernelLab(r)
     if method == "matrix":  # fail before building what cannot be probed
         k.check_neigh_capacity(2 * len(k.targets) + sum(len(n.neighbors) for n in r.lab.nodes.values()))
-    k.up()
-    k.start_guests()
+    k.up()  # in a sandbox, the guest daemon dies with it
     try:
         return getattr(k, method)(*args)
     finally:
-        k.stop_guests()
+        k.close()
 
 
 def sandboxed(r: Resolved, method: str, *args: Any) -> Any:

@@ -3,7 +3,8 @@
 A lab namespace is named ``<lab>-<name>`` and its ``lo`` carries the alias
 ``vnetlab:<lab>:<name>[:<fingerprint>]``. `down` removes only namespaces
 that carry that mark, so it works after a crash or a kill -9 half-way
-through `up` (no state file), and never touches anything else.
+through `up` (no state file), and never touches anything else. A lab with
+guests also has a guest daemon, found from those namespaces (see guestd).
 """
 
 from __future__ import annotations
@@ -91,11 +92,15 @@ def set_fingerprint(netns: str, lab: str, name: str, fp: str) -> None:
 
 def down(lab: str) -> list[str]:
     """Remove every namespace marked as ``lab``'s; returns their names."""
+    from . import guestd
     from .sandbox import guard
 
     guard()
+    marks = owned(lab)
+    # the guest daemon first: it holds the lab's devices (complete mark: where it listens)
+    guestd.stop(lab, [m.netns for m in sorted(marks, key=lambda m: not m.complete)])
     removed = []
-    for m in owned(lab):
+    for m in marks:
         with contextlib.suppress(OSError):
             nsutil.remove(m.netns)
             removed.append(m.netns)

@@ -32,7 +32,7 @@ def enter() -> None:
     nsutil.mount("none", "/", None, nsutil.MS_REC | nsutil.MS_PRIVATE)
     os.makedirs(nsutil.NETNS_RUN_DIR, exist_ok=True)
     nsutil.mount("vnetlab-sandbox", nsutil.NETNS_RUN_DIR, "tmpfs", 0, "mode=0755,size=16m")
-    os.environ[IN_SANDBOX] = "1"
+    os.environ[IN_SANDBOX] = str(os.getpid())  # what lives on in it (a guest daemon) watches this PID
 
 
 IN_SANDBOX = "VNETLAB_IN_SANDBOX"

@@ -1,0 +1,258 @@
+"""The guest daemon: a lab's guests, alive as long as the lab is up.
+
+`vnetlab up` starts one process per lab that holds every guest's descriptor
+(``GuestRunner``) and answers requests from later commands (`matrix`,
+`test`, `ping` from a guest) and from `down`, which stops it.
+
+Its only mark is where it listens: the abstract Unix socket
+``@vnetlab-guests:<lab>`` inside the lab's first namespace. An abstract name
+belongs to a network namespace, so nothing is left in the file system, no
+other lab or machine process can collide with it, and finding the daemon
+needs nothing but the lab's marked namespaces. The peer's credentials
+(SO_PEERCRED) give its PID, so `down` ends exactly the process vnetlab
+started, by PID, if it does not leave when asked.
+
+The daemon runs in its own session and ends on its own when its namespace is
+deleted behind its back, or, started inside a sandbox, when the sandbox's
+process ends (it watches that PID through a pidfd): it holds the sandbox's
+namespaces open, so it must not outlive it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import EnvironmentProblem
+from ..resolve import Resolved
+from . import nsutil, sandbox
+
+#: how often a detached daemon checks that its namespace still exists
+_WATCH_S = 1.0
+
+
+def address(lab: str) -> bytes:
+    return f"\0vnetlab-guests:{lab}".encode()
+
+
+class GuestClient:
+    """A connection to a lab's guest daemon; what ``KernelLab.guests`` holds."""
+
+    def __init__(self, sock: socket.socket, info: dict[str, Any]):
+        self.sock = sock
+        self.info = info
+        self._buf = b""
+
+    @property
+    def pid(self) -> int:
+        return int(self.info["pid"])
+
+    def call(self, op: str, timeout: float = 10.0, **args: Any) -> dict[str, Any]:
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.sendall(json.dumps({"op": op, **args}).encode() + b"\n")
+            while b"\n" not in self._buf:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise EnvironmentProblem("the lab's guest daemon closed the connection (it stopped)")
+                self._buf += chunk
+        except OSError as e:
+            raise EnvironmentProblem(f"the lab's guest daemon did not answer: {e}") from None
+        line, self._buf = self._buf.split(b"\n", 1)
+        reply: dict[str, Any] = json.loads(line)
+        if "error" in reply:
+            raise EnvironmentProblem(f"the lab's guest daemon: {reply['error']}")
+        return reply
+
+    def flush(self) -> None:
+        self.call("flush")
+
+    def probe(self, guest: str, dsts: Sequence[str], timeout: float) -> dict[str, bool]:
+        got: dict[str, bool] = self.call("probe", timeout=timeout + 10, guest=guest, dsts=list(dsts), wait=timeout)[
+            "replies"
+        ]
+        return got
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def connect(lab: str, netnses: Sequence[str]) -> GuestClient | None:
+    """The lab's running daemon, looked for in each of its namespaces; None if none runs."""
+    for ns in netnses:
+        try:
+            with nsutil.inside(ns):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            s.settimeout(2)
+            s.connect(address(lab))
+        except OSError:
+            s.close()
+            continue
+        pid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+        c = GuestClient(s, {"pid": pid})
+        try:
+            c.info = {**c.call("info", timeout=5), "pid": pid}
+        except EnvironmentProblem:
+            c.info = {"pid": pid, "guests": [], "fingerprint": None, "answering": False}
+        return c
+    return None
+
+
+def stop(lab: str, netnses: Sequence[str], wait: float = 3.0) -> int | None:
+    """Ask the lab's daemon to leave; end it by its PID if it does not. Its PID, or None."""
+    c = connect(lab, netnses)
+    if c is None:
+        return None
+    pid = c.pid
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:  # already gone
+        c.close()
+        return pid
+    with contextlib.suppress(EnvironmentProblem, OSError):
+        c.call("stop", timeout=wait)
+    c.close()
+    try:
+        if not select.select([pidfd], [], [], wait)[0]:
+            # the peer of the lab's own socket is the daemon vnetlab started: end it by PID
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            select.select([pidfd], [], [], wait)
+    finally:
+        os.close(pidfd)
+    return pid
+
+
+def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) -> GuestClient:
+    """Start the lab's daemon and return a connection to it, or raise why it could not start.
+
+    The daemon is a fresh interpreter (not a fork), so it inherits none of the
+    caller's descriptors or threads; it gets the resolved lab on stdin and
+    says "ok" (or why not) on stdout once its guests hold their devices.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), *sys.path])}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "vnetlab.kernel.guestd", listen_ns, fingerprint],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    assert p.stdin is not None and p.stdout is not None
+    with contextlib.suppress(BrokenPipeError):
+        p.stdin.write(pickle.dumps((r, netns)))
+        p.stdin.close()
+    msg = p.stdout.readline().decode().strip()  # "ok", or why it failed; EOF if it died
+    p.stdout.close()
+    if msg != "ok":
+        p.wait()
+        raise EnvironmentProblem(f"the guests of lab {r.lab.lab} could not start: {msg or 'the process died'}")
+    c = connect(r.lab.lab, [listen_ns])
+    if c is None:
+        raise EnvironmentProblem(f"the guests of lab {r.lab.lab} started but do not answer")
+    return c
+
+
+def _serve(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str, owner_pid: int | None) -> None:
+    from .guest import GuestRunner
+
+    with nsutil.inside(listen_ns):
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        lsock.bind(address(r.lab.lab))
+    except OSError as e:
+        raise EnvironmentProblem(f"another guest daemon already serves lab {r.lab.lab} ({e.strerror})") from None
+    lsock.listen(16)
+    runner = GuestRunner(r, netns.__getitem__)
+    stop_r, stop_w = os.pipe()
+    watched = [lsock, stop_r]
+    if owner_pid is not None:
+        watched.append(os.pidfd_open(owner_pid))  # ESRCH: the sandbox is already gone
+    info = {"lab": r.lab.lab, "pid": os.getpid(), "guests": sorted(r.guests), "fingerprint": fingerprint}
+
+    def handle(conn: socket.socket) -> None:
+        buf = b""
+        with conn:
+            while True:
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    req = json.loads(line)
+                    with contextlib.suppress(OSError):
+                        conn.sendall(json.dumps(_answer(runner, info, req)).encode() + b"\n")
+                    if req.get("op") == "stop":
+                        os.write(stop_w, b"x")
+                        return
+
+    sys.stdout.write("ok\n")
+    sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    try:
+        while True:
+            ready = select.select(watched, [], [], _WATCH_S)[0]
+            if any(fd in ready for fd in watched[1:]):
+                return  # asked to stop, or the sandbox it lives in ended
+            if lsock in ready:
+                conn, _ = lsock.accept()
+                threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            elif not nsutil.exists(listen_ns):
+                return  # the lab was deleted without `vnetlab down`
+    finally:
+        lsock.close()
+        runner.close()
+
+
+def _answer(runner: Any, info: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
+    op = req.get("op")
+    try:
+        if op == "info":
+            return info
+        if op == "flush":
+            runner.flush()
+            return {"ok": True}
+        if op == "probe":
+            return {"replies": runner.probe(req["guest"], req["dsts"], float(req.get("wait", 1.0)))}
+        if op == "stop":
+            return {"ok": True}
+    except Exception as e:  # a bad request must not take the lab's guests down
+        return {"error": f"{type(e).__name__}: {e}"}
+    return {"error": f"unknown request {op!r}"}
+
+
+def main() -> None:
+    listen_ns, fingerprint = sys.argv[1:3]
+    try:
+        r, netns = pickle.load(sys.stdin.buffer)
+        owner = os.environ.get(sandbox.IN_SANDBOX, "")
+        _serve(r, netns, listen_ns, fingerprint, int(owner) if owner.isdigit() else None)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            print(str(e) if isinstance(e, (OSError, EnvironmentProblem)) else f"{type(e).__name__}: {e}", flush=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

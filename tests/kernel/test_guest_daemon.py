@@ -1,0 +1,97 @@
+"""A lab with guests kept up by `vnetlab up`: its guest daemon answers for the
+guests across commands, `status` shows it, a lost daemon is restarted by `up`
+and reported (not misjudged) by `test`, and `down` ends it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from tests.conftest import ROOT
+
+from .conftest import netns_list
+
+LAB = str(ROOT / "labs" / "macvtap-on-veth.yaml")
+
+
+def _vnetlab(*args: str) -> tuple[int, str]:
+    p = subprocess.run([sys.executable, "-m", "vnetlab", *args], capture_output=True, text=True, check=False)
+    return p.returncode, p.stdout + p.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"vnetlab.kernel.guestd" in fh.read()
+    except OSError:
+        return False
+
+
+def _cycle() -> dict:
+    f: dict = {"up": _vnetlab("up", LAB), "again": _vnetlab("up", LAB)}
+    code, out = _vnetlab("status", "mvtveth", "--json")
+    f["status"] = json.loads(out) if code == 0 else out
+    pid = f["status"]["guest_daemon"]["pid"]
+    f["matrix"] = json.loads(_vnetlab("matrix", LAB, "--backend", "kernel", "--json")[1])
+    f["test"] = _vnetlab("test", LAB, "--backend", "both")
+    f["ping"] = _vnetlab("ping", LAB, "vm1", "host", "--backend", "kernel")
+    os.kill(pid, 9)  # the daemon is lost: the lab's guests have no reader now
+    time.sleep(0.2)
+    f["test_without"] = _vnetlab("test", LAB, "--backend", "kernel", "--json")
+    f["ping_without"] = _vnetlab("ping", LAB, "vm1", "host", "--backend", "kernel")
+    f["restart"] = _vnetlab("up", LAB)
+    code, out = _vnetlab("status", "mvtveth", "--json")
+    f["pid2"] = json.loads(out)["guest_daemon"]["pid"]
+    f["test_again"] = _vnetlab("test", LAB, "--backend", "kernel")
+    f["down"] = _vnetlab("down", "mvtveth")
+    f["alive_after_down"] = _alive(f["pid2"])
+    f["netns_after"] = netns_list()
+    return f
+
+
+def test_guest_daemon_lives_with_the_lab(in_sandbox) -> None:
+    f = in_sandbox(_cycle)
+    assert f["up"][0] == 0 and "created" in f["up"][1] and "guests vm1, vm2: served by process" in f["up"][1]
+    assert f["again"][0] == 0 and f["again"][1].startswith("lab mvtveth: no changes\n"), f["again"]
+    assert f["status"]["guest_daemon"]["guests"] == ["vm1", "vm2"]
+    # the guests are rows of the live matrix; vm1 reaches the bridge, vm2 (wrong MAC) does not
+    rows = f["matrix"]["rows"]
+    assert {"vm1", "vm2", "host"} <= set(rows)
+    assert rows["vm1"]["203.0.113.1"] is True and rows["vm2"]["203.0.113.1"] is False
+    assert rows["host"]["203.0.113.10"] is True
+    assert f["test"][0] == 0, f["test"][1]
+    assert f["ping"][0] == 0 and "reply" in f["ping"][1], f["ping"]
+    # without its daemon: guest expectations are skipped with the reason, never judged
+    code, out = f["test_without"]
+    doc = json.loads(out)
+    skipped = [o for o in doc["expectations"] if o.get("skipped")]
+    assert code == 0 and len(skipped) == 3, doc
+    assert "guest daemon of lab mvtveth is not running" in skipped[0]["skipped"]
+    assert f["ping_without"][0] == 3 and "`vnetlab up` on the unchanged file starts it again" in f["ping_without"][1]
+    assert f["restart"][0] == 0 and f["restart"][1].startswith("lab mvtveth: guests restarted\n"), f["restart"]
+    assert f"served by process {f['pid2']}" in f["restart"][1]
+    assert f["test_again"][0] == 0, f["test_again"][1]
+    assert f["down"][0] == 0 and "removed 1 namespaces" in f["down"][1]
+    assert not f["alive_after_down"]
+    assert f["netns_after"] == []
+
+
+def _up_and_leave() -> int:
+    from vnetlab import load, resolve
+    from vnetlab.kernel import KernelLab
+
+    k = KernelLab(resolve(load(LAB)))
+    k.up()
+    assert k.guests is not None
+    return k.guests.pid  # no `down`: the sandbox ends with the lab still up
+
+
+def test_a_guest_daemon_ends_with_its_sandbox(in_sandbox) -> None:
+    pid = in_sandbox(_up_and_leave)
+    deadline = time.monotonic() + 3
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), "the guest daemon outlived its sandbox (and would keep its namespaces alive)"
