@@ -147,8 +147,14 @@ def _progress(label: str) -> Any:
     is_flag=True,
     help="Bring it up in a throw-away sandbox, print its status, and remove it (a dry run on the real kernel).",
 )
+@click.option(
+    "--external-guests",
+    is_flag=True,
+    help="Leave the guests' tap/macvtap devices to your own VMs (QEMU, libvirt: see `export --format libvirt`) "
+    "instead of emulating them; `test` then checks what is expected of the guests against your VMs.",
+)
 @errors_to_exit
-def up(lab: Path, sandbox: bool) -> None:
+def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
     """Create the lab on the real kernel (root).
 
     Each node and switch becomes a network namespace <lab>-<name>. Idempotent:
@@ -169,11 +175,17 @@ def up(lab: Path, sandbox: bool) -> None:
         render.status(st)
         print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
         return
-    result = k.up(progress=_progress(f"up {k.lab}"))
+    result = k.up(progress=_progress(f"up {k.lab}"), external_guests=external_guests)
     n = len(k.names)
-    print(f"lab {k.lab}: {result}" + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)"))
+    print(
+        f"lab {k.lab}: {result}"
+        + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
+    )
     if k.guests is not None:
         print(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
+    elif k.r.guests and external_guests:
+        devs = ", ".join(f"{g}: {k.netns(d[0])} {d[1]}" for g, d in ((n, x.device) for n, x in k.r.guests.items()))
+        print(f"guests left to your VMs ({devs})")
 
 
 @cli.command()

@@ -32,8 +32,10 @@ class KernelLab:
         self._flusher: probe.NeighFlusher | None = None
         #: how long a probe waits for replies (the contract: one second)
         self.timeout = 1.0
-        #: the guest runner, while guests run in this process
+        #: a connection to the lab's guest daemon (GuestClient), when it runs
         self.guests: Any = None
+        #: the lab was brought up for the user's own VMs as its guests (no daemon)
+        self.external_guests = False
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -51,8 +53,16 @@ class KernelLab:
         return [*self.r.lab.switches, *self.r.lab.nodes]
 
     # lifecycle -------------------------------------------------------------
-    def up(self, progress: Callable[[int, int], None] | None = None, fail_at: int | None = None) -> str:
-        """Create the lab; 'created', 'no changes' or 'recreated'."""
+    def up(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        fail_at: int | None = None,
+        external_guests: bool = False,
+    ) -> str:
+        """Create the lab; 'created', 'no changes', 'guests restarted' or 'recreated'.
+
+        With ``external_guests`` the guests' devices are left for the user's own
+        VMs (QEMU, libvirt) instead of vnetlab's guest daemon."""
         sandbox.guard()
         preflight.require_privileges()
         preflight.require_kinds(self.r)
@@ -62,9 +72,15 @@ class KernelLab:
         marks = owner.owned(self.lab)
         status = "created"
         if marks:
-            complete = any(m.complete for m in marks)
-            if complete and {m.netns for m in marks} == set(wanted) and all(m.fingerprint == fp for m in marks):
-                return self._keep_guests(fp)
+            done = next((m for m in marks if m.complete), None)
+            if (
+                done is not None
+                and done.external_guests == external_guests
+                and {m.netns for m in marks} == set(wanted)
+                and all(m.fingerprint == fp for m in marks)
+            ):
+                self.external_guests = external_guests
+                return "no changes" if external_guests else self._keep_guests(fp)
             owner.down(self.lab)
             status = "recreated"
         taken = [ns for ns in wanted if nsutil.exists(ns)]
@@ -79,13 +95,16 @@ class KernelLab:
             for s in steps
         ]
         ex.run(marked, progress)
+        self.external_guests = external_guests
         try:
-            self._start_guests(fp)
+            if not external_guests:
+                self._start_guests(fp)
         except BaseException:
             owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
             raise
         first = next(iter(wanted))
-        owner.set_fingerprint(first, self.lab, wanted[first], f"{fp}:{owner.COMPLETE}")
+        done_mark = f"{fp}:{owner.COMPLETE}" + (f":{owner.EXTERNAL}" if external_guests else "")
+        owner.set_fingerprint(first, self.lab, wanted[first], done_mark)
         self.settle(any_device=bool(self.r.guests))
         return status
 
@@ -114,9 +133,12 @@ class KernelLab:
         return "guests restarted"
 
     def attach(self) -> None:
-        """Connect to the guest daemon of the lab that is up (if it has guests)."""
+        """Connect to the guest daemon of the lab that is up (if it has guests),
+        or learn from the lab's mark that its guests are the user's own VMs."""
         if self.r.guests and self.guests is None:
             self.guests = guestd.connect(self.lab, [self.guest_ns])
+            if self.guests is None:
+                self.external_guests = any(m.complete and m.external_guests for m in owner.owned(self.lab))
 
     def close(self) -> None:
         if self.guests is not None:
@@ -190,7 +212,7 @@ class KernelLab:
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
         if src in self.r.guests:
             if self.guests is None:
-                raise EnvironmentProblem(self._no_guests())
+                raise EnvironmentProblem(self._external(src) if self.external_guests else self._no_guests())
             if flush:
                 self.flush()
             return self.guests.probe(src, dsts, self.timeout)  # type: ignore[no-any-return]
@@ -199,6 +221,12 @@ class KernelLab:
         if flush:
             self.flush()
         return probe.probe(self.netns(src), dsts, self.timeout)
+
+    def _external(self, guest: str) -> str:
+        return (
+            f"{guest} is one of your own VMs (lab {self.lab} is up with --external-guests): "
+            "vnetlab can probe it but not send from it"
+        )
 
     def _no_guests(self) -> str:
         return (
@@ -212,6 +240,8 @@ class KernelLab:
         addresses, cannot be checked then."""
         if self.guests is not None:
             return None
+        if self.external_guests:  # real VMs answer for themselves; only sending from them is out of reach
+            return self._external(e.from_) if e.from_ in self.r.guests else None
         if (
             e.from_ in self.r.guests
             or e.to in self.r.guests
@@ -224,14 +254,14 @@ class KernelLab:
     def uncheckable_sources(self) -> set[str]:
         """Nodes whose own addresses sit on a device a guest would hold: what they
         receive there would go to the guest."""
-        if self.guests is not None:
+        if self.guests is not None or self.external_guests:
             return set()
         return {g.device[0] for g in self.r.guests.values() if self.r.ifaces[g.device].spec.addresses}
 
     def uncheckable(self) -> set[str]:
         """Addresses whose answer depends on a guest: the guests' own and those of
         the devices they hold (a held macvtap's stack starves; unheld, it answers)."""
-        if self.guests is not None:
+        if self.guests is not None or self.external_guests:
             return set()
         guests = self.r.guests
         held = {a.split("/")[0] for g in guests.values() for a in self.r.ifaces[g.device].spec.addresses}

@@ -1,7 +1,7 @@
 """Ownership: which namespaces belong to which lab, read from live state alone.
 
 A lab namespace is named ``<lab>-<name>`` and its ``lo`` carries the alias
-``vnetlab:<lab>:<name>[:<fingerprint>]``. `down` removes only namespaces
+``vnetlab:<lab>:<name>[:<fingerprint>[:complete[:external-guests]]]``. `down` removes only namespaces
 that carry that mark, so it works after a crash or a kill -9 half-way
 through `up` (no state file), and never touches anything else. A lab with
 guests also has a guest daemon, found from those namespaces (see guestd).
@@ -19,6 +19,8 @@ from pyroute2 import IPRoute
 from . import nsutil
 
 COMPLETE = "complete"
+#: on the complete mark: the guests are the user's own VMs, not vnetlab's daemon
+EXTERNAL = "external-guests"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Mark:
     fingerprint: str | None
     #: set on one namespace of a lab once `up` finished (a crash leaves it unset)
     complete: bool = False
+    external_guests: bool = False
 
 
 RTM_GETLINK, RTM_NEWLINK, IFLA_IFALIAS = 18, 16, 20
@@ -70,7 +73,12 @@ def read_mark(netns: str) -> Mark | None:
     if not netns.startswith(parts[1] + "-"):
         return None
     return Mark(
-        netns, parts[1], parts[2], parts[3] if len(parts) > 3 else None, len(parts) > 4 and parts[4] == COMPLETE
+        netns,
+        parts[1],
+        parts[2],
+        parts[3] if len(parts) > 3 else None,
+        len(parts) > 4 and parts[4] == COMPLETE,
+        len(parts) > 5 and parts[5] == EXTERNAL,
     )
 
 
