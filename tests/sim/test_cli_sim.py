@@ -87,6 +87,18 @@ def test_trace_of_a_private_sibling_broadcast(run_cli) -> None:
     assert "macvlan-return-to-sender" in out
 
 
+def test_trace_explains_a_guest_with_a_mac_other_than_its_macvtaps(run_cli) -> None:
+    lab = str(ROOT / "labs" / "macvtap-on-veth.yaml")
+    for src, dst in (("host", "vm2"), ("vm2", "host")):
+        code, out, _ = run_cli("trace", lab, src, dst)
+        because = out.split("=> unreachable", 1)[1]
+        assert code == 1 and "[macvtap-guest-mac; macvlan_handle_frame]" in because, out
+        assert "guest vm2 on host/mac-veth3 uses its own MAC" in because
+        assert "the macvtap's MAC 6a:47:6c:b4:d0:43" in because
+    code, out, _ = run_cli("trace", lab, "host", "vm1")  # vm1 uses its macvtap's MAC
+    assert code == 0 and "macvtap-guest-mac" not in out
+
+
 @pytest.mark.skipif(shutil.which("tcpdump") is None, reason="tcpdump is not installed (apt-get install tcpdump)")
 def test_capture_writes_pcap_that_tcpdump_reads(tmp_path, run_cli) -> None:
     pcap = tmp_path / "v.pcap"

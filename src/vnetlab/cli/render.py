@@ -77,7 +77,7 @@ def trace(sim: Any, result: Any, verbose: bool) -> None:
     for h in result.hops:
         if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h)) and h.verdict != "ignore"):
             print(str(h))
-    drops = [h for h in result.hops if (h.verdict == "drop" and relevant(h)) or h.verdict == "return"]
+    drops = [h for h in result.hops if (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss")]
     if result.ok:
         print(f"=> reachable: {result.dst} answered")
     else:

@@ -135,6 +135,8 @@ class MacvlanPort:
         else:
             target = self.hash.get(frame.dst)
         if target is None or target.mode == SOURCE:
+            if target is None and w.tracing:
+                self._foreign_guest_mac(frame)
             return PASS
         if not target.up:
             w.drop(target, frame, "macvlan-down", "macvlan_handle_frame", f"{target.label} is down")
@@ -148,6 +150,24 @@ class MacvlanPort:
                 why=f"passthru: {target.label} takes every unicast arriving on {self.lower.label}",
             )
         return (target, frame, HOST)
+
+    def _foreign_guest_mac(self, frame: Frame) -> None:
+        """The classic macvtap mistake: a VM configured with a MAC of its own.
+        Frames for it miss every child and go to the parent, which drops them."""
+        for c in self.children:
+            g = getattr(c, "guest_nic", None)
+            if g is not None and g.mac == frame.dst and g.mac != c.mac:
+                self.world.hop(
+                    self.lower,
+                    "fwd",
+                    "miss",
+                    frame,
+                    why=f"no child of {self.lower.label} has MAC {frame.dst}: guest {g.label.split('/')[0]} on "
+                    f"{c.label} uses its own MAC, but a macvtap only takes frames for the macvtap's MAC {c.mac} "
+                    "(give the guest that MAC)",
+                    rule="macvtap-guest-mac",
+                    func="macvlan_handle_frame",
+                )
 
     def broadcast(self, frame: Frame, src: MacvlanDev | None) -> None:
         """macvlan_process_broadcast: the deferred copies to children, by mode mask."""
