@@ -9,6 +9,7 @@ vxlan port 8472). sysctl values go through `ip netns exec … sysctl`.
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 from ..plan import Step, build_plan
 from ..resolve import Resolved
@@ -59,6 +60,14 @@ def _link(r: Resolved, s: Step) -> list[str]:
     raise ValueError(k)
 
 
+def _vids(a: dict[str, Any]) -> list[int]:
+    vids: set[int] = {a["pvid"]}
+    for v in a.get("vlans", ()):
+        lo, _, hi = str(v).partition("-")
+        vids.update(range(int(lo), int(hi or lo) + 1))
+    return sorted(vids)
+
+
 def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
     """(where, lines): where is the lab namespace whose batch runs the lines, or "" for shell."""
     a = s.args
@@ -81,6 +90,12 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         out = [f"link set dev {s.obj} master {a['master']}"]
         if opts:
             out.append(f"link set dev {s.obj} type bridge_slave {' '.join(opts)}")
+        if "pvid" in a:  # VLAN membership replaces what enslaving gave the port
+            ns = r.netns(s.ns)
+            out.append(f"__IN____bridge -n {ns} vlan del dev {s.obj} vid {a['default_pvid']}")
+            for vid in _vids(a):
+                flags = (" pvid" + (" untagged" if a.get("untagged", True) else "")) if vid == a["pvid"] else ""
+                out.append(f"__IN____bridge -n {ns} vlan add dev {s.obj} vid {vid}{flags}")
         return s.ns, out
     if s.op == "sysctl":
         return "", [f"ip netns exec {r.netns(s.ns)} sysctl -qw {s.obj}={a['value']}"]

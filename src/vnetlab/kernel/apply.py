@@ -286,7 +286,7 @@ def _port_vlans(h: IPRoute, idx: int, a: dict[str, Any]) -> None:
             lo, hi = map(int, str(v).split("-"))
             vids.update(range(lo, hi + 1))
     pvid = a.get("pvid")
-    h.vlan_filter("del", index=idx, vlan_info={"vid": 1})
+    h.vlan_filter("del", index=idx, vlan_info={"vid": a.get("default_pvid", 1)})  # what enslaving added
     for vid in sorted(vids | ({pvid} if pvid else set())):
         flags = 0
         if vid == pvid:

@@ -12,10 +12,11 @@ needs nothing but the lab's marked namespaces. The peer's credentials
 (SO_PEERCRED) give its PID, so `down` ends exactly the process vnetlab
 started, by PID, if it does not leave when asked.
 
-The daemon runs in its own session and ends on its own when its namespace is
-deleted behind its back, or, started inside a sandbox, when the sandbox's
-process ends (it watches that PID through a pidfd): it holds the sandbox's
-namespaces open, so it must not outlive it.
+The daemon is forked from the command that starts it, runs in its own
+session, and ends on its own when its namespace is deleted behind its back,
+or, started inside a sandbox, when the sandbox's process ends (it watches
+that PID through a pidfd): it holds the sandbox's namespaces open, so it must
+not outlive it.
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pickle
 import select
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..errors import EnvironmentProblem
@@ -140,27 +138,38 @@ def stop(lab: str, netnses: Sequence[str], wait: float = 3.0) -> int | None:
 def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) -> GuestClient:
     """Start the lab's daemon and return a connection to it, or raise why it could not start.
 
-    The daemon is a fresh interpreter (not a fork), so it inherits none of the
-    caller's descriptors or threads; it gets the resolved lab on stdin and
-    says "ok" (or why not) on stdout once its guests hold their devices.
+    The daemon is forked (a fresh interpreter would cost seconds of imports;
+    under software emulation, minutes). It keeps none of the caller's
+    descriptors: each is pointed at /dev/null (not closed, so a stale object
+    closing its number later cannot hit one of the daemon's own), and it
+    says "ok" (or why not) on a pipe once its guests hold their devices.
     """
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), *sys.path])}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "vnetlab.kernel.guestd", listen_ns, fingerprint],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
-    )
-    assert p.stdin is not None and p.stdout is not None
-    with contextlib.suppress(BrokenPipeError):
-        p.stdin.write(pickle.dumps((r, netns)))
-        p.stdin.close()
-    msg = p.stdout.readline().decode().strip()  # "ok", or why it failed; EOF if it died
-    p.stdout.close()
+    ready_r, ready_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(ready_r)
+            os.setsid()
+            if os.fork():  # the daemon is the grandchild: nobody has to wait for it
+                os._exit(0)
+            _detach_fds(keep={ready_w})
+            owner = os.environ.get(sandbox.IN_SANDBOX, "")
+            code = 0
+            _serve(r, netns, listen_ns, fingerprint, int(owner) if owner.isdigit() else None, ready_w)
+        except BaseException as e:
+            with contextlib.suppress(OSError):
+                msg = str(e) if isinstance(e, (OSError, EnvironmentProblem)) else f"{type(e).__name__}: {e}"
+                os.write(ready_w, msg.encode() or b"failed")
+            code = 1
+        os._exit(code)
+    os.close(ready_w)
+    os.waitpid(pid, 0)
+    with os.fdopen(ready_r, "rb") as fh:
+        msg = fh.read(4096).decode()  # "ok", or why it failed; EOF if it died
     if msg != "ok":
-        p.wait()
         raise EnvironmentProblem(f"the guests of lab {r.lab.lab} could not start: {msg or 'the process died'}")
     c = connect(r.lab.lab, [listen_ns])
     if c is None:
@@ -168,7 +177,18 @@ def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) 
     return c
 
 
-def _serve(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str, owner_pid: int | None) -> None:
+def _detach_fds(keep: set[int]) -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep and fd != devnull:
+            with contextlib.suppress(OSError):
+                os.dup2(devnull, fd, inheritable=fd < 3)
+
+
+def _serve(
+    r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str, owner_pid: int | None, ready_w: int
+) -> None:
     from .guest import GuestRunner
 
     with nsutil.inside(listen_ns):
@@ -205,11 +225,8 @@ def _serve(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str,
                         os.write(stop_w, b"x")
                         return
 
-    sys.stdout.write("ok\n")
-    sys.stdout.flush()
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
+    os.write(ready_w, b"ok")
+    os.close(ready_w)
     try:
         while True:
             ready = select.select(watched, [], [], _WATCH_S)[0]
@@ -240,19 +257,3 @@ def _answer(runner: Any, info: dict[str, Any], req: dict[str, Any]) -> dict[str,
     except Exception as e:  # a bad request must not take the lab's guests down
         return {"error": f"{type(e).__name__}: {e}"}
     return {"error": f"unknown request {op!r}"}
-
-
-def main() -> None:
-    listen_ns, fingerprint = sys.argv[1:3]
-    try:
-        r, netns = pickle.load(sys.stdin.buffer)
-        owner = os.environ.get(sandbox.IN_SANDBOX, "")
-        _serve(r, netns, listen_ns, fingerprint, int(owner) if owner.isdigit() else None)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            print(str(e) if isinstance(e, (OSError, EnvironmentProblem)) else f"{type(e).__name__}: {e}", flush=True)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

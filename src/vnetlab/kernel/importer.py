@@ -3,7 +3,7 @@
 Reads named network namespaces through netlink: links with their kinds and
 modes, veth peers across namespaces (IFLA_LINK plus the link-netnsid, mapped
 back to a namespace with RTM_GETNSID), macvlan/macvtap/ipvlan/vlan parents,
-bridge ports with hairpin/learning/flood, vxlan settings, addresses, static
+bridge ports with hairpin/learning/flood and VLAN membership, vxlan settings, addresses, static
 routes and permanent neighbours. A namespace that holds only a bridge and its
 veth ports, with no address on them, reads back as a switch, and the far ends
 of its ports as nics. Every MAC is written explicitly, except where the kernel
@@ -44,6 +44,8 @@ class _Link:
     data: dict[str, Any] = field(default_factory=dict)
     slave: dict[str, Any] = field(default_factory=dict)
     addrs: list[str] = field(default_factory=list)
+    #: bridge VLAN membership (vid, flags) of a port, read where a bridge filters VLANs
+    vlans: list[tuple[int, int]] | None = None
 
 
 def _attrs(nla: Any) -> dict[str, Any]:
@@ -90,6 +92,8 @@ def read(netnses: list[str]) -> dict[str, Any]:
                         data,
                         slave,
                     )
+                if any(ln.kind == "bridge" and ln.data.get("IFLA_BR_VLAN_FILTERING") for ln in links.values()):
+                    _read_vlans(h, links)
                 for a in h.get_addr():
                     if a["index"] in links and a.get_attr("IFA_ADDRESS"):
                         links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
@@ -140,9 +144,40 @@ def read(netnses: list[str]) -> dict[str, Any]:
     return state
 
 
-def _port_fields(port: _Link) -> list[str]:
+def _read_vlans(h: IPRoute, links: dict[int, _Link]) -> None:
+    """`bridge vlan show`: one AF_BRIDGE dump with RTEXT_FILTER_BRVLAN."""
+    for m in h.get_vlans():
+        spec = m.get_attr("IFLA_AF_SPEC")
+        if m["index"] not in links or spec is None:
+            continue
+        links[m["index"]].vlans = [
+            (int(v["vid"]), int(v["flags"])) for n, v in spec.get("attrs", []) if n == "IFLA_BRIDGE_VLAN_INFO"
+        ]
+
+
+BRIDGE_VLAN_INFO_PVID, BRIDGE_VLAN_INFO_UNTAGGED = 0x2, 0x4
+
+
+def _vlan_fields(port: _Link, master: _Link | None) -> list[str]:
+    """A port's VLAN membership, where it differs from what enslaving gives it."""
+    if master is None or not master.data.get("IFLA_BR_VLAN_FILTERING") or port.vlans is None:
+        return []
+    default = master.data.get("IFLA_BR_VLAN_DEFAULT_PVID") or 1
+    pvid = next((vid for vid, f in port.vlans if f & BRIDGE_VLAN_INFO_PVID), None)
+    untagged = any(f & BRIDGE_VLAN_INFO_UNTAGGED for vid, f in port.vlans if vid == pvid)
+    others = sorted(vid for vid, _ in port.vlans if vid != pvid)
+    if pvid == default and untagged and not others:
+        return []
+    out = [f"pvid: {pvid}"] if pvid is not None else []
+    if pvid is not None and not untagged:
+        out.append("untagged: false")
+    out.append(f"vlans: [{', '.join(map(str, others))}]")
+    return out
+
+
+def _port_fields(port: _Link, master: _Link | None = None) -> list[str]:
     """A bridge port's non-default flags as a lab's `port:` mapping."""
-    opts = []
+    opts = _vlan_fields(port, master)
     if port.slave.get("IFLA_BRPORT_MODE"):
         opts.append("hairpin: true")
     if port.slave.get("IFLA_BRPORT_LEARNING") == 0:
@@ -262,6 +297,8 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 fields.append("kind: bridge")
                 if ln.data.get("IFLA_BR_VLAN_FILTERING"):
                     fields.append("vlan_filtering: true")
+                    if (ln.data.get("IFLA_BR_VLAN_DEFAULT_PVID") or 1) != 1:
+                        fields.append(f"default_pvid: {ln.data['IFLA_BR_VLAN_DEFAULT_PVID']}")
                 mac = ln.mac
             elif k == "tun":
                 fields.append("kind: tap" if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else "kind: tun")
@@ -286,7 +323,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 fields.append(f"master: {by_index[(ns, ln.master)].name}")  # a nic's port options are the switch's
             elif ln.master and (ns, ln.master) in by_index:
                 fields.append(f"master: {by_index[(ns, ln.master)].name}")
-                fields += _port_fields(ln)
+                fields += _port_fields(ln, by_index[(ns, ln.master)])
             if ln.mtu and ln.mtu != 1500:
                 fields.append(f"mtu: {ln.mtu}")
             addrs = [a for a in ln.addrs if not a.startswith("fe80:")]

@@ -40,6 +40,14 @@ def _port_opts(port: Any, hairpin_default: bool = False) -> dict[str, Any]:
     return out
 
 
+def _vlan_defaults(opts: dict[str, Any], default_pvid: int) -> dict[str, Any]:
+    """A port with VLAN settings replaces the membership the kernel gave it
+    (the bridge's default PVID) with its own; its PVID defaults to that one."""
+    if any(k in opts for k in ("pvid", "vlans", "untagged")):
+        return {**opts, "pvid": opts.get("pvid", default_pvid), "default_pvid": default_pvid}
+    return opts
+
+
 def _link_args(r: Resolved, i: Iface) -> dict[str, Any]:
     s = i.spec
     kind = i.kind
@@ -150,11 +158,12 @@ def build_plan(r: Resolved) -> list[Step]:
     # ports: switch ports in nic order, then bridges' ports in file order
     for sw, nics in r.switch_ports.items():
         for k in nics:
-            opts = _port_opts(r.ifaces[k].spec.port, lab.switches[sw].hairpin)
+            opts = _vlan_defaults(_port_opts(r.ifaces[k].spec.port, lab.switches[sw].hairpin), 1)
             steps.append(Step("port", sw, r.switch_port_name(k), {"master": switch_bridge_name(), **opts}))
     for k, m in r.master.items():
         i = r.ifaces[k]
         opts = _port_opts(i.spec.port if i.kind != "nic" else None)
+        opts = _vlan_defaults(opts, getattr(r.ifaces[m].spec, "default_pvid", 1))
         steps.append(Step("port", k[0], k[1], {"master": m[1], **opts}))
     for node, n in lab.nodes.items():
         for key, val in n.sysctl.items():
