@@ -95,3 +95,29 @@ def test_a_guest_daemon_ends_with_its_sandbox(in_sandbox) -> None:
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(pid), "the guest daemon outlived its sandbox (and would keep its namespaces alive)"
+
+
+def _external() -> dict:
+    f: dict = {"up": _vnetlab("up", "--external-guests", LAB)}
+    code, out = _vnetlab("status", "mvtveth", "--json")
+    f["daemon"] = json.loads(out)["guest_daemon"]
+    code, out = _vnetlab("test", LAB, "--backend", "kernel", "--json")
+    f["test"] = (code, json.loads(out))
+    f["switch"] = _vnetlab("up", LAB)  # now with vnetlab's own guests: the lab is rebuilt
+    f["down"] = _vnetlab("down", "mvtveth")
+    return f
+
+
+def test_external_guests_are_probed_not_emulated(in_sandbox) -> None:
+    """With --external-guests no daemon holds the devices: what is expected of
+    the guests is checked against whatever VM is there (here: none, so it
+    fails), and what would be sent from inside a guest is skipped."""
+    f = in_sandbox(_external)
+    assert f["up"][0] == 0 and "guests left to your VMs (vm1: mvtveth-host mac-veth1" in f["up"][1], f["up"]
+    assert f["daemon"] is None
+    code, doc = f["test"]
+    by = {(e["from"], e["to"]): e for e in doc["expectations"]}
+    assert code == 1 and by[("host", "vm1")]["passed"] is False  # probed for real: no VM answers
+    assert "one of your own VMs" in by[("vm1", "host")]["skipped"]
+    assert "recreated" in f["switch"][1] and "served by process" in f["switch"][1]
+    assert f["down"][0] == 0
