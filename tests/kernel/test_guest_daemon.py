@@ -23,11 +23,13 @@ def _vnetlab(*args: str) -> tuple[int, str]:
 
 
 def _alive(pid: int) -> bool:
+    """A running guest daemon (an exited one not yet reaped by its reaper is a zombie: ended)."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"vnetlab.kernel.guestd" in fh.read()
+        with open(f"/proc/{pid}/stat") as fh:
+            comm_state = fh.read().split(") ", 1)
     except OSError:
         return False
+    return comm_state[0].endswith("(vnetlab-guests") and not comm_state[1].startswith("Z")
 
 
 def _cycle() -> dict:
@@ -35,6 +37,7 @@ def _cycle() -> dict:
     code, out = _vnetlab("status", "mvtveth", "--json")
     f["status"] = json.loads(out) if code == 0 else out
     pid = f["status"]["guest_daemon"]["pid"]
+    f["alive_while_up"] = _alive(pid)
     f["matrix"] = json.loads(_vnetlab("matrix", LAB, "--backend", "kernel", "--json")[1])
     f["test"] = _vnetlab("test", LAB, "--backend", "both")
     f["ping"] = _vnetlab("ping", LAB, "vm1", "host", "--backend", "kernel")
@@ -56,7 +59,7 @@ def test_guest_daemon_lives_with_the_lab(in_sandbox) -> None:
     f = in_sandbox(_cycle)
     assert f["up"][0] == 0 and "created" in f["up"][1] and "guests vm1, vm2: served by process" in f["up"][1]
     assert f["again"][0] == 0 and f["again"][1].startswith("lab mvtveth: no changes\n"), f["again"]
-    assert f["status"]["guest_daemon"]["guests"] == ["vm1", "vm2"]
+    assert f["status"]["guest_daemon"]["guests"] == ["vm1", "vm2"] and f["alive_while_up"]
     # the guests are rows of the live matrix; vm1 reaches the bridge, vm2 (wrong MAC) does not
     rows = f["matrix"]["rows"]
     assert {"vm1", "vm2", "host"} <= set(rows)
@@ -85,7 +88,7 @@ def _up_and_leave() -> int:
 
     k = KernelLab(resolve(load(LAB)))
     k.up()
-    assert k.guests is not None
+    assert k.guests is not None and _alive(k.guests.pid)
     return k.guests.pid  # no `down`: the sandbox ends with the lab still up
 
 

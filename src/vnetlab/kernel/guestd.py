@@ -41,6 +41,11 @@ from . import nsutil, sandbox
 _WATCH_S = 1.0
 
 
+PR_SET_NAME = 15
+#: the daemon's process name (/proc/PID/comm)
+COMM = "vnetlab-guests"
+
+
 def address(lab: str) -> bytes:
     return f"\0vnetlab-guests:{lab}".encode()
 
@@ -156,6 +161,7 @@ def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) 
             if os.fork():  # the daemon is the grandchild: nobody has to wait for it
                 os._exit(0)
             _detach_fds(keep={ready_w})
+            nsutil._libc.prctl(PR_SET_NAME, COMM.encode(), 0, 0, 0)  # what `ps -o comm` shows
             owner = os.environ.get(sandbox.IN_SANDBOX, "")
             code = 0
             _serve(r, netns, listen_ns, fingerprint, int(owner) if owner.isdigit() else None, ready_w)
