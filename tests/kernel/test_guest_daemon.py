@@ -104,6 +104,7 @@ def _external() -> dict:
     f: dict = {"up": _vnetlab("up", "--external-guests", LAB)}
     code, out = _vnetlab("status", "mvtveth", "--json")
     f["daemon"] = json.loads(out)["guest_daemon"]
+    f["external"] = json.loads(out)["external_guests"]
     code, out = _vnetlab("test", LAB, "--backend", "kernel", "--json")
     f["test"] = (code, json.loads(out))
     f["switch"] = _vnetlab("up", LAB)  # now with vnetlab's own guests: the lab is rebuilt
@@ -117,7 +118,7 @@ def test_external_guests_are_probed_not_emulated(in_sandbox) -> None:
     fails), and what would be sent from inside a guest is skipped."""
     f = in_sandbox(_external)
     assert f["up"][0] == 0 and "guests left to your VMs (vm1: mvtveth-host mac-veth1" in f["up"][1], f["up"]
-    assert f["daemon"] is None
+    assert f["daemon"] is None and f["external"] is True
     code, doc = f["test"]
     by = {(e["from"], e["to"]): e for e in doc["expectations"]}
     assert code == 1 and by[("host", "vm1")]["passed"] is False  # probed for real: no VM answers

@@ -269,12 +269,15 @@ def status(name: str, as_json: bool) -> None:
     daemon = None if c is None else {"pid": c.pid, "guests": c.info.get("guests", [])}
     if c is not None:
         c.close()
+    external = any(m.complete and m.external_guests for m in marks)
     if as_json:
-        render.json_doc({"lab": name, "nodes": st, "guest_daemon": daemon})
+        render.json_doc({"lab": name, "nodes": st, "guest_daemon": daemon, "external_guests": external})
     else:
         render.status(st)
         if daemon:
             print(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
+        elif external:
+            print("guests: left to your own VMs (up --external-guests)")
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
