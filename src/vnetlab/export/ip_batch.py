@@ -60,6 +60,12 @@ def _link(r: Resolved, s: Step) -> list[str]:
     raise ValueError(k)
 
 
+def _in(node: str, line: str) -> str:
+    """A line that runs elsewhere than its step's batch: in another node's
+    batch, or (node "") as a shell command between batches."""
+    return f"__IN__{node}__{line}"
+
+
 def _vids(a: dict[str, Any]) -> list[int]:
     vids: set[int] = {a["pvid"]}
     for v in a.get("vlans", ()):
@@ -77,7 +83,7 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         where = a.get("parent_ns", s.ns) if a["kind"] in ("macvlan", "macvtap", "ipvlan") else s.ns
         out = _link(r, s)
         for mac in a.get("source_macs", ()):
-            out.append(f"__IN__{s.ns}__link set dev {s.obj} type {a['kind']} macaddr add {mac}")
+            out.append(_in(s.ns, f"link set dev {s.obj} type {a['kind']} macaddr add {mac}"))
         return where, out
     if s.op == "port":
         opts = []
@@ -92,10 +98,10 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
             out.append(f"link set dev {s.obj} type bridge_slave {' '.join(opts)}")
         if "pvid" in a:  # VLAN membership replaces what enslaving gave the port
             ns = r.netns(s.ns)
-            out.append(f"__IN____bridge -n {ns} vlan del dev {s.obj} vid {a['default_pvid']}")
+            out.append(_in("", f"bridge -n {ns} vlan del dev {s.obj} vid {a['default_pvid']}"))
             for vid in _vids(a):
                 flags = (" pvid" + (" untagged" if a.get("untagged", True) else "")) if vid == a["pvid"] else ""
-                out.append(f"__IN____bridge -n {ns} vlan add dev {s.obj} vid {vid}{flags}")
+                out.append(_in("", f"bridge -n {ns} vlan add dev {s.obj} vid {vid}{flags}"))
         return s.ns, out
     if s.op == "sysctl":
         return "", [f"ip netns exec {r.netns(s.ns)} sysctl -qw {s.obj}={a['value']}"]
