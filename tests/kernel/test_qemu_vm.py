@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import ROOT
 from vnetlab import load, resolve
 from vnetlab.kernel import KernelLab, nsutil
-from vnetlab.kernel.guest import _open
+from vnetlab.kernel.guest import open_device
 
 from .conftest import real_ping
 
@@ -122,7 +122,7 @@ def _vm_in_lab() -> dict:
     host_addr = next(t.address for t in k.targets if t.node == "host")
     with tempfile.TemporaryDirectory(prefix="vnetlab-vm-") as tmp:
         initrd = _initramfs(tmp, g.guest.addresses[0], host_addr)
-        fd = _open("macvtap", k.netns(node), ifname)  # what libvirt opens for a <interface type='direct'>
+        fd = open_device("macvtap", k.netns(node), ifname)  # what libvirt opens for a <interface type='direct'>
         t0 = time.monotonic()
         p = subprocess.Popen(
             ["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-nodefaults", "-display", "none",

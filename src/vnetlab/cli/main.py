@@ -261,11 +261,11 @@ def status(name: str, as_json: bool) -> None:
     if name.endswith((".yaml", ".yml")):
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
-    marks = sorted(owner.owned(name), key=lambda m: not m.complete)
+    marks = owner.owned(name)
     st = {m.name: observe_ns(m.netns) for m in marks}
     if not st:
         raise InputError(f"lab {name} is not running (see `vnetlab list`)")
-    c = guestd.connect(name, [m.netns for m in marks])
+    c = guestd.connect(name, guestd.listen_candidates(marks))
     daemon = None if c is None else {"pid": c.pid, "guests": c.info.get("guests", [])}
     if c is not None:
         c.close()

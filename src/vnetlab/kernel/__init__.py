@@ -102,15 +102,14 @@ class KernelLab:
         except BaseException:
             owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
             raise
-        first = next(iter(wanted))
         done_mark = f"{fp}:{owner.COMPLETE}" + (f":{owner.EXTERNAL}" if external_guests else "")
-        owner.set_fingerprint(first, self.lab, wanted[first], done_mark)
+        owner.set_fingerprint(self.guest_ns, self.lab, self.names[0], done_mark)
         self.settle(any_device=bool(self.r.guests))
         return status
 
     @property
     def guest_ns(self) -> str:
-        """Where the lab's guest daemon listens: the namespace that carries the lab's mark."""
+        """Where the lab's guest daemon listens: the first namespace, which carries the lab's complete mark."""
         return self.netns(self.names[0])
 
     def _start_guests(self, fp: str) -> None:
@@ -125,9 +124,11 @@ class KernelLab:
         if not self.r.guests:
             return "no changes"
         self.attach()
-        if self.guests is not None and self.guests.info.get("fingerprint") == fp:
-            return "no changes"
-        guestd.stop(self.lab, [self.guest_ns])
+        if self.guests is not None:
+            if self.guests.info.get("fingerprint") == fp:
+                return "no changes"
+            self.close()
+            guestd.stop(self.lab, [self.guest_ns])  # a daemon for another version of the lab
         self._start_guests(fp)
         self.settle(any_device=True)
         return "guests restarted"
@@ -138,7 +139,8 @@ class KernelLab:
         if self.r.guests and self.guests is None:
             self.guests = guestd.connect(self.lab, [self.guest_ns])
             if self.guests is None:
-                self.external_guests = any(m.complete and m.external_guests for m in owner.owned(self.lab))
+                mark = owner.read_mark(self.guest_ns)  # the complete mark says it
+                self.external_guests = mark is not None and mark.external_guests
 
     def close(self) -> None:
         if self.guests is not None:

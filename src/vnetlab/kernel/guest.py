@@ -75,7 +75,7 @@ class GuestRunner:
         self._ident = 0
         for name, g in r.guests.items():
             node, ifname = g.device
-            fd = _open(r.ifaces[g.device].kind, netns_of(node), ifname)
+            fd = open_device(r.ifaces[g.device].kind, netns_of(node), ifname)
             nic = Device(self.world, name, "eth0", g.mac)  # type: ignore[arg-type]
             nic.fd = fd  # type: ignore[attr-defined]
             nic.noarp = nic.l3 = r.ifaces[g.device].kind == "tun"  # type: ignore[attr-defined]
@@ -135,7 +135,7 @@ class GuestRunner:
         os.close(self._stop[1])
 
 
-def _open(kind: str, netns: str, ifname: str) -> int:
+def open_device(kind: str, netns: str, ifname: str) -> int:
     """Attach to a tap by name, or open a macvtap's character device."""
     with nsutil.inside(netns):
         if kind in ("tap", "tun"):

@@ -50,6 +50,12 @@ def address(lab: str) -> bytes:
     return f"\0vnetlab-guests:{lab}".encode()
 
 
+def listen_candidates(marks: Sequence[Any]) -> list[str]:
+    """Where a lab's daemon listens: the namespace with the lab's complete mark
+    (its first). Before `up` set that mark (a crash), it may be any of them."""
+    return [m.netns for m in marks if m.complete] or [m.netns for m in marks]
+
+
 class GuestClient:
     """A connection to a lab's guest daemon; what ``KernelLab.guests`` holds."""
 
@@ -111,7 +117,7 @@ def connect(lab: str, netnses: Sequence[str]) -> GuestClient | None:
         try:
             c.info = {**c.call("info", timeout=5), "pid": pid}
         except EnvironmentProblem:
-            c.info = {"pid": pid, "guests": [], "fingerprint": None, "answering": False}
+            c.info = {"pid": pid, "guests": [], "fingerprint": None}
         return c
     return None
 
@@ -154,7 +160,6 @@ def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) 
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        code = 1
         try:
             os.close(ready_r)
             os.setsid()
@@ -163,14 +168,13 @@ def start(r: Resolved, netns: dict[str, str], listen_ns: str, fingerprint: str) 
             _detach_fds(keep={ready_w})
             nsutil._libc.prctl(PR_SET_NAME, COMM.encode(), 0, 0, 0)  # what `ps -o comm` shows
             owner = os.environ.get(sandbox.IN_SANDBOX, "")
-            code = 0
             _serve(r, netns, listen_ns, fingerprint, int(owner) if owner.isdigit() else None, ready_w)
         except BaseException as e:
             with contextlib.suppress(OSError):
                 msg = str(e) if isinstance(e, (OSError, EnvironmentProblem)) else f"{type(e).__name__}: {e}"
                 os.write(ready_w, msg.encode() or b"failed")
-            code = 1
-        os._exit(code)
+            os._exit(1)
+        os._exit(0)
     os.close(ready_w)
     os.waitpid(pid, 0)
     with os.fdopen(ready_r, "rb") as fh:

@@ -105,8 +105,7 @@ def down(lab: str) -> list[str]:
 
     guard()
     marks = owned(lab)
-    # the guest daemon first: it holds the lab's devices (complete mark: where it listens)
-    guestd.stop(lab, [m.netns for m in sorted(marks, key=lambda m: not m.complete)])
+    guestd.stop(lab, guestd.listen_candidates(marks))  # first: it holds the lab's devices
     removed = []
     for m in marks:
         with contextlib.suppress(OSError):
