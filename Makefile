@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench bench-kernel fuzz test-fullkernel
+.PHONY: demo test lint venv clean bench bench-kernel fuzz test-fullkernel sysdeps
 
 venv: $(STAMP)
 
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@bash tools/demo.sh $(LAB)
 
-test: $(STAMP)
+# System packages the suite runs for real (apt-get, as root, only what is missing).
+sysdeps:
+	@bash tools/setup-system.sh
+
+test: sysdeps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
