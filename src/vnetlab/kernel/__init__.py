@@ -168,20 +168,22 @@ class KernelLab:
             undo=kept,
         )
         ex.run(marked, progress)  # on failure it removes what it made: the old lab is untouched
+        # each undo is recorded before its step and is right whether or not the step
+        # happened (a Ctrl-C can land between a step and the next statement)
         undo: list[Callable[[], None]] = []
         try:
             for step in (s for s in marked if s.op == "netns"):
                 ns, tmp = self.netns(step.ns), new_name[step.ns]
                 if ns in was:
-                    nsutil.bind(ns, aside[ns], mark=_placeholder_mark(was[ns]))
                     undo.append(lambda x=aside[ns]: nsutil.remove(x))
+                    nsutil.bind(ns, aside[ns], mark=was[ns].base)
+                    undo.append(lambda x=aside[ns], ns=ns: _rebind(x, ns))
                     nsutil.unmount(ns)  # its file stays: the name never disappears
-                    undo.append(lambda x=aside[ns], ns=ns: nsutil.bind(x, ns, onto_placeholder=True))
-                    nsutil.bind(tmp, ns, onto_placeholder=True)
                     undo.append(lambda ns=ns: nsutil.unmount(ns))
+                    nsutil.bind(tmp, ns, onto_placeholder=True)
                 else:
-                    nsutil.bind(tmp, ns, mark=step.args["alias"])
                     undo.append(lambda ns=ns: nsutil.remove(ns))
+                    nsutil.bind(tmp, ns, mark=step.args["alias"])
                 nsutil.remove(tmp)
             self.external_guests = external_guests
             if not external_guests:
@@ -429,8 +431,10 @@ class KernelLab:
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
 
 
-def _placeholder_mark(m: owner.Mark) -> str:
-    return f"vnetlab:{m.lab}:{m.name}" + (f":{m.fingerprint}" if m.fingerprint else "")
+def _rebind(aside: str, ns: str) -> None:
+    """Undo of a swap step: the old namespace back on its name, unless it still is there."""
+    if not nsutil.mounted(ns):
+        nsutil.bind(aside, ns, onto_placeholder=True)
 
 
 def _pending_carrier_off(netns: str) -> bool:

@@ -23,7 +23,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from ..errors import EnvironmentProblem, KernelLacksKind
 from ..plan.steps import Step
-from . import nsutil
+from . import nsutil, owner
 from .kinds import CONFIG, KERNEL_KINDS
 
 NUD_PERMANENT = 0x80
@@ -73,7 +73,8 @@ class Executor:
         self.up_done: set[tuple[str, str]] = set()
         self.ports_done: set[tuple[str, str]] = set()
         self.will_be_up: set[tuple[str, str]] = set()
-        self.created: list[str] = []
+        #: (namespace, its mark) of each namespace this run creates
+        self.created: list[tuple[str, str]] = []
         self.fail_at = fail_at  # for tests: fail deliberately at this step number
 
     # handles -------------------------------------------------------------
@@ -145,9 +146,11 @@ class Executor:
 
     def rollback(self) -> None:
         self.close()
-        for name in reversed(self.created):
-            with contextlib.suppress(OSError):
-                nsutil.remove(name)
+        for name, alias in reversed(self.created):
+            m = owner.read_mark(name)  # only what carries this run's mark (never a namespace found there)
+            if m is not None and m.base == alias:
+                with contextlib.suppress(OSError):
+                    nsutil.remove(name)
         self.created.clear()
 
     def do(self, step: Step) -> None:
@@ -165,6 +168,7 @@ class Executor:
                     _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
             h.link("set", index=1, ifalias=alias, state="up")  # a new namespace's lo is ifindex 1
 
+        self.created.append((name, alias))  # first: a Ctrl-C right after the create must not forget it
         try:
             nsutil.create(name, mark=alias, setup=setup)
         except BaseException:
@@ -172,7 +176,6 @@ class Executor:
             if h is not None:
                 h.close()
             raise
-        self.created.append(name)
         self.up_done.add((step.ns, "lo"))
 
     def op_link(self, step: Step) -> None:

@@ -132,6 +132,20 @@ def _placeholder(p: str, mark: str | None) -> None:
         os.close(fd)
 
 
+def _own_placeholder(name: str, mark: str | None) -> None:
+    """``_placeholder`` that, interrupted after the name appeared (a Ctrl-C between
+    two statements), removes it again: the file carrying our mark is ours."""
+    try:
+        _placeholder(path(name), mark)
+    except FileExistsError:
+        raise
+    except BaseException:
+        if mark is not None and placeholder_mark(name) == mark:
+            with suppress(OSError):
+                os.unlink(path(name))
+        raise
+
+
 def placeholder_mark(name: str) -> str | None:
     """The mark written in an unmounted placeholder ``name`` (left by a create or
     remove that was killed half-way); None for a namespace or anything else."""
@@ -158,7 +172,7 @@ def create(name: str, mark: str | None = None, setup: Callable[[], None] | None 
     thread in the new namespace before it is mounted (made visible)."""
     _ensure_run_dir()
     p = path(name)
-    _placeholder(p, mark)
+    _own_placeholder(name, mark)
     try:
         home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         try:
@@ -180,24 +194,32 @@ def bind(src: str, dst: str, mark: str | None = None, onto_placeholder: bool = F
     """Make namespace ``src`` known as ``dst`` too (a mounted namespace file cannot
     be renamed: EBUSY). ``dst`` is made as a placeholder carrying ``mark``, or,
     with ``onto_placeholder``, is the caller's own unmounted placeholder."""
-    d = path(dst)
     if not onto_placeholder:
-        _placeholder(d, mark)
+        _own_placeholder(dst, mark)
     try:
-        mount(path(src), d, None, MS_BIND)
+        mount(path(src), path(dst), None, MS_BIND)
     except BaseException:
         if not onto_placeholder:
             remove(dst)
         raise
 
 
+def mounted(name: str) -> bool:
+    p = path(name)
+    with open("/proc/self/mountinfo") as fh:
+        return any(line.split()[4] == p for line in fh)
+
+
 def unmount(name: str) -> None:
-    """Unmount a named namespace but keep its file (a placeholder)."""
-    try:
-        umount(path(name))
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOENT):
-            raise
+    """Unmount a named namespace but keep its file (a placeholder); every mount
+    on it, should an interrupted change have stacked two there."""
+    for _ in range(64):
+        try:
+            umount(path(name))
+        except OSError as e:
+            if e.errno not in (errno.EINVAL, errno.ENOENT):
+                raise
+            return
 
 
 def remove(name: str) -> None:

@@ -49,6 +49,11 @@ class Mark:
     live: bool = True
 
     @property
+    def base(self) -> str:
+        """The mark a namespace is created with (no complete flag): what its placeholder carries."""
+        return f"vnetlab:{self.lab}:{self.name}" + (f":{self.fingerprint}" if self.fingerprint else "")
+
+    @property
     def proper(self) -> bool:
         """A live namespace under the lab's own name (not a change's temporary one)."""
         return self.live and self.netns == f"{self.lab}-{self.name}"
