@@ -64,7 +64,7 @@ KINDS = {
     "down": ["umount2", "unlink", "setns", "openat", "sendto", "recvfrom", "socket", "connect", "close"],
 }
 #: at most this many points per system call (evenly spread) unless FULL
-SPREAD = 8
+SPREAD = 10
 
 
 def _op(op: str) -> None:
