@@ -69,6 +69,9 @@ class KernelLab:
         preflight.require_kinds(self.r)
         steps = self.plan()
         fp = self.fingerprint(steps)
+        if self._flusher is not None:  # made for the namespaces as they were
+            self._flusher.close()
+            self._flusher = None
         with owner.lock(self.lab):  # another `up` or `down` of this lab waits, or we do
             return self._up(steps, fp, progress, fail_at, external_guests)
 
@@ -264,6 +267,9 @@ class KernelLab:
         if self.guests is not None:
             self.guests.close()
             self.guests = None
+        if self._flusher is not None:  # its sockets belong to this lab's namespaces as they were
+            self._flusher.close()
+            self._flusher = None
 
     def settle(self, limit: float = 3.0, any_device: bool = False) -> None:
         """Wait for pending carrier-off events to take effect.

@@ -23,6 +23,7 @@ import errno
 import os
 import socket
 import struct
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -193,6 +194,7 @@ def lock(lab: str, wait: float | None = None) -> Iterator[None]:
             wait = LOCK_WAIT_DEFAULT
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     deadline = time.monotonic() + wait
+    told = False
     try:
         while True:
             try:
@@ -201,6 +203,10 @@ def lock(lab: str, wait: float | None = None) -> Iterator[None]:
             except OSError as e:
                 if e.errno != errno.EADDRINUSE:
                     raise
+            if not told and wait > 1:
+                pid = lock_holder(lab)
+                print(f"lab {lab} is busy (process {pid or '?'}); waiting up to {wait:g}s", file=sys.stderr)
+                told = True
             if time.monotonic() >= deadline:
                 from ..errors import EnvironmentProblem
 
