@@ -178,14 +178,14 @@ class KernelLab:
             for step in (s for s in marked if s.op == "netns"):
                 ns, tmp = self.netns(step.ns), new_name[step.ns]
                 if ns in was:
-                    undo.append(lambda x=aside[ns]: nsutil.remove(x))
+                    undo.append(lambda x=aside[ns]: _remove_ours(lab, x))
                     nsutil.bind(ns, aside[ns], mark=was[ns].base)
                     undo.append(lambda x=aside[ns], ns=ns: _rebind(x, ns))
                     nsutil.unmount(ns)  # its file stays: the name never disappears
                     undo.append(lambda ns=ns: nsutil.unmount(ns))
                     nsutil.bind(tmp, ns, onto_placeholder=True)
                 else:
-                    undo.append(lambda ns=ns: nsutil.remove(ns))
+                    undo.append(lambda ns=ns: _remove_ours(lab, ns))
                     nsutil.bind(tmp, ns, mark=step.args["alias"])
                 nsutil.remove(tmp)
             self.external_guests = external_guests
@@ -201,15 +201,16 @@ class KernelLab:
                     fn()
             for tmp in new_name.values():
                 with contextlib.suppress(OSError):
-                    nsutil.remove(tmp)
+                    _remove_ours(lab, tmp)
             raise
         # the new lab is in place: the old one goes, its guest daemon first
+        now = {ns: aside[ns] if ns in self._wanted() else ns for ns in was}  # where each old namespace is
         for m in old:
             if m.complete:
-                guestd.stop(lab, [aside.get(m.netns, m.netns) if m.netns in self._wanted() else m.netns])
+                guestd.stop(lab, [now[m.netns]])
         for ns in was:
             with contextlib.suppress(OSError):
-                nsutil.remove(aside[ns] if ns in self._wanted() else ns)
+                nsutil.remove(now[ns])
         self._set_complete(fp, external_guests)
 
     def _wanted(self) -> set[str]:
@@ -435,6 +436,13 @@ class KernelLab:
 
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
+
+
+def _remove_ours(lab: str, name: str) -> None:
+    """Remove ``name`` if it carries ``lab``'s mark (an undo never removes what it did not make)."""
+    m = owner.read_mark(name)
+    if m is not None and m.lab == lab:
+        nsutil.remove(name)
 
 
 def _rebind(aside: str, ns: str) -> None:
