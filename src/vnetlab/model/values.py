@@ -116,3 +116,5 @@ VidRange = Annotated[StrictInt | StrictStr, AfterValidator(_vid_range)]
 Mtu = Annotated[StrictInt, Field(ge=68, le=65535)]
 Vni = Annotated[StrictInt, Field(ge=0, le=16777215)]
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+#: RTA_PRIORITY is a u32 (`ip route` refuses -1 and 2^32 as "metric value is invalid")
+Metric = Annotated[StrictInt, Field(ge=0, le=2**32 - 1)]
