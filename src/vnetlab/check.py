@@ -21,8 +21,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import Issue
-from .model import Lab, Route
-from .model import sysctls
+from .model import Lab, Route, sysctls
 from .model.kinds import CHILD_KINDS
 from .resolve import IfKey, Resolved, resolve, split_ref
 

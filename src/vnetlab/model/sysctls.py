@@ -23,8 +23,13 @@ from __future__ import annotations
 
 import re
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # fmt: off
-IPV4_CONF = frozenset(
+IPV4_CONF = _words(
     """
     accept_local accept_redirects accept_source_route arp_accept arp_announce arp_evict_nocarrier arp_filter
     arp_ignore arp_notify bc_forwarding bootp_relay disable_policy disable_xfrm drop_gratuitous_arp
@@ -32,10 +37,10 @@ IPV4_CONF = frozenset(
     igmpv3_unsolicited_report_interval ignore_routes_with_linkdown log_martians medium_id promote_secondaries
     proxy_arp proxy_arp_pvlan route_localnet rp_filter secure_redirects send_redirects shared_media src_valid_mark
     tag
-    """.split()
+    """
 )
 
-IPV6_CONF = frozenset(
+IPV6_CONF = _words(
     """
     accept_dad accept_ra accept_ra_defrtr accept_ra_from_local accept_ra_min_hop_limit accept_ra_min_lft
     accept_ra_mtu accept_ra_pinfo accept_ra_rt_info_max_plen accept_ra_rt_info_min_plen accept_ra_rtr_pref
@@ -48,18 +53,18 @@ IPV6_CONF = frozenset(
     router_solicitation_delay router_solicitation_interval router_solicitation_max_interval router_solicitations
     rpl_seg_enabled seg6_enabled seg6_require_hmac stable_secret suppress_frag_ndisc temp_prefered_lft
     temp_valid_lft use_oif_addrs_only use_optimistic use_tempaddr
-    """.split()
+    """
 )
 
-NEIGH = frozenset(
+NEIGH = _words(
     """
     anycast_delay app_solicit base_reachable_time base_reachable_time_ms delay_first_probe_time gc_stale_time
     interval_probe_time_ms locktime mcast_resolicit mcast_solicit proxy_delay proxy_qlen retrans_time
     retrans_time_ms ucast_solicit unres_qlen unres_qlen_bytes
-    """.split()
+    """
 )
 
-FLAT = frozenset(
+FLAT = _words(
     """
     bridge.bridge-nf-call-arptables bridge.bridge-nf-call-ip6tables bridge.bridge-nf-call-iptables
     bridge.bridge-nf-filter-pppoe-tagged bridge.bridge-nf-filter-vlan-tagged bridge.bridge-nf-pass-vlan-input-dev
@@ -129,7 +134,7 @@ FLAT = frozenset(
     netfilter.nf_log.0 netfilter.nf_log.1 netfilter.nf_log.10 netfilter.nf_log.2 netfilter.nf_log.3
     netfilter.nf_log.4 netfilter.nf_log.5 netfilter.nf_log.6 netfilter.nf_log.7 netfilter.nf_log.8
     netfilter.nf_log.9 unix.max_dgram_qlen
-    """.split()
+    """
 )
 # fmt: on
 
