@@ -184,3 +184,12 @@ def test_export_refuses_a_batch_word_validation_would_refuse() -> None:
         with pytest.raises(ValueError):
             _word(bad)
     assert _word("a$(id>c1)") == "a$(id>c1)"
+
+
+def test_kernel_sysctl_writer_refuses_what_validation_refuses() -> None:
+    """Even with validation bypassed, the kernel backend opens nothing outside /proc/sys/net."""
+    from vnetlab.kernel.apply import _write_sysctl
+
+    for key in ("kernel.core_pattern", "net..x", "net.ipv4/../../kernel/core_pattern", "vm.overcommit_memory", ""):
+        with pytest.raises(ValueError):
+            _write_sysctl(key, 1)

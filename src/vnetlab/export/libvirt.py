@@ -29,6 +29,7 @@ def _dev(name: str, guest: str) -> str:
         )
     return name
 
+
 _MODES = {"passthru": "passthrough"}
 
 
