@@ -192,6 +192,14 @@ def test_interface_names_the_kernel_or_ip_batch_would_change(name: str, rule: st
     assert _rules(text) == [rule]
 
 
+@pytest.mark.parametrize(("name", "ok"), [("\u00e0", False), ("x\u00a0", False), ("\u00e9", True), ("\u00f1x", True)])
+def test_interface_names_are_checked_as_the_kernel_bytes(name: str, ok: bool) -> None:
+    """dev_valid_name() tests isspace() byte by byte with the kernel's Latin-1 ctype:
+    0xa0 is whitespace to it, so 'à' (c3 a0) is EINVAL while 'é' (c3 a9) is fine."""
+    text = f"lab: t\nnodes:\n  h:\n    interfaces:\n      {json.dumps(name)}: {{kind: bridge}}\n"
+    assert _rules(text) == ([] if ok else ["bad-value"])
+
+
 def test_a_veth_peer_named_lo_is_blamed_on_the_peer_field() -> None:
     with pytest.raises(LabInvalid) as e:
         load_text("lab: t\nnodes:\n  h:\n    interfaces:\n      v0: {kind: veth, peer: lo}\n", "x.yaml")
