@@ -527,6 +527,13 @@ def rule_sysctl(c: _Ctx) -> None:
                     "(only per-namespace net.* keys can be set: anything else is machine-wide)",
                     at_key=True,
                 )
+            elif verdict == "dotted-dev":
+                c.add(
+                    path,
+                    "sysctl-key",
+                    f"sysctl {key}: an interface name with a dot ({dev!r}) cannot be written in a dotted sysctl key",
+                    at_key=True,
+                )
             elif dev is not None and dev not in devs:
                 c.add(
                     path,

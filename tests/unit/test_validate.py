@@ -140,6 +140,7 @@ def _rules(text: str) -> list[str]:
         ("    sysctl: {'net.x$(id>pwn)': 1}\n", "sysctl-key"),
         ("    sysctl: {net.ipv4.conf..rp_filter: 1}\n", "sysctl-key"),
         ("    sysctl: {net.ipv4.conf.eth1.rp_filter: 1}\n", "sysctl-key"),
+        ("    sysctl: {net.ipv4.conf.eth0.11.rp_filter: 1}\n", "sysctl-key"),
         ('    sysctl: {net.ipv4.ip_forward: "1\\n"}\n', "sysctl-value"),
     ],
 )

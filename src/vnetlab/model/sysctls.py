@@ -145,7 +145,8 @@ MAX_VALUE = 256
 
 
 def classify(key: str) -> tuple[str, str | None]:
-    """("ok"|"malformed"|"not-netns", dev): dev is the interface a conf/neigh key names."""
+    """("ok"|"not-netns"|"dotted-dev", dev): dev is the interface a conf/neigh key names
+    ("dotted-dev": a name with a dot, which a dotted key cannot express)."""
     parts = key.split(".")
     if parts[0] != "net" or len(parts) < 3:
         return "not-netns", None
@@ -155,6 +156,8 @@ def classify(key: str) -> tuple[str, str | None]:
         if leaf not in leaves or (table == "neigh" and dev == "default"):
             return "not-netns", None
         return "ok", None if dev in ("all", "default") and table == "conf" else dev
+    if len(parts) > 5 and parts[1] in ("ipv4", "ipv6") and parts[2] in ("conf", "neigh"):
+        return "dotted-dev", ".".join(parts[3:-1])
     return ("ok" if ".".join(parts[1:]) in FLAT else "not-netns"), None
 
 
