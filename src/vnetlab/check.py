@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import Issue
 from .model import Lab, Route, sysctls
 from .model.kinds import CHILD_KINDS
-from .resolve import IfKey, Resolved, resolve, split_ref
+from .resolve import Iface, IfKey, Resolved, resolve, split_ref
 
 if TYPE_CHECKING:
     from .load import Loaded, Positions
@@ -462,7 +462,7 @@ def rule_expect(c: _Ctx) -> None:
 # -- what the kernel refuses, or accepts and then does something else with ----------
 
 
-def _ifname_path(c: _Ctx, i: Any) -> tuple[Path_, bool]:
+def _ifname_path(c: _Ctx, i: Iface) -> tuple[Path_, bool]:
     """Where an interface's name is written: its key, or the peer field that implies it."""
     if i.implicit and i.key in c.r.peer:
         return (*c.r.ifaces[c.r.peer[i.key]].path, "peer"), False
