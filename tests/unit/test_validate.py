@@ -297,3 +297,13 @@ def test_thousands_of_unresolved_references_validate_fast() -> None:
     assert len(issues) == 4000 and {i.rule for i in issues} == {"unresolved-ref"}
     assert sum("did you mean" in i.message for i in issues) == 20
     assert elapsed < 3, elapsed
+
+
+@pytest.mark.parametrize("text", ['"\\e]0;owned\\a"', '"a\\x00b"', '"\\x9b31m"'])
+def test_free_text_has_no_control_characters(text: str) -> None:
+    """description and why are printed by `test`: no terminal escapes."""
+    assert _rules(f"lab: t\ndescription: {text}\nnodes: {{a: {{}}}}\n") == ["bad-value"]
+    assert _rules(f"lab: t\nnodes: {{a: {{}}}}\nexpect: [{{from: a, to: a, reach: true, why: {text}}}]\n") == [
+        "bad-value"
+    ]
+    assert _rules('lab: t\ndescription: "two\\nlines\\tand a tab"\nnodes: {a: {}}\n') == []
