@@ -307,3 +307,9 @@ def test_free_text_has_no_control_characters(text: str) -> None:
         "bad-value"
     ]
     assert _rules('lab: t\ndescription: "two\\nlines\\tand a tab"\nnodes: {a: {}}\n') == []
+
+
+def test_folded_text_has_no_fold_markers() -> None:
+    """ruamel marks where a folded scalar (>) was folded with a BEL; the value must not keep it."""
+    lab = load_text("lab: t\ndescription: >\n  one\n  two\nnodes: {a: {}}\n").lab
+    assert lab.description == "one two\n"
