@@ -13,7 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
 from tests.unit.test_hostile_names import HOSTILE, SYSCTL, hostile_ifnames
+from vnetlab import load, resolve
 
 from .conftest import ip_json, netns_list
 
@@ -44,11 +47,22 @@ def test_hostile_sysctl_value_is_one_word(in_sandbox) -> None:
     assert "ip_forward" in got["stderr"]
 
 
-def test_hostile_names_script_and_up_build_the_same(in_sandbox) -> None:
+KEYWORDS = HOSTILE.parent / "keywords.yaml"
+
+
+def test_names_that_are_ip_keywords_build_exactly(in_sandbox) -> None:
+    got = in_sandbox(_run_script, str(KEYWORDS))
+    assert got["rc"] == 0, got["stderr"]
+    assert got["canaries"] == []
+    assert {i.name for i in resolve(load(str(KEYWORDS))).ifaces.values()} <= got["names"]
+
+
+@pytest.mark.parametrize("path", [HOSTILE, KEYWORDS], ids=lambda p: p.name)
+def test_hostile_names_script_and_up_build_the_same(in_sandbox, path) -> None:
     from .test_export_ip import _by_script, _by_up
 
-    a = in_sandbox(_by_script, str(HOSTILE))
-    b = in_sandbox(_by_up, str(HOSTILE))
+    a = in_sandbox(_by_script, str(path))
+    b = in_sandbox(_by_up, str(path))
     assert a.keys() == b.keys() and a
     for ns in a:
         assert a[ns] == b[ns], ns
