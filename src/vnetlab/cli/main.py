@@ -669,16 +669,14 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
     """
     from ..kernel import nsutil, preflight
-    from ..kernel.importer import to_lab
+    from ..kernel.importer import check_names, to_lab
     from ..load import load_text
 
     preflight.require_privileges()
     names = list(netns) or (nsutil.list_names() if all_ else [])
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
-    missing = [n for n in names if not nsutil.exists(n)]
-    if missing:
-        raise InputError(f"no named network namespace {missing[0]!r} (see `ip netns list`)")
+    check_names(names)
     text = to_lab(names, lab_name)
     load_text(text, "<imported>")  # what we write must validate
     if output is not None:
