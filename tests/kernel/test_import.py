@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,7 +98,7 @@ def _import_odd(tmp: str) -> dict:
     out = {}
     for name, args in {"only-lo": ["--netns", "only-lo"], "odd": ["--netns", "odd", "--netns", "only-lo"]}.items():
         path = f"{tmp}/{name}.yaml"
-        out[name] = (_vnetlab("import", *args, "-o", path), _vnetlab("validate", path), open(path).read())
+        out[name] = (_vnetlab("import", *args, "-o", path), _vnetlab("validate", path), Path(path).read_text())
     return out
 
 
