@@ -47,7 +47,7 @@ def errors_to_exit(fn: F) -> F:
         except LabInvalid as e:
             render.issues(e.issues, to_stderr=True)
             n = len(e.issues)
-            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
+            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", to_stderr=True)
             sys.exit(e.exit_code)
         except VnetlabError as e:
             render.error(str(e))
@@ -100,14 +100,14 @@ def validate(lab: Path, as_json: bool) -> None:
         else:
             render.issues(e.issues)
             n = len(e.issues)
-            print(f"{lab}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+            render.say(f"{lab}: {n} problem{'s' if n != 1 else ''}", to_stderr=True)
         sys.exit(2)
     if as_json:
         render.issues_json(str(lab), [])
     else:
         r = loaded.lab
         n_if = sum(len(n.interfaces) for n in r.nodes.values())
-        print(
+        render.say(
             f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations)"
         )
 
@@ -173,19 +173,19 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
         st = sandboxed(k.r, "status")
         render.status(st)
-        print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
+        render.say(f"lab {k.lab}: came up in a sandbox and was removed", to_stderr=True)
         return
     result = k.up(progress=_progress(f"up {k.lab}"), external_guests=external_guests)
     n = len(k.names)
-    print(
+    render.say(
         f"lab {k.lab}: {result}"
         + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
     )
     if k.guests is not None:
-        print(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
+        render.say(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
     elif k.r.guests and external_guests:
         devs = ", ".join(f"{g}: {k.netns(d[0])} {d[1]}" for g, d in ((n, x.device) for n, x in k.r.guests.items()))
-        print(f"guests left to your VMs ({devs})")
+        render.say(f"guests left to your VMs ({devs})")
 
 
 @cli.command()
@@ -224,7 +224,7 @@ def down(lab_or_name: str) -> None:
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
     removed = owner.down(name)
-    print(
+    render.say(
         f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
     )
 
@@ -243,10 +243,10 @@ def list_(as_json: bool) -> None:
     if as_json:
         render.json_doc({"labs": [{"lab": k, "namespaces": v} for k, v in labs.items()]})
     elif not labs:
-        print("no labs are running")
+        render.say("no labs are running")
     else:
         for k, v in labs.items():
-            print(f"{k}: {len(v)} namespaces ({', '.join(v)})")
+            render.say(f"{k}: {len(v)} namespaces ({', '.join(v)})")
 
 
 @cli.command()
@@ -275,9 +275,9 @@ def status(name: str, as_json: bool) -> None:
     else:
         render.status(st)
         if daemon:
-            print(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
+            render.say(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
         elif external:
-            print("guests: left to your own VMs (up --external-guests)")
+            render.say("guests: left to your own VMs (up --external-guests)")
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -334,7 +334,7 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
         render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
     else:
         for d, ok in res.items():
-            print(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+            render.say(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
     sys.exit(0 if all(res.values()) else 1)
 
 
@@ -485,15 +485,16 @@ def diff(lab: Path, as_json: bool) -> None:
     else:
         render.diff(sim_m, ker_m, cells, skip)
         for c in bad:
-            print(
-                f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
+            render.say()
+            render.say(
+                f"simulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
             )
             for h in c["trace"]:
-                print(
+                render.say(
                     f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}"
                     + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else "")
                 )
-        print(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
+        render.say(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", to_stderr=True)
     if bad:
         sys.exit(1)
 
@@ -541,7 +542,7 @@ def capture(
         if len(interfaces) != 1:
             raise InputError("on the kernel, capture one interface at a time")
         n = capture_live(r, interfaces[0], out, count, duration)
-        print(f"{out}: {n} frames at {interfaces[0]}", file=sys.stderr)
+        render.say(f"{out}: {n} frames at {interfaces[0]}", to_stderr=True)
         return
     from ..sim import Simulator
     from ..sim.pcap import write_pcap
@@ -554,9 +555,9 @@ def capture(
     for label in interfaces:
         path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
         n = write_pcap(path, caps[label])
-        print(f"{path}: {n} frames at {label}", file=sys.stderr)
+        render.say(f"{path}: {n} frames at {label}", to_stderr=True)
     for res in results:
-        print(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", file=sys.stderr)
+        render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
 
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
@@ -614,7 +615,7 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
             for rel, body in files(r).items():
                 (output / rel).parent.mkdir(parents=True, exist_ok=True)
                 (output / rel).write_text(body)
-            print(f"wrote {len(files(r))} files under {output}/", file=sys.stderr)
+            render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
             return
         text = to_text(r)
     elif fmt == "libvirt":
@@ -645,7 +646,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     proc = subprocess.run([exe, "-Tsvg", "-o", str(svg)], input=dot_source.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         raise EnvironmentProblem(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
-    print(f"wrote {svg}", file=sys.stderr)
+    render.say(f"wrote {svg}", to_stderr=True)
 
 
 @cli.command(name="import")
@@ -681,7 +682,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     load_text(text, "<imported>")  # what we write must validate
     if output is not None:
         output.write_text(text)
-        print(f"wrote {output} ({len(names)} namespaces)", file=sys.stderr)
+        render.say(f"wrote {output} ({len(names)} namespaces)", to_stderr=True)
     else:
         sys.stdout.write(text)
 
@@ -696,7 +697,7 @@ def main() -> None:
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.Abort:
-        print("aborted", file=sys.stderr)
+        print("aborted", to_stderr=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()
@@ -705,6 +706,7 @@ def main() -> None:
         raise
     except Exception as e:  # a bug of ours: say so briefly, without a traceback
         print(
-            f"vnetlab: internal error: {type(e).__name__}: {e} (set VNETLAB_DEBUG=1 for the traceback)", file=sys.stderr
+            f"vnetlab: internal error: {type(e).__name__}: {render.safe(e)} (set VNETLAB_DEBUG=1 for the traceback)",
+            file=sys.stderr,
         )
         sys.exit(70)
