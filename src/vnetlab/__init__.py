@@ -3,8 +3,12 @@
 The public API is this module's ``__all__``; a test pins it.
 """
 
-from .check import check
-from .errors import (
+from . import _interrupt
+
+_interrupt.leave_on_interrupt()  # first: in the `vnetlab` command, Ctrl-C during the imports below exits quietly
+
+from .check import check  # noqa: E402
+from .errors import (  # noqa: E402
     CheckFailed,
     EnvironmentProblem,
     InputError,
@@ -14,9 +18,9 @@ from .errors import (
     NotImplementedYet,
     VnetlabError,
 )
-from .load import load, load_text
-from .model import Lab
-from .resolve import Resolved, resolve
+from .load import load, load_text  # noqa: E402
+from .model import Lab  # noqa: E402
+from .resolve import Resolved, resolve  # noqa: E402
 
 __version__ = "0.1.0"
 

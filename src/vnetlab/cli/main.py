@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
+from .. import __version__, _interrupt
 from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
 from ..load import load_file
 from ..resolve import resolve
@@ -47,7 +47,7 @@ def errors_to_exit(fn: F) -> F:
         except LabInvalid as e:
             render.issues(e.issues, to_stderr=True)
             n = len(e.issues)
-            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", to_stderr=True)
+            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
             sys.exit(e.exit_code)
         except VnetlabError as e:
             render.error(str(e))
@@ -689,16 +689,16 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
 
 def main() -> None:
     """Entry point of the console script and of `python -m vnetlab`."""
-    if os.environ.get("VNETLAB_DEBUG"):
-        cli()
-        return
     try:
+        _interrupt.unwind_on_interrupt()  # a command interrupted undoes what it made, then exits 130
+        if os.environ.get("VNETLAB_DEBUG"):
+            cli()
+            return
         cli(standalone_mode=False)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except click.Abort:
-        print("aborted", to_stderr=True)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt):
+        _interrupt.interrupted()
     except click.ClickException as e:
         e.show()
         sys.exit(2)
@@ -710,3 +710,5 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(70)
+    finally:
+        _interrupt.leave_on_interrupt()  # exiting: nothing left to undo
