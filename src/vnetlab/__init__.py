@@ -3,12 +3,10 @@
 The public API is this module's ``__all__``; a test pins it.
 """
 
-from . import _interrupt
-
-_interrupt.leave_on_interrupt()  # first: in the `vnetlab` command, Ctrl-C during the imports below exits quietly
-
-from .check import check  # noqa: E402
-from .errors import (  # noqa: E402
+# first: in the `vnetlab` command, Ctrl-C during the imports below exits quietly (exit 130)
+from . import _interrupt  # noqa: F401
+from .check import check
+from .errors import (
     CheckFailed,
     EnvironmentProblem,
     InputError,
@@ -18,9 +16,9 @@ from .errors import (  # noqa: E402
     NotImplementedYet,
     VnetlabError,
 )
-from .load import load, load_text  # noqa: E402
-from .model import Lab  # noqa: E402
-from .resolve import Resolved, resolve  # noqa: E402
+from .load import load, load_text
+from .model import Lab
+from .resolve import Resolved, resolve
 
 __version__ = "0.1.0"
 

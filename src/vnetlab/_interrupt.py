@@ -6,7 +6,7 @@ at once. While a command runs, it raises KeyboardInterrupt as usual, so what
 the command was making is undone on the way out (`up` removes a half-built
 lab), and the entry point turns it into the same line and exit code.
 
-The package installs the first handler as its first statement, but only in
+The package imports this module first, which installs the handler, but only in
 the `vnetlab` command itself (the console script or `python -m vnetlab`): a
 program that imports vnetlab keeps its own Ctrl-C. This module imports
 nothing the interpreter has not loaded already (``_signal`` is the built-in
@@ -66,3 +66,6 @@ def interrupted() -> None:
     leave_on_interrupt()  # a second Ctrl-C while leaving ends it at once
     print(MESSAGE, file=sys.stderr)
     sys.exit(EXIT_CODE)
+
+
+leave_on_interrupt()  # on import: vnetlab/__init__ imports this module first
