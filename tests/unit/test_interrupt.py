@@ -63,6 +63,10 @@ def test_ctrl_c_never_shows_a_traceback(cmd: list[str]) -> None:
         if code == 130:
             interrupted += 1
             assert err.strip().splitlines() == ["vnetlab: interrupted"], (delay, err)
+        elif code == -signal.SIGINT:
+            # the last moments of the interpreter's teardown, after Python gave SIGINT back to the
+            # kernel's default: the work is done, the process ends silently, a shell reports 130
+            assert err == "", (delay, err)
         else:
             assert code in (0, 1), (delay, code, err)  # it finished before the signal came
     assert interrupted >= 3, "too few runs were interrupted to say anything"
