@@ -412,7 +412,9 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
 
     r = _resolved(lab)
     names = ["sim", "kernel"] if backend == "both" else [backend]
-    results = {n: open_backend(r, n).evaluate(r.lab.expect) for n in names}
+    backends = {n: open_backend(r, n) for n in names}
+    results = {n: b.evaluate(r.lab.expect) for n, b in backends.items()}
+    problems = [p for b in backends.values() if (p := _lab_problem(b))]  # the lab itself is not as written
     rows = []
     failed = 0
     for i, e in enumerate(r.lab.expect):
@@ -426,7 +428,8 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
             {
                 "lab": r.lab.lab,
                 "backend": backend,
-                "passed": failed == 0,
+                "passed": failed == 0 and not problems,
+                "problems": problems,
                 "expectations": [
                     {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
                     for e, outs, ok in rows
@@ -441,8 +444,19 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
             + (f" ({skipped} not checkable on every backend)" if skipped else ""),
             file=sys.stderr,
         )
-    if failed:
+        for p in problems:
+            render.error(p)
+    if failed or problems:
         sys.exit(1)
+
+
+def _lab_problem(b: Any) -> str | None:
+    """What makes a running kernel lab fail as a whole (its guest daemon is gone)."""
+    if getattr(b, "name", None) != "kernel" or not b.running:
+        return None
+    from ..kernel import guestd
+
+    return guestd.lost(b.live)
 
 
 @cli.command()
