@@ -223,6 +223,7 @@ def down(lab_or_name: str) -> None:
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     removed = owner.down(name)
     render.say(
         f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
@@ -237,6 +238,7 @@ def list_(as_json: bool) -> None:
     from ..kernel import owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     labs: dict[str, list[str]] = {}
     for m in owner.owned():
         labs.setdefault(m.lab, []).append(m.name)
@@ -261,6 +263,7 @@ def status(name: str, as_json: bool) -> None:
     if name.endswith((".yaml", ".yml")):
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = owner.owned(name)
     st = {m.name: observe_ns(m.netns) for m in marks}
     if not st:
@@ -293,6 +296,7 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     from ..kernel import nsutil, owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = {m.name: m for m in owner.owned(name)}
     if node not in marks:
         raise InputError(
@@ -688,6 +692,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     from ..load import load_text
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     names = list(netns) or (nsutil.list_names() if all_ else [])
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
