@@ -88,6 +88,7 @@ def _import_odd(tmp: str) -> dict:
     _ip("netns", "add", "far")  # not imported: what points there cannot be described
     _ip("netns", "add", "odd")
     _ip("-n", "odd", "link", "add", "on", "type", "veth", "peer", "name", "x{y")  # YAML would read `on` as true
+    _ip("-n", "odd", "link", "add", "e\x1b[31m", "type", "veth", "peer", "name", "f\x1b]0;x\x07")  # terminal escapes
     _ip("-n", "odd", "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", "far")
     _ip("-n", "odd", "link", "add", "link", "v0", "name", "mv0", "type", "macvlan")  # its parent is left out
     _ip("-n", "odd", "link", "add", "br0", "type", "bridge")
@@ -114,3 +115,9 @@ def test_import_always_writes_a_lab_that_validates(in_sandbox, tmp_path) -> None
     odd = lab.lab.nodes["odd"].interfaces
     assert {"on", "x{y", "br0"} <= set(odd) and "v0" not in odd and "mv0" not in odd, res["odd"][2]
     assert odd["on"].peer == "x{y"
+    # names with escapes are written escaped (quoted), never raw, whether the lab format takes them or not
+    assert not any(c in res["odd"][2] for c in "\x1b\x07"), res["odd"][2]
+    assert "e\x1b[31m" in odd or '# left out: "e\\u001b[31m"' in res["odd"][2]
+    # what is left out is said, in comments: the lab still describes only what it can
+    assert "# left out: v0 (its peer is left out or in a namespace not imported)" in res["odd"][2]
+    assert "# left out: mv0 (its parent is left out or in a namespace not imported)" in res["odd"][2]

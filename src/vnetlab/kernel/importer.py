@@ -24,6 +24,7 @@ from typing import Any
 from pyroute2 import IPRoute
 
 from ..errors import EnvironmentProblem, InputError
+from ..model.values import check_ifname
 from . import nsutil
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
@@ -265,26 +266,41 @@ def check_names(names: Sequence[str]) -> None:
 NS_GET_NSTYPE = 0xB703
 
 
-def _emitted(st: dict[str, Any], skip: set[tuple[str, int]], nics: set[tuple[str, int]]) -> set[tuple[str, int]]:
-    """The links the lab can describe: of a kind vnetlab models, not lo, not
-    inside a switch, and whose peer or parent is described too (dropping one
-    may drop others). A switch's far ends (``nics``) stand on their own."""
-    keep = {
-        (ns, i)
-        for ns, s in st.items()
-        for i, ln in s["links"].items()
-        if ln.name != "lo" and ln.kind in _KINDS and (ns, i) not in skip
-    }
+def _emitted(
+    st: dict[str, Any], skip: set[tuple[str, int]], nics: set[tuple[str, int]]
+) -> tuple[set[tuple[str, int]], dict[tuple[str, int], str]]:
+    """The links the lab can describe, and why each other one is left out:
+    not a kind vnetlab models, a name the lab format refuses, or a peer or
+    parent that is itself left out or in a namespace not imported (dropping
+    one may drop others). lo and a switch's insides (``skip``) are not
+    links of the lab at all; a switch's far ends (``nics``) stand on their own."""
+    keep: set[tuple[str, int]] = set()
+    why: dict[tuple[str, int], str] = {}
+    for ns, s in st.items():
+        for i, ln in s["links"].items():
+            if ln.name == "lo" or (ns, i) in skip:
+                continue
+            if ln.kind not in _KINDS:
+                why[(ns, i)] = f"kind {ln.kind or 'unknown'}: not one vnetlab models"
+                continue
+            try:
+                check_ifname(ln.name)
+            except ValueError as e:
+                why[(ns, i)] = str(e)
+                continue
+            keep.add((ns, i))
     while True:
-        drop = set()
+        drop = {}
         for ns, i in keep:
             ln = st[ns]["links"][i]
             dep = (ns, ln.link) if ln.kind == "vlan" else (ln.link_ns, ln.link)
             if ln.kind in _NEEDS_LINK and (ns, i) not in nics and dep not in keep:
-                drop.add((ns, i))
+                what = "peer" if ln.kind == "veth" else "parent"
+                drop[(ns, i)] = f"its {what} is left out or in a namespace not imported"
         if not drop:
-            return keep
-        keep -= drop
+            return keep, why
+        keep -= set(drop)
+        why.update(drop)
 
 
 _NEEDS_LINK = {"veth", "macvlan", "macvtap", "ipvlan", "vlan"}
@@ -332,7 +348,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
     for ns, sw in switches.items():
         for p in sw["ports"]:
             nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
-    emitted = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of))
+    emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of))
 
     out = [f"lab: {lab_name}", f"description: imported by vnetlab from {len(netnses)} network namespaces"]
     if switches:
@@ -449,5 +465,10 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 body.append(f'      - {{address: {n["address"]}, lladdr: "{n["lladdr"]}", dev: {_q(n["dev"])}}}')
         if sysctl:
             body.append("    sysctl: {" + ", ".join(f"{_q(k)}: {v}" for k, v in sysctl.items()) + "}")
-        out += [f"  {name[ns]}:", *body] if body else [f"  {name[ns]}: {{}}"]  # only lo: a node with no interfaces
+        notes = [
+            f"    # left out: {_q(s['links'][i].name)} ({json.dumps(reason)[1:-1]})"  # no control character
+            for (n, i), reason in left_out.items()
+            if n == ns
+        ]
+        out += [f"  {name[ns]}:", *notes, *body] if body else [f"  {name[ns]}: {{}}", *notes]  # only lo: no interfaces
     return "\n".join(out) + "\n"
