@@ -175,6 +175,9 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
         render.status(st)
         render.say(f"lab {k.lab}: came up in a sandbox and was removed", to_stderr=True)
         return
+    from ..kernel import preflight
+
+    preflight.require_namespace_access()  # whether the lab is up already is read from its namespaces
     result = k.up(progress=_progress(f"up {k.lab}"), external_guests=external_guests)
     n = len(k.names)
     render.say(
