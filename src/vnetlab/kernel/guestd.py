@@ -235,6 +235,12 @@ def _serve(
     def handle(conn: socket.socket) -> None:
         buf = b""
         refusal = _refusal(conn, r.lab.lab)
+        if refusal is not None:  # one answer, whatever was asked, and nothing read beyond it
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(2)
+                conn.recv(65536)
+                conn.sendall(json.dumps({"error": refusal}).encode() + b"\n")
+            return
         with conn:
             while True:
                 try:
@@ -247,11 +253,8 @@ def _serve(
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
                     req = json.loads(line)
-                    reply = {"error": refusal} if refusal else _answer(runner, info, req)
                     with contextlib.suppress(OSError):
-                        conn.sendall(json.dumps(reply).encode() + b"\n")
-                    if refusal:
-                        return
+                        conn.sendall(json.dumps(_answer(runner, info, req)).encode() + b"\n")
                     if req.get("op") == "stop":
                         os.write(stop_w, b"x")
                         return
