@@ -25,6 +25,9 @@ sleep 2.5
 echo "-- 2.5 s later:"; X s ip -6 addr show dev va
 sec "carrier lost again: are addresses kept?"
 X s ip link set vb down; sleep 0.2; X s ip -6 addr show dev va
+sec "carrier back: DAD again? (flags 50 ms after the peer comes back up)"
+X s ip link set vb up; sleep 0.05; X s ip -6 addr show dev va
+X s ip link set vb down; sleep 0.1
 sec "admin down a: addresses (keep_addr_on_down=0)"
 X s ip link set va down; sleep 0.2; X s ip -6 addr show dev va
 sec "bridge with no ports (carrier state?)"

@@ -68,3 +68,10 @@ X h2 ip -6 neigh replace 2001:db8::99 lladdr 02:00:00:00:00:99 dev nic nud perma
 echo "-- ip -6 neigh flush dev nic (permanent entry kept?):"; X h2 ip -6 neigh flush dev nic; X h2 ip -6 neigh show dev nic
 echo "-- ip -6 neigh flush all:"; X h2 ip -6 neigh flush all; X h2 ip -6 neigh show dev nic
 echo "-- ip -6 neigh flush nud all dev nic:"; X h2 ip -6 neigh flush nud all dev nic 2>&1; X h2 ip -6 neigh show dev nic
+sec "NUD probe: a unicast NS and the flags of its NA (h2 uses a STALE entry for h1; probe after delay_first_probe_time 5 s)"
+X h2 ip -6 neigh flush all; X h1 ip -6 neigh flush all
+X h2 ping -6 -c1 -W1 -q 2001:db8::1 >/dev/null; X h2 ip -6 neigh change 2001:db8::1 dev nic nud stale 2>/dev/null
+X h2 timeout 8 tcpdump -l -n -e -vv -i nic 'icmp6 and (ip6[40]==135 or ip6[40]==136)' 2>/dev/null > /tmp/v6cap.txt & sleep 0.4
+X h2 ping -6 -c1 -W1 -q 2001:db8::1 >/dev/null; echo "h2 entry right after the ping: $(X h2 ip -6 neigh show 2001:db8::1)"
+sleep 7; wait; grep -E 'solicitation|advertisement|Flags|link-address' /tmp/v6cap.txt
+echo "h2 entry after the probe: $(X h2 ip -6 neigh show 2001:db8::1)"

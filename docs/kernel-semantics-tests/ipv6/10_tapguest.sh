@@ -16,11 +16,24 @@ run() { # variant [bridge args]
   local r=$(ping6t h1 2001:db8::50)
   echo "variant=$v bridge='$*': h1 -> guest: $r ; h1's entry: $(X h1 ip -6 neigh show 2001:db8::50 | tr -s ' ')"
   echo "    tg0 state while the guest holds the fd: $(X sw ip -br link show tg0 | tr -s ' ')"
-  wait; sed 's/^/    guest: /' /tmp/v6guest.txt | grep received
+  [ "${v#ask}" != "$v" ] && echo "    h1's entry for the guest (from its NS): $(X h1 ip -6 neigh show 2001:db8::50 | tr -s ' ')"
+  wait; sed 's/^/    guest: /' /tmp/v6guest.txt | grep -E 'received|NA for|sent NS' 
   ip netns del $P-h1; ip netns del $P-sw
 }
 sec "bridge defaults (snooping 1, no querier)"
 for v in good nosol notlla hop64 mute; do run $v; done
+sec "the guest resolves h1 itself (multicast NS with / without the source link-layer option); h1 not flushed after"
+run_ask() { local v=$1
+  mksw; mkns h1; hostport h1 nic 02:00:00:00:00:01 swp1
+  X h1 ip -6 addr add 2001:db8::1/64 dev nic; X h1 ip link set nic up
+  X sw python3 $D/tapguest6.py tg0 52:54:00:00:00:50 2001:db8::50 $v 6 > /tmp/v6guest.txt 2>&1 &
+  for i in $(seq 50); do grep -q ready /tmp/v6guest.txt && break; sleep 0.1; done
+  X sw ip link set tg0 master br0; X sw ip link set tg0 up; sleep 4.5
+  echo "variant=$v: h1's entry for the guest after the guest's NS: $(X h1 ip -6 neigh show 2001:db8::50 | tr -s ' ')(empty = none)"
+  wait; sed 's/^/    guest: /' /tmp/v6guest.txt | grep -E 'NA for|sent NS'
+  ip netns del $P-h1; ip netns del $P-sw; }
+run_ask ask:2001:db8::1
+run_ask asknosllao:2001:db8::1
 sec "bridge with its own MLD querier active (multicast_querier 1 set on the running bridge, probed 11 s later)"
 run_q() { mksw; mkns h1; hostport h1 nic 02:00:00:00:00:01 swp1
   X h1 ip -6 addr add 2001:db8::1/64 dev nic; X h1 ip link set nic up
