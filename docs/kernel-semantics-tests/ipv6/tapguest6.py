@@ -8,7 +8,14 @@ VARIANT: good | hop64 (NA with hop limit 64) | notlla (NA without the target lin
            for ADDR with / without the source link-layer option; report whether an NA came back)
 The guest sends no DAD and no MLD. It answers NS for ADDR6 and echo requests to ADDR6.
 """
-import fcntl, os, select, socket, struct, sys, time
+
+import fcntl
+import os
+import select
+import socket
+import struct
+import sys
+import time
 
 TUNSETIFF, IFF_TAP, IFF_NO_PI = 0x400454CA, 0x0002, 0x1000
 name, mac_s, addr_s, variant, secs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
@@ -18,22 +25,26 @@ fd = os.open("/dev/net/tun", os.O_RDWR)
 fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
 print("ready", flush=True)
 
+
 def csum(data):
     if len(data) % 2:
         data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
 
 def icmp6(src, dst, body):  # body with checksum field zeroed
     pseudo = src + dst + struct.pack("!I3xB", len(body), 58)
     c = csum(pseudo + body)
     return body[:2] + struct.pack("!H", c) + body[4:]
 
+
 def send(dst_mac, src, dst, body, hop=255):
     ip = struct.pack("!IHBB", 6 << 28, len(body), 58, hop) + src + dst
     os.write(fd, dst_mac + mac + b"\x86\xdd" + ip + icmp6(src, dst, body))
+
 
 counts = {}
 ask = variant.split(":", 1)[1] if ":" in variant else None
