@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt, StrictStr
 from .base import Frozen
 from .kinds import Interface
 from .routes import Neighbor, Route
-from .values import Bool, Cidr, FreeText, IfName, LabName, Name
+from .values import Bool, Cidr, IfName, LabName, Name
 
 
 class Switch(Frozen):
@@ -31,14 +31,14 @@ class Expectation(Frozen):
     from_: Name = Field(alias="from")
     to: StrictStr
     reach: Bool
-    why: FreeText | None = None
+    why: StrictStr | None = None
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
 
 class Lab(Frozen):
     lab: LabName
-    description: FreeText | None = None
+    description: StrictStr | None = None
     switches: dict[Name, Switch] = Field(default_factory=dict)
     nodes: dict[Name, Node] = Field(min_length=1)
     expect: tuple[Expectation, ...] = ()

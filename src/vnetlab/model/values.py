@@ -51,17 +51,6 @@ def check_ifname(v: str) -> str:
     return v
 
 
-def _free_text(v: str) -> str:
-    """Text a person reads (description, why): printed by `test` and written into
-    exports, so no terminal escape or other control byte (newline and tab are fine)."""
-    bad = [c for c in v if not c.isprintable() and c not in "\n\t"]
-    if bad:
-        raise ValueError(f"text must not contain control characters (found {bad[0]!r})")
-    if len(v) > 4096:
-        raise ValueError(f"text is {len(v)} characters; at most 4096")
-    return v
-
-
 def _mac(v: str) -> str:
     if not _MAC_RE.fullmatch(v):
         raise ValueError(f"{v!r} is not a MAC address (xx:xx:xx:xx:xx:xx)")
@@ -121,7 +110,6 @@ def _vid_range(v: int | str) -> int | str:
 
 
 LabName = Annotated[StrictStr, AfterValidator(_lab_name)]
-FreeText = Annotated[StrictStr, AfterValidator(_free_text)]
 Name = Annotated[StrictStr, AfterValidator(_name)]
 IfName = Annotated[StrictStr, AfterValidator(check_ifname)]
 Ref = Annotated[StrictStr, AfterValidator(_ref)]
