@@ -140,6 +140,8 @@ def _cli(args: list[str], err: Path) -> int:
     fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(fd, 2)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 (pytest's capture replaced sys.stderr)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh interpreter
     sys.argv = ["vnetlab", *args]
     code = 0
