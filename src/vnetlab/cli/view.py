@@ -1,0 +1,63 @@
+"""`vnetlab view`: write the lab as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from .main import LAB_ARG, _resolved, errors_to_exit
+
+
+@click.command()
+@LAB_ARG
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (default: the lab file's name with .html, in the current directory).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel", "both"]),
+    default="sim",
+    show_default=True,
+    help="Whose matrix and expectations the page shows; both marks the cells where they disagree.",
+)
+@click.option(
+    "--traces",
+    type=click.Choice(["auto", "all", "failing"]),
+    default="auto",
+    show_default=True,
+    help="Which probes' traces the page holds: all; failing (unreachable cells, disagreements, expectations); "
+    "auto: all up to 2500 probes, else failing.",
+)
+@click.option("--step", metavar="NAME", help="Show the lab at one step of its scenario (not supported yet).")
+@errors_to_exit
+def view(lab: Path, output: Path | None, backend: str, traces: str, step: str | None) -> None:
+    """Write one HTML page of the lab: drawing, matrix, expectations, traces.
+
+    The page is a single file with everything inline (no network needed to
+    open it): the topology coloured by broadcast domain (hover for every
+    attribute; zoom and pan), the reachability matrix and the expectations.
+    Clicking a cell or an expectation, or pressing Enter on it, shows the
+    simulator's trace of that probe and highlights its path on the drawing.
+
+    \b
+    vnetlab view labs/macvlan-modes.yaml -o mvmodes.html
+    """
+    if step is not None:
+        raise InputError("--step: steps are not supported yet")
+    from ..view import build_page
+
+    r = _resolved(lab)
+    out = output if output is not None else Path(lab.stem + ".html")
+    page, st = build_page(r, file_label=str(lab), backend=backend, traces=traces)
+    out.write_text(page, encoding="utf-8")
+    print(
+        f"wrote {out} ({st.size / 1e6:.2f} MB: {st.cells} probes, {st.traced} traced, drawn by {st.engine}, "
+        f"{st.seconds['total']:.2f} s)",
+        file=sys.stderr,
+    )
