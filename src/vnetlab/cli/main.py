@@ -689,6 +689,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
 
 
 from .view import view as _view  # noqa: E402  (its own module: it imports this one)
+
 cli.add_command(_view)
 
 

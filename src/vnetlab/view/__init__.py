@@ -15,6 +15,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,8 +40,12 @@ class Stats:
     size: int = 0
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for HTML: escaped, without control characters (YAML folding leaves \\a in descriptions)."""
+    return html.escape(_CONTROL.sub("", str(text)), quote=True)
 
 
 def _json_block(doc: Any) -> str:
@@ -48,7 +53,9 @@ def _json_block(doc: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def build_page(r: Resolved, *, file_label: str, backend: str = "sim", traces: str = "auto", engine: str = "auto") -> tuple[str, Stats]:
+def build_page(
+    r: Resolved, *, file_label: str, backend: str = "sim", traces: str = "auto", engine: str = "auto"
+) -> tuple[str, Stats]:
     """The page's HTML and what it took. backend: sim, kernel or both; traces: auto, all or failing."""
     st = Stats()
     t0 = time.perf_counter()
@@ -148,8 +155,12 @@ def _html(
     w("<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n")
     # Defence in depth: only our own script (by its hash) may run, and nothing is fetched.
     sha = base64.b64encode(hashlib.sha256(JS.encode()).digest()).decode()
-    w(f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{sha}'; img-src data:\">\n")
-    w(f"<meta name='viewport' content='width=device-width, initial-scale=1'>\n<title>vnetlab view: {_e(lab.lab)}</title>\n")
+    w(
+        f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{sha}'; img-src data:\">\n"
+    )
+    w(
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>\n<title>vnetlab view: {_e(lab.lab)}</title>\n"
+    )
     w(f"<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>lab {_e(lab.lab)}</h1>\n")
     if lab.description:
         w(f"<p>{_e(lab.description.strip())}</p>\n")
@@ -165,15 +176,21 @@ def _html(
     w("<button id='zoom-in' type='button' aria-label='zoom in'>+</button>")
     w("<button id='zoom-out' type='button' aria-label='zoom out'>−</button>")
     w("<button id='zoom-fit' type='button'>fit</button><button id='clear' type='button'>clear path</button>")
-    w("<span class='hint'>wheel or + − 0 to zoom, drag or arrow keys to pan; hover for every attribute; fill colour = broadcast domain</span></div>\n")
-    w(f"<div id='drawing' tabindex='0' aria-label='drawing of the lab: + and − zoom, arrows pan'>{svg}</div>\n</section>\n")
+    w(
+        "<span class='hint'>wheel or + − 0 to zoom, drag or arrow keys to pan; hover for every attribute; fill colour = broadcast domain</span></div>\n"
+    )
+    w(
+        f"<div id='drawing' tabindex='0' aria-label='drawing of the lab: + and − zoom, arrows pan'>{svg}</div>\n</section>\n"
+    )
 
     w("<div>\n<section id='matrix-sec' aria-labelledby='matrix-h'>\n<h2 id='matrix-h'>Reachability matrix</h2>\n")
     w("<p class='hint'>Rows: nodes and guests; columns: every IPv4 address. Green reach, red no reach")
     if backend == "both":
         w("; colour is the kernel's verdict, a yellow frame and ≠ mark a cell where the simulator disagrees")
     w(". Click a cell, or Tab into the grid, move with the arrow keys and press Enter, to see its trace.</p>\n")
-    w("<div id='matrix-wrap'><table id='matrix' role='grid' aria-label='reachability matrix'>\n<thead><tr><th class='corner'>from \\ to</th>")
+    w(
+        "<div id='matrix-wrap'><table id='matrix' role='grid' aria-label='reachability matrix'>\n<thead><tr><th class='corner'>from \\ to</th>"
+    )
     for t in targets:
         w(f"<th scope='col' title='{_e(t['node'] + '/' + t['interface'])}'>{_e(t['node'])} {_e(t['address'])}</th>")
     w("</tr></thead>\n<tbody>\n")
@@ -211,18 +228,24 @@ def _html(
     w("<th>result</th><th>why</th></tr></thead>\n<tbody>\n")
     for i, row in enumerate(exp):
         e = row.expectation
-        w(f"<tr tabindex='0' data-i='{i}' data-from='{_e(e.from_)}' data-to='{_e(e.to)}' data-passed='{str(row.passed).lower()}'>")
+        w(
+            f"<tr tabindex='0' data-i='{i}' data-from='{_e(e.from_)}' data-to='{_e(e.to)}' data-passed='{str(row.passed).lower()}'>"
+        )
         w(f"<td>{_e(e.from_)}</td><td>{_e(e.to)}</td><td>{'reach' if e.reach else 'no reach'}</td>")
         for n in names:
             o = row.outcomes[n]
             txt = "skipped" if o.skipped else {True: "reach", False: "no reach", None: "partial"}[o.reached]
             w(f"<td title='{_e(o.skipped or '')}'>{_e(txt)}</td>")
-        w(f"<td class='{'pass' if row.passed else 'fail'}'>{'PASS' if row.passed else 'FAIL'}</td><td>{_e(e.why or '')}</td></tr>\n")
+        w(
+            f"<td class='{'pass' if row.passed else 'fail'}'>{'PASS' if row.passed else 'FAIL'}</td><td>{_e(e.why or '')}</td></tr>\n"
+        )
     w("</tbody></table>\n</section>\n</div>\n")
 
     w("<section id='trace-sec' aria-labelledby='trace-title'>\n<h2 id='trace-title'>Trace</h2>\n")
-    w("<pre id='trace' aria-live='polite'>Click a matrix cell or an expectation (or press Enter on one) to see the probe's path: "
-      "every hop, highlighted on the drawing, and the drop with its rule.</pre>\n</section>\n</main>\n")
+    w(
+        "<pre id='trace' aria-live='polite'>Click a matrix cell or an expectation (or press Enter on one) to see the probe's path: "
+        "every hop, highlighted on the drawing, and the drop with its rule.</pre>\n</section>\n</main>\n"
+    )
     w(f"<script type='application/json' id='vnetlab-data'>{_json_block(doc)}</script>\n")
     w(f"<script>{JS}</script>\n</body>\n</html>\n")
     return "".join(out)

@@ -76,8 +76,8 @@ class Packer:
         because = []
         seen = set()
         for h in result.hops:
-            if (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss"):
-                if (h.device, h.rule) not in seen:
-                    seen.add((h.device, h.rule))
-                    because.append([self.s(h.device), self.s(h.why), self.s(h.rule), self.s(h.func)])
+            failed = (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss")
+            if failed and (h.device, h.rule) not in seen:
+                seen.add((h.device, h.rule))
+                because.append([self.s(h.device), self.s(h.why), self.s(h.rule), self.s(h.func)])
         return {"ok": result.ok, "n": len(result.hops), "l": lines, "b": because}
