@@ -27,8 +27,8 @@ section h2 { font-size: 1rem; margin: .1rem 0 .4rem; }
 #matrix thead th.corner { left: 0; z-index: 3; writing-mode: horizontal-tb; transform: none; }
 #matrix tbody th { left: 0; z-index: 1; text-align: right; padding: 0 .3rem; }
 #matrix td { width: 16px; min-width: 16px; height: 16px; padding: 0; text-align: center; color: #fff; cursor: pointer; border: 1px solid #fff; }
-#matrix td[data-reach="true"] { background: var(--ok); }
-#matrix td[data-reach="false"] { background: var(--no); }
+#matrix td.y { background: var(--ok); }
+#matrix td.n { background: var(--no); }
 #matrix td.disagree { box-shadow: inset 0 0 0 3px var(--warn); color: #000; font-weight: bold; }
 #matrix td.sel { outline: 3px solid #000; outline-offset: -2px; }
 #status { min-height: 1.2em; font-size: .85rem; margin: .3rem 0; }
@@ -203,8 +203,8 @@ JS = r"""
   }
   function focusCell(td) {
     if (!td) return;
-    var cur = table.querySelector("td[tabindex='0']");
-    if (cur) cur.tabIndex = -1;
+    var cur = table.querySelector("td[tabindex]");
+    if (cur) cur.removeAttribute("tabindex");
     td.tabIndex = 0; td.focus({ preventScroll: false });
   }
   if (table) {
