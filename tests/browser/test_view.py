@@ -259,4 +259,24 @@ def test_large_lab_page(browser: Any, tmp_path: Path) -> None:
     assert len(cells(browser)) == 3600
     text = click_cell(browser, "n59", "198.18.0.1")
     assert "=> reachable" in text and "devices)" in text  # the flood is folded into one line
+    # the drawing zooms and pans, from the keyboard and with the mouse
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    def vb() -> list[float]:
+        box = browser.execute_script("return document.getElementById('drawing-svg').getAttribute('viewBox')")
+        return [float(x) for x in box.split()]
+
+    drawing = browser.find_element("id", "drawing")
+    browser.execute_script("arguments[0].scrollIntoView(); arguments[0].focus();", drawing)
+    before = vb()
+    ActionChains(browser).send_keys("+").perform()
+    zoomed = vb()
+    assert zoomed[2] < before[2]
+    ActionChains(browser).send_keys("\ue014").perform()  # arrow right
+    panned = vb()
+    assert panned[0] > zoomed[0]
+    ActionChains(browser).move_to_element(drawing).click_and_hold().move_by_offset(-200, 0).release().perform()
+    assert vb()[0] > panned[0]
+    browser.find_element("id", "zoom-fit").click()
+    assert vb()[2] > zoomed[2]
     assert console_errors(log) == []

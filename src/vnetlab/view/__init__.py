@@ -213,9 +213,7 @@ def _html(
                 if sv is not None and kv is not None and sv != kv:
                     cls = cls[:-1] + " disagree'"
                     sym = "≠"
-            w(
-                f"<td{cls}{extra} data-src='{es}' data-dst='{_e(a)}' data-reach='{str(reach).lower()}'{both}>{sym}</td>"
-            )
+            w(f"<td{cls}{extra} data-src='{es}' data-dst='{_e(a)}' data-reach='{str(reach).lower()}'{both}>{sym}</td>")
             first = False
         w("</tr>\n")
     w("</tbody></table></div>\n<p id='status' aria-live='polite'></p>\n</section>\n")

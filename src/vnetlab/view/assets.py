@@ -111,6 +111,25 @@ JS = r"""
       if (done) ev.preventDefault();
     });
   }
+  function scale() {
+    var r = box.getBoundingClientRect();
+    return Math.max(view.w / r.width, view.h / r.height);
+  }
+  // A drawing too wide to read when fitted (a 200-node star is one long row) opens at a readable
+  // scale, at its left end; "fit" shows all of it.
+  if (view && box.clientWidth > 0 && home.w / box.clientWidth > 4) {
+    view.w = box.clientWidth * 1.2; view.h = box.clientHeight * 1.2;
+    view.y = home.y + (home.h - view.h) / 2; apply();
+  }
+  function reveal(el) {
+    if (!el || !view) return;
+    var b = box.getBoundingClientRect(), e = el.getBoundingClientRect();
+    if (e.left >= b.left && e.right <= b.right && e.top >= b.top && e.bottom <= b.bottom) return;
+    var s = scale();
+    view.x += ((e.left + e.right) / 2 - (b.left + b.right) / 2) * s;
+    view.y += ((e.top + e.bottom) / 2 - (b.top + b.bottom) / 2) * s;
+    apply();
+  }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1 / 1.25); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1.25); });
   document.getElementById("zoom-fit").addEventListener("click", fit);
@@ -135,6 +154,7 @@ JS = r"""
       if (on[g.getAttribute("data-a")] && on[g.getAttribute("data-b")]) { g.classList.add("vn-hop"); lit.push(g); }
     });
     if (svg) svg.classList.toggle("vn-dim", path.length > 0);
+    reveal(elOf(drops[0] || path[0] || ""));  // bring the drop (else the start) into view
   }
 
   // ---- traces -------------------------------------------------------------------------------
