@@ -213,13 +213,18 @@ def test_step_is_not_supported_yet(tmp_path: Path) -> None:
 
 def test_screenshot_of_the_flagship(browser: Any, flagship_page: Path) -> None:
     """The README's picture: the flagship lab with the trace of p1 -> p2 (private siblings) shown."""
-    log = open_page(browser, flagship_page)
-    text = click_cell(browser, "p1", "198.51.100.32")
-    assert "bridge-no-hairpin" in text
-    browser.execute_script("window.scrollTo(0, 0)")
-    OUT.mkdir(parents=True, exist_ok=True)
-    shot = OUT / "view-macvlan-modes.png"
-    assert browser.save_screenshot(str(shot))
+    size = browser.get_window_size()
+    browser.set_window_size(1600, 1500)
+    try:
+        log = open_page(browser, flagship_page)
+        text = click_cell(browser, "p1", "198.51.100.32")
+        assert "bridge-no-hairpin" in text
+        browser.execute_script("window.scrollTo(0, 0)")
+        OUT.mkdir(parents=True, exist_ok=True)
+        shot = OUT / "view-macvlan-modes.png"
+        assert browser.save_screenshot(str(shot))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
     assert shot.stat().st_size > 20_000
     assert console_errors(log) == []
 
