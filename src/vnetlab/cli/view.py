@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import InputError
 from .main import LAB_ARG, _resolved, errors_to_exit
+
+
+def _progress() -> Any:
+    """Traces done so far, on stderr when it is a terminal (a big lab's traces take minutes)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if done == total or done % 100 == 0:
+            print(f"\rtraces: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
 
 
 @click.command()
@@ -54,7 +67,7 @@ def view(lab: Path, output: Path | None, backend: str, traces: str, step: str | 
 
     r = _resolved(lab)
     out = output if output is not None else Path(lab.stem + ".html")
-    page, st = build_page(r, file_label=str(lab), backend=backend, traces=traces)
+    page, st = build_page(r, file_label=str(lab), backend=backend, traces=traces, progress=_progress())
     out.write_text(page, encoding="utf-8")
     print(
         f"wrote {out} ({st.size / 1e6:.2f} MB: {st.cells} probes, {st.traced} traced, drawn by {st.engine}, "

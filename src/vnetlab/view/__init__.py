@@ -54,9 +54,16 @@ def _json_block(doc: Any) -> str:
 
 
 def build_page(
-    r: Resolved, *, file_label: str, backend: str = "sim", traces: str = "auto", engine: str = "auto"
+    r: Resolved,
+    *,
+    file_label: str,
+    backend: str = "sim",
+    traces: str = "auto",
+    engine: str = "auto",
+    progress: Any = None,
 ) -> tuple[str, Stats]:
-    """The page's HTML and what it took. backend: sim, kernel or both; traces: auto, all or failing."""
+    """The page's HTML and what it took. backend: sim, kernel or both; traces: auto, all or failing;
+    progress(done, total) is called after each trace."""
     st = Stats()
     t0 = time.perf_counter()
     names = ["sim", "kernel"] if backend == "both" else [backend]
@@ -102,15 +109,19 @@ def build_page(
         want = [c for c, (reach, sv, kv) in cells.items() if not reach or (kv is not None and sv != kv)]
     want += [(p[0], p[1]) for ps in exp_probes for p in ps]
     t2 = time.perf_counter()
-    results = tracer.traces(want)
-    st.seconds["traces"] = time.perf_counter() - t2
-    st.traced = len(results)
-
-    t3 = time.perf_counter()
     pk = Packer()
     owner = tracer.owner()
     quiet = data.quiet_rules()
-    packed = {f"{s}\u0000{d}": pk.pack(res, owner, quiet) for (s, d), res in results.items()}
+    packed: dict[str, Any] = {}
+    total = len(dict.fromkeys(want))
+    for (s, d), res in tracer.traces(want):
+        packed[f"{s}\u0000{d}"] = pk.pack(res, owner, quiet)  # packed at once: the hops are dropped
+        if progress is not None:
+            progress(len(packed), total)
+    st.seconds["traces"] = time.perf_counter() - t2
+    st.traced = len(packed)
+
+    t3 = time.perf_counter()
     svg, st.engine = drawing(r, engine)
     st.seconds["drawing"] = time.perf_counter() - t3
 
@@ -119,7 +130,7 @@ def build_page(
         "file": file_label,
         "backend": backend,
         "cells": len(cells),
-        "traced": len(results),
+        "traced": len(packed),
         "strings": pk.strings,
         "devlists": pk.devlists,
         "traces": packed,

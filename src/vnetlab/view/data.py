@@ -8,7 +8,7 @@ re-pointed in one place when those move.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +69,15 @@ class Tracer:
         """The PingResult (src, dst, ok, hops) of one address."""
         return self.sim.ping(src, addr, flush=True)[0]
 
-    def traces(self, cells: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    def traces(self, cells: Iterable[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], Any]]:
+        """Each distinct cell's trace, one at a time (a big lab's traces do not fit in memory at once)."""
         import gc
 
         was = gc.isenabled()
         gc.disable()  # as Simulator.matrix: many short-lived frames, no cycles
         try:
-            return {c: self.trace(*c) for c in dict.fromkeys(cells)}
+            for c in dict.fromkeys(cells):
+                yield c, self.trace(*c)
         finally:
             if was:
                 gc.enable()
