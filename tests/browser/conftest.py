@@ -75,7 +75,9 @@ def open_page(d: Any, path: Path, timeout: float = 20.0) -> list[dict[str, Any]]
 
     d.get_log("browser")  # drop what an earlier page logged
     d.get(path.resolve().as_uri())
-    WebDriverWait(d, timeout).until(lambda x: x.execute_script("return window.vnetlabReady === true"))
+    WebDriverWait(d, timeout).until(
+        lambda x: x.execute_script("return window.vnetlabReady === true && window.vnetlabTracesReady === true")
+    )
     return list(d.get_log("browser"))
 
 

@@ -12,9 +12,11 @@ ever sets ``textContent``.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -25,10 +27,6 @@ from . import data
 from .assets import CSS, JS
 from .layout import drawing
 from .traces import Packer
-
-#: with --traces auto, a lab with at most this many probes gets every trace;
-#: a bigger one gets the traces of unreachable cells, disagreements and expectations
-AUTO_ALL_LIMIT = 2500
 
 
 @dataclass
@@ -48,9 +46,66 @@ def _e(text: object) -> str:
     return html.escape(_CONTROL.sub("", str(text)), quote=True)
 
 
+#: traces beyond this many bytes of JSON go in gzip'd (and base64'd): 40000 traces of a
+#: 200-node star are tens of MB of JSON, a tenth of that compressed; the browser unpacks
+#: them with its own DecompressionStream after the page is drawn
+GZIP_ABOVE = 1_000_000
+
+
+def _traces_block(tdoc: dict[str, Any]) -> str:
+    text = _json_block(tdoc)
+    if len(text) <= GZIP_ABOVE:
+        return f"<script type='application/json' id='vnetlab-traces'>{text}</script>\n"
+    packed = base64.b64encode(gzip.compress(text.encode(), compresslevel=6, mtime=0)).decode()
+    return f"<script type='application/octet-stream' id='vnetlab-traces' data-encoding='gzip'>{packed}</script>\n"
+
+
 def _json_block(doc: Any) -> str:
     text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+# -- traces, in worker processes when there are many ------------------------------------------
+
+_W: dict[str, Any] = {}
+
+
+def _worker_init(r: Resolved) -> None:
+    _W.update(r=r, owner=data.address_owners(r), quiet=data.quiet_rules())
+
+
+def _trace_job(job: tuple[str, list[str]]) -> tuple[list[str], list[list[int]], dict[str, Any]]:
+    """One row's traces, packed with a Packer of its own (the parent re-indexes them)."""
+    src, addrs = job
+    pk = Packer()
+    out = {f"{src}\u0000{a}": pk.pack(res, _W["owner"], _W["quiet"]) for a, res in data.trace_row(_W["r"], src, addrs)}
+    return pk.strings, pk.devlists, out
+
+
+def _trace_all(r: Resolved, want: list[tuple[str, str]], pk: Packer, progress: Any, jobs: int) -> dict[str, Any]:
+    rows: dict[str, list[str]] = {}
+    for s, a in dict.fromkeys(want):
+        rows.setdefault(s, []).append(a)
+    total = sum(len(v) for v in rows.values())
+    packed: dict[str, Any] = {}
+    if jobs <= 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = min(jobs, len(rows))
+    if jobs > 1 and total >= 500:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init, initargs=(r,)) as pool:
+            for part in pool.imap(_trace_job, rows.items()):
+                packed.update(pk.absorb(*part))
+                if progress is not None:
+                    progress(len(packed), total)
+    else:
+        _worker_init(r)
+        for job in rows.items():
+            packed.update(pk.absorb(*_trace_job(job)))
+            if progress is not None:
+                progress(len(packed), total)
+    return packed
 
 
 def build_page(
@@ -58,12 +113,14 @@ def build_page(
     *,
     file_label: str,
     backend: str = "sim",
-    traces: str = "auto",
+    traces: str = "all",
     engine: str = "auto",
     progress: Any = None,
+    jobs: int = 0,
 ) -> tuple[str, Stats]:
-    """The page's HTML and what it took. backend: sim, kernel or both; traces: auto, all or failing;
-    progress(done, total) is called after each trace."""
+    """The page's HTML and what it took. backend: sim, kernel or both; traces: all or failing;
+    progress(done, total) is called as traces are done; jobs: worker processes for the traces
+    (0: one per CPU this process may use)."""
     st = Stats()
     t0 = time.perf_counter()
     names = ["sim", "kernel"] if backend == "both" else [backend]
@@ -94,30 +151,18 @@ def build_page(
     exp = data.expectations(r, names)
     st.seconds["expectations"] = time.perf_counter() - t1
 
-    tracer = data.Tracer(r)
-    exp_probes = []
-    for row in exp:
-        e = row.expectation
-        try:
-            addrs = tracer.resolve_dst(e.to)
-        except Exception:  # an expectation the simulator cannot probe: nothing to trace
-            addrs = []
-        exp_probes.append([[e.from_, a] for a in addrs])
-    if traces == "all" or (traces == "auto" and len(cells) <= AUTO_ALL_LIMIT):
+    exp_probes = [
+        [[row.expectation.from_, a] for a in addrs]
+        for row, addrs in zip(exp, data.expectation_addresses(r), strict=True)
+    ]
+    if traces == "all":
         want = list(cells)
     else:
         want = [c for c, (reach, sv, kv) in cells.items() if not reach or (kv is not None and sv != kv)]
     want += [(p[0], p[1]) for ps in exp_probes for p in ps]
     t2 = time.perf_counter()
     pk = Packer()
-    owner = tracer.owner()
-    quiet = data.quiet_rules()
-    packed: dict[str, Any] = {}
-    total = len(dict.fromkeys(want))
-    for (s, d), res in tracer.traces(want):
-        packed[f"{s}\u0000{d}"] = pk.pack(res, owner, quiet)  # packed at once: the hops are dropped
-        if progress is not None:
-            progress(len(packed), total)
+    packed = _trace_all(r, want, pk, progress, jobs)
     st.seconds["traces"] = time.perf_counter() - t2
     st.traced = len(packed)
 
@@ -131,15 +176,13 @@ def build_page(
         "backend": backend,
         "cells": len(cells),
         "traced": len(packed),
-        "strings": pk.strings,
-        "devlists": pk.devlists,
-        "traces": packed,
         "expect": [
             {"from": row.expectation.from_, "to": row.expectation.to, "passed": row.passed, "probes": probes}
             for row, probes in zip(exp, exp_probes, strict=True)
         ],
     }
-    page = _html(r, backend, names, targets, rows, cells, exp, svg, st, doc)
+    tdoc = {"strings": pk.strings, "devlists": pk.devlists, "traces": packed}
+    page = _html(r, backend, names, targets, rows, cells, exp, svg, st, doc, tdoc)
     st.size = len(page.encode())
     st.seconds["total"] = time.perf_counter() - t0
     return page, st
@@ -156,6 +199,7 @@ def _html(
     svg: str,
     st: Stats,
     doc: dict[str, Any],
+    tdoc: dict[str, Any],
 ) -> str:
     lab = r.lab
     n_reach = sum(1 for v in cells.values() if v[0])
@@ -257,5 +301,6 @@ def _html(
         "every hop, highlighted on the drawing, and the drop with its rule.</pre>\n</section>\n</main>\n"
     )
     w(f"<script type='application/json' id='vnetlab-data'>{_json_block(doc)}</script>\n")
+    w(_traces_block(tdoc))
     w(f"<script>{JS}</script>\n</body>\n</html>\n")
     return "".join(out)

@@ -58,7 +58,21 @@ JS = r"""
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("vnetlab-data").textContent);
-  var S = D.strings, L = D.devlists;
+  var T = null, S = [], L = [], waiting = null;  // the traces: inline JSON, or gzip'd and unpacked after drawing
+  function tracesLoaded(t) {
+    T = t.traces; S = t.strings; L = t.devlists; window.vnetlabTracesReady = true;
+    if (waiting) { var w = waiting; waiting = null; show(w[0], w[1]); }
+  }
+  function loadTraces() {
+    var el = document.getElementById("vnetlab-traces");
+    if (el.getAttribute("data-encoding") !== "gzip") { tracesLoaded(JSON.parse(el.textContent)); return; }
+    var bin = atob(el.textContent.trim()), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    new Response(stream).text().then(function (text) { tracesLoaded(JSON.parse(text)); }, function (err) {
+      traceEl.textContent = "the traces could not be unpacked: " + err;
+    });
+  }
   var svg = document.getElementById("drawing-svg");
   var box = document.getElementById("drawing");
   var traceEl = document.getElementById("trace");
@@ -172,8 +186,8 @@ JS = r"""
   function renderTrace(src, dst, t, path, drops) {
     line("trace " + src + " -> " + dst + " (lab " + D.lab + ", simulator, cold caches)", "head");
     if (!t) {
-      line("This probe's trace is not in the page (" + D.traced + " of " + D.cells + " probes were traced when it was written;");
-      line("write it with --traces all to have every one). In a shell:");
+      line("This probe's trace is not in the page (it holds the traces of " + D.traced + " probes: written with --traces failing).");
+      line("In a shell:");
       line("  vnetlab trace " + D.file + " " + src + " " + dst);
       return;
     }
@@ -197,12 +211,13 @@ JS = r"""
     }
   }
   function show(probes, title) {
-    traceEl.textContent = "";
     titleEl.textContent = title;
+    if (!T) { waiting = [probes, title]; traceEl.textContent = "unpacking the traces\u2026"; return; }
+    traceEl.textContent = "";
     var path = [], drops = [];
     probes.forEach(function (p, i) {
       if (i) line("");
-      renderTrace(p[0], p[1], D.traces[key(p[0], p[1])], path, drops);
+      renderTrace(p[0], p[1], T[key(p[0], p[1])], path, drops);
     });
     highlight(path, drops);
   }
@@ -269,7 +284,10 @@ JS = r"""
   }
 
   requestAnimationFrame(function () {
-    setTimeout(function () { window.vnetlabReadyMs = performance.now(); window.vnetlabReady = true; }, 0);
+    setTimeout(function () {
+      window.vnetlabReadyMs = performance.now(); window.vnetlabReady = true;
+      setTimeout(function () { loadTraces(); }, 0);
+    }, 0);
   });
 })();
 """

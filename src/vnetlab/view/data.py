@@ -8,7 +8,7 @@ re-pointed in one place when those move.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,36 +51,44 @@ def expectations(r: Resolved, backends: Sequence[str]) -> list[ExpectRow]:
     return rows
 
 
-class Tracer:
-    """`vnetlab trace LAB SRC ADDR`: one simulator probe from cold caches, hop by hop."""
+def expectation_addresses(r: Resolved) -> list[list[str]]:
+    """The addresses `vnetlab trace` probes for each expectation's `to` ([] if it cannot)."""
+    from ..errors import InputError
+    from ..sim import Simulator
 
-    def __init__(self, r: Resolved):
-        from ..sim import Simulator
-
-        self.sim = Simulator(r)
-
-    def resolve_dst(self, dst: str) -> list[str]:
-        return self.sim.resolve_dst(dst)
-
-    def owner(self) -> dict[str, str]:
-        return {t.address: t.node for t in self.sim.targets}
-
-    def trace(self, src: str, addr: str) -> Any:
-        """The PingResult (src, dst, ok, hops) of one address."""
-        return self.sim.ping(src, addr, flush=True)[0]
-
-    def traces(self, cells: Iterable[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], Any]]:
-        """Each distinct cell's trace, one at a time (a big lab's traces do not fit in memory at once)."""
-        import gc
-
-        was = gc.isenabled()
-        gc.disable()  # as Simulator.matrix: many short-lived frames, no cycles
+    sim = Simulator(r)
+    out = []
+    for e in r.lab.expect:
         try:
-            for c in dict.fromkeys(cells):
-                yield c, self.trace(*c)
-        finally:
-            if was:
-                gc.enable()
+            out.append(sim.resolve_dst(e.to))
+        except InputError:
+            out.append([])
+    return out
+
+
+def address_owners(r: Resolved) -> dict[str, str]:
+    from ..sim import targets
+
+    return {t.address: t.node for t in targets(r)}
+
+
+def trace_row(r: Resolved, src: str, addrs: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """`vnetlab trace LAB SRC ADDR` for each address: one probe from cold caches, hop by hop
+    (a PingResult: src, dst, ok, hops). Each row starts from a fresh simulator, like `vnetlab
+    trace`, so a trace does not depend on which rows were traced before it."""
+    import gc
+
+    from ..sim import Simulator
+
+    sim = Simulator(r)
+    was = gc.isenabled()
+    gc.disable()  # as Simulator.matrix: many short-lived frames, no cycles
+    try:
+        for a in addrs:
+            yield a, sim.ping(src, a, flush=True)[0]
+    finally:
+        if was:
+            gc.enable()
 
 
 def quiet_rules() -> frozenset[str]:

@@ -81,3 +81,18 @@ class Packer:
                 seen.add((h.device, h.rule))
                 because.append([self.s(h.device), self.s(h.why), self.s(h.rule), self.s(h.func)])
         return {"ok": result.ok, "n": len(result.hops), "l": lines, "b": because}
+
+    def absorb(self, strings: list[str], devlists: list[list[int]], traces: dict[str, Any]) -> dict[str, Any]:
+        """Traces packed by another Packer (a worker process), re-indexed into this one's tables."""
+        sm = [self.s(x) for x in strings]
+        dm = [self.devs(strings[i] for i in dl) for dl in devlists]
+
+        def s_(i: int) -> int:
+            return -1 if i < 0 else sm[i]
+
+        out = {}
+        for key, t in traces.items():
+            lines = [[ln[0], dm[ln[1]], *(s_(i) for i in ln[2:])] for ln in t["l"]]
+            because = [[s_(i) for i in b] for b in t["b"]]
+            out[key] = {**t, "l": lines, "b": because}
+        return out
