@@ -74,11 +74,14 @@ def _worker_init(r: Resolved) -> None:
     _W.update(r=r, owner=data.address_owners(r), quiet=data.quiet_rules())
 
 
+def _trace_row(src: str, addrs: list[str], pk: Packer) -> dict[str, Any]:
+    return {f"{src}\u0000{a}": pk.pack(res, _W["owner"], _W["quiet"]) for a, res in data.trace_row(_W["r"], src, addrs)}
+
+
 def _trace_job(job: tuple[str, list[str]]) -> tuple[list[str], list[list[int]], dict[str, Any]]:
-    """One row's traces, packed with a Packer of its own (the parent re-indexes them)."""
-    src, addrs = job
+    """In a worker: one row's traces, packed with a Packer of its own (the parent re-indexes them)."""
     pk = Packer()
-    out = {f"{src}\u0000{a}": pk.pack(res, _W["owner"], _W["quiet"]) for a, res in data.trace_row(_W["r"], src, addrs)}
+    out = _trace_row(job[0], job[1], pk)
     return pk.strings, pk.devlists, out
 
 
@@ -101,8 +104,8 @@ def _trace_all(r: Resolved, want: list[tuple[str, str]], pk: Packer, progress: A
                     progress(len(packed), total)
     else:
         _worker_init(r)
-        for job in rows.items():
-            packed.update(pk.absorb(*_trace_job(job)))
+        for src, addrs in rows.items():
+            packed.update(_trace_row(src, addrs, pk))
             if progress is not None:
                 progress(len(packed), total)
     return packed

@@ -60,7 +60,8 @@ JS = r"""
   var D = JSON.parse(document.getElementById("vnetlab-data").textContent);
   var T = null, S = [], L = [], waiting = null;  // the traces: inline JSON, or gzip'd and unpacked after drawing
   function tracesLoaded(t) {
-    T = t.traces; S = t.strings; L = t.devlists; window.vnetlabTracesReady = true;
+    T = t.traces; S = t.strings; L = t.devlists;
+    window.vnetlabTracesMs = performance.now(); window.vnetlabTracesReady = true;
     if (waiting) { var w = waiting; waiting = null; show(w[0], w[1]); }
   }
   function loadTraces() {
