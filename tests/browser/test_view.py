@@ -287,3 +287,15 @@ def test_large_lab_page(browser: Any, tmp_path: Path) -> None:
     browser.find_element("id", "zoom-fit").click()
     assert vb()[2] > zoomed[2]
     assert console_errors(log) == []
+
+
+def test_traces_do_not_depend_on_the_number_of_processes() -> None:
+    """Each row is traced from a fresh simulator, so workers change nothing in the page."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from genlabs import star
+
+    r = resolve(load_text(star(25)).lab)
+    one, st1 = build_page(r, file_label="star25.yaml", jobs=1)
+    two, st2 = build_page(r, file_label="star25.yaml", jobs=2)
+    assert st1.traced == st2.traced == 625
+    assert one == two
