@@ -299,3 +299,26 @@ def test_traces_do_not_depend_on_the_number_of_processes() -> None:
     two, st2 = build_page(r, file_label="star25.yaml", jobs=2)
     assert st1.traced == st2.traced == 625
     assert one == two
+
+
+@pytest.mark.parametrize("lab", sorted((ROOT / "labs").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_lab_page_explains_every_cell(browser: Any, tmp_path: Path, lab: Path) -> None:
+    """Every lab's page: a trace for every cell, ending in the cell's own verdict; no console error."""
+    r = resolve(load_file(lab).lab)
+    page, st = build_page(r, file_label=str(lab), jobs=1)
+    out = tmp_path / f"{lab.stem}.html"
+    out.write_text(page)
+    log = open_page(browser, out)
+    bad = browser.execute_script(
+        "var bad = [];"
+        "document.querySelectorAll('#matrix td').forEach(function (td) {"
+        "  td.click(); var t = document.getElementById('trace').textContent;"
+        "  var want = td.dataset.reach === 'true' ? '=> reachable' : '=> unreachable';"
+        "  if (t.indexOf('trace ' + td.dataset.src + ' -> ' + td.dataset.dst) < 0 || t.indexOf(want) < 0)"
+        "    bad.push(td.dataset.src + ' ' + td.dataset.dst);"
+        "});"
+        "return bad;"
+    )
+    assert bad == []
+    assert st.traced >= st.cells  # and expectations' probes to addresses no node holds
+    assert console_errors(log + browser.get_log("browser")) == []
