@@ -179,6 +179,14 @@ JS = r"""
     s.textContent = text + "\n";
     traceEl.appendChild(s);
   }
+  var expanded = {};
+  function devlist(i) {  // stored as runs of string ids: [first, count, first, count, ...]
+    var d = expanded[i];
+    if (d) return d;
+    var runs = L[i]; d = [];
+    for (var j = 0; j < runs.length; j += 2) for (var k = 0; k < runs[j + 1]; k++) d.push(runs[j] + k);
+    return (expanded[i] = d);
+  }
   function pad(t, n) { t = String(t); while (t.length < n) t += " "; return t; }
   function devText(list) {
     var names = list.map(str);
@@ -193,10 +201,10 @@ JS = r"""
       return;
     }
     t.l.forEach(function (h) {
-      var devs = L[h[1]], why = str(h[5]), rule = str(h[6]), verdict = str(h[3]);
+      var devs = devlist(h[1]), why = str(h[5]), rule = str(h[6]), verdict = str(h[3]);
       var s = ("    " + h[0]).slice(-4) + " " + pad(devText(devs), 22) + " " + pad(str(h[2]), 7) + " " + pad(verdict, 7) + " " + str(h[4]);
       if (verdict === "drop") {
-        line(s, "drop"); line("       \u2718 " + str(L[h[1]][0]) + ": " + why + " [" + rule + "; " + str(h[7]) + "]", "drop");
+        line(s, "drop"); line("       \u2718 " + str(devs[0]) + ": " + why + " [" + rule + "; " + str(h[7]) + "]", "drop");
       } else {
         line(s); if (why) line("         " + why);
       }

@@ -31,11 +31,19 @@ class Packer:
         return i
 
     def devs(self, names: Iterable[str]) -> int:
+        """A list of devices, stored once as runs [first id, count, first id, count, ...]: a flood's
+        devices got consecutive ids when first seen, so most lists are a run or two."""
         key = tuple(self.s(n) for n in names)
         i = self._did.get(key)
         if i is None:
             i = self._did[key] = len(self.devlists)
-            self.devlists.append(list(key))
+            runs: list[int] = []
+            for x in key:
+                if runs and runs[-2] + runs[-1] == x:
+                    runs[-1] += 1
+                else:
+                    runs += [x, 1]
+            self.devlists.append(runs)
         return i
 
     def pack(self, result: Any, owner: dict[str, str], quiet: frozenset[str]) -> dict[str, Any]:
@@ -80,12 +88,12 @@ class Packer:
             if failed and (h.device, h.rule) not in seen:
                 seen.add((h.device, h.rule))
                 because.append([self.s(h.device), self.s(h.why), self.s(h.rule), self.s(h.func)])
-        return {"ok": result.ok, "n": len(result.hops), "l": lines, "b": because}
+        return {"ok": result.ok, "l": lines, "b": because}
 
     def absorb(self, strings: list[str], devlists: list[list[int]], traces: dict[str, Any]) -> dict[str, Any]:
         """Traces packed by another Packer (a worker process), re-indexed into this one's tables."""
         sm = [self.s(x) for x in strings]
-        dm = [self.devs(strings[i] for i in dl) for dl in devlists]
+        dm = [self.devs(strings[i] for i in expand(dl)) for dl in devlists]
 
         def s_(i: int) -> int:
             return -1 if i < 0 else sm[i]
@@ -96,3 +104,8 @@ class Packer:
             because = [[s_(i) for i in b] for b in t["b"]]
             out[key] = {**t, "l": lines, "b": because}
         return out
+
+
+def expand(runs: list[int]) -> list[int]:
+    """A stored device list's string ids."""
+    return [x for i in range(0, len(runs), 2) for x in range(runs[i], runs[i] + runs[i + 1])]
