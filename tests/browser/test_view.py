@@ -187,6 +187,49 @@ def test_hostile_strings_do_not_execute(browser: Any, tmp_path: Path) -> None:
     assert console_errors(log) == []
 
 
+ESC_LAB = """\
+lab: esc
+nodes:
+  a:
+    interfaces:
+      "e\\e[31m<b>": {kind: veth, peer: b/eth0, addresses: [192.0.2.1/24]}
+  b:
+    interfaces:
+      eth0: {kind: veth, peer: "a/e\\e[31m<b>", addresses: [192.0.2.2/24], up: false}
+expect:
+  - {from: a, to: b, reach: false, why: "\\e]0;pwned\\a \\u202e"}
+"""
+
+
+@pytest.mark.parametrize("engine", ["dot", "builtin"])
+def test_control_characters_are_shown_as_escapes(browser: Any, tmp_path: Path, engine: str) -> None:
+    """An interface name with ESC and markup (the kernel accepts it) is drawn and traced as the CLI
+    prints it, \\x1b-escaped; its trace still highlights it on the drawing."""
+    r = resolve(load_text(ESC_LAB).lab)
+    page, st = build_page(r, file_label="esc.yaml", engine=engine)
+    assert st.engine == engine
+    assert "\x1b" not in page and "\u202e" not in page
+    out = tmp_path / "esc.html"
+    out.write_text(page)
+    log = open_page(browser, out)
+    dev = "a/e\\x1b[31m<b>"
+    assert browser.execute_script("return !!document.querySelector('#drawing-svg [data-dev]')")
+    devs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#drawing-svg [data-dev]')).map(function (g) { return g.dataset.dev; });"
+    )
+    assert dev in devs
+    text = click_cell(browser, "a", "192.0.2.2")
+    assert dev in text and "=> unreachable" in text
+    lit = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#drawing-svg .vn-hop, #drawing-svg .vn-drop'))"
+        ".map(function (g) { return g.dataset.dev || g.dataset.node; });"
+    )
+    assert dev in lit
+    why = browser.find_element("css selector", "#expectations tbody tr td:last-child").text
+    assert why == "\\x1b]0;pwned\\x07 \\u202e"
+    assert console_errors(log) == []
+
+
 def test_builtin_layout_without_graphviz(browser: Any, tmp_path: Path) -> None:
     """Where `dot` is not installed the page draws the same elements itself."""
     r = resolve(load_file(GUESTS).lab)

@@ -17,7 +17,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,12 +37,9 @@ class Stats:
     size: int = 0
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _e(text: object) -> str:
-    """Text for HTML: escaped, without control characters (YAML folding leaves \\a in descriptions)."""
-    return html.escape(_CONTROL.sub("", str(text)), quote=True)
+    """Text for HTML: control characters as visible escapes (as the CLI shows them), then escaped."""
+    return html.escape(data.safe(text), quote=True)
 
 
 #: traces beyond this many bytes of JSON go in gzip'd (and base64'd): 40000 traces of a
@@ -175,12 +171,17 @@ def build_page(
 
     doc = {
         "lab": r.lab.lab,
-        "file": file_label,
+        "file": data.safe(file_label),
         "backend": backend,
         "cells": len(cells),
         "traced": len(packed),
         "expect": [
-            {"from": row.expectation.from_, "to": row.expectation.to, "passed": row.passed, "probes": probes}
+            {
+                "from": data.safe(row.expectation.from_),
+                "to": data.safe(row.expectation.to),
+                "passed": row.passed,
+                "probes": probes,
+            }
             for row, probes in zip(exp, exp_probes, strict=True)
         ],
     }
@@ -221,7 +222,8 @@ def _html(
     )
     w(f"<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>lab {_e(lab.lab)}</h1>\n")
     if lab.description:
-        w(f"<p>{_e(lab.description.strip())}</p>\n")
+        # (the YAML loader leaves a BEL where a folded scalar was folded: not the author's)
+        w(f"<p>{_e(lab.description.replace(chr(7), '').strip())}</p>\n")
     summary = (
         f"backend {backend} · {len(r.lab.nodes)} nodes, {len(r.lab.switches)} switches, {len(r.guests)} guests · "
         f"{len(cells)} probes, {n_reach} reach · {len(exp) - n_fail} of {len(exp)} expectations pass"

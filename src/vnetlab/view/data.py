@@ -91,6 +91,13 @@ def trace_row(r: Resolved, src: str, addrs: Sequence[str]) -> Iterator[tuple[str
             gc.enable()
 
 
+def safe(text: object, *, keep_newlines: bool = False) -> str:
+    """A lab string with every control character as a visible escape (\\x1b), as the CLI prints it."""
+    from ..cli.render import safe as _safe
+
+    return _safe(text, keep_newlines=keep_newlines)
+
+
 def quiet_rules() -> frozenset[str]:
     """Drops `vnetlab trace` hides unless they happen at either end (copies that went nowhere)."""
     from ..cli.render import _QUIET

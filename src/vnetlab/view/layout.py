@@ -25,6 +25,7 @@ from typing import Any
 
 from ..export.dot import _PALETTE, to_dot
 from ..resolve import IfKey, Resolved
+from .data import safe
 
 SVG_NS = "http://www.w3.org/2000/svg"
 _S = "{" + SVG_NS + "}"
@@ -90,7 +91,12 @@ def guest_title(r: Resolved, name: str) -> str:
 
 
 def _gv_ids(r: Resolved) -> dict[str, tuple[str, str]]:
-    """Graphviz node id -> (attribute, value) for the page: data-dev or data-node."""
+    """Graphviz node id -> (attribute, value) for the page: data-dev or data-node (both as the
+    page shows lab strings: control characters as visible escapes, like the traces' device names)."""
+    return {safe(k): (a, safe(v)) for k, (a, v) in _raw_ids(r).items()}
+
+
+def _raw_ids(r: Resolved) -> dict[str, tuple[str, str]]:
     ids: dict[str, tuple[str, str]] = {}
     for k in r.ifaces:
         ids[f"if/{k[0]}/{k[1]}"] = ("data-dev", f"{k[0]}/{k[1]}")
@@ -103,6 +109,10 @@ def _gv_ids(r: Resolved) -> dict[str, tuple[str, str]]:
 
 
 def _titles(r: Resolved) -> dict[str, str]:
+    return {safe(k): safe(v, keep_newlines=True) for k, v in _raw_titles(r).items()}
+
+
+def _raw_titles(r: Resolved) -> dict[str, str]:
     t: dict[str, str] = {}
     for k in r.ifaces:
         t[f"if/{k[0]}/{k[1]}"] = iface_title(r, k)
@@ -142,7 +152,8 @@ def svg_dot(r: Resolved) -> str:
     exe = shutil.which("dot")
     assert exe is not None
     proc = subprocess.run([exe, "-Tsvg"], input=to_dot(r).encode(), capture_output=True, check=True)
-    root = ET.fromstring(proc.stdout)
+    # Lab strings in labels may hold control characters, which XML cannot: shown as escapes.
+    root = ET.fromstring(safe(proc.stdout.decode("utf-8", errors="replace"), keep_newlines=True))
     ids = _gv_ids(r)
     titles = _titles(r)
     clusters = {f"cluster_node_{n}": ("node ", n) for n in r.lab.nodes}
@@ -209,7 +220,7 @@ def _iface_lines(r: Resolved, k: IfKey) -> list[str]:
 
 def svg_builtin(r: Resolved) -> str:
     doms = r.domains
-    titles = _titles(r)
+    titles = _raw_titles(r)  # (the whole SVG is made safe at the end)
     # boxes: (kind, name, [(gv id, data attr, value, lines, fill)])
     boxes: list[tuple[str, str, list[tuple[str, str, str, list[str], str]]]] = []
     for sw in r.lab.switches:
@@ -300,7 +311,7 @@ def svg_builtin(r: Resolved) -> str:
     width = x0 + cols * (bw + 30)
     height = y0 + row_h + 20
     root.set("viewBox", f"0 0 {width:.0f} {height:.0f}")
-    ids = _gv_ids(r)
+    ids = _raw_ids(r)
 
     def edge(a: str, b: str, style: dict[str, str]) -> None:
         if a not in pos or b not in pos:
@@ -324,11 +335,15 @@ def svg_builtin(r: Resolved) -> str:
         edge(f"if/{k[0]}/{k[1]}", f"sw/{sw}/{r.switch_port_name(k)}", {"stroke": "#999", "stroke-width": "2"})
     for g, gi in r.guests.items():
         edge(f"guest/{g}", f"if/{gi.device[0]}/{gi.device[1]}", {"stroke-dasharray": "1,3"})
-    return ET.tostring(root, encoding="unicode")
+    return safe(ET.tostring(root, encoding="unicode"), keep_newlines=True)
 
 
 def drawing(r: Resolved, engine: str = "auto") -> tuple[str, str]:
     """(SVG markup, the engine that drew it: "dot" or "builtin")."""
     if engine == "dot" or (engine == "auto" and have_dot()):
-        return svg_dot(r), "dot"
+        try:
+            return svg_dot(r), "dot"
+        except (subprocess.CalledProcessError, ET.ParseError):
+            if engine == "dot":
+                raise
     return svg_builtin(r), "builtin"

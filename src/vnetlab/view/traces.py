@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .data import safe
+
 FOLD = 4  # a run of more identical hops than this becomes one line
 
 
@@ -24,6 +26,7 @@ class Packer:
     def s(self, text: str | None) -> int:
         if text is None:
             return -1
+        text = safe(text)
         i = self._sid.get(text)
         if i is None:
             i = self._sid[text] = len(self.strings)
