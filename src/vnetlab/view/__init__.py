@@ -306,6 +306,7 @@ def _html(
         "every hop, highlighted on the drawing, and the drop with its rule.</pre>\n</section>\n</main>\n"
     )
     w(f"<script type='application/json' id='vnetlab-data'>{_json_block(doc)}</script>\n")
+    w(f"<script>{JS}</script>\n")
     w(_traces_block(tdoc))
-    w(f"<script>{JS}</script>\n</body>\n</html>\n")
+    w("</body>\n</html>\n")
     return "".join(out)

@@ -295,7 +295,9 @@ JS = r"""
   requestAnimationFrame(function () {
     setTimeout(function () {
       window.vnetlabReadyMs = performance.now(); window.vnetlabReady = true;
-      setTimeout(function () { loadTraces(); }, 0);
+      // the traces come after this script in the page: parsed while the page is already drawn
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", loadTraces);
+      else loadTraces();
     }, 0);
   });
 })();
