@@ -4,9 +4,11 @@ The page holds the drawing (inline SVG), the reachability matrix, the
 expectations and the simulator's trace of every probe it shows, all computed
 when it is written: it opens offline, from file://, with no network at all.
 
-Lab strings are untrusted. Text goes into the HTML through ``html.escape``,
-data into a JSON block with ``<``, ``>`` and ``&`` escaped, and the script only
-ever sets ``textContent``.
+Lab strings are untrusted. Control characters in them are shown as the CLI
+shows them (``\\x1b``); text goes into the HTML through ``html.escape``, data
+into JSON blocks with ``<``, ``>`` and ``&`` escaped, and the script only ever
+sets ``textContent``. Besides, the page's Content-Security-Policy lets only its
+own script (by hash) run and fetches nothing.
 """
 
 from __future__ import annotations
