@@ -18,11 +18,14 @@ Nothing here touches the system.
 from __future__ import annotations
 
 import difflib
+import gc
+import operator
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,11 +87,16 @@ if _CLoader is not None:
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             return _PLAIN if kind is _pyyaml.ScalarNode and implicit[0] else _OTHER
 
-    _MAPPINGS: tuple[type, ...] = (_pyyaml.MappingNode, rnodes.MappingNode)
-    _SEQUENCES: tuple[type, ...] = (_pyyaml.SequenceNode, rnodes.SequenceNode)
-    _SCALARS: tuple[type, ...] = (_pyyaml.ScalarNode, rnodes.ScalarNode)
-else:  # pragma: no cover
-    _MAPPINGS, _SEQUENCES, _SCALARS = (rnodes.MappingNode,), (rnodes.SequenceNode,), (rnodes.ScalarNode,)
+        # The composer calls these for path resolvers (none here) at every
+        # node: C no-ops of the same arity save a Python call each.
+        descend_resolver = operator.is_
+        ascend_resolver = tuple
+
+
+# The composers make exactly these classes (compared by identity: the builder's hot loop).
+_MAPPING_TYPES = frozenset({rnodes.MappingNode, *([_pyyaml.MappingNode] if _CLoader is not None else [])})
+_SEQUENCE_TYPES = frozenset({rnodes.SequenceNode, *([_pyyaml.SequenceNode] if _CLoader is not None else [])})
+_SCALAR_TYPES = frozenset({rnodes.ScalarNode, *([_pyyaml.ScalarNode] if _CLoader is not None else [])})
 
 # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars.
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -102,6 +110,8 @@ _FLOAT = re.compile(
 )
 _INT = re.compile(r"[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+")
 _NUMERIC_START = frozenset("-+0123456789.")
+#: first characters of plain scalars that may be something else than a string
+_TYPED_START = frozenset("tTfF~nN") | _NUMERIC_START
 
 
 def _tag_name(tag: str) -> str:
@@ -171,36 +181,70 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooBig(f"the file nests deeper than {MAX_DEPTH} levels")
         mark = node.start_mark
-        self.pos.values[path] = (mark.line + 1, mark.column + 1)
-        if isinstance(node, _SCALARS):
+        values = self.pos.values
+        values[path] = (mark.line + 1, mark.column + 1)
+        cls = node.__class__
+        if cls in _SCALAR_TYPES:
             return self.scalar(node)
         tag = node.tag
         if tag != _OTHER and tag != _PLAIN:
             self._tagged(node, tag)
-        if isinstance(node, _MAPPINGS):
+        # The hot loop (a large lab is a million of these): scalars are built
+        # inline, and plain strings that cannot be anything else skip scalar().
+        leaf = depth < MAX_DEPTH
+        if cls in _MAPPING_TYPES:
             out: dict[Any, Any] = {}
             keys = self.pos.keys
             for knode, vnode in node.value:
-                key = self.scalar(knode) if isinstance(knode, _SCALARS) else None
-                if key is None:
+                if knode.__class__ not in _SCALAR_TYPES:
                     self._issue(knode, "yaml-key", "a key must be a plain scalar")
                     continue
+                key = knode.value
+                if knode.tag != _OTHER and (knode.tag != _PLAIN or not key or key[0] in _TYPED_START):
+                    key = self.scalar(knode)
+                    if key is None:
+                        self._issue(knode, "yaml-key", "a key must be a plain scalar")
+                        continue
                 kmark = knode.start_mark
                 sub = (*path, key)
                 if key in out:
-                    first = keys[sub][0]
                     self._issue(
                         knode,
                         "duplicate-key",
-                        f"duplicate key {quote(key)} (first given on line {first}); "
+                        f"duplicate key {quote(key)} (first given on line {keys[sub][0]}); "
                         "a key given twice is an error, not an overwrite",
                     )
                     continue
                 keys[sub] = (kmark.line + 1, kmark.column + 1)
-                out[key] = self.build(vnode, sub, depth + 1)
+                if leaf and vnode.__class__ in _SCALAR_TYPES:
+                    self.count += 1
+                    vmark = vnode.start_mark
+                    values[sub] = (vmark.line + 1, vmark.column + 1)
+                    v = vnode.value
+                    if vnode.tag != _OTHER and (vnode.tag != _PLAIN or not v or v[0] in _TYPED_START):
+                        v = self.scalar(vnode)
+                    out[key] = v
+                else:
+                    out[key] = self.build(vnode, sub, depth + 1)
+            if self.count > self.max_nodes:
+                raise _TooBig(f"the file has more than {self.max_nodes} YAML nodes (aliases expanded)")
             return out
-        if isinstance(node, _SEQUENCES):
-            return [self.build(n, (*path, i), depth + 1) for i, n in enumerate(node.value)]
+        if cls in _SEQUENCE_TYPES:
+            items = []
+            for i, n in enumerate(node.value):
+                if leaf and n.__class__ in _SCALAR_TYPES:
+                    self.count += 1
+                    nmark = n.start_mark
+                    values[(*path, i)] = (nmark.line + 1, nmark.column + 1)
+                    v = n.value
+                    if n.tag != _OTHER and (n.tag != _PLAIN or not v or v[0] in _TYPED_START):
+                        v = self.scalar(n)
+                    items.append(v)
+                else:
+                    items.append(self.build(n, (*path, i), depth + 1))
+            if self.count > self.max_nodes:
+                raise _TooBig(f"the file has more than {self.max_nodes} YAML nodes (aliases expanded)")
+            return items
         raise _TooBig("unknown YAML node")  # pragma: no cover - composers make only these three
 
     def _tagged(self, node: Any, tag: str) -> None:
@@ -586,8 +630,26 @@ def _parse(text: str | bytes, file: str) -> tuple[Any, Positions, list[Issue], s
     return data, pos, b.issues, b.refused
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Loading makes a million objects and no garbage: the cyclic collector would
+    walk them all again and again (5x the time of composing a 25,000-node lab)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_text(text: str | bytes, file: str = "<lab>") -> Loaded:
     """Parse and validate a lab; raise LabInvalid with every problem found."""
+    with _no_gc():
+        return _load_text(text, file)
+
+
+def _load_text(text: str | bytes, file: str) -> Loaded:
     from .check import check_loaded  # the cross-object rules need a built model
 
     data, pos, issues, refused = _parse(text, file)
