@@ -45,6 +45,8 @@ class _Ctx:
 
 
 def check_loaded(loaded: Loaded) -> list[Issue]:
+    global _hints_left
+    _hints_left = _MAX_HINTS
     r = resolve(loaded.lab)
     c = _Ctx(r, loaded.positions)
     for rule in RULES:
@@ -124,7 +126,7 @@ def rule_refs(c: _Ctx) -> None:
                 c.add(
                     (*i.path, "parent"),
                     "unresolved-ref",
-                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{_hint(pk[1], [k[1] for k in r.ifaces if k[0] == pk[0]])}",
+                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{_hint(pk[1], (k[1] for k in r.ifaces if k[0] == pk[0]))}",
                 )  # type: ignore[attr-defined]
             elif pk == i.key:
                 c.add((*i.path, "parent"), "cycle", "an interface cannot be its own parent")
@@ -134,7 +136,7 @@ def rule_refs(c: _Ctx) -> None:
                 c.add(
                     (*i.path, "master"),
                     "unresolved-ref",
-                    f"master {s.master!r}: node {i.node!r} has no interface {s.master!r}{_hint(s.master, [k[1] for k in r.ifaces if k[0] == i.node])}",
+                    f"master {s.master!r}: node {i.node!r} has no interface {s.master!r}{_hint(s.master, (k[1] for k in r.ifaces if k[0] == i.node))}",
                 )
             elif r.ifaces[mk].kind != "bridge":
                 c.add(
@@ -154,10 +156,23 @@ def rule_refs(c: _Ctx) -> None:
             c.add((*i.path, "dev"), "unresolved-ref", f"dev {s.dev!r}: node {i.node!r} has no such interface")  # type: ignore[attr-defined]
 
 
+#: "did you mean" for the first _MAX_HINTS unresolved names of a check, each
+#: against at most _MAX_CANDIDATES names: difflib is quadratic, and a lab can
+#: hold thousands of broken references (4,000 took 25 s). Reset by check_loaded.
+_MAX_HINTS = 20
+_MAX_CANDIDATES = 2000
+_hints_left = _MAX_HINTS
+
+
 def _hint(word: str, options: Iterable[str]) -> str:
     import difflib
+    import itertools
 
-    m = difflib.get_close_matches(word, list(options), n=1)
+    global _hints_left
+    if _hints_left <= 0 or len(word) > 64:
+        return ""
+    _hints_left -= 1
+    m = difflib.get_close_matches(word, list(itertools.islice(options, _MAX_CANDIDATES)), n=1)
     return f"; did you mean {m[0]!r}?" if m else ""
 
 
