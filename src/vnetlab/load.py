@@ -499,9 +499,23 @@ def _located(file: str, text: str, i: int, rule: str, message: str) -> Issue:
     return Issue(file, line, i - text.rfind("\n", 0, i), rule, message)
 
 
-def _compose(text: str, file: str) -> tuple[Any, Issue | None]:
-    """The root node (None for an empty file), or the syntax problem."""
-    if _CLoader is not None:
+#: Where libyaml (YAML 1.1) and ruamel (1.2) read the same text differently:
+#: NEL, LS and PS are line breaks in 1.1 only, libyaml takes tabs as
+#: separation where ruamel refuses them, and counts a BOM inside the text as a
+#: column. A text with one of them goes to ruamel alone.
+_YAML11_ONLY = re.compile("[\t\x85\u2028\u2029\ufeff]")
+
+
+def _compose(text: str, file: str, engine: str | None = None) -> tuple[Any, Issue | None]:
+    """The root node (None for an empty file), or the syntax problem.
+
+    ``engine`` "ruamel" (or VNETLAB_YAML=ruamel) skips libyaml: the benchmark's
+    comparison, and the tests that both composers build the same lab."""
+    if (
+        _CLoader is not None
+        and (engine or os.environ.get("VNETLAB_YAML", "libyaml")) != "ruamel"
+        and not _YAML11_ONLY.search(text, 1)
+    ):
         try:
             return _pyyaml.compose(text, Loader=_Loader), None
         except _pyyaml.MarkedYAMLError as e:
@@ -518,7 +532,7 @@ def _compose(text: str, file: str) -> tuple[Any, Issue | None]:
     yaml = YAML(typ="rt", pure=True)
     yaml.Resolver = _Resolver
     try:
-        return yaml.compose(text), None
+        return _unfold(yaml.compose(text)), None
     except MarkedYAMLError as e:
         return None, _syntax_issue(
             file, text, e.problem_mark or e.context_mark, e.problem or e.context or "invalid YAML"
@@ -527,6 +541,26 @@ def _compose(text: str, file: str) -> tuple[Any, Issue | None]:
         return None, Issue(file, 1, 1, "too-large", f"the file nests deeper than {MAX_DEPTH} levels")
     except (YAMLError, ValueError) as e:
         return None, Issue(file, 1, 1, "yaml-syntax", f"YAML: {printable(str(e))[:200]}")
+
+
+def _unfold(root: Any) -> Any:
+    """ruamel's round-trip composer marks the line folds of a ``>`` scalar with
+    BEL (\\a, for dumping it back): drop them, as libyaml has none."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, rnodes.ScalarNode):
+            if node.style == ">" and "\a" in node.value:
+                node.value = node.value.replace("\a", "")
+        elif isinstance(node, rnodes.MappingNode):
+            for k, v in node.value:
+                stack += (k, v)
+        else:
+            stack += node.value
+    return root
 
 
 def _syntax_issue(file: str, text: str, mark: Any, problem: str) -> Issue:
@@ -547,7 +581,9 @@ def _syntax_issue(file: str, text: str, mark: Any, problem: str) -> Issue:
     return Issue(file, line, col, "yaml-syntax", f"YAML: {problem}")
 
 
-def _parse(text: str | bytes, file: str) -> tuple[Any, Positions, list[Issue], set[tuple[int, int]]]:
+def _parse(
+    text: str | bytes, file: str, engine: str | None = None
+) -> tuple[Any, Positions, list[Issue], set[tuple[int, int]]]:
     pos = Positions(file)
     none: set[tuple[int, int]] = set()
     if len(text) > MAX_BYTES:
@@ -580,7 +616,7 @@ def _parse(text: str | bytes, file: str) -> tuple[Any, Positions, list[Issue], s
             [_located(file, text, text.index("\x00"), "not-text", "the file contains a NUL byte (binary?)")],
             none,
         )
-    root, problem = _compose(text, file)
+    root, problem = _compose(text, file, engine)
     if problem is not None:
         return None, pos, [problem], none
     if root is None:
