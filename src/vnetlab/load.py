@@ -503,7 +503,8 @@ def _located(file: str, text: str, i: int, rule: str, message: str) -> Issue:
 #: NEL, LS and PS are line breaks in 1.1 only, libyaml takes tabs as
 #: separation where ruamel refuses them, counts a BOM inside the text as a
 #: column, and lets an anchor or alias name hold a colon (``&h:``). A text
-#: with one of them goes to ruamel alone (found by tests/unit/test_load_engines.py).
+#: with one of them goes to ruamel alone, up to RUAMEL_MAX (found by
+#: tests/unit/test_load_engines.py).
 _ANCHOR_COLON = re.compile("[&*][^\\s,\\[\\]{}]*:")
 
 
@@ -521,7 +522,7 @@ def _compose(text: str, file: str, engine: str | None = None) -> tuple[Any, Issu
     if (
         _CLoader is not None
         and (engine or os.environ.get("VNETLAB_YAML", "libyaml")) != "ruamel"
-        and not _yaml11_only(text)
+        and (len(text) > RUAMEL_MAX or not _yaml11_only(text))  # past it ruamel is too slow to be the judge
     ):
         try:
             return _pyyaml.compose(text, Loader=_Loader), None
