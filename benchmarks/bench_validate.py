@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python benchmarks/bench_validate.py [--sizes 1000 5000 25000] [--repeat 3]
 
-Generated labs: a star of N nodes on one bridge (a hub node with bridge br0
-and N veth ports, each peered with eth0 of its own node, which has an IPv4
-address), and N unresolved references (bridge ports whose master does not
+Generated labs: a star of N nodes on bridges (a hub node with N veth ports
+on bridges of 1000 ports each, the kernel's limit being 1023, each port
+peered with eth0 of its own node, which has an IPv4 address), and N unresolved references (bridge ports whose master does not
 exist, children whose parent does not, nics on undeclared switches) for the
 "did you mean" hints. Each lab is validated by `python -m vnetlab validate`
 in a subprocess (start-up, load, schema, resolve and every check), once with
@@ -25,18 +25,19 @@ import tempfile
 import time
 from pathlib import Path
 
+#: A bridge takes at most 1023 ports (BR_MAX_PORTS; check.py's bridge-ports rule).
+PORTS_PER_BRIDGE = 1000
+
 
 def star_bridge(n: int) -> str:
-    """A hub with bridge br0 and n veth ports p0..; node n<i> has the other end, eth0."""
+    """A hub with n veth ports p0.. on bridges br0.. (1000 ports each); node n<i> has the other end, eth0."""
     base = int(ipaddress.IPv4Address("198.18.0.0"))
-    out = [
-        f"lab: br{n}",
-        "nodes:",
-        "  hub:",
-        "    interfaces:",
-        "      br0: {kind: bridge, addresses: [198.19.255.254/15]}",
+    out = [f"lab: br{n}", "nodes:", "  hub:", "    interfaces:"]
+    out += [
+        f"      br{j}: {{kind: bridge{', addresses: [198.19.255.254/15]' if j == 0 else ''}}}"
+        for j in range((n + PORTS_PER_BRIDGE - 1) // PORTS_PER_BRIDGE)
     ]
-    out += [f"      p{i}: {{kind: veth, peer: n{i}/eth0, master: br0}}" for i in range(n)]
+    out += [f"      p{i}: {{kind: veth, peer: n{i}/eth0, master: br{i // PORTS_PER_BRIDGE}}}" for i in range(n)]
     for i in range(n):
         ip = ipaddress.IPv4Address(base + i + 1)
         out.append(f"  n{i}:\n    interfaces:\n      eth0: {{kind: veth, peer: hub/p{i}, addresses: [{ip}/15]}}")
