@@ -224,8 +224,7 @@ def _html(
     )
     w(f"<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>lab {_e(lab.lab)}</h1>\n")
     if lab.description:
-        # (the YAML loader leaves a BEL where a folded scalar was folded: not the author's)
-        w(f"<p>{_e(lab.description.replace(chr(7), '').strip())}</p>\n")
+        w(f"<p>{_e(lab.description.strip())}</p>\n")
     summary = (
         f"backend {backend} · {len(r.lab.nodes)} nodes, {len(r.lab.switches)} switches, {len(r.guests)} guests · "
         f"{len(cells)} probes, {n_reach} reach · {len(exp) - n_fail} of {len(exp)} expectations pass"
