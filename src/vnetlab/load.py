@@ -706,6 +706,7 @@ def load_text(text: str | bytes, file: str = "<lab>") -> Loaded:
 
 def _load_text(text: str | bytes, file: str) -> Loaded:
     from .check import check_loaded  # the cross-object rules need a built model
+    from .steps import check_steps
 
     data, pos, issues, refused = _parse(text, file)
     if data is None:
@@ -724,9 +725,11 @@ def _load_text(text: str | bytes, file: str) -> Loaded:
                 if extra.rule == "unresolved-ref" and hidden and _mentions(extra.message, hidden):
                     continue
                 issues.append(extra)
+        issues += check_steps(data, pos, None)
         raise LabInvalid(sorted(set(issues))) from None
     loaded = Loaded(lab, pos)
     issues += check_loaded(loaded)
+    issues += check_steps(data, pos, None if issues else lab)
     if issues:
         raise LabInvalid(issues)
     return loaded

@@ -108,7 +108,9 @@ def validate(lab: Path, as_json: bool) -> None:
         r = loaded.lab
         n_if = sum(len(n.interfaces) for n in r.nodes.values())
         render.say(
-            f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations)"
+            f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations"
+            + (f", {len(r.steps)} steps ({sum(len(s.expect) for s in r.steps)} expectations)" if r.steps else "")
+            + ")"
         )
 
 

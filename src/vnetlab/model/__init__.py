@@ -3,7 +3,7 @@
 from .base import InterfaceBase, PortOptions
 from .guest import Guest
 from .kinds import CHILD_KINDS, KINDS, Interface
-from .lab import Expectation, Lab, Node, Switch
+from .lab import Expectation, Lab, LabStep, Node, Switch
 from .routes import Neighbor, Route
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Interface",
     "InterfaceBase",
     "Lab",
+    "LabStep",
     "Neighbor",
     "Node",
     "PortOptions",

@@ -6,6 +6,8 @@ objects (references, broadcast domains) are in ``check.py``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, StrictInt, StrictStr
 
 from .base import Frozen
@@ -36,9 +38,20 @@ class Expectation(Frozen):
     model_config = Frozen.model_config | {"populate_by_name": True}
 
 
+class LabStep(Frozen):
+    """One step of ``steps:`` (v1.1): a JSON merge patch of the lab, and what then holds."""
+
+    name: StrictStr
+    set_: dict[StrictStr, Any] = Field(default_factory=dict, alias="set")
+    expect: tuple[Expectation, ...] = ()
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+
 class Lab(Frozen):
     lab: LabName
     description: StrictStr | None = None
     switches: dict[Name, Switch] = Field(default_factory=dict)
     nodes: dict[Name, Node] = Field(min_length=1)
     expect: tuple[Expectation, ...] = ()
+    steps: tuple[LabStep, ...] = ()

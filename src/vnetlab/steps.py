@@ -1,0 +1,174 @@
+"""``steps:`` (format v1.1): the lab changing over time.
+
+Each step is ``{name, set, expect}``: ``set`` is a JSON merge patch
+(RFC 7386) merged over the lab as it stands after the previous step (the
+first one: over the lab as written); the result must be a valid lab, and
+then the step's ``expect:`` holds. ``set`` may not change ``lab``, ``steps``
+or ``expect``.
+
+A problem inside a merged lab is reported at the key of the step's ``set``
+that introduced it (the deepest one written on the path to the problem),
+else at the step's ``name``, with the usual rule ids. Rules of their own:
+``step-duplicate`` (two steps with one name) and ``step-set-key`` (a ``set``
+that touches ``lab``, ``steps`` or ``expect``).
+
+Nothing here touches the system; :func:`lab_after` gives the lab as it
+stands after a step (with that step's expectations as its ``expect``), the
+one function the CLI and the backends use.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .errors import InputError, Issue, quote
+from .model import Lab
+
+if TYPE_CHECKING:
+    from .load import Positions
+
+#: top-level keys a step's ``set`` may not change
+FORBIDDEN = ("lab", "steps", "expect")
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 §2 MergePatch(Target, Patch); neither argument is modified."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def _base(lab: Lab) -> dict[str, Any]:
+    """The lab as plain data, as written (defaults left out), without its steps and expectations."""
+    data = lab.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data.pop("steps", None)
+    data.pop("expect", None)
+    return data
+
+
+def _expect(step: Any) -> list[Any]:
+    return [e.model_dump(mode="json", by_alias=True, exclude_unset=True) for e in step.expect]
+
+
+def states(lab: Lab) -> Iterator[tuple[str, Lab]]:
+    """(step name, the lab after that step with the step's expectations as ``expect``), in order."""
+    cur = _base(lab)
+    for step in lab.steps:
+        cur = merge_patch(cur, {k: v for k, v in step.set_.items() if k not in FORBIDDEN})
+        yield step.name, Lab.model_validate({**cur, "expect": _expect(step)})
+
+
+def names(lab: Lab) -> list[str]:
+    return [s.name for s in lab.steps]
+
+
+def lab_after(lab: Lab, name: str | None) -> Lab:
+    """The lab as it stands after step ``name`` (None: the lab as written, without its steps).
+
+    An unknown name is an InputError (exit 2) listing the step names."""
+    if name is None:
+        return lab.model_copy(update={"steps": ()})
+    for n, after in states(lab):
+        if n == name:
+            return after
+    known = ", ".join(quote(n) for n in names(lab)) or "none (the lab has no steps:)"
+    raise InputError(f"no step named {quote(name)}; the steps are: {known}")
+
+
+# -- validation ----------------------------------------------------------------
+
+
+class _StepPositions:
+    """Positions of a merged lab: a path is located at the deepest key of the
+    step's ``set`` that wrote it, an expectation at the step's own ``expect``,
+    anything else at the step's ``name``."""
+
+    def __init__(self, pos: Positions, i: int):
+        from .load import Positions
+
+        step = ("steps", i)
+        self.inner = Positions(pos.file)
+        at_name = pos.key((*step, "name")) if (*step, "name") in pos.keys else pos.value(step)
+        self.inner.values[()] = at_name
+        for table, into in ((pos.keys, self.inner.keys), (pos.values, self.inner.values)):
+            for path, where in table.items():
+                if path[:3] == (*step, "set") and len(path) > 3:
+                    into[path[3:]] = where
+                elif path[:3] == (*step, "expect") and len(path) > 3:
+                    into[("expect", *path[3:])] = where
+        self.inner.keys.setdefault(
+            ("expect",), pos.key((*step, "expect")) if (*step, "expect") in pos.keys else at_name
+        )
+
+    def positions(self) -> Positions:
+        return self.inner
+
+
+def check_steps(data: dict[str, Any], pos: Positions, lab: Lab | None) -> list[Issue]:
+    """Every problem of the ``steps:`` of a loaded lab (``lab``: the validated lab
+    as written, or None when it has problems of its own: then only the
+    steps' own rules are checked, not the merged labs)."""
+    from .check import check_loaded
+    from .load import Loaded, _pydantic_issues
+
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return []
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    bad_set = False
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        name = step.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                issues.append(
+                    pos.issue(
+                        ("steps", i, "name"),
+                        "step-duplicate",
+                        f"step name {quote(name)} is already used by step {seen[name] + 1}; step names are unique",
+                    )
+                )
+            else:
+                seen[name] = i
+        patch = step.get("set")
+        if isinstance(patch, dict):
+            for key in FORBIDDEN:
+                if key in patch:
+                    bad_set = True
+                    issues.append(
+                        pos.issue(
+                            ("steps", i, "set", key),
+                            "step-set-key",
+                            f"a step's set may not change {quote(key)} (only the lab's switches, nodes and description)",
+                            at_key=True,
+                        )
+                    )
+    if lab is None or bad_set or issues:
+        return issues
+    cur = _base(lab)
+    for i, step in enumerate(lab.steps):
+        cur = merge_patch(cur, step.set_)
+        merged = {**cur, "expect": _expect(step)}
+        spos = _StepPositions(pos, i).positions()
+        try:
+            after = Lab.model_validate(merged)
+        except ValidationError as err:
+            issues += _pydantic_issues(merged, err, spos)
+            break  # the next steps build on a lab that is not one
+        found = check_loaded(Loaded(after, spos))
+        issues += found
+        if found:
+            break
+    return sorted(set(issues))
