@@ -172,3 +172,70 @@ def check_steps(data: dict[str, Any], pos: Positions, lab: Lab | None) -> list[I
         if found:
             break
     return sorted(set(issues))
+
+
+# -- running -------------------------------------------------------------------
+
+
+def timeline(lab: Lab) -> list[tuple[str | None, Lab]]:
+    """The lab as written (name None), then the lab after each step, each with its own expectations."""
+    return [(None, lab_after(lab, None)), *states(lab)]
+
+
+def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
+    """In a sandbox: bring up the first lab, check its expectations, then apply
+    each next one the way `up` applies a changed file (built beside the old
+    one and swapped in, not yet in place) and check its expectations."""
+    from .kernel import KernelLab
+
+    out = []
+    for r in rs:
+        k = KernelLab(r)
+        k.up()
+        try:
+            out.append(k.evaluate(list(r.lab.expect)))
+        finally:
+            k.close()
+    return out
+
+
+def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
+    """(step name or None, Resolved, outcomes) for the lab as written and after each step.
+
+    sim: each state is built afresh (as the kernel path does today, so
+    learned FDB entries do not carry over on either backend). kernel: one
+    throw-away sandbox for the whole timeline, the lab changed by `up`'s
+    change path step after step."""
+    from .resolve import resolve
+
+    line = [(name, resolve(state)) for name, state in timeline(lab)]
+    if backend == "sim":
+        from .backends import SimBackend
+
+        return [(n, r, SimBackend(r).evaluate(r.lab.expect)) for n, r in line]
+    from .kernel import _gc_thresh3, preflight, sandbox
+
+    preflight.require_privileges()
+    for _, r in line:
+        preflight.require_kinds(r)
+    _gc_thresh3()
+    outs = sandbox.run(_kernel_timeline, [r for _, r in line])
+    return [(n, r, o) for (n, r), o in zip(line, outs, strict=True)]
+
+
+def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[tuple[Any, dict[str, Any], bool]]]]:
+    """Per state (None: the lab as written, then each step's name): rows of
+    (expectation, {backend: Outcome}, passed) as `vnetlab test` prints them;
+    with backend "both", a row whose checked backends disagree fails."""
+    names = ["sim", "kernel"] if backend == "both" else [backend]
+    per = {n: evaluate(lab, n) for n in names}
+    out = []
+    for i, (step, r, _) in enumerate(per[names[0]]):
+        rows = []
+        for j, e in enumerate(r.lab.expect):
+            outs = {n: per[n][i][2][j] for n in names}
+            checked = [o for o in outs.values() if o.skipped is None]
+            ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
+            rows.append((e, outs, ok))
+        out.append((step, rows))
+    return out

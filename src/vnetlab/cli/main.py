@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__, _interrupt
-from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
+from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError, printable
 from ..load import load_file
 from ..resolve import resolve
 from . import render
@@ -420,6 +420,8 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
     from ..backends import open_backend
 
     r = _resolved(lab)
+    if r.lab.steps:
+        return _test_steps(r.lab, backend, as_json)
     names = ["sim", "kernel"] if backend == "both" else [backend]
     backends = {n: open_backend(r, n) for n in names}
     results = {n: b.evaluate(r.lab.expect) for n, b in backends.items()}
@@ -456,6 +458,51 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
         for p in problems:
             render.error(p)
     if failed or problems:
+        sys.exit(1)
+
+
+def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
+    """`test` of a lab with steps: the expectations of the lab as written, then of each step."""
+    from .. import steps
+
+    names = ["sim", "kernel"] if backend == "both" else [backend]
+    if backend != "sim":
+        print(
+            "kernel: each step is applied as `up` applies a changed file (the lab after the step is built "
+            "beside the old one and swapped in), not yet in place (issue #15)",
+            file=sys.stderr,
+        )
+    per_step = steps.test_rows(lab, backend)
+    failed = sum(not ok for _, rows in per_step for _, _, ok in rows)
+
+    def doc(rows: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
+            for _, outs, ok in rows
+        ]
+
+    if as_json:
+        render.json_doc(
+            {
+                "lab": lab.lab,
+                "backend": backend,
+                "passed": failed == 0,
+                "problems": [],
+                "expectations": doc(per_step[0][1]),
+                "steps": [
+                    {"name": name, "passed": all(ok for *_, ok in rows), "expectations": doc(rows)}
+                    for name, rows in per_step[1:]
+                ],
+            }
+        )
+    else:
+        total = 0
+        for name, rows in per_step:
+            render.say(f"== {'the lab as written' if name is None else 'step ' + printable(name)}")
+            render.expectations_multi(rows, names)
+            total += len(rows)
+        print(f"{total - failed} passed, {failed} failed ({len(per_step) - 1} steps)", file=sys.stderr)
+    if failed:
         sys.exit(1)
 
 
