@@ -34,6 +34,9 @@ BACKEND = click.option(
     show_default=True,
     help="sim: pure-Python simulator, no privileges; kernel: real devices through netlink (root).",
 )
+STEP = click.option(
+    "--step", "step", metavar="NAME", default=None, help="The lab as it stands after this step of its steps: (v1.1)."
+)
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else there.")
 
 
@@ -118,8 +121,14 @@ def _not_yet(name: str, issue: str) -> None:
     raise NotImplementedYet(f"'vnetlab {name}' is not implemented yet ({issue}); nothing was done")
 
 
-def _resolved(lab: Path) -> Any:
-    return resolve(load_file(lab).lab)
+def _resolved(lab: Path, step: str | None = None) -> Any:
+    """The lab resolved; with ``step``, as it stands after that step (an unknown name: exit 2 listing them)."""
+    loaded = load_file(lab).lab
+    if step is None:
+        return resolve(loaded)
+    from ..steps import lab_after
+
+    return resolve(lab_after(loaded, step))
 
 
 def _kernel(lab: Path) -> Any:
@@ -316,10 +325,10 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
         raise InputError(f"cannot run {cmd[0]}: {e.strerror}") from None
 
 
-def _backend(lab: Path, backend: str) -> Any:
+def _backend(lab: Path, backend: str, step: str | None = None) -> Any:
     from ..backends import open_backend
 
-    return open_backend(_resolved(lab), backend)
+    return open_backend(_resolved(lab, step), backend)
 
 
 @cli.command()
@@ -350,9 +359,10 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
 @cli.command()
 @LAB_ARG
 @BACKEND
+@STEP
 @JSON
 @errors_to_exit
-def matrix(lab: Path, backend: str, as_json: bool) -> None:
+def matrix(lab: Path, backend: str, step: str | None, as_json: bool) -> None:
     """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
 
     Every row is measured from cold neighbour caches (dynamic entries of all
@@ -360,7 +370,7 @@ def matrix(lab: Path, backend: str, as_json: bool) -> None:
     another and both backends measure the same thing. On the kernel, a lab
     that is not up is built in a throw-away sandbox and removed afterwards.
     """
-    m = _backend(lab, backend).matrix()
+    m = _backend(lab, backend, step).matrix()
     if as_json:
         render.json_doc(m)
     else:
@@ -372,9 +382,10 @@ def matrix(lab: Path, backend: str, as_json: bool) -> None:
 @click.argument("src")
 @click.argument("dst")
 @JSON
+@STEP
 @click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
 @errors_to_exit
-def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
+def trace(lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbose: bool) -> None:
     """The path of one ping in the simulator, hop by hop.
 
     Every hop shows the device, the direction and the verdict; every drop names
@@ -383,7 +394,7 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
     """
     from ..sim import Simulator
 
-    sim = Simulator(_resolved(lab))
+    sim = Simulator(_resolved(lab, step))
     results = sim.ping(src, dst, flush=True)
     if as_json:
         render.json_doc(
@@ -517,9 +528,10 @@ def _lab_problem(b: Any) -> str | None:
 
 @cli.command()
 @LAB_ARG
+@STEP
 @JSON
 @errors_to_exit
-def diff(lab: Path, as_json: bool) -> None:
+def diff(lab: Path, step: str | None, as_json: bool) -> None:
     """Matrices of both backends side by side; exit 1 if any cell disagrees.
 
     The kernel is the judge: every disagreement comes with the simulator's
@@ -529,7 +541,7 @@ def diff(lab: Path, as_json: bool) -> None:
     from ..backends import open_backend
     from ..sim import Simulator
 
-    r = _resolved(lab)
+    r = _resolved(lab, step)
     sim_m = open_backend(r, "sim").matrix()
     ker_m = open_backend(r, "kernel").matrix()
     from ..kernel import KernelLab

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from ..errors import InputError
 from .main import LAB_ARG, _resolved, errors_to_exit
 
 
@@ -69,11 +68,9 @@ def view(lab: Path, output: Path | None, backend: str, traces: str, jobs: int, s
     \b
     vnetlab view labs/macvlan-modes.yaml -o mvmodes.html
     """
-    if step is not None:
-        raise InputError("--step: steps are not supported yet")
     from ..view import build_page
 
-    r = _resolved(lab)
+    r = _resolved(lab, step)
     out = output if output is not None else Path(lab.stem + ".html")
     page, st = build_page(r, file_label=str(lab), backend=backend, traces=traces, progress=_progress(), jobs=jobs)
     out.write_text(page, encoding="utf-8")
