@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import LABS, ROOT
 from vnetlab import load, load_text
 from vnetlab.sim import Simulator
+from vnetlab.steps import lab_after, states
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from genlabs import macvlans, star
@@ -26,8 +27,12 @@ def _both(lab) -> tuple[dict, dict]:
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
 def test_shipped_labs(path) -> None:
-    fast, full = _both(load(path))
+    lab = load(path)
+    fast, full = _both(lab_after(lab, None))
     assert fast == full
+    for name, after in states(lab):  # and the lab after each of its steps
+        fast, full = _both(after)
+        assert fast == full, name
 
 
 @pytest.mark.parametrize(
