@@ -22,6 +22,7 @@ from .. import __version__, _interrupt
 from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
 from ..load import load_file
 from ..resolve import resolve
+from . import machine as _machine
 from . import render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -671,6 +672,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
 
 
 @cli.command(name="import")
+@_machine.machine_options  # --host, --pid, --containers, --uplink
 @click.option("--netns", "netns", multiple=True, help="A named namespace to read (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Read every named namespace (/run/netns).")
 @click.option("--lab", "lab_name", help="The lab's name (default: the namespaces' common prefix).")
@@ -678,7 +680,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the lab here instead of stdout."
 )
 @errors_to_exit
-def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None) -> None:
+def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None, **machine: Any) -> None:
     """Read live kernel state back into a lab file that validates.
 
     Namespaces become nodes (a namespace holding only a bridge and its veth
@@ -697,6 +699,8 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     preflight.require_privileges()
     preflight.require_namespace_access()
     names = list(netns) or (nsutil.list_names() if all_ else [])
+    if any(machine.values()):
+        return _machine.import_machine(names, lab_name, output, **machine)
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
     check_names(names)
@@ -707,6 +711,9 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
         render.say(f"wrote {output} ({len(names)} namespaces)", to_stderr=True)
     else:
         sys.stdout.write(text)
+
+
+cli.add_command(_machine.attach)
 
 
 def main() -> None:

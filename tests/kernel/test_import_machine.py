@@ -1,0 +1,208 @@
+"""`vnetlab import --host --containers` on a machine built by hand.
+
+In a sandbox (its own network and mount namespaces) the test starts a shell
+in a new PID namespace (`unshare --pid --fork --mount-proc`): that shell is
+PID 1 there, so its network namespace is "the host" and /proc shows only the
+test's processes. With `ip`, `unshare -n` and `sleep` (not vnetlab) it builds:
+
+* an external switch (named namespace `ext`, not imported): a bridge with a
+  veth cable to the host's "physical" NIC eth0 (a veth: no bus, so named with
+  --uplink);
+* on the host: a docker0-like bridge with two containers (sleep processes in
+  unnamed namespaces, veth pairs), a macvlan container (bridge mode) on eth0,
+  and a named namespace `vpn` on a veth; the host forwards.
+
+Then the imported lab must validate, its simulated matrix must equal a live
+ping matrix measured with real `ping` in those namespaces (cold caches per
+row, as `matrix` measures), and `trace` must explain why the macvlan
+container cannot reach its host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+BUILD = r"""
+set -e
+ip link set lo up
+echo 1 > /proc/sys/net/ipv4/ip_forward
+# the external switch, and the host's "physical" NIC cabled to it
+ip netns add ext
+ip -n ext link add sw type bridge
+ip -n ext link set sw up
+ip link add eth0 type veth peer name port1 netns ext
+ip -n ext link set port1 master sw up
+ip link set eth0 up
+ip addr add 198.51.100.10/24 dev eth0
+# docker0 with two containers
+ip link add docker0 type bridge
+ip addr add 198.18.0.1/24 dev docker0
+ip link set docker0 up
+for n in 1 2; do
+  unshare -n sleep 600 >/dev/null 2>&1 & pid=$!
+  while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+  ip link add veth$n type veth peer name eth0 netns $pid
+  ip link set veth$n master docker0 up
+  nsenter -t $pid -n ip link set lo up
+  nsenter -t $pid -n ip link set eth0 up
+  nsenter -t $pid -n ip addr add 198.18.0.$((n+1))/24 dev eth0
+  nsenter -t $pid -n ip route add default via 198.18.0.1
+  echo "c$n $pid"
+done
+# a macvlan container on the NIC (as docker's macvlan driver makes them: bridge mode)
+unshare -n sleep 600 >/dev/null 2>&1 & pid=$!
+while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+ip link add mv0 link eth0 type macvlan mode bridge
+ip link set mv0 netns $pid
+nsenter -t $pid -n ip link set lo up
+nsenter -t $pid -n ip link set mv0 up
+nsenter -t $pid -n ip addr add 198.51.100.20/24 dev mv0
+echo "m1 $pid"
+# a named namespace on a veth
+ip netns add vpn
+ip link add tovpn type veth peer name eth0 netns vpn
+ip addr add 203.0.113.1/24 dev tovpn
+ip link set tovpn up
+ip -n vpn link set lo up
+ip -n vpn link set eth0 up
+ip -n vpn addr add 203.0.113.2/24 dev eth0
+ip -n vpn route add default via 203.0.113.1
+"""
+
+
+def _scenario() -> dict:
+    """Runs as PID 1 of a fresh PID namespace inside the sandbox."""
+    built = subprocess.run(["sh", "-c", BUILD], capture_output=True, text=True, check=True)
+    pids = dict(line.split() for line in built.stdout.splitlines())
+    t0 = time.monotonic()
+    imp = subprocess.run(
+        [sys.executable, "-m", "vnetlab", "import", "--host", "--containers", "--netns", "vpn", "--uplink", "eth0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.monotonic() - t0
+    return {"pids": pids, "code": imp.returncode, "lab": imp.stdout, "err": imp.stderr, "import_s": elapsed}
+
+
+def _enter(node: str, pids: dict[str, str], names: dict[str, str]) -> list[str]:
+    if node == "host":
+        return []
+    if node == "vpn":
+        return ["ip", "netns", "exec", "vpn"]
+    return ["nsenter", "-t", pids[names[node]], "-n"]
+
+
+def _live_matrix(sim: dict, pids: dict[str, str], names: dict[str, str]) -> dict:
+    """Real pings, one row at a time from cold caches (dynamic neighbours flushed everywhere)."""
+    nodes = list(sim["rows"])
+    rows: dict[str, dict[str, bool]] = {}
+    for src in nodes:
+        for n in nodes:
+            subprocess.run([*_enter(n, pids, names), "ip", "neigh", "flush", "all"], capture_output=True, check=False)
+        procs = {
+            t["address"]: subprocess.Popen(
+                [*_enter(src, pids, names), "ping", "-c1", "-W1", "-q", t["address"]],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for t in sim["targets"]
+        }
+        rows[src] = {a: p.wait() == 0 for a, p in procs.items()}
+    return rows
+
+
+def _in_pidns(tmp: str) -> None:
+    """In the sandbox: a new PID namespace whose init runs the scenario, then the checks."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = (
+        "import json,sys; from tests.kernel.test_import_machine import _checks; "
+        f"json.dump(_checks(), open({tmp!r}, 'w'))"
+    )
+    subprocess.run(
+        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", code], env=env, check=True, cwd=ROOT
+    )
+
+
+def _checks() -> dict:
+    from vnetlab import load_text, resolve
+    from vnetlab.sim import Simulator
+
+    out = _scenario()
+    if out["code"] != 0:
+        return out
+    r = resolve(load_text(out["lab"], "machine.yaml").lab)
+    names = {}  # node -> scenario label
+    for node in r.lab.nodes:
+        ifs = {i.name: i for i in r.node_ifaces(node)}
+        addrs = [a for i in ifs.values() for a in i.spec.addresses]
+        for label, addr in (("c1", "198.18.0.2/24"), ("c2", "198.18.0.3/24"), ("m1", "198.51.100.20/24")):
+            if addr in addrs:
+                names[node] = label
+    sim = Simulator(r).matrix()
+    out["sim"] = sim
+    out["names"] = names
+    out["live"] = _live_matrix(sim, out["pids"], names)
+    mv = next(n for n, label in names.items() if label == "m1")
+    lab = Path("/tmp/vnetlab-machine.yaml")
+    lab.write_text(out["lab"])
+    tr = subprocess.run(
+        [sys.executable, "-m", "vnetlab", "trace", str(lab), mv, "198.51.100.10"], capture_output=True, text=True
+    )
+    out["trace"] = tr.stdout + tr.stderr
+    out["trace_code"] = tr.returncode
+    val = subprocess.run([sys.executable, "-m", "vnetlab", "validate", str(lab)], capture_output=True, text=True)
+    out["validate"] = val.returncode
+    return out
+
+
+def test_import_a_machine_built_by_hand(in_sandbox, tmp_path) -> None:
+    res_file = str(tmp_path / "res.json")
+    in_sandbox(_in_pidns, res_file)
+    res = json.loads(Path(res_file).read_text())
+    assert res["code"] == 0, res["err"]
+    text = res["lab"]
+    assert res["validate"] == 0, text
+    # the host, the named namespace and the three containers; the external switch is not a node
+    nodes = set(res["sim"]["rows"])
+    assert "host" in nodes and "vpn" in nodes and len(nodes) == 5, text
+    assert sorted(res["names"].values()) == ["c1", "c2", "m1"]
+    assert {f"pid-{p}" for p in res["pids"].values()} == nodes - {"host", "vpn"}, text
+    assert "eth0: {kind: nic, switch: uplink" in text
+    assert "docker0: {kind: bridge" in text
+    # the import's verdicts are the kernel's
+    assert res["sim"]["rows"] == res["live"], (text, res["sim"]["rows"], res["live"])
+    mv = next(n for n, label in res["names"].items() if label == "m1")
+    c1 = next(n for n, label in res["names"].items() if label == "c1")
+    assert res["live"][mv]["198.51.100.10"] is False  # a macvlan child never reaches its parent's address
+    assert res["live"][c1]["203.0.113.2"] is True  # container -> host routes -> named namespace
+    assert res["trace_code"] == 1
+    # the ARP goes out of the parent to the uplink switch, which does not send it back
+    assert "host/eth0" in res["trace"] and "[bridge-no-hairpin" in res["trace"], res["trace"]
+    assert res["import_s"] < 5
+
+
+@pytest.mark.parametrize("missing", ["CAP_SYS_ADMIN", "CAP_SYS_PTRACE"])
+def test_without_capabilities_exit_3_names_it(missing) -> None:
+    bit = {"CAP_SYS_ADMIN": 21, "CAP_SYS_PTRACE": 19}[missing]
+    if subprocess.run(["which", "capsh"], capture_output=True).returncode != 0:
+        pytest.skip("needs capsh (libcap2-bin) to drop one capability")
+    cap = missing.lower()
+    p = subprocess.run(
+        ["capsh", f"--drop={cap}", "--", "-c", f"{sys.executable} -m vnetlab import --host"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert p.returncode == 3, p.stderr
+    assert missing in p.stderr
+    assert bit
