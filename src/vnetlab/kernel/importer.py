@@ -21,11 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyroute2 import IPRoute
-
 from ..errors import EnvironmentProblem, InputError
 from ..model.values import check_ifname
-from . import nsutil
+from . import nsutil, rtnl
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
 _IPVLAN_MODES = {0: "l2", 1: "l3", 2: "l3s"}
@@ -83,7 +81,7 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
     state: dict[str, Any] = {}
     try:
         for ns in [n for n in netnses if n in fds]:
-            with nsutil.inside_fd(fds[ns]), IPRoute() as h:
+            with nsutil.inside_fd(fds[ns]), rtnl.Rtnl() as h:  # a lean reader: one socket per namespace
                 ids = _NsIds(h, ns, fds)
                 links: dict[int, _Link] = {}
                 for ln in h.get_links():
@@ -113,7 +111,7 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                     if a["index"] in links and a.get_attr("IFA_ADDRESS"):
                         links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
                 routes = []
-                for rt in h.get_routes(table=254):
+                for rt in h.get_routes(table=254, kernel=False):
                     if rt["proto"] == RTPROT_KERNEL:
                         continue
                     dst = rt.get_attr("RTA_DST")
@@ -131,7 +129,7 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                         "lladdr": n.get_attr("NDA_LLADDR"),
                         "dev": links[n["ifindex"]].name,
                     }
-                    for n in h.get_neighbours()
+                    for n in h.get_neighbours(permanent=True)
                     if n["state"] & NUD_PERMANENT and n["ifindex"] in links and n.get_attr("NDA_LLADDR")
                 ]
                 sysctl = {}
@@ -164,7 +162,7 @@ class _NsIds:
     the nsids its links name are looked up (RTM_GETNSID per other namespace
     until each is found), so reading N namespaces costs O(N) requests, not N²."""
 
-    def __init__(self, h: IPRoute, ns: str, fds: dict[str, int]) -> None:
+    def __init__(self, h: Any, ns: str, fds: dict[str, int]) -> None:
         self.h, self.found = h, {}  # type: ignore[var-annotated]
         self.todo = iter([(o, fd) for o, fd in fds.items() if o != ns])
 
@@ -179,7 +177,7 @@ class _NsIds:
         return self.found[nsid]  # type: ignore[no-any-return]
 
 
-def _read_vlans(h: IPRoute, links: dict[int, _Link]) -> None:
+def _read_vlans(h: Any, links: dict[int, _Link]) -> None:
     """`bridge vlan show`: one AF_BRIDGE dump with RTEXT_FILTER_BRVLAN."""
     for m in h.get_vlans():
         spec = m.get_attr("IFLA_AF_SPEC")
