@@ -582,7 +582,7 @@ def capture(
         render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
 
 
-FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
+FORMATS = ["json", "dot", "ip", "libvirt", "networkd", "nspawn"]
 
 
 @cli.command()
@@ -640,6 +640,11 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
             render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
             return
         text = to_text(r)
+    elif fmt == "nspawn":  # NODE.nspawn files and the .network files inside (-o: a directory)
+        from ..export.nspawn import export_to
+
+        if (text := export_to(r, output)) is None:  # type: ignore[assignment]
+            return
     elif fmt == "libvirt":
         from ..export.libvirt import to_xml
 
