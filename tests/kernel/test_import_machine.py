@@ -206,3 +206,44 @@ def test_without_capabilities_exit_3_names_it(missing) -> None:
     assert p.returncode == 3, p.stderr
     assert missing in p.stderr
     assert bit
+
+
+def _attach_and_exec() -> dict:
+    """In the sandbox: name a process's namespace, then run a command in it."""
+    p = subprocess.Popen(["unshare", "-n", "sleep", "60"], stdout=subprocess.DEVNULL)
+    try:
+        me = os.readlink("/proc/self/ns/net")
+        while os.readlink(f"/proc/{p.pid}/ns/net") == me:
+            time.sleep(0.01)
+        run = lambda *a: subprocess.run([sys.executable, "-m", "vnetlab", *a], capture_output=True, text=True)  # noqa: E731
+        first = run("attach", "mach-web", str(p.pid))
+        again = run("attach", "mach-web", str(p.pid))
+        ex = run("exec", "mach", "web", "--", "readlink", "/proc/self/ns/net")
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        return {
+            "first": first.returncode,
+            "again": again.returncode,
+            "again_err": again.stderr,
+            "exec": ex.stdout.strip(),
+            "want": os.readlink(f"/proc/{p.pid}/ns/net"),
+            "same": os.stat("/run/netns/mach-web").st_ino == os.stat(f"/proc/{p.pid}/ns/net").st_ino,
+            "listed": listed,
+        }
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_attach_names_a_process_namespace_for_exec(in_sandbox) -> None:
+    res = in_sandbox(_attach_and_exec)
+    assert res["first"] == 0
+    assert res["same"] and "mach-web" in res["listed"]
+    assert res["exec"] == res["want"]  # `vnetlab exec mach web` runs in the attached namespace
+    assert res["again"] == 2 and "exists already" in res["again_err"]
+
+
+def test_attach_refuses_outside_a_sandbox_when_told(run_cli) -> None:
+    assert os.environ.get("VNETLAB_SANDBOX_ONLY")  # the suite's guard (tests/conftest.py)
+    code, _, err = run_cli("attach", "never-made", str(os.getpid()))
+    assert code == 3 and "sandbox" in err
+    assert not Path("/run/netns/never-made").exists()

@@ -84,3 +84,20 @@ def attach(name: str, pid: int) -> None:
         render.say(f"{p}: the network namespace of process {pid}")
 
     errors_to_exit(run)()
+
+
+def attached(name: str, node: str) -> str | None:
+    """/run/netns/NAME-NODE where it is a network namespace that is no lab's
+    (one `vnetlab attach` or `ip netns attach` named), for `vnetlab exec NAME NODE`."""
+    from ..errors import VnetlabError
+    from ..kernel import nsutil, owner
+    from ..kernel.importer import check_names
+    from ..model.derive import netns_name
+
+    ns = netns_name(name, node)
+    try:
+        check_names([ns])
+    except VnetlabError:
+        return None
+    alias = owner._lo_alias(ns)
+    return None if alias and alias.startswith("vnetlab:") else nsutil.path(ns)

@@ -302,12 +302,13 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     preflight.require_privileges()
     preflight.require_namespace_access()
     marks = {m.name: m for m in owner.owned(name)}
-    if node not in marks:
+    attached = None if node in marks else _machine.attached(name, node)  # `vnetlab attach NAME-NODE PID`
+    if node not in marks and attached is None:
         raise InputError(
             f"lab {name} has no running node {node!r}"
             + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)")
         )
-    fd = os.open(nsutil.path(marks[node].netns), os.O_RDONLY)
+    fd = os.open(attached or nsutil.path(marks[node].netns), os.O_RDONLY)
     nsutil.setns(fd)
     try:
         os.execvp(cmd[0], list(cmd))
