@@ -85,6 +85,13 @@ def measure(n: int, repeat: int) -> dict:
             inproc.append(time.perf_counter() - t0)
             if os.environ.get("BENCH_KEEP"):
                 Path(os.environ["BENCH_KEEP"]).write_text(text)
+        if os.environ.get("BENCH_CLI_PROFILE"):
+            prof = subprocess.run(
+                [sys.executable, "-m", "cProfile", "-s", "cumulative", "-m", "vnetlab", "import", "--host", "--containers"],
+                capture_output=True,
+                text=True,
+            ).stdout
+            print(prof[prof.index("   ncalls") :][:6000])
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats

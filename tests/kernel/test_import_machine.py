@@ -247,3 +247,24 @@ def test_attach_refuses_outside_a_sandbox_when_told(run_cli) -> None:
     code, _, err = run_cli("attach", "never-made", str(os.getpid()))
     assert code == 3 and "sandbox" in err
     assert not Path("/run/netns/never-made").exists()
+
+
+def _two_hundred(tmp: str) -> None:
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'benchmarks'}")
+    code = (
+        "import json, time; import bench_import as b; from vnetlab.kernel import machine; "
+        "from vnetlab import load_text; b.build(200); t0 = time.perf_counter(); "
+        "text = machine.to_lab(machine.plan([], True, [], True)); dt = time.perf_counter() - t0; "
+        "r = load_text(text, 'm.yaml').lab; "
+        f"json.dump({{'s': dt, 'nodes': len(r.nodes)}}, open({tmp!r}, 'w'))"
+    )
+    subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", code], env=env, check=True)
+
+
+def test_two_hundred_containers_read_in_under_two_seconds(in_sandbox, tmp_path) -> None:
+    """benchmarks/bench_import.py's machine: a bridge and 200 `unshare -n sleep` containers on veths."""
+    res_file = str(tmp_path / "res.json")
+    in_sandbox(_two_hundred, res_file)
+    res = json.loads(Path(res_file).read_text())
+    assert res["nodes"] == 201
+    assert res["s"] < 2.0, f"reading 200 containers took {res['s']:.2f} s"
