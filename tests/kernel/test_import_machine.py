@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from vnetlab import load_text, resolve
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 BUILD = r"""
@@ -48,7 +50,8 @@ ip link add docker0 type bridge
 ip addr add 198.18.0.1/24 dev docker0
 ip link set docker0 up
 for n in 1 2; do
-  unshare -n sleep 600 >/dev/null 2>&1 & pid=$!
+  if [ $n = 1 ]; then unshare -n sleep 600 >/dev/null 2>&1 & pid=$!
+  else unshare -n -u sh -c 'hostname Web.2; exec sleep 600' >/dev/null 2>&1 & pid=$!; fi
   while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
   ip link add veth$n type veth peer name eth0 netns $pid
   ip link set veth$n master docker0 up
@@ -67,6 +70,10 @@ nsenter -t $pid -n ip link set lo up
 nsenter -t $pid -n ip link set mv0 up
 nsenter -t $pid -n ip addr add 198.51.100.20/24 dev mv0
 echo "m1 $pid"
+# a device of a kind vnetlab does not model, up, with an address
+ip link add ifb0 type ifb
+ip addr add 192.0.2.1/32 dev ifb0
+ip link set ifb0 up
 # a named namespace on a veth
 ip netns add vpn
 ip link add tovpn type veth peer name eth0 netns vpn
@@ -162,6 +169,23 @@ def _checks() -> dict:
     out["trace_code"] = tr.returncode
     val = subprocess.run([sys.executable, "-m", "vnetlab", "validate", str(lab)], capture_output=True, text=True)
     out["validate"] = val.returncode
+    one = subprocess.run(
+        [sys.executable, "-m", "vnetlab", "import", "--pid", out["pids"]["c1"]], capture_output=True, text=True
+    )
+    out["pid_lab"], out["pid_code"] = one.stdout, one.returncode
+    # a process that exits between the scan and the read: its namespace is skipped with a note
+    from vnetlab.kernel import machine
+
+    p = subprocess.Popen(["sleep", "60"])
+    p.kill()
+    p.wait()
+    m = machine.Machine(
+        paths={"host": "/proc/1/ns/net", "gone": f"/proc/{p.pid}/ns/net"},
+        names={"host": "host", "gone": f"pid-{p.pid}"},
+        host="host",
+    )
+    out["gone_lab"] = machine.to_lab(m)
+    out["gone_pid"] = p.pid
     return out
 
 
@@ -176,7 +200,10 @@ def test_import_a_machine_built_by_hand(in_sandbox, tmp_path) -> None:
     nodes = set(res["sim"]["rows"])
     assert "host" in nodes and "vpn" in nodes and len(nodes) == 5, text
     assert sorted(res["names"].values()) == ["c1", "c2", "m1"]
-    assert {f"pid-{p}" for p in res["pids"].values()} == nodes - {"host", "vpn"}, text
+    # unnamed containers are pid-N; one with a UTS namespace of its own is named after its hostname
+    assert {f"pid-{res['pids'][c]}" for c in ("c1", "m1")} | {"web-2"} == nodes - {"host", "vpn"}, text
+    assert "ifb0: {kind: nic, switch: sw-host-ifb0" in text
+    assert "# note: host/ifb0: kind ifb is not one vnetlab models" in text
     assert "eth0: {kind: nic, switch: uplink" in text
     assert "docker0: {kind: bridge" in text
     # the import's verdicts are the kernel's
@@ -189,6 +216,13 @@ def test_import_a_machine_built_by_hand(in_sandbox, tmp_path) -> None:
     # the ARP goes out of the parent to the uplink switch, which does not send it back
     assert "host/eth0" in res["trace"] and "[bridge-no-hairpin" in res["trace"], res["trace"]
     assert res["import_s"] < 5
+    # --pid: one container; its veth's far end is not imported, which the lab says
+    assert res["pid_code"] == 0
+    one = resolve(load_text(res["pid_lab"], "one.yaml").lab)
+    assert list(one.lab.nodes) == [f"pid-{res['pids']['c1']}"]
+    assert "left out: eth0" in res["pid_lab"]
+    assert f"# note: pid-{res['gone_pid']}: skipped, its namespace went away" in res["gone_lab"]
+    assert "host:" in res["gone_lab"]
 
 
 @pytest.mark.parametrize("missing", ["CAP_SYS_ADMIN", "CAP_SYS_PTRACE"])
