@@ -302,3 +302,31 @@ def test_two_hundred_containers_read_in_under_two_seconds(in_sandbox, tmp_path) 
     res = json.loads(Path(res_file).read_text())
     assert res["nodes"] == 201
     assert res["s"] < 2.0, f"reading 200 containers took {res['s']:.2f} s"
+
+
+@pytest.mark.parametrize(
+    ("cgroup", "name"),
+    [
+        ("0::/system.slice/docker-" + "ab" * 32 + ".scope\n", "ab" * 6),
+        ("12:pids:/docker/" + "cd" * 32 + "\n0::/\n", "cd" * 6),
+        ("0::/machine.slice/libpod-" + "ef" * 32 + ".scope/container\n", "ef" * 6),
+        ("0::/machine.slice/machine-web\\x2d1.scope/payload\n", "web-1"),
+        ("0::/user.slice/user-0.slice/session-1.scope\n", None),
+    ],
+)
+def test_container_names_from_the_runtimes_cgroups(cgroup, name) -> None:
+    from vnetlab.kernel import machine
+
+    assert machine.name_from_cgroup(cgroup) == name
+    if name:
+        assert machine.sanitize(name, "x") == name
+
+
+def test_sanitize_makes_lab_node_names() -> None:
+    from vnetlab.kernel import machine
+
+    assert machine.sanitize("Web.2", "pid-1") == "web-2"
+    assert machine.sanitize("9lives", "pid-1") == "c9lives"
+    assert machine.sanitize("a" * 40, "pid-1") == "a" * 15
+    assert machine.sanitize("\x1b[31m", "pid-7") == "c31m"
+    assert machine.sanitize("../..", "pid-7") == "pid-7"

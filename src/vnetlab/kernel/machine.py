@@ -111,10 +111,14 @@ def runtime_name(pid: int) -> str | None:
     """The container's name from the runtime's records (the process's cgroup path)."""
     try:
         with open(f"/proc/{pid}/cgroup") as fh:
-            paths = [line.split(":", 2)[-1] for line in fh.read().splitlines()]
+            return name_from_cgroup(fh.read())
     except OSError:
         return None
-    for path in paths:
+
+
+def name_from_cgroup(text: str) -> str | None:
+    """docker-<id>.scope or /docker/<id> (docker), libpod-<id> (podman), machine-<name>.scope (nspawn)."""
+    for path in (line.split(":", 2)[-1] for line in text.splitlines()):
         if m := _DOCKER.search(path):
             return _docker_name(m.group(1)) or m.group(1)[:12]
         if m := _PODMAN.search(path):
