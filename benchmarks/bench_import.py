@@ -14,6 +14,7 @@ a port of br0. Then it times
            (interpreter start, reading, writing the lab, validating it)
   read     in-process: kernel.machine.plan() + to_lab() (what the command does
            between start-up and validation)
+  no_host  the same for `--containers` alone (the host's namespace not read)
 
 and checks the lab has N+1 nodes. Medians of `repeat` runs.
 """
@@ -69,7 +70,9 @@ def measure(n: int, repeat: int) -> dict:
     from vnetlab.kernel import machine
 
     build(n)
-    cli, inproc = [], []
+    cli: list[float] = []
+    inproc: list[float] = []
+    only: list[float] = []
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "machine.yaml"
         for _ in range(repeat):
@@ -83,11 +86,25 @@ def measure(n: int, repeat: int) -> dict:
             t0 = time.perf_counter()
             text = machine.to_lab(machine.plan([], True, [], True))
             inproc.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            machine.to_lab(machine.plan([], False, [], True))
+            only.append(time.perf_counter() - t0)
             if os.environ.get("BENCH_KEEP"):
                 Path(os.environ["BENCH_KEEP"]).write_text(text)
         if os.environ.get("BENCH_CLI_PROFILE"):
             prof = subprocess.run(
-                [sys.executable, "-m", "cProfile", "-s", "cumulative", "-m", "vnetlab", "import", "--host", "--containers"],
+                [
+                    sys.executable,
+                    "-m",
+                    "cProfile",
+                    "-s",
+                    "cumulative",
+                    "-m",
+                    "vnetlab",
+                    "import",
+                    "--host",
+                    "--containers",
+                ],
                 capture_output=True,
                 text=True,
             ).stdout
@@ -102,7 +119,13 @@ def measure(n: int, repeat: int) -> dict:
             pr.disable()
             pstats.Stats(pr).sort_stats("cumulative").print_stats(35)
         nodes = sum(1 for line in text.splitlines() if line.startswith("  ") and not line.startswith("   ")) - 0
-    return {"containers": n, "cli_s": statistics.median(cli), "read_s": statistics.median(inproc), "lines": nodes}
+    return {
+        "containers": n,
+        "cli_s": statistics.median(cli),
+        "read_s": statistics.median(inproc),
+        "containers_only_s": statistics.median(only),
+        "lines": nodes,
+    }
 
 
 def _child(n: int, repeat: int, res: str) -> None:
@@ -129,10 +152,10 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
-    print(f"{'containers':>10} {'cli_s':>8} {'read_s':>8}")
+    print(f"{'containers':>10} {'cli_s':>8} {'read_s':>8} {'no_host_s':>9}")
     for n in a.sizes:
         r = run(n, a.repeat)
-        print(f"{r['containers']:>10} {r['cli_s']:>8.3f} {r['read_s']:>8.3f}")
+        print(f"{r['containers']:>10} {r['cli_s']:>8.3f} {r['read_s']:>8.3f} {r['containers_only_s']:>9.3f}")
 
 
 if __name__ == "__main__":

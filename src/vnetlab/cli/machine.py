@@ -59,7 +59,7 @@ def import_machine(
     m = machine.plan(names, host, list(pids), containers, uplinks)
     text = machine.to_lab(m, lab_name)
     load_text(text, "<imported>")  # what we write must validate
-    n = len(m.paths) - len(m.gone)
+    n = len(m.keys()) - len(m.gone)
     if output is not None:
         output.write_text(text)
         render.say(f"wrote {output} ({n} namespaces)", to_stderr=True)

@@ -67,14 +67,18 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
     """Everything vnetlab needs from each namespace, as plain data.
 
     ``paths`` gives a namespace file per key (default: the named namespace of
-    that name, /run/netns/KEY), e.g. /proc/PID/ns/net. With ``gone``, a file
+    that name, /run/netns/KEY), e.g. /proc/PID/ns/net; a key there that is not
+    in ``netnses`` is not read, only recognised as a veth's far end. With ``gone``, a file
     that cannot be opened any more (its process exited) is skipped and said
     there; once open, the namespace lives until it is read."""
     fds: dict[str, int] = {}
-    for ns in netnses:
+    probes = [k for k in paths or {} if k not in netnses]  # only asked for nsids (first: the likeliest peer)
+    for ns in [*probes, *netnses]:
         try:
             fds[ns] = os.open(paths[ns] if paths else nsutil.path(ns), os.O_RDONLY | os.O_CLOEXEC)
         except (FileNotFoundError, ProcessLookupError) as e:
+            if ns in probes:
+                continue
             if gone is None:
                 raise
             gone[ns] = f"its namespace went away while it was read ({e.strerror})"

@@ -47,6 +47,7 @@ from ..errors import EnvironmentProblem, InputError
 from . import nsutil
 
 HOST_NS = "/proc/1/ns/net"
+PROBE = "~host"  # a key of Machine.paths: the host's namespace, only to recognise veth ends leading there
 CAP_SYS_PTRACE, CAP_SYS_ADMIN = 19, 21
 CLONE_NEWUTS = 0x04000000
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,14}")
@@ -184,7 +185,7 @@ class Machine:
     lab: str = "machine"
 
     def keys(self) -> list[str]:
-        return list(self.paths)
+        return [k for k in self.paths if k != PROBE]
 
     def nics(self, st: dict[str, Any]) -> dict[tuple[str, int], str]:
         """(namespace key, ifindex) -> switch: physical NICs on `uplink`, unmodelled kinds on one each."""
@@ -229,6 +230,8 @@ def plan(netns: list[str], host: bool, pids: list[int], containers: bool, uplink
         raise EnvironmentProblem(f"cannot read {HOST_NS}: {e.strerror}") from None
     if host:
         m.paths["host"], m.names["host"], m.host = HOST_NS, _unique("host", used), "host"
+    else:  # not read, but the containers' veths lead there: recognised first, without asking every other one
+        m.paths[PROBE] = HOST_NS
     seen.add(host_id)  # the machine's own namespace is `host`, never a container
     for ns in netns:
         p = nsutil.path(ns)
@@ -273,7 +276,7 @@ def plan(netns: list[str], host: bool, pids: list[int], containers: bool, uplink
 def to_lab(m: Machine, lab: str | None = None) -> str:
     from .importer import to_lab as importer_to_lab
 
-    if not m.paths:
+    if not m.keys():
         raise InputError("nothing to read: no process holds a network namespace other than the machine's")
     return importer_to_lab(m.keys(), lab or m.lab, machine=m)
 

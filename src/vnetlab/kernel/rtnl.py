@@ -32,6 +32,39 @@ _HDR = struct.Struct("=IHHII")
 RT_TABLE_COMPAT, RTPROT_KERNEL, NUD_PERMANENT = 252, 2, 0x80
 #: IFLA_ADDRESS, IFNAME, MTU, LINK, MASTER, LINKINFO, LINK_NETNSID, PARENT_DEV_NAME, PARENT_DEV_BUS_NAME
 _LINK_ATTRS = frozenset({1, 3, 4, 5, 10, 18, 37, 56, 57})
+IFLA_LINKINFO, IFLA_INFO_SLAVE_KIND, IFLA_INFO_SLAVE_DATA = 18, 4, 5
+#: IFLA_BRPORT_MODE (hairpin), LEARNING, UNICAST_FLOOD
+_BRPORT_ATTRS = frozenset({4, 8, 9})
+
+
+def _nest(atype: int, body: bytes) -> bytes:
+    out = struct.pack("=HH", 4 + len(body), atype) + body
+    return out.ljust((len(out) + 3) & ~3, b"\0")
+
+
+def _linkinfo(attr: bytes, atype: int) -> bytes:
+    """IFLA_LINKINFO with a bridge port's slave data cut to the flags the importer reads."""
+    out, off, slave_kind = [], 4, b""
+    while off + 4 <= len(attr):
+        alen, t = struct.unpack_from("=HH", attr, off)
+        if alen < 4:
+            break
+        body = attr[off + 4 : off + alen]
+        if t & 0x3FFF == IFLA_INFO_SLAVE_KIND:
+            slave_kind = body.rstrip(b"\0")
+        if t & 0x3FFF == IFLA_INFO_SLAVE_DATA and slave_kind == b"bridge":
+            kept, o = [], 0
+            while o + 4 <= len(body):
+                blen, bt = struct.unpack_from("=HH", body, o)
+                if blen < 4:
+                    break
+                if bt & 0x3FFF in _BRPORT_ATTRS:
+                    kept.append(_nest(bt, body[o + 4 : o + blen]))
+                o += (blen + 3) & ~3
+            body = b"".join(kept)
+        out.append(_nest(t, body))
+        off += (alen + 3) & ~3
+    return _nest(atype, b"".join(out))
 
 
 def _stripped(raw: bytes, fixed: int) -> bytes:
@@ -44,7 +77,9 @@ def _stripped(raw: bytes, fixed: int) -> bytes:
         if alen < 4:
             break
         step = (alen + 3) & ~3
-        if atype & 0x3FFF in _LINK_ATTRS:
+        if atype & 0x3FFF == IFLA_LINKINFO:
+            parts.append(_linkinfo(raw[off : off + alen], atype))
+        elif atype & 0x3FFF in _LINK_ATTRS:
             parts.append(raw[off : off + step].ljust(step, b"\0"))
         off += step
     out = bytearray(b"".join(parts))
