@@ -84,3 +84,32 @@ def test_writes_a_directory(run_cli, tmp_path) -> None:
     assert code == 0
     assert (tmp_path / "web.nspawn").read_text().startswith("[Network]\n")
     assert (tmp_path / "web" / "10-host0.network").exists()
+
+
+def test_hostile_names_stay_single_values(tmp_path) -> None:
+    """tests/data/hostile/names.yaml (shell, INI and path characters in every name),
+    without its macvtap so that n--y is a container (on n__x's bridge) rather than a host."""
+    from tests.unit.test_hostile_names import HOSTILE, _ini
+
+    docs = {
+        "nspawn": _nspawn_keys(),
+        "netdev": _documented("systemd.netdev"),
+        "network": _documented("systemd.network"),
+    }
+    lab = tmp_path / "hostile.yaml"
+    lab.write_text("".join(ln for ln in HOSTILE.read_text().splitlines(True) if "kind: macvtap" not in ln))
+    r = resolve(load(str(lab)))
+    fs, notes = files(r)
+    assert fs["n--y.nspawn"] == "[Network]\nPrivate=yes\nBridge=b`id>c2`\n"
+    names = {i.name for i in r.ifaces.values()}
+    for path, text in fs.items():
+        assert ".." not in path and path.count("/") <= 1, path
+        for section, key, value in _ini(text):
+            assert key in docs[path.rsplit(".", 1)[1]][section.upper()], (path, section, key)
+            assert value.isprintable(), (path, value)
+            if key in ("MACVLAN", "IPVLAN", "Interface"):
+                assert value in names
+            if key == "VirtualEthernetExtra":
+                host, inside = value.split(":")
+                assert host in names and inside in names
+    assert all(n.isprintable() for n in notes)
