@@ -173,6 +173,10 @@ def _checks() -> dict:
         [sys.executable, "-m", "vnetlab", "import", "--pid", out["pids"]["c1"]], capture_output=True, text=True
     )
     out["pid_lab"], out["pid_code"] = one.stdout, one.returncode
+    bad = subprocess.run(
+        [sys.executable, "-m", "vnetlab", "import", "--host", "--uplink", "eth9"], capture_output=True, text=True
+    )
+    out["bad_uplink"] = (bad.returncode, bad.stderr)
     # a process that exits between the scan and the read: its namespace is skipped with a note
     from vnetlab.kernel import machine
 
@@ -223,6 +227,7 @@ def test_import_a_machine_built_by_hand(in_sandbox, tmp_path) -> None:
     assert "left out: eth0" in res["pid_lab"]
     assert f"# note: pid-{res['gone_pid']}: skipped, its namespace went away" in res["gone_lab"]
     assert "host:" in res["gone_lab"]
+    assert res["bad_uplink"][0] == 2 and "--uplink eth9" in res["bad_uplink"][1]
 
 
 @pytest.mark.parametrize("missing", ["CAP_SYS_ADMIN", "CAP_SYS_PTRACE"])

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..check import _BATCH_UNSAFE
 from ..errors import EnvironmentProblem, InputError
 from ..model.values import check_ifname
 from . import nsutil, rtnl
@@ -318,6 +319,9 @@ def _emitted(
                 check_ifname(ln.name)
             except ValueError as e:
                 why[(ns, i)] = str(e)
+                continue
+            if any(ch in _BATCH_UNSAFE for ch in ln.name) or not ln.name.isprintable() or "%" in ln.name:
+                why[(ns, i)] = "a name the lab format refuses (a quote, '#', a backslash, '%' or a control character)"
                 continue
             keep.add((ns, i))
     while True:

@@ -213,6 +213,10 @@ class Machine:
                         f"{node}/{ln.name}: kind {ln.kind or 'unknown'} is not one vnetlab models; "
                         f"imported as a nic on a switch of its own ({sw}): its traffic beyond it is not simulated"
                     )
+        if self.host in st:
+            missing = set(self.uplinks) - {ln.name for ln in st[self.host]["links"].values()}
+            if missing:
+                raise InputError(f"--uplink {sorted(missing)[0]}: the machine's namespace has no such interface")
         for ns, why in self.gone.items():
             self.notes.append(f"{self.names[ns]}: skipped, {why}")
         return out
@@ -221,6 +225,8 @@ class Machine:
 def plan(netns: list[str], host: bool, pids: list[int], containers: bool, uplinks: tuple[str, ...] = ()) -> Machine:
     """Which namespaces to read, in order: the host, named ones, then processes'."""
     require_caps()
+    if uplinks and not host:
+        raise InputError("--uplink names an interface of the machine's own namespace: it goes with --host")
     m = Machine(uplinks=uplinks)
     used: set[str] = set()
     seen: set[tuple[int, int]] = set()
@@ -268,8 +274,6 @@ def plan(netns: list[str], host: bool, pids: list[int], containers: bool, uplink
         raw = runtime_name(pid) or uts.get(pid)
         m.paths[key] = f"/proc/{pid}/ns/net"
         m.names[key] = _unique(sanitize(raw, f"pid-{pid}") if raw else f"pid-{pid}", used)
-    if uplinks and not host:
-        raise InputError("--uplink names an interface of the machine's own namespace: it goes with --host")
     return m
 
 
