@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..check import _BATCH_UNSAFE
 from ..errors import EnvironmentProblem, InputError
-from ..model.values import check_ifname
+from ..model.values import check_ifname, ifname_rule
 from . import nsutil, rtnl
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
@@ -320,8 +319,8 @@ def _emitted(
             except ValueError as e:
                 why[(ns, i)] = str(e)
                 continue
-            if any(ch in _BATCH_UNSAFE for ch in ln.name) or not ln.name.isprintable() or "%" in ln.name:
-                why[(ns, i)] = "a name the lab format refuses (a quote, '#', a backslash, '%' or a control character)"
+            if problem := ifname_rule(ln.name):
+                why[(ns, i)] = problem[1]
                 continue
             keep.add((ns, i))
     while True:
