@@ -16,7 +16,9 @@ a port of br0. Then it times
            between start-up and validation)
   no_host  the same for `--containers` alone (the host's namespace not read)
 
-and checks the lab has N+1 nodes. Medians of `repeat` runs.
+and checks the lab has N+1 nodes. Medians of `repeat` runs. Environment:
+BENCH_PROFILE=1 / BENCH_CLI_PROFILE=1 print a cProfile of the read / of the
+command; BENCH_KEEP=FILE keeps the imported lab.
 """
 
 from __future__ import annotations
@@ -118,13 +120,16 @@ def measure(n: int, repeat: int) -> dict:
             text = machine.to_lab(machine.plan([], True, [], True))
             pr.disable()
             pstats.Stats(pr).sort_stats("cumulative").print_stats(35)
-        nodes = sum(1 for line in text.splitlines() if line.startswith("  ") and not line.startswith("   ")) - 0
+        from vnetlab import load_text
+
+        nodes = len(load_text(text, "machine.yaml").lab.nodes)
+        assert nodes == n + 1, f"{nodes} nodes for {n} containers and the host"
     return {
         "containers": n,
         "cli_s": statistics.median(cli),
         "read_s": statistics.median(inproc),
         "containers_only_s": statistics.median(only),
-        "lines": nodes,
+        "nodes": nodes,
     }
 
 
