@@ -422,9 +422,13 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
 def rule_routes(c: _Ctx) -> None:
     r = c.r
     for node, n in r.lab.nodes.items():
-        addrs = [a for i in r.node_ifaces(node) for a in i.spec.addresses]
+        if not n.routes and not n.neighbors:
+            continue  # most nodes of a big lab: nothing to look up
         devs = {i.name for i in r.node_ifaces(node)} | {"lo"}
-        _check_routes(c, ("nodes", node), n.routes, _connected(addrs), devs)
+        nets = []
+        if any(rt.via is not None for rt in n.routes):
+            nets = _connected(a for i in r.node_ifaces(node) for a in i.spec.addresses)
+        _check_routes(c, ("nodes", node), n.routes, nets, devs)
         for j, nb in enumerate(n.neighbors):
             if nb.dev is None:
                 c.add(("nodes", node, "neighbors", j), "neighbor-dev", "a static neighbour needs 'dev'", at_key=True)
