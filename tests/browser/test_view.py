@@ -248,12 +248,16 @@ def test_builtin_layout_without_graphviz(browser: Any, tmp_path: Path) -> None:
     assert console_errors(log) == []
 
 
-def test_step_is_not_supported_yet(tmp_path: Path) -> None:
+def test_step_names_a_step_of_the_lab(tmp_path: Path) -> None:
     out = tmp_path / "x.html"
     p = vnetlab("view", str(FLAGSHIP), "--step", "one", "-o", str(out))
     assert p.returncode == 2
-    assert "steps are not supported yet" in p.stderr
+    assert "no step named 'one'" in p.stderr
     assert not out.exists()
+    lab = FLAGSHIP.parent / "steps-vepa-hairpin.yaml"
+    p = vnetlab("view", str(lab), "--step", "hairpin on", "-o", str(out), "--traces", "failing")
+    assert p.returncode == 0, p.stderr
+    assert "hairpin" in out.read_text()
 
 
 def test_screenshot_of_the_flagship(browser: Any, flagship_page: Path) -> None:
