@@ -1,8 +1,15 @@
 """vnetlab: declarative, testable, explainable Linux virtual networks.
 
-The public API is this module's ``__all__``; a test pins it.
+The public API is this module's ``__all__``; a test pins it::
+
+    import vnetlab
+    lab = vnetlab.load("lab.yaml")
+    sim = vnetlab.simulate(lab)
+    with vnetlab.kernel(lab, sandbox=True) as net:
+        vnetlab.compare(sim.matrix(), net.matrix())
 """
 
+from .api import KernelNet, Simulation, compare, kernel, load, load_text, simulate
 from .check import check
 from .errors import (
     CheckFailed,
@@ -14,26 +21,39 @@ from .errors import (
     NotImplementedYet,
     VnetlabError,
 )
-from .load import load, load_text
 from .model import Lab
 from .resolve import Resolved, resolve
+from .verify.compare import Cell
+from .verify.expect import Outcome
+from .verify.matrix import Column, Matrix
+from .verify.trace import Trace
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Cell",
     "CheckFailed",
+    "Column",
     "EnvironmentProblem",
     "InputError",
     "Issue",
     "KernelLacksKind",
+    "KernelNet",
     "Lab",
     "LabInvalid",
+    "Matrix",
     "NotImplementedYet",
+    "Outcome",
     "Resolved",
+    "Simulation",
+    "Trace",
     "VnetlabError",
     "__version__",
     "check",
+    "compare",
+    "kernel",
     "load",
     "load_text",
     "resolve",
+    "simulate",
 ]

@@ -40,7 +40,7 @@ def test_import_round_trip(path, in_sandbox) -> None:
         pytest.skip("this kernel lacks a kind the lab uses")
     original = resolve(load(path))
     text = in_sandbox(_up_and_import, str(path))
-    imported = resolve(load_text(text, "imported.yaml").lab)
+    imported = resolve(load_text(text, "imported.yaml"))
     assert imported.lab.lab == original.lab.lab
     assert set(imported.lab.switches) == set(original.lab.switches)
     assert _ifaces(imported) == _ifaces(original)

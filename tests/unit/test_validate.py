@@ -109,6 +109,6 @@ def test_no_type_coercion() -> None:
     for field in ("up: on", "up: 'false'", "mtu: '1500'", "mac: 1"):
         with pytest.raises(LabInvalid):
             load_text(base % field)
-    lab = load_text(base % "mtu: 9000, up: false").lab
+    lab = load_text(base % "mtu: 9000, up: false")
     nic = lab.nodes["h"].interfaces["eth0"]
     assert nic.mtu == 9000 and nic.up is False
