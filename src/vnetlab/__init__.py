@@ -9,6 +9,9 @@ The public API is this module's ``__all__``; a test pins it::
         vnetlab.compare(sim.matrix(), net.matrix())
 """
 
+import sys as _sys
+import types as _types
+
 from .api import KernelNet, Simulation, compare, kernel, load, load_text, simulate
 from .check import check
 from .errors import (
@@ -29,6 +32,20 @@ from .verify.matrix import Column, Matrix
 from .verify.trace import Trace
 
 __version__ = "0.1.0"
+
+
+class _Package(_types.ModuleType):
+    """``vnetlab.load`` and ``vnetlab.kernel`` are API functions that share their
+    names with subpackages; importing a subpackage later must not replace the
+    function (``from vnetlab.kernel import ...`` still finds the package)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in ("load", "kernel") and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Cell",
