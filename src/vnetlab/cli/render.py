@@ -65,6 +65,13 @@ def matrix(m: Any) -> None:
     out.print(t)
 
 
+def retried(m: Any) -> None:
+    """On stderr: the cells that answered only when probed again (a loaded machine)."""
+    cells = [f"{s} -> {a} (retry {n})" for s, row in m.retried.items() for a, n in row.items()]
+    if cells:
+        print(f"answered only on a cold retry: {', '.join(cells)}", file=sys.stderr)
+
+
 def trace(lab: str, t: Any, verbose: bool) -> None:
     """Print a Trace: per address the hops, then the verdict and the drops that decided it."""
     from ..verify.trace import relevant

@@ -66,6 +66,7 @@ def matrix(lab: Path, backend: str, as_json: bool) -> None:
         render.json_doc(m.as_json())
     else:
         render.matrix(m)
+        render.retried(m)
 
 
 @cli.command()
@@ -167,10 +168,12 @@ def diff(lab: Path, as_json: bool) -> None:
                 "agree": not bad,
                 "cells": [c.as_json() for c in all_cells],
                 "disagreements": [{**c.as_json(), "trace": [h.as_dict() for h in traces[c].hops]} for c in bad],
+                "kernel_retried": ker_m.retried,
             }
         )
     else:
         render.diff(sim_m, ker_m, all_cells)
+        render.retried(ker_m)
         for c in bad:
             said = {True: "reach", False: "no reach"}
             print(

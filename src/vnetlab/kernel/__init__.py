@@ -44,6 +44,8 @@ class KernelLab:
         #: (a loaded machine must not turn "reach" into "no reach")
         self.retries = retries_from_env()
         self._owners: dict[str, list[str]] | None = None
+        #: {source: {address: retry that got the first reply}}, since the last matrix began
+        self.retried: dict[str, dict[str, int]] = {}
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -237,7 +239,7 @@ class KernelLab:
         owners = self._owners
         out: dict[str, str | None] = dict.fromkeys(dsts)
         pending = list(out)
-        for _ in range(1 + (self.retries if flush else 0)):
+        for attempt in range(1 + (self.retries if flush else 0)):
             if not pending:
                 break
             if flush:
@@ -262,6 +264,8 @@ class KernelLab:
             for d in pending:
                 if got[d]:
                     out[d] = self._answerer(d, seen.get(d, []))
+                    if attempt:
+                        self.retried.setdefault(src, {})[d] = attempt
             pending = [d for d in pending if not got[d]]
         return out
 
@@ -339,9 +343,12 @@ class KernelLab:
     name = "kernel"
 
     def matrix(self) -> Matrix:
-        return measure(
+        self.retried = {}
+        m = measure(
             self, unchecked=frozenset(self.uncheckable()), unchecked_sources=frozenset(self.uncheckable_sources())
         )
+        m.retried = self.retried
+        return m
 
     def sources(self) -> list[str]:
         return self.endpoints

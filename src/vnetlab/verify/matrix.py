@@ -70,6 +70,8 @@ class Matrix:
     unchecked: frozenset[str] = frozenset()
     #: sources whose rows this backend could not judge
     unchecked_sources: frozenset[str] = frozenset()
+    #: {source: {address: n}}: cells that answered only on the n-th cold retry (kernel)
+    retried: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[Column]:
@@ -87,6 +89,8 @@ class Matrix:
             "answered_by": self.answered_by,
             "elapsed_s": self.elapsed_s,
         }
+        if self.retried:
+            doc["retried"] = self.retried
         if self.unchecked or self.unchecked_sources:
             doc["unchecked"] = {"sources": sorted(self.unchecked_sources), "addresses": sorted(self.unchecked)}
         return doc
