@@ -154,3 +154,18 @@ def test_nothing_is_left_when_the_api_user_is_killed() -> None:
     while time.monotonic() < deadline and any(os.path.exists(f"/proc/{q}") for q in family):
         time.sleep(0.1)
     assert not [q for q in family if os.path.exists(f"/proc/{q}")]
+
+
+def _on_this_machine() -> tuple[bool, list[str], list[str]]:
+    from tests.kernel.conftest import netns_list
+
+    with vnetlab.kernel(DUP, sandbox=False) as net:
+        up = netns_list()
+        ok = net.ping("x", "203.0.113.5") and net.exec("a1", ["true"]).returncode == 0
+    return ok, up, netns_list()
+
+
+def test_the_api_without_a_sandbox_is_up_and_down(in_sandbox) -> None:
+    # in_sandbox stands in for "this machine": the lab goes into its namespaces
+    ok, up, after = in_sandbox(_on_this_machine)
+    assert ok and up == sorted(f"dupaddr-{n}" for n in ("a", "a1", "b", "b1", "x")) and after == []
