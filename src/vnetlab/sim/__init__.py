@@ -135,16 +135,20 @@ class Simulator:
     def answers(self, src: str, dsts: Sequence[str]) -> dict[str, str | None]:
         """Who answered each address: the stack that echoed this very request."""
         st, ids = self._send(src, dsts, True)
-        owners = self._owners
+        owners, stacks, replies = self._owners, self.world.stacks, st.replies
         out: dict[str, str | None] = {}
         for d, i in ids.items():
-            if i not in st.replies:
+            if i not in replies:
                 out[d] = None
                 continue
             cands = owners.get(d, ())
-            out[d] = next((o for o in cands if i in self.world.stacks[o].echoed), cands[0] if cands else None)
-        for stack in self.world.stacks.values():
-            stack.echoed.clear()
+            if len(cands) == 1:
+                out[d] = cands[0]  # only the owner has the address: only it can echo
+            else:
+                out[d] = next((o for o in cands if i in stacks[o].echoed), cands[0] if cands else "")
+        for stack in stacks.values():
+            if stack.echoed:
+                stack.echoed.clear()
         return out
 
     @contextmanager
