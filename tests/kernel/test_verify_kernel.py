@@ -50,8 +50,8 @@ def test_diff_on_duplicate_addresses_agrees_and_says_who_answered() -> None:
 
 def test_diff_compares_guest_rows_and_columns() -> None:
     code, out, err = _vnetlab("diff", str(GUESTS), "--json")
-    # 0 or 1: under heavy load the guest daemon sometimes misses every retry
-    # on a heavily loaded machine; what matters here is what is compared
+    # 0 or 1: on a heavily loaded machine a guest sometimes misses every retry;
+    # what matters here is what is compared
     assert code in (0, 1), out + err
     cells = json.loads(out)["cells"]
     r = vnetlab.resolve(vnetlab.load(GUESTS))
