@@ -9,9 +9,11 @@ The public API is this module's ``__all__``; a test pins it::
         vnetlab.compare(sim.matrix(), net.matrix())
 """
 
+# first: in the `vnetlab` command, Ctrl-C during the imports below exits quietly (exit 130)
 import sys as _sys
 import types as _types
 
+from . import _interrupt  # noqa: F401
 from .api import KernelNet, Simulation, compare, kernel, load, load_text, simulate
 from .check import check
 from .errors import (

@@ -34,6 +34,10 @@ class Backend(Protocol):
         """Why this backend cannot check ``e`` (None: it can)."""
         ...
 
+    def lab_problem(self) -> str | None:
+        """What makes the lab fail as a whole on this backend (None: nothing)."""
+        ...
+
 
 class SimBackend:
     name = "sim"
@@ -54,6 +58,9 @@ class SimBackend:
         return self.sim.matrix()
 
     def skip_reason(self, e: Expectation) -> str | None:
+        return None
+
+    def lab_problem(self) -> str | None:
         return None
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
@@ -93,6 +100,12 @@ class KernelBackend:
     def skip_reason(self, e: Expectation) -> str | None:
         # a sandboxed lab runs its own guest daemon: nothing to skip there
         return self.live.skip_reason(e) if self.running else None
+
+    def lab_problem(self) -> str | None:
+        """A running lab whose guest daemon is gone is not the lab as written."""
+        from .kernel import guestd
+
+        return guestd.lost(self.live) if self.running else None
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
         from .kernel import KernelLab, sandboxed

@@ -12,6 +12,7 @@ import click
 from ..errors import EnvironmentProblem, InputError
 from ..load import load_file
 from ..resolve import resolve
+from . import render
 from .main import LAB_ARG, _not_yet, cli, errors_to_exit
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
@@ -69,7 +70,7 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
             for rel, body in files(r).items():
                 (output / rel).parent.mkdir(parents=True, exist_ok=True)
                 (output / rel).write_text(body)
-            print(f"wrote {len(files(r))} files under {output}/", file=sys.stderr)
+            render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
             return
         text = to_text(r)
     elif fmt == "libvirt":
@@ -100,7 +101,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     proc = subprocess.run([exe, "-Tsvg", "-o", str(svg)], input=dot_source.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         raise EnvironmentProblem(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
-    print(f"wrote {svg}", file=sys.stderr)
+    render.say(f"wrote {svg}", to_stderr=True)
 
 
 @cli.command(name="import")
@@ -124,20 +125,19 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
     """
     from ..kernel import nsutil, preflight
-    from ..kernel.importer import to_lab
+    from ..kernel.importer import check_names, to_lab
     from ..load import load_text
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     names = list(netns) or (nsutil.list_names() if all_ else [])
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
-    missing = [n for n in names if not nsutil.exists(n)]
-    if missing:
-        raise InputError(f"no named network namespace {missing[0]!r} (see `ip netns list`)")
+    check_names(names)
     text = to_lab(names, lab_name)
     load_text(text, "<imported>")  # what we write must validate
     if output is not None:
         output.write_text(text)
-        print(f"wrote {output} ({len(names)} namespaces)", file=sys.stderr)
+        render.say(f"wrote {output} ({len(names)} namespaces)", to_stderr=True)
     else:
         sys.stdout.write(text)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
+from .. import __version__, _interrupt
 from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
 from ..load import load_file
 from ..resolve import resolve
@@ -98,14 +98,14 @@ def validate(lab: Path, as_json: bool) -> None:
         else:
             render.issues(e.issues)
             n = len(e.issues)
-            print(f"{lab}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+            render.say(f"{lab}: {n} problem{'s' if n != 1 else ''}", to_stderr=True)
         sys.exit(2)
     if as_json:
         render.issues_json(str(lab), [])
     else:
         r = loaded.lab
         n_if = sum(len(n.interfaces) for n in r.nodes.values())
-        print(
+        render.say(
             f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations)"
         )
 
@@ -171,19 +171,22 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
         st = sandboxed(k.r, KernelLab.status)
         render.status(st)
-        print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
+        render.say(f"lab {k.lab}: came up in a sandbox and was removed", to_stderr=True)
         return
+    from ..kernel import preflight
+
+    preflight.require_namespace_access()  # whether the lab is up already is read from its namespaces
     result = k.up(progress=_progress(f"up {k.lab}"), external_guests=external_guests)
     n = len(k.names)
-    print(
+    render.say(
         f"lab {k.lab}: {result}"
         + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
     )
     if k.guests is not None:
-        print(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
+        render.say(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
     elif k.r.guests and external_guests:
         devs = ", ".join(f"{g}: {k.netns(d[0])} {d[1]}" for g, d in ((n, x.device) for n, x in k.r.guests.items()))
-        print(f"guests left to your VMs ({devs})")
+        render.say(f"guests left to your VMs ({devs})")
 
 
 @cli.command()
@@ -221,8 +224,9 @@ def down(lab_or_name: str) -> None:
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     removed = owner.down(name)
-    print(
+    render.say(
         f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
     )
 
@@ -235,16 +239,17 @@ def list_(as_json: bool) -> None:
     from ..kernel import owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     labs: dict[str, list[str]] = {}
     for m in owner.owned():
         labs.setdefault(m.lab, []).append(m.name)
     if as_json:
         render.json_doc({"labs": [{"lab": k, "namespaces": v} for k, v in labs.items()]})
     elif not labs:
-        print("no labs are running")
+        render.say("no labs are running")
     else:
         for k, v in labs.items():
-            print(f"{k}: {len(v)} namespaces ({', '.join(v)})")
+            render.say(f"{k}: {len(v)} namespaces ({', '.join(v)})")
 
 
 @cli.command()
@@ -259,6 +264,7 @@ def status(name: str, as_json: bool) -> None:
     if name.endswith((".yaml", ".yml")):
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = owner.owned(name)
     st = {m.name: observe_ns(m.netns) for m in marks}
     if not st:
@@ -273,9 +279,9 @@ def status(name: str, as_json: bool) -> None:
     else:
         render.status(st)
         if daemon:
-            print(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
+            render.say(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
         elif external:
-            print("guests: left to your own VMs (up --external-guests)")
+            render.say("guests: left to your own VMs (up --external-guests)")
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -291,6 +297,7 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     from ..kernel import nsutil, owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = {m.name: m for m in owner.owned(name)}
     if node not in marks:
         raise InputError(
@@ -307,16 +314,16 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
 
 def main() -> None:
     """Entry point of the console script and of `python -m vnetlab`."""
-    if os.environ.get("VNETLAB_DEBUG"):
-        cli()
-        return
     try:
+        _interrupt.unwind_on_interrupt()  # a command interrupted undoes what it made, then exits 130
+        if os.environ.get("VNETLAB_DEBUG"):
+            cli()
+            return
         cli(standalone_mode=False)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except click.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt):
+        _interrupt.interrupted()
     except click.ClickException as e:
         e.show()
         sys.exit(2)
@@ -324,9 +331,12 @@ def main() -> None:
         raise
     except Exception as e:  # a bug of ours: say so briefly, without a traceback
         print(
-            f"vnetlab: internal error: {type(e).__name__}: {e} (set VNETLAB_DEBUG=1 for the traceback)", file=sys.stderr
+            f"vnetlab: internal error: {type(e).__name__}: {render.safe(e)} (set VNETLAB_DEBUG=1 for the traceback)",
+            file=sys.stderr,
         )
         sys.exit(70)
+    finally:
+        _interrupt.leave_on_interrupt()  # exiting: nothing left to undo
 
 
 # The other commands register themselves on `cli` (imported last: they import from here).

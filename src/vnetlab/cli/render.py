@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as _markup_escape
 
 from ..errors import Issue
 
@@ -15,10 +17,39 @@ out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+#: C0 and C1 control characters (ESC, CR, BEL, backspace, CSI, ...), DEL, and the
+#: Unicode controls that reorder or hide text (bidi overrides and isolates, zero-width)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def safe(text: object, *, keep_newlines: bool = False) -> str:
+    """A string from a lab file or the machine (names, why:, error messages), as
+    printable text: every control character becomes a visible escape (\\x1b),
+    so no lab can move the cursor, recolour or rewrite the user's terminal."""
+    s = str(text)
+    if keep_newlines:
+        return "\n".join(_UNSAFE.sub(_escape_char, part) for part in s.split("\n"))
+    return _UNSAFE.sub(_escape_char, s)
+
+
+def cell(text: object) -> str:
+    """``safe`` for a rich table cell or title: also no markup from the lab ([red], [/])."""
+    return _markup_escape(safe(text))
+
+
+def say(line: object = "", *, to_stderr: bool = False) -> None:
+    """Print one line made of fixed text and lab strings, escaped (see ``safe``)."""
+    print(safe(line), file=sys.stderr if to_stderr else sys.stdout)
+
+
 def issues(items: list[Issue], *, to_stderr: bool = False) -> None:
-    stream = sys.stderr if to_stderr else sys.stdout
     for i in items:
-        print(str(i), file=stream)
+        say(i, to_stderr=to_stderr)
 
 
 def issues_json(file: str, items: list[Issue]) -> None:
@@ -35,30 +66,35 @@ def json_doc(doc: Any) -> None:
 
 
 def error(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True) if sys.stderr.isatty() else print(
+    message = safe(message, keep_newlines=True)
+    err.print(f"[bold red]error:[/] {_markup_escape(message)}", markup=True) if sys.stderr.isatty() else print(
         f"error: {message}", file=sys.stderr
     )
 
 
 def _header(c: Any) -> str:
     """A column: its owners (every one of a duplicate address) over the address."""
-    return f"{' / '.join(c.nodes)}\n{c.address}"
+    return f"{cell(' / '.join(c.nodes))}\n{cell(c.address)}"
 
 
 def matrix(m: Any) -> None:
     """A Matrix as a table; a duplicate address's cell names the owner that replied."""
     from rich.table import Table
 
-    t = Table(title=f"lab {m.lab} — backend {m.backend} — {m.elapsed_s:.3f}s", show_lines=False, header_style="bold")
+    t = Table(
+        title=cell(f"lab {m.lab} — backend {m.backend} — {m.elapsed_s:.3f}s"), show_lines=False, header_style="bold"
+    )
     t.add_column("from \\ to", style="bold")
     for c in m.columns:
         t.add_column(_header(c), justify="center")
     for src, row in m.rows.items():
         by = m.answered_by.get(src, {})
         t.add_row(
-            src,
+            cell(src),
             *(
-                ("[green]✔[/]" + (f" {by[c.address]}" if len(c.owners) > 1 else "")) if row[c.address] else "[red]✘[/]"
+                ("[green]✔[/]" + (f" {cell(by[c.address])}" if len(c.owners) > 1 else ""))
+                if row[c.address]
+                else "[red]✘[/]"
                 for c in m.columns
             ),
         )
@@ -69,7 +105,7 @@ def retried(m: Any) -> None:
     """On stderr: the cells that answered only when probed again (a loaded machine)."""
     cells = [f"{s} -> {a} (retry {n})" for s, row in m.retried.items() for a, n in row.items()]
     if cells:
-        print(f"answered only on a cold retry: {', '.join(cells)}", file=sys.stderr)
+        say(f"answered only on a cold retry: {', '.join(cells)}", to_stderr=True)
 
 
 def trace(lab: str, t: Any, verbose: bool) -> None:
@@ -78,16 +114,17 @@ def trace(lab: str, t: Any, verbose: bool) -> None:
 
     for p in t.paths:
         ends = set(p.ends)
-        print(f"trace {t.src} -> {p.address} (lab {lab}, simulator, cold caches)")
+        say(f"trace {t.src} -> {p.address} (lab {lab}, simulator, cold caches)")
         for h in p.hops:
             if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h, ends)) and h.verdict != "ignore"):
-                print(str(h))
+                for line in str(h).split("\n"):  # a hop's own lines; anything else in them is escaped
+                    say(line)
         if p.reached:
-            print(f"=> reachable: {p.address} answered")
+            say(f"=> reachable: {p.address} answered")
         else:
-            print(f"=> unreachable: no echo reply from {p.address}")
+            say(f"=> unreachable: no echo reply from {p.address}")
             for h in p.because:
-                print(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
+                say(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
 
 
 def plan(r: Any, steps: list[Any]) -> None:
@@ -97,9 +134,9 @@ def plan(r: Any, steps: list[Any]) -> None:
         groups.setdefault(s.ns, []).append(s)
     for ns, ss in groups.items():
         what = "switch" if ns in r.lab.switches else "node"
-        print(f"{what} {ns} (netns {r.netns(ns)}):")
+        say(f"{what} {ns} (netns {r.netns(ns)}):")
         for s in ss:
-            print(f"  {s.describe()}")
+            say(f"  {s.describe()}")
     print(f"{len(steps)} steps", file=sys.stderr)
 
 
@@ -107,19 +144,14 @@ def status(st: dict[str, list[dict[str, Any]]]) -> None:
     from rich.table import Table
 
     for node, links in st.items():
-        t = Table(title=f"{node}", title_justify="left", header_style="bold")
+        t = Table(title=cell(node), title_justify="left", header_style="bold")
         for col in ("interface", "kind", "mode", "parent", "master", "state", "carrier", "addresses"):
             t.add_column(col)
         for ln in links:
             t.add_row(
-                ln["interface"],
-                ln["kind"] or "",
-                ln["mode"] or "",
-                ln["parent"] or "",
-                ln["master"] or "",
-                ln["state"] or "",
+                *(cell(ln[k] or "") for k in ("interface", "kind", "mode", "parent", "master", "state")),
                 "yes" if ln["carrier"] else "no",
-                " ".join(ln["addresses"]),
+                cell(" ".join(ln["addresses"])),
             )
         out.print(t)
 
@@ -131,19 +163,19 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
     for col in ("from", "to", "expect", *names, "", "why"):
         t.add_column(col)
 
-    def cell(o: Any) -> str:
+    def verdict(o: Any) -> str:
         if o.skipped:
             return "[dim]skipped[/]"
         return {True: "reach", False: "no reach", None: "partial"}[o.reached]
 
     for e, outs, ok in rows:
         t.add_row(
-            e.from_,
-            e.to,
+            cell(e.from_),
+            cell(e.to),
             "reach" if e.reach else "no reach",
-            *(cell(outs[n]) for n in names),
+            *(verdict(outs[n]) for n in names),
             "[green]PASS[/]" if ok else "[red]FAIL[/]",
-            e.why or "",
+            cell(e.why or ""),
         )
     out.print(t)
 
@@ -155,7 +187,7 @@ def diff(sim_m: Any, ker_m: Any, cells: list[Any]) -> None:
     idx = {(c.src, c.address): c for c in cells}
     cols = [c for c in sim_m.columns if any(k[1] == c.address for k in idx)]
     t = Table(
-        title=f"lab {sim_m.lab}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
+        title=f"lab {cell(sim_m.lab)}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
         header_style="bold",
     )
     t.add_column("from \\ to", style="bold")
@@ -170,10 +202,10 @@ def diff(sim_m: Any, ker_m: Any, cells: list[Any]) -> None:
             if c is None:
                 row.append("[dim]-[/]")
             elif c.agree:
-                row.append(("[green]✔[/]" + (f" {c.a_by}" if len(col.owners) > 1 else "")) if c.a else "✘")
+                row.append(("[green]✔[/]" + (f" {cell(c.a_by)}" if len(col.owners) > 1 else "")) if c.a else "✘")
             elif c.a == c.b:
-                row.append(f"[bold red]S✔ {c.a_by} K✔ {c.b_by}[/]")
+                row.append(f"[bold red]S✔ {cell(c.a_by)} K✔ {cell(c.b_by)}[/]")
             else:
                 row.append(f"[bold red]S{'✔' if c.a else '✘'}K{'✔' if c.b else '✘'}[/]")
-        t.add_row(src, *row)
+        t.add_row(cell(src), *row)
     out.print(t)

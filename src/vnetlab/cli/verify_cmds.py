@@ -39,7 +39,7 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
         render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
     else:
         for d, ok in res.items():
-            print(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+            render.say(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
     sys.exit(0 if all(res.values()) else 1)
 
 
@@ -118,11 +118,19 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
 
     r = _resolved(lab)
     names = ["sim", "kernel"] if backend == "both" else [backend]
-    rows = agreement(r.lab.expect, {n: open_backend(r, n).evaluate(r.lab.expect) for n in names})
+    backends = {n: open_backend(r, n) for n in names}
+    rows = agreement(r.lab.expect, {n: b.evaluate(r.lab.expect) for n, b in backends.items()})
+    problems = [p for b in backends.values() if (p := b.lab_problem())]  # the lab itself is not as written
     failed = sum(not a.ok for a in rows)
     if as_json:
         render.json_doc(
-            {"lab": r.lab.lab, "backend": backend, "passed": failed == 0, "expectations": [a.as_json() for a in rows]}
+            {
+                "lab": r.lab.lab,
+                "backend": backend,
+                "passed": failed == 0 and not problems,
+                "problems": problems,
+                "expectations": [a.as_json() for a in rows],
+            }
         )
     else:
         render.expectations_multi([(a.expectation, a.outcomes, a.ok) for a in rows], names)
@@ -132,7 +140,9 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
             + (f" ({skipped} not checkable on every backend)" if skipped else ""),
             file=sys.stderr,
         )
-    if failed:
+        for p in problems:
+            render.error(p)
+    if failed or problems:
         sys.exit(1)
 
 
@@ -176,19 +186,20 @@ def diff(lab: Path, as_json: bool) -> None:
         render.retried(ker_m)
         for c in bad:
             said = {True: "reach", False: "no reach"}
-            print(
-                f"\nsimulator trace of {c.src} -> {c.address} (sim says {said[c.a]}"
+            render.say()
+            render.say(
+                f"simulator trace of {c.src} -> {c.address} (sim says {said[c.a]}"
                 + (f" from {c.a_by}" if c.a_by else "")
                 + f", kernel says {said[c.b]}"
                 + (f" from {c.b_by}" if c.b_by else "")
                 + "):"
             )
             for h in traces[c].hops:
-                print(
+                render.say(
                     f"  {h.seq:4d} {h.device:<20} {h.direction:<6} {h.verdict:<7} {h.why or h.frame}"
                     + (f" [{h.rule}; {h.func}]" if h.rule else "")
                 )
-        print(f"{len(all_cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
+        render.say(f"{len(all_cells) - len(bad)} cells agree, {len(bad)} disagree", to_stderr=True)
     if bad:
         sys.exit(1)
 
@@ -236,7 +247,7 @@ def capture(
         if len(interfaces) != 1:
             raise InputError("on the kernel, capture one interface at a time")
         n = capture_live(r, interfaces[0], out, count, duration)
-        print(f"{out}: {n} frames at {interfaces[0]}", file=sys.stderr)
+        render.say(f"{out}: {n} frames at {interfaces[0]}", to_stderr=True)
         return
     from ..sim import Simulator
     from ..sim.pcap import write_pcap
@@ -249,6 +260,6 @@ def capture(
     for label in interfaces:
         path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
         n = write_pcap(path, caps[label])
-        print(f"{path}: {n} frames at {label}", file=sys.stderr)
+        render.say(f"{path}: {n} frames at {label}", to_stderr=True)
     for res in results:
-        print(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", file=sys.stderr)
+        render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
