@@ -223,19 +223,15 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     return [(n, r, o) for (n, r), o in zip(line, outs, strict=True)]
 
 
-def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[tuple[Any, dict[str, Any], bool]]]]:
-    """Per state (None: the lab as written, then each step's name): rows of
-    (expectation, {backend: Outcome}, passed) as `vnetlab test` prints them;
-    with backend "both", a row whose checked backends disagree fails."""
+def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[Any]]]:
+    """Per state (None: the lab as written, then each step's name): the
+    expectations' Agreements (vnetlab.verify.compare) on ``backend`` ("sim",
+    "kernel" or "both": then a row whose checked backends disagree fails)."""
+    from .verify.compare import agreement
+
     names = ["sim", "kernel"] if backend == "both" else [backend]
     per = {n: evaluate(lab, n) for n in names}
-    out = []
-    for i, (step, r, _) in enumerate(per[names[0]]):
-        rows = []
-        for j, e in enumerate(r.lab.expect):
-            outs = {n: per[n][i][2][j] for n in names}
-            checked = [o for o in outs.values() if o.skipped is None]
-            ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
-            rows.append((e, outs, ok))
-        out.append((step, rows))
-    return out
+    return [
+        (step, agreement(r.lab.expect, {n: per[n][i][2] for n in names}))
+        for i, (step, r, _) in enumerate(per[names[0]])
+    ]

@@ -62,7 +62,7 @@ steps:
 
 
 def test_each_step_builds_on_the_previous_one() -> None:
-    lab = load_text(LAB).lab
+    lab = load_text(LAB)
     got = list(states(lab))
     assert [n for n, _ in got] == ["b down", "hairpin", "b up, no address"]
     down, hairpin, back = (s for _, s in got)
@@ -78,7 +78,7 @@ def test_each_step_builds_on_the_previous_one() -> None:
 
 def test_unknown_step_lists_the_names() -> None:
     with pytest.raises(InputError, match="'b down', 'hairpin', 'b up, no address'"):
-        lab_after(load_text(LAB).lab, "nope")
+        lab_after(load_text(LAB), "nope")
 
 
 @pytest.mark.parametrize("path", [p for p in LABS if "steps:" in p.read_text()], ids=lambda p: p.name)
