@@ -77,7 +77,10 @@ def trace(sim: Any, result: Any, verbose: bool) -> None:
     for h in result.hops:
         if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h)) and h.verdict != "ignore"):
             print(str(h))
+    from ..sim.trace import rank_causes
+
     drops = [h for h in result.hops if (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss")]
+    drops = rank_causes(drops, result.src, owner.get(result.dst, ""), result.dst)
     if result.ok:
         print(f"=> reachable: {result.dst} answered")
     else:

@@ -52,6 +52,8 @@ class Arp:
     spa: int
     tha: str
     tpa: int
+    #: how many times copies of this packet entered an rx_handler (World.netif_receive's loop check)
+    hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
         if self.op == ARP_REQUEST:
@@ -89,6 +91,8 @@ class IPv4:
     proto: int
     payload: Icmp | Udp
     ttl: int = 64
+    #: see Arp.hops; a routed packet is a new IPv4 (its TTL bounds layer-3 loops)
+    hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
         what = self.payload.describe() if isinstance(self.payload, Icmp) else f"UDP {self.payload.dport}"

@@ -338,11 +338,6 @@ class Stack:
             self._unwait(dev, ip)
         self.pending.clear()
 
-    def arp_matters(self, dev: Device, a: Arp) -> bool:
-        """Would receiving this ARP request on ``dev`` change anything here? Only for the
-        owner of the target address, or a stack waiting for the sender (arp_process)."""
-        return a.tpa in self.local or (dev, a.spa) in self.neigh or a.tpa & 0xFF000000 == LOOPBACK_NET
-
     # receiving -----------------------------------------------------------------
     def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         if frame.ethertype == ETH_P_ARP:

@@ -30,3 +30,35 @@ class Hop:
         elif self.why:
             s += f"\n         {self.why}"
         return s
+
+
+#: kernel functions that make the copies of a flood: a copy dropped there went
+#: nowhere the probe needed unless it was headed for the target's node
+_FLOOD_FUNCS = frozenset({"br_flood", "macvlan_process_broadcast", "macvlan_broadcast", "macvlan_forward_source"})
+_LOOP_RULES = frozenset({"forwarding-loop", "loop-limit"})
+
+
+def rank_causes(drops: list[Hop], src: str, dst_node: str, dst_ip: str) -> list[Hop]:
+    """The drops that may explain a failed probe, most relevant first.
+
+    1. a forwarding loop, and the informational ``return``/``miss`` hops;
+    2. drops at the source's or the target's node, or of a frame about the
+       target address (its ARP request, the echo request to it), except flood
+       copies elsewhere than at the target's node;
+    3. the other drops on a frame's one path (unicast forwarding, stack rules);
+    4. flood copies dropped away from the target's node (a hairpin that is off
+       on the ingress port, a macvlan mode mask): usually harmless, listed last.
+
+    Order within a tier is the order they happened; ``sorted`` is stable.
+    """
+
+    def tier(h: Hop) -> int:
+        node = h.device.split("/")[0]
+        if h.rule in _LOOP_RULES or h.verdict in ("return", "miss"):
+            return 0
+        if h.func in _FLOOD_FUNCS:
+            return 1 if node == dst_node else 3
+        about = f"who-has {dst_ip} " in h.frame or f"> {dst_ip} " in h.frame or f"for {dst_ip} " in (h.why or "")
+        return 1 if node in (src, dst_node) or about else 2
+
+    return sorted(drops, key=tier)
