@@ -160,6 +160,36 @@ class World:
         # hairpin's reflection. See netif_receive.
         self.loop_bound = 4 * sum(1 for d in self.devices.values() if d.rx_handler is not None) + 64
 
+    # state that outlives a matrix row ---------------------------------------
+    def fdb_snapshot(self) -> dict[str, dict[object, object]]:
+        """What the devices learned (bridge and VXLAN FDBs), by device label: the only
+        state a matrix row leaves to the next besides what ``flush`` clears."""
+        out: dict[str, dict[object, object]] = {}
+        for label, d in self.devices.items():
+            fdb = getattr(d, "fdb", None)
+            if fdb is None:
+                continue
+            if d.kind == "bridge":
+                out[label] = {k: (e.port.dev.label if e.port else None, e.local) for k, e in fdb.items()}
+            else:
+                out[label] = dict(fdb)
+        return out
+
+    def fdb_restore(self, snap: dict[str, dict[object, object]]) -> None:
+        """Put a snapshot (of this or an identically built world) back."""
+        from .kinds.bridge import Entry
+
+        for label, fdb in snap.items():
+            d = self.devices[label]
+            if d.kind == "bridge":
+                ports = {p.dev.label: p for p in d.ports}  # type: ignore[attr-defined]
+                d.fdb = {  # type: ignore[attr-defined]
+                    k: Entry(ports[pl] if pl is not None else None, loc)  # type: ignore[misc]
+                    for k, (pl, loc) in fdb.items()  # type: ignore[misc]
+                }
+            else:
+                d.fdb = dict(fdb)  # type: ignore[attr-defined]
+
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
         self.queue.append((fn, args))
