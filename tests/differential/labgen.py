@@ -112,7 +112,7 @@ def labs(draw: st.DrawFn) -> str:
         s = draw(st.sampled_from(sw))
         for f in range(draw(st.integers(1, 36))):
             out += [
-                "  f%d:" % f,
+                f"  f{f}:",
                 "    interfaces:",
                 f"      eth0: {{kind: nic, switch: {s}, addresses: [198.51.100.{next(addr)}/24]}}",
             ]

@@ -84,6 +84,10 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         out = _link(r, s)
         for mac in a.get("source_macs", ()):
             out.append(_in(s.ns, f"link set dev {s.obj} type {a['kind']} macaddr add {mac}"))
+        if a["kind"] == "vxlan":
+            from ..kernel.kinds.vxlan import bridge_commands
+
+            out += [_in("", line) for line in bridge_commands(r.netns(s.ns), s)]
         return where, out
     if s.op == "port":
         opts = []

@@ -92,6 +92,8 @@ class Stack:
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
         self.replies: set[int] = set()
         self.udp: dict[int, list[Device]] = {}
+        #: (device, group) multicast memberships (ip_mc_join_group), e.g. a VXLAN group
+        self.mc: set[tuple[Device, int]] = set()
         self._conf: dict[tuple[Device, str], int] = {}
         #: no net.ipv4.conf.* set: every per-device value is the new-namespace default
         self.default_conf = not any(k.startswith("net.ipv4.conf.") for k in self.sysctl)
@@ -125,6 +127,19 @@ class Stack:
                 metric or 0,
             )
         )
+
+    def join(self, dev: Device, group: int) -> None:
+        self.mc.add((dev, group))
+
+    def dev_addr(self, dev: Device) -> int | None:
+        """inet_select_addr(dev, 0, scope): the device's first address, else any."""
+        for d, ip, _ in self.addrs:
+            if d is dev:
+                return ip
+        for d, ip, _ in self.addrs:
+            if d.up:
+                return ip
+        return None
 
     def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
         a = ipaddress.ip_address(ip)
@@ -272,6 +287,10 @@ class Stack:
             return
         if nh == 0xFFFFFFFF or nh in self.bcast:
             world.dev_queue_xmit(dev, Frame(BROADCAST, dev.mac, ETH_P_IP, pkt))
+            return
+        if nh & 0xF0000000 == 0xE0000000:  # arp_constructor: RTN_MULTICAST → arp_mc_map, no ARP
+            mac = f"01:00:5e:{(nh >> 16) & 0x7F:02x}:{(nh >> 8) & 0xFF:02x}:{nh & 0xFF:02x}"
+            world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
             return
         key = (dev, nh)
         n = self.neigh.get(key)
@@ -464,6 +483,17 @@ class Stack:
             return
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
+        if dst & 0xF0000000 == 0xE0000000:  # ip_route_input_mc: only a group joined on this device
+            if (dev, dst) not in self.mc:
+                w.drop(
+                    dev,
+                    frame,
+                    "mc-not-joined",
+                    "ip_check_mc_rcu",
+                    f"{dev.label} has not joined the multicast group {ip_str(dst)}",
+                )
+                return
+            bcast = True
         if dst in self.local or bcast:
             if pkt.src in self.local and not self.conf(dev, "accept_local"):
                 w.drop(
