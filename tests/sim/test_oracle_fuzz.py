@@ -1,6 +1,6 @@
 """Self-consistency on random labs: every matrix cell equals `trace` of that pair
 (pure simulator, no root). The fuzzer's generator (tests/differential/labgen.py)
-makes the labs; ORACLE_N of them (default 300 in the suite; `make oracle` runs
+makes the labs; ORACLE_N of them (default 200 in the suite; `make oracle` runs
 2,000)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from vnetlab import load_text, resolve
 
 
 @settings(
-    max_examples=int(os.environ.get("ORACLE_N", "300")),
+    max_examples=int(os.environ.get("ORACLE_N", "200")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=not os.environ.get("FUZZ_RANDOM"),

@@ -8,6 +8,7 @@ the simulator is read back by tcpdump like any other.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ def is_multicast(mac: str) -> bool:
     return mac[1] in _ODD
 
 
+@functools.lru_cache(maxsize=65536)
 def ip_str(ip: int) -> str:
     return str(ipaddress.IPv4Address(ip))
 
