@@ -116,6 +116,30 @@ def labs(draw: st.DrawFn) -> str:
                 "    interfaces:",
                 f"      eth0: {{kind: nic, switch: {s}, addresses: [198.51.100.{next(addr)}/24]}}",
             ]
+    # VXLAN VTEPs over one switch: each with a unicast remote, a list of remotes
+    # (head-end replication) or a multicast group; overlay 192.0.2.0/24
+    if draw(st.integers(0, 3)) == 0:
+        s = draw(st.sampled_from(sw))
+        n = draw(st.integers(2, 3))
+        under = [next(addr) for _ in range(n)]
+        for v in range(n):
+            others = [f"198.51.100.{under[o]}" for o in range(n) if o != v]
+            how = draw(st.sampled_from(["remote", "remotes", "group", "group"]))
+            if how == "remote":
+                dst = f"remote: {others[0]}"
+            elif how == "remotes":
+                pick = draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+                dst = f"remotes: [{', '.join(pick)}]"
+            else:
+                dst = "group: 239.1.1.1"
+            learn = "" if draw(st.integers(0, 3)) else ", learning: false"
+            out += [
+                f"  v{v}:",
+                "    interfaces:",
+                f"      eth0: {{kind: nic, switch: {s}, addresses: [198.51.100.{under[v]}/24]}}",
+                f"      vx0: {{kind: vxlan, vni: 42, {dst}, dev: eth0, dstport: 4789{learn}, "
+                f'mac: "02:00:00:00:cc:{v:02x}", addresses: [192.0.2.{v + 1}/24]}}',
+            ]
     # the same address on a host of another switch (separate segments)
     if len(sw) > 1 and draw(st.integers(0, 4)) == 0:
         taken = [ln.split("198.51.100.")[1].split("/")[0] for ln in out if "addresses: [198.51.100." in ln]
