@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.conftest import ROOT
 from vnetlab import load_text, resolve
@@ -46,6 +46,7 @@ def compare(text: str) -> list[str]:
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=not os.environ.get("FUZZ_RANDOM"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-runs the kernel: print the lab whole
 )
 @given(labs())
 def test_simulator_agrees_with_the_kernel(text: str) -> None:
