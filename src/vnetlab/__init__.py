@@ -3,6 +3,8 @@
 The public API is this module's ``__all__``; a test pins it.
 """
 
+# first: in the `vnetlab` command, Ctrl-C during the imports below exits quietly (exit 130)
+from . import _interrupt  # noqa: F401
 from .check import check
 from .errors import (
     CheckFailed,

@@ -10,7 +10,8 @@ master-not-bridge, vlan-parent-node, rx-handler, not-ethernet,
 passthru-alone, passthru-mac, source-macs-mode, nopromisc-mode,
 ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
-expect-target.
+expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
+ifname-unsafe, host-address, ipv6-mtu, mtu-max, bridge-ports.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .errors import Issue
-from .model import Lab, Route
+from .model import Lab, Route, sysctls
 from .model.kinds import CHILD_KINDS
-from .resolve import IfKey, Resolved, resolve, split_ref
+from .resolve import Iface, IfKey, Resolved, resolve, split_ref
 
 if TYPE_CHECKING:
     from .load import Loaded, Positions
@@ -35,6 +36,24 @@ class _Ctx:
         self.r = r
         self.pos = pos
         self.issues: list[Issue] = []
+        self.hints_left = _MAX_HINTS
+        self._names: dict[str, list[str]] | None = None
+
+    def names(self, node: str) -> list[str]:
+        """Interface names of a node, indexed once (a lab may have thousands)."""
+        if self._names is None:
+            self._names = {}
+            for k in self.r.ifaces:
+                self._names.setdefault(k[0], []).append(k[1])
+        return self._names.get(node, [])
+
+    def hint(self, word: str, options: Iterable[str]) -> str:
+        """A did-you-mean, for the first few problems only: difflib is slow on
+        thousands of candidates, and a hint on the 4,000th problem helps nobody."""
+        if self.hints_left <= 0:
+            return ""
+        self.hints_left -= 1
+        return _hint(word, options)
 
     def add(self, path: Path_, rule: str, msg: str, *, at_key: bool = False) -> None:
         self.issues.append(self.pos.issue(path, rule, msg, at_key=at_key))
@@ -42,6 +61,10 @@ class _Ctx:
     def order(self, key: IfKey) -> tuple[int, int]:
         """File order of an interface, for 'blame the later one'."""
         return self.pos.key(self.r.ifaces[key].path)
+
+
+#: did-you-mean hints per check run
+_MAX_HINTS = 20
 
 
 def check_loaded(loaded: Loaded) -> list[Issue]:
@@ -124,7 +147,7 @@ def rule_refs(c: _Ctx) -> None:
                 c.add(
                     (*i.path, "parent"),
                     "unresolved-ref",
-                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{_hint(pk[1], [k[1] for k in r.ifaces if k[0] == pk[0]])}",
+                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{c.hint(pk[1], c.names(pk[0]))}",
                 )  # type: ignore[attr-defined]
             elif pk == i.key:
                 c.add((*i.path, "parent"), "cycle", "an interface cannot be its own parent")
@@ -134,7 +157,7 @@ def rule_refs(c: _Ctx) -> None:
                 c.add(
                     (*i.path, "master"),
                     "unresolved-ref",
-                    f"master {s.master!r}: node {i.node!r} has no interface {s.master!r}{_hint(s.master, [k[1] for k in r.ifaces if k[0] == i.node])}",
+                    f"master {s.master!r}: node {i.node!r} has no interface {s.master!r}{c.hint(s.master, c.names(i.node))}",
                 )
             elif r.ifaces[mk].kind != "bridge":
                 c.add(
@@ -148,7 +171,7 @@ def rule_refs(c: _Ctx) -> None:
             c.add(
                 (*i.path, "switch"),
                 "unresolved-ref",
-                f"switch {s.switch!r} is not declared under 'switches:'{_hint(s.switch, list(lab.switches))}",
+                f"switch {s.switch!r} is not declared under 'switches:'{c.hint(s.switch, lab.switches)}",
             )  # type: ignore[attr-defined]
         if kind == "vxlan" and s.dev is not None and (i.node, s.dev) not in r.ifaces:  # type: ignore[attr-defined]
             c.add((*i.path, "dev"), "unresolved-ref", f"dev {s.dev!r}: node {i.node!r} has no such interface")  # type: ignore[attr-defined]
@@ -275,11 +298,13 @@ def rule_modes(c: _Ctx) -> None:
                     f"nopromisc only applies to mode passthru, not {mode}",
                     at_key=True,
                 )
-            if mode == "passthru" and s.mac is not None:
+            pk = r.parent.get(i.key)
+            parent_mac = r.ifaces[pk].mac if pk is not None else None
+            if mode == "passthru" and s.mac is not None and s.mac != parent_mac:
                 c.add(
                     (*i.path, "mac"),
                     "passthru-mac",
-                    "a passthru child takes its parent's MAC (the kernel sets it); set 'mac' on the parent instead",
+                    f"a passthru child takes its parent's MAC ({parent_mac}; the kernel sets it); set 'mac' on the parent instead",
                     at_key=True,
                 )
         pk = r.parent.get(i.key)
@@ -362,9 +387,10 @@ def rule_macs(c: _Ctx) -> None:
             (c.pos.value(path) if i.mac_source == "explicit" else c.pos.key(path), i.mac, _name(i.key), path)
         )
     for g in r.guests.values():
-        if g.mac_source == "inherited":
-            continue
-        path = (*r.ifaces[g.device].path, "guest", "mac" if g.mac_source == "explicit" else "name")
+        dev = r.ifaces[g.device]
+        if g.mac_source == "inherited" or (dev.kind == "macvtap" and g.mac == dev.mac):
+            continue  # a macvtap's guest uses the macvtap's MAC: one station, written twice
+        path = (*dev.path, "guest", "mac" if g.mac_source == "explicit" else "name")
         entries.append((c.pos.value(path), g.mac, f"guest {g.name}", path))
     for _, mac, who, path in sorted(entries):
         dev = None if who.startswith("guest ") else tuple(who.split("/", 1))
@@ -429,7 +455,7 @@ def rule_expect(c: _Ctx) -> None:
             c.add(
                 ("expect", n, "from"),
                 "expect-target",
-                f"from {e.from_!r} is not a node or guest{_hint(e.from_, endpoints)}",
+                f"from {e.from_!r} is not a node or guest{c.hint(e.from_, endpoints)}",
             )
         if e.to not in endpoints:
             try:
@@ -438,8 +464,172 @@ def rule_expect(c: _Ctx) -> None:
                 c.add(
                     ("expect", n, "to"),
                     "expect-target",
-                    f"to {e.to!r} is neither a node, a guest nor an IP address{_hint(e.to, endpoints)}",
+                    f"to {e.to!r} is neither a node, a guest nor an IP address{c.hint(e.to, endpoints)}",
                 )
+
+
+# -- what the kernel refuses, or accepts and then does something else with ----------
+
+
+def _ifname_path(c: _Ctx, i: Iface) -> tuple[Path_, bool]:
+    """Where an interface's name is written: its key, or the peer field that implies it."""
+    if i.implicit and i.key in c.r.peer:
+        return (*c.r.ifaces[c.r.peer[i.key]].path, "peer"), False
+    return i.path, True
+
+
+#: ``ip -batch`` reads ``#`` as a comment anywhere on a line (also inside quotes), a
+#: double quote starts a quoted word and has no escape; quotes and backslashes are
+#: refused with it so that no export format has to guess how a reader treats them.
+_BATCH_UNSAFE = "#\"'\\"
+
+
+def rule_ifnames(c: _Ctx) -> None:
+    """Names dev_valid_name() lets through but that do not make the device the lab names."""
+    for i in c.r.ifaces.values():
+        name = i.name
+        path, at_key = _ifname_path(c, i)
+        if name in ("lo", "all", "default"):
+            why = (
+                "every namespace already has its loopback 'lo' (the kernel answers EEXIST)"
+                if name == "lo"
+                else f"{name!r} is the name of a sysctl directory (net.ipv4.conf.{name}); the kernel answers EINVAL"
+            )
+            c.add(path, "ifname-reserved", f"interface name {name!r} is reserved: {why}", at_key=at_key)
+        elif "%" in name:
+            c.add(
+                path,
+                "ifname-reserved",
+                f"interface name {name!r} contains '%': the kernel reads it as a template ('a%d' becomes 'a0', anything else is EINVAL)",
+                at_key=at_key,
+            )
+        elif any(ch in _BATCH_UNSAFE for ch in name) or not name.isprintable():
+            c.add(
+                path,
+                "ifname-unsafe",
+                f"interface name {name!r} contains a quote, '#', a backslash or a control character: "
+                "the kernel takes it, but `ip -batch` (the ip export) cannot express it",
+                at_key=at_key,
+            )
+
+
+def rule_sysctl(c: _Ctx) -> None:
+    """Only per-namespace net.* keys (model/sysctls.py), well formed, with plain values."""
+    for node, n in c.r.lab.nodes.items():
+        devs = set(c.names(node)) | {"lo"}
+        for key, value in n.sysctl.items():
+            path = ("nodes", node, "sysctl", key)
+            if not sysctls.well_formed(key):
+                c.add(
+                    path,
+                    "sysctl-key",
+                    f"sysctl key {key!r} is not a dotted name of letters, digits, '_' and '-'",
+                    at_key=True,
+                )
+                continue
+            verdict, dev = sysctls.classify(key)
+            if verdict == "not-netns":
+                c.add(
+                    path,
+                    "sysctl-not-netns",
+                    f"sysctl {key} is not a setting of the node's network namespace "
+                    "(only per-namespace net.* keys can be set: anything else is machine-wide)",
+                    at_key=True,
+                )
+            elif verdict == "dotted-dev":
+                c.add(
+                    path,
+                    "sysctl-key",
+                    f"sysctl {key}: an interface name with a dot ({dev!r}) cannot be written in a dotted sysctl key",
+                    at_key=True,
+                )
+            elif dev is not None and dev not in devs:
+                c.add(
+                    path,
+                    "sysctl-key",
+                    f"sysctl {key}: node {node!r} has no interface {dev!r}{c.hint(dev, devs)}",
+                    at_key=True,
+                )
+            problem = sysctls.value_problem(value)
+            if problem:
+                c.add(path, "sysctl-value", f"sysctl {key}: {problem}")
+
+
+def _address_problem(cidr: str) -> str | None:
+    iface = ipaddress.ip_interface(cidr)
+    ip = iface.ip
+    if iface.network.prefixlen == 0:
+        return "a prefix length of 0 makes no connected route (the kernel adds the address alone)"
+    if ip.is_multicast and ip.version == 6:
+        return "it is a multicast address (the kernel refuses it without IFA_F_MCAUTOJOIN)"
+    if ip.is_multicast:
+        return "it is a multicast address (the kernel assigns it but adds no route to it)"
+    if ip.version == 4 and ip == ipaddress.IPv4Address("255.255.255.255"):
+        return "it is the limited broadcast address"
+    if ip.version == 4 and ip in ipaddress.IPv4Network("0.0.0.0/8"):
+        return "0.0.0.0/8 is 'this network' (0.0.0.0 is silently not assigned, the rest get no route)"
+    if ip.version == 6 and ip.is_unspecified:
+        return "it is the unspecified address (the kernel answers EINVAL)"
+    if ip.version == 6 and ip.is_loopback:
+        return "::1 belongs to lo only (the kernel refuses it on other devices)"
+    return None
+
+
+def rule_addresses(c: _Ctx) -> None:
+    r = c.r
+    owners: list[tuple[Path_, tuple[str, ...], int | None]] = []
+    for name, sw in r.lab.switches.items():
+        owners.append((("switches", name), sw.addresses, None))
+    for i in r.ifaces.values():
+        if not i.implicit:
+            owners.append((i.path, i.spec.addresses, i.spec.mtu or 1500))
+    for g in r.guests.values():
+        owners.append(((*r.ifaces[g.device].path, "guest"), g.guest.addresses, None))
+    for path, addresses, mtu in owners:
+        for n, a in enumerate(addresses):
+            problem = _address_problem(a)
+            if problem:
+                c.add((*path, "addresses", n), "host-address", f"{a} cannot be a host address: {problem}")
+            elif mtu is not None and mtu < 1280 and ":" in a:
+                c.add(
+                    (*path, "addresses", n),
+                    "ipv6-mtu",
+                    f"{a}: IPv6 needs an MTU of at least 1280, this device has {mtu} (the kernel answers EINVAL)",
+                )
+
+
+def rule_mtu_max(c: _Ctx) -> None:
+    for i in c.r.ifaces.values():
+        top = i.spec.MAX_MTU
+        if i.spec.mtu is not None and i.spec.mtu > top:
+            c.add(
+                (*i.path, "mtu"),
+                "mtu-max",
+                f"mtu {i.spec.mtu} is above a {i.kind}'s maximum {top} (the kernel answers EINVAL)",
+            )
+
+
+#: BR_MAX_PORTS is 1024 and port number 0 is reserved: the 1,024th port gets EXFULL
+BRIDGE_MAX_PORTS = 1023
+
+
+def rule_bridge_ports(c: _Ctx) -> None:
+    r = c.r
+    for br, ports in r.ports.items():
+        if len(ports) > BRIDGE_MAX_PORTS:
+            for k in sorted(ports, key=c.order)[BRIDGE_MAX_PORTS:]:
+                c.add(
+                    (*r.ifaces[k].path, "master"),
+                    "bridge-ports",
+                    f"bridge {_name(br)} already has {BRIDGE_MAX_PORTS} ports, the kernel's maximum (EXFULL)",
+                )
+    for sw, nics in r.switch_ports.items():
+        for k in nics[BRIDGE_MAX_PORTS:]:
+            c.add(
+                (*r.ifaces[k].path, "switch"),
+                "bridge-ports",
+                f"switch {sw} already has {BRIDGE_MAX_PORTS} ports, the most a kernel bridge takes (EXFULL)",
+            )
 
 
 RULES = [
@@ -452,4 +642,9 @@ RULES = [
     rule_macs,
     rule_routes,
     rule_expect,
+    rule_ifnames,
+    rule_sysctl,
+    rule_addresses,
+    rule_mtu_max,
+    rule_bridge_ports,
 ]

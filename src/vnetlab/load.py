@@ -119,7 +119,7 @@ class _Builder:
     @staticmethod
     def scalar(node: ScalarNode) -> Any:
         tag = getattr(node.tag, "value", node.tag)
-        text = node.value
+        text = node.value.replace("\a", "") if node.style == ">" else node.value  # ruamel marks folds with \a
         if tag == "tag:yaml.org,2002:bool":
             return text.lower() == "true"
         if tag == "tag:yaml.org,2002:int":

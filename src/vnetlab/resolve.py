@@ -126,17 +126,40 @@ class Resolved:
             find(k)
         for a, b in self.peer.items():
             union(a, b)
+        vlans: dict[IfKey, tuple[IfKey, str, int]] = {}
         for c, p in self.parent.items():
-            union(c, p)
+            spec = self.ifaces[c].spec
+            if spec.kind == "vlan":  # type: ignore[attr-defined]
+                vlans[c] = (p, spec.protocol, spec.id)  # type: ignore[attr-defined]
+            else:
+                union(c, p)
         for p, m in self.master.items():
             union(p, m)
         for k, s in self.switch_of.items():
             union(k, f"switch:{s}")
         for g in self.guests.values():
             union(f"guest:{g.name}", g.device)
+        # A vlan device is not in its parent's domain but in that VLAN of it: vlan
+        # devices with one protocol and id over one domain share a domain. Joining
+        # can merge parents' domains, so repeat until nothing changes.
+        while vlans:
+            before = len({find(x) for x in list(uf)})
+            for c, (p, proto, vid) in vlans.items():
+                union(c, ("vlan", find(p), proto, vid))
+            tags: dict[tuple[object, str, int], object] = {}
+            for c, (p, proto, vid) in vlans.items():
+                t = (find(p), proto, vid)
+                if t in tags:
+                    union(c, tags[t])
+                else:
+                    tags[t] = c
+            if len({find(x) for x in list(uf)}) == before:
+                break
         roots: dict[object, int] = {}
         out: dict[IfKey | str, int] = {}
         for x in list(uf):
+            if isinstance(x, tuple) and len(x) == 4:
+                continue  # a VLAN's own union-find node, not an object of the lab
             out[x] = roots.setdefault(find(x), len(roots))  # type: ignore[index]
         return out
 

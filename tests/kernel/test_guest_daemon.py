@@ -44,6 +44,7 @@ def _cycle() -> dict:
     os.kill(pid, 9)  # the daemon is lost: the lab's guests have no reader now
     time.sleep(0.2)
     f["test_without"] = _vnetlab("test", LAB, "--backend", "kernel", "--json")
+    f["test_without_text"] = _vnetlab("test", LAB, "--backend", "kernel")
     f["ping_without"] = _vnetlab("ping", LAB, "vm1", "host", "--backend", "kernel")
     f["restart"] = _vnetlab("up", LAB)
     code, out = _vnetlab("status", "mvtveth", "--json")
@@ -67,12 +68,17 @@ def test_guest_daemon_lives_with_the_lab(in_sandbox) -> None:
     assert rows["host"]["203.0.113.10"] is True
     assert f["test"][0] == 0, f["test"][1]
     assert f["ping"][0] == 0 and "reply" in f["ping"][1], f["ping"]
-    # without its daemon: guest expectations are skipped with the reason, never judged
+    # without its daemon: guest expectations cannot be judged (skipped, with the reason), and
+    # the lab as a whole fails: its guests are not there, whatever the other rows say
     code, out = f["test_without"]
     doc = json.loads(out)
     skipped = [o for o in doc["expectations"] if o.get("skipped")]
-    assert code == 0 and len(skipped) == 3, doc
+    assert code == 1 and doc["passed"] is False and len(skipped) == 3, doc
     assert "guest daemon of lab mvtveth is not running" in skipped[0]["skipped"]
+    assert len(doc["problems"]) == 1 and "guest daemon of lab mvtveth is gone" in doc["problems"][0]
+    code, out = f["test_without_text"]
+    assert code == 1 and "error: the guest daemon of lab mvtveth is gone" in out, out
+    assert "`vnetlab up` on the unchanged file starts it again" in out
     assert f["ping_without"][0] == 3 and "`vnetlab up` on the unchanged file starts it again" in f["ping_without"][1]
     assert f["restart"][0] == 0 and f["restart"][1].startswith("lab mvtveth: guests restarted\n"), f["restart"]
     assert f"served by process {f['pid2']}" in f["restart"][1]
@@ -122,6 +128,58 @@ def test_external_guests_are_probed_not_emulated(in_sandbox) -> None:
     code, doc = f["test"]
     by = {(e["from"], e["to"]): e for e in doc["expectations"]}
     assert code == 1 and by[("host", "vm1")]["passed"] is False  # probed for real: no VM answers
+    assert doc["problems"] == []  # no daemon is expected: its absence is no failure of its own
     assert "one of your own VMs" in by[("vm1", "host")]["skipped"]
     assert "recreated" in f["switch"][1] and "served by process" in f["switch"][1]
     assert f["down"][0] == 0
+
+
+CLIENT = """
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(b"\\0vnetlab-guests:mvtveth")
+s.sendall(json.dumps({"op": "stop"}).encode() + b"\\n")
+print(s.recv(65536).decode().strip())
+"""
+
+
+def _stop_as(uid: int | None, netns: str) -> tuple[int, str]:
+    """A client of the daemon's socket in the namespace where it listens, as ``uid``."""
+    cmd = ["nsenter", f"--net=/run/netns/{netns}"]
+    if uid is not None:
+        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    p = subprocess.run([*cmd, sys.executable, "-I", "-c", CLIENT], capture_output=True, text=True, check=False)
+    return p.returncode, p.stdout + p.stderr
+
+
+def _strangers() -> dict:
+    from vnetlab import load, resolve
+    from vnetlab.kernel import KernelLab
+
+    k = KernelLab(resolve(load(LAB)))
+    k.up()
+    pid, listen_ns = k.guests.pid, k.guest_ns
+    k.close()
+    f: dict = {"nobody": _stop_as(65534, listen_ns)}
+    time.sleep(0.3)
+    f["alive_after_nobody"] = _alive(pid)
+    f["test_after_nobody"] = _vnetlab("test", LAB, "--backend", "kernel")
+    f["root"] = _stop_as(None, listen_ns)
+    time.sleep(0.3)
+    f["alive_after_root"] = _alive(pid)
+    k.down()
+    return f
+
+
+def test_only_root_and_its_owner_may_stop_the_guest_daemon(in_sandbox) -> None:
+    """The daemon's socket is abstract (no file permissions): any process in the
+    namespace can connect. The daemon checks the client's uid (SO_PEERCRED) and
+    serves only root and the user who started it."""
+    f = in_sandbox(_strangers)
+    code, out = f["nobody"]
+    assert code == 0 and "permission denied: uid 65534 may not use the guest daemon of lab mvtveth" in out, out
+    assert f["alive_after_nobody"], "an unprivileged process stopped the guest daemon"
+    assert f["test_after_nobody"][0] == 0, f["test_after_nobody"]
+    assert f["root"][0] == 0 and '"ok": true' in f["root"][1], f["root"]  # the same client, as root: obeyed
+    assert not f["alive_after_root"]

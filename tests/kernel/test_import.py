@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,75 @@ def test_import_round_trip(path, in_sandbox) -> None:
     if not original.guests:  # guests live in the lab file, not in the kernel
         flat = lambda m: {(s, t): v for s, row in m["rows"].items() for t, v in row.items()}  # noqa: E731
         assert flat(a) == flat(b)
+
+
+def _vnetlab(*args: str) -> tuple[int, str, str]:
+    p = subprocess.run([sys.executable, "-m", "vnetlab", *args], capture_output=True, text=True, check=False)
+    return p.returncode, p.stdout, p.stderr
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True)
+
+
+def _import_paths() -> dict:
+    _ip("netns", "add", "real")
+    open("/run/netns/plain", "w").close()  # a file in /run/netns that is no namespace
+    return {
+        arg: _vnetlab("import", "--netns", arg)
+        for arg in ("../../proc/1/ns/net", "/proc/1/ns/net", "..", ".", "", "real/..", "nope", "plain")
+    }
+
+
+def test_import_takes_namespace_names_only(in_sandbox) -> None:
+    """--netns is a name under /run/netns, as `ip netns` takes it: a path
+    (../../proc/1/ns/net would read PID 1's namespace) is bad input."""
+    for arg, (code, out, err) in in_sandbox(_import_paths).items():
+        assert code == 2 and out == "", (arg, code, out, err)
+        assert err.startswith("error: ") and "Traceback" not in err, (arg, err)
+        if arg in ("nope",):
+            assert "no named network namespace 'nope'" in err
+        elif arg == "plain":
+            assert "is not a network namespace" in err
+        else:
+            assert "is not a namespace name" in err, (arg, err)
+
+
+def _import_odd(tmp: str) -> dict:
+    _ip("netns", "add", "only-lo")  # nothing but lo
+    _ip("netns", "add", "far")  # not imported: what points there cannot be described
+    _ip("netns", "add", "odd")
+    _ip("-n", "odd", "link", "add", "on", "type", "veth", "peer", "name", "x{y")  # YAML would read `on` as true
+    _ip("-n", "odd", "link", "add", "e\x1b[31m", "type", "veth", "peer", "name", "f\x1b]0;x\x07")  # terminal escapes
+    _ip("-n", "odd", "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", "far")
+    _ip("-n", "odd", "link", "add", "link", "v0", "name", "mv0", "type", "macvlan")  # its parent is left out
+    _ip("-n", "odd", "link", "add", "br0", "type", "bridge")
+    _ip("-n", "odd", "addr", "add", "192.0.2.1/24", "dev", "v0")
+    _ip("-n", "odd", "link", "set", "v0", "up")
+    _ip("-n", "odd", "route", "add", "198.51.100.0/24", "dev", "v0")
+    _ip("-n", "odd", "neigh", "add", "192.0.2.9", "lladdr", "02:00:00:00:00:09", "dev", "v0")
+    out = {}
+    for name, args in {"only-lo": ["--netns", "only-lo"], "odd": ["--netns", "odd", "--netns", "only-lo"]}.items():
+        path = f"{tmp}/{name}.yaml"
+        out[name] = (_vnetlab("import", *args, "-o", path), _vnetlab("validate", path), Path(path).read_text())
+    return out
+
+
+def test_import_always_writes_a_lab_that_validates(in_sandbox, tmp_path) -> None:
+    """A namespace holding only lo, names YAML would misread, and links whose
+    peer or parent is in a namespace not imported: what import writes validates."""
+    res = in_sandbox(_import_odd, str(tmp_path))
+    for name, (imp, val, text) in res.items():
+        assert imp[0] == 0, (name, imp)
+        assert val[0] == 0, (name, val, text)
+    lab = resolve(load_text(res["odd"][2], "odd.yaml").lab)
+    assert set(lab.lab.nodes) == {"odd", "only-lo"} and lab.lab.nodes["only-lo"].interfaces == {}
+    odd = lab.lab.nodes["odd"].interfaces
+    assert {"on", "x{y", "br0"} <= set(odd) and "v0" not in odd and "mv0" not in odd, res["odd"][2]
+    assert odd["on"].peer == "x{y"
+    # names with escapes are written escaped (quoted), never raw, whether the lab format takes them or not
+    assert not any(c in res["odd"][2] for c in "\x1b\x07"), res["odd"][2]
+    assert "e\x1b[31m" in odd or '# left out: "e\\u001b[31m"' in res["odd"][2]
+    # what is left out is said, in comments: the lab still describes only what it can
+    assert "# left out: v0 (its peer is left out or in a namespace not imported)" in res["odd"][2]
+    assert "# left out: mv0 (its parent is left out or in a namespace not imported)" in res["odd"][2]

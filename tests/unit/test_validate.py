@@ -4,6 +4,7 @@ accepted. Each data file states what it expects in ``# expect:`` lines."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -112,3 +113,193 @@ def test_no_type_coercion() -> None:
     lab = load_text(base % "mtu: 9000, up: false").lab
     nic = lab.nodes["h"].interfaces["eth0"]
     assert nic.mtu == 9000 and nic.up is False
+
+
+# -- issue #20: validate accepts only what the kernel accepts ------------------------
+
+_BASE = "lab: t\nswitches: {lan: {}}\nnodes:\n  h:\n    interfaces:\n      eth0: {kind: nic, switch: lan%s}\n%s"
+
+
+def _rules(text: str) -> list[str]:
+    try:
+        load_text(text)
+    except LabInvalid as e:
+        return [i.rule for i in e.issues]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule"),
+    [
+        ("    routes: [{to: default, via: 192.0.2.254, metric: -1}]\n", "bad-value"),
+        ("    routes: [{to: default, via: 192.0.2.254, metric: 4294967296}]\n", "bad-value"),
+        ("    sysctl: {kernel.core_pattern: '|/tmp/evil %p'}\n", "sysctl-not-netns"),
+        ("    sysctl: {net.core.rmem_max: 1}\n", "sysctl-not-netns"),
+        ("    sysctl: {net.ipv4.neigh.default.gc_thresh3: 1}\n", "sysctl-not-netns"),
+        ("    sysctl: {net.netfilter.nf_hooks_lwtunnel: 1}\n", "sysctl-not-netns"),
+        ("    sysctl: {'net.x$(id>pwn)': 1}\n", "sysctl-key"),
+        ("    sysctl: {net.ipv4.conf..rp_filter: 1}\n", "sysctl-key"),
+        ("    sysctl: {net.ipv4.conf.eth1.rp_filter: 1}\n", "sysctl-key"),
+        ("    sysctl: {net.ipv4.conf.eth0.11.rp_filter: 1}\n", "sysctl-key"),
+        ('    sysctl: {net.ipv4.ip_forward: "1\\n"}\n', "sysctl-value"),
+    ],
+)
+def test_refused_values(extra: str, rule: str) -> None:
+    assert _rules(_BASE % (", addresses: [192.0.2.1/24]", extra)) == [rule]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "    routes: [{to: default, via: 192.0.2.254, metric: 4294967295}]\n",
+        "    routes: [{to: default, via: 192.0.2.254, metric: 0}]\n",
+        "    sysctl: {net.ipv4.ip_forward: 1, net.ipv4.conf.all.rp_filter: 0, net.ipv4.conf.eth0.rp_filter: 2,"
+        " net.ipv6.conf.lo.disable_ipv6: 1, net.ipv4.neigh.eth0.locktime: 0, net.ipv4.ping_group_range: '0 0',"
+        " net.ipv4.icmp_echo_ignore_broadcasts: 0, net.core.somaxconn: 1024, net.ipv6.route.max_size: 8192}\n",
+    ],
+)
+def test_accepted_values(extra: str) -> None:
+    assert _rules(_BASE % (", addresses: [192.0.2.1/24]", extra)) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "rule"),
+    [
+        (", addresses: ['ff02::1/64']", "host-address"),
+        (", addresses: [224.0.0.1/24]", "host-address"),
+        (", addresses: [255.255.255.255/32]", "host-address"),
+        (", addresses: [192.0.2.1/0]", "host-address"),
+        (", addresses: [0.0.0.0/8]", "host-address"),
+        (", addresses: ['::/64']", "host-address"),
+        (", mtu: 1279, addresses: ['2001:db8::1/64']", "ipv6-mtu"),
+    ],
+)
+def test_host_addresses(field: str, rule: str) -> None:
+    assert _rules(_BASE % (field, "")) == [rule]
+
+
+def test_ipv6_at_exactly_1280_and_ipv4_below_it_are_fine() -> None:
+    assert _rules(_BASE % (", mtu: 1280, addresses: ['2001:db8::1/64']", "")) == []
+    assert _rules(_BASE % (", mtu: 576, addresses: [192.0.2.1/24]", "")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [("lo", "ifname-reserved"), ("all", "ifname-reserved"), ("default", "ifname-reserved"), ("e%d", "ifname-reserved")]
+    + [(n, "ifname-unsafe") for n in ("a#b", 'a"b', "a'b", "a\\b", "a\x01b", "a\x7fb")],
+)
+def test_interface_names_the_kernel_or_ip_batch_would_change(name: str, rule: str) -> None:
+    text = f"lab: t\nnodes:\n  h:\n    interfaces:\n      {json.dumps(name)}: {{kind: bridge}}\n"
+    assert _rules(text) == [rule]
+
+
+@pytest.mark.parametrize(("name", "ok"), [("\u00e0", False), ("x\u00a0", False), ("\u00e9", True), ("\u00f1x", True)])
+def test_interface_names_are_checked_as_the_kernel_bytes(name: str, ok: bool) -> None:
+    """dev_valid_name() tests isspace() byte by byte with the kernel's Latin-1 ctype:
+    0xa0 is whitespace to it, so 'à' (c3 a0) is EINVAL while 'é' (c3 a9) is fine."""
+    text = f"lab: t\nnodes:\n  h:\n    interfaces:\n      {json.dumps(name)}: {{kind: bridge}}\n"
+    assert _rules(text) == ([] if ok else ["bad-value"])
+
+
+def test_a_veth_peer_named_lo_is_blamed_on_the_peer_field() -> None:
+    with pytest.raises(LabInvalid) as e:
+        load_text("lab: t\nnodes:\n  h:\n    interfaces:\n      v0: {kind: veth, peer: lo}\n", "x.yaml")
+    (issue,) = e.value.issues
+    assert (issue.line, issue.col, issue.rule) == (5, 30, "ifname-reserved")
+
+
+def test_tap_mtu_max_is_65521_and_tun_65535() -> None:
+    lab = "lab: t\nnodes:\n  h:\n    interfaces:\n      t0: {kind: %s, mtu: %d}\n"
+    assert _rules(lab % ("tap", 65521)) == []
+    assert _rules(lab % ("tap", 65522)) == ["mtu-max"]
+    assert _rules(lab % ("tun", 65535)) == []
+
+
+def test_bridge_ports_stop_at_1023() -> None:
+    def lab(n: int) -> str:
+        ports = "".join(f"      p{i}: {{kind: veth, peer: q{i}, master: br0}}\n" for i in range(n))
+        return "lab: t\nnodes:\n  h:\n    interfaces:\n      br0: {kind: bridge}\n" + ports
+
+    assert _rules(lab(1023)) == []
+    assert _rules(lab(1100)) == ["bridge-ports"] * 77
+
+
+def test_switch_ports_stop_at_1023() -> None:
+    nodes = "".join(f"  n{i}:\n    interfaces: {{eth0: {{kind: nic, switch: lan}}}}\n" for i in range(1024))
+    assert _rules("lab: t\nswitches: {lan: {}}\nnodes:\n" + nodes) == ["bridge-ports"]
+
+
+# -- an explicit value equal to the one the kernel derives is never an error --------
+
+
+def test_explicit_macs_equal_to_the_derived_ones_are_valid() -> None:
+    text = """lab: t
+switches: {lan: {}}
+nodes:
+  h:
+    interfaces:
+      eth0: {kind: nic, switch: lan, mac: "02:00:00:00:00:01"}
+      v10: {kind: vlan, parent: eth0, id: 10, mac: "02:00:00:00:00:01"}
+      eth1: {kind: nic, switch: lan, mac: "02:00:00:00:00:02"}
+      pt: {kind: macvlan, parent: eth1, mode: passthru, mac: "02:00:00:00:00:02"}
+      eth2: {kind: nic, switch: lan}
+      mvt: {kind: macvtap, parent: eth2, mode: bridge, mac: "02:00:00:00:00:05",
+            guest: {name: vm1, mac: "02:00:00:00:00:05"}}
+"""
+    assert _rules(text) == []
+    assert _rules(
+        text.replace('mode: passthru, mac: "02:00:00:00:00:02"', 'mode: passthru, mac: "02:00:00:00:00:09"')
+    ) == ["passthru-mac"]
+
+
+def test_vlans_are_their_own_broadcast_domains() -> None:
+    from vnetlab import resolve
+
+    text = """lab: t
+switches: {lan: {}}
+nodes:
+  a:
+    interfaces:
+      eth0: {kind: nic, switch: lan}
+      v10: {kind: vlan, parent: eth0, id: 10, mac: "02:00:00:00:00:10"}
+      v20: {kind: vlan, parent: eth0, id: 20, mac: "02:00:00:00:00:10"}
+  b:
+    interfaces:
+      eth0: {kind: nic, switch: lan}
+      v10: {kind: vlan, parent: eth0, id: 10}
+"""
+    d = resolve(load_text(text).lab).domains
+    assert d[("a", "v10")] != d[("a", "eth0")] != d[("a", "v20")] != d[("a", "v10")]
+    assert d[("a", "v10")] == d[("b", "v10")]  # one VLAN over one switch is one domain
+    assert _rules(text) == []  # one MAC on two VLANs is no duplicate
+    dup = text.replace("id: 10}\n", 'id: 10, mac: "02:00:00:00:00:10"}\n')
+    assert _rules(dup) == ["duplicate-mac"]  # on the same VLAN of the same switch it is
+
+
+def test_thousands_of_unresolved_references_validate_fast() -> None:
+    """did-you-mean used to compare every reference with every name (58 s here for
+    4,000); now names are indexed once and only the first 20 problems get a hint.
+    The checker's part must take < 3 s; the YAML parse (ruamel, pure Python) is
+    another ~2 s of its own on a busy two-core machine."""
+    import time
+
+    from vnetlab.check import check_loaded
+    from vnetlab.load import Loaded, parse
+    from vnetlab.model import Lab
+
+    ifs = "".join(f"      m{i}: {{kind: macvlan, parent: eth0x{i}}}\n" for i in range(4000))
+    text = "lab: t\nnodes:\n  h:\n    interfaces:\n      eth0: {kind: veth, peer: eth1}\n" + ifs
+    data, pos, _ = parse(text)
+    loaded = Loaded(Lab.model_validate(data), pos)
+    t = time.monotonic()
+    issues = check_loaded(loaded)
+    elapsed = time.monotonic() - t
+    assert len(issues) == 4000 and {i.rule for i in issues} == {"unresolved-ref"}
+    assert sum("did you mean" in i.message for i in issues) == 20
+    assert elapsed < 3, elapsed
+
+
+def test_folded_text_has_no_fold_markers() -> None:
+    """ruamel marks where a folded scalar (>) was folded with a BEL; the value must not keep it."""
+    lab = load_text("lab: t\ndescription: >\n  one\n  two\nnodes: {a: {}}\n").lab
+    assert lab.description == "one two\n"

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
+from .. import __version__, _interrupt
 from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
 from ..load import load_file
 from ..resolve import resolve
@@ -100,14 +100,14 @@ def validate(lab: Path, as_json: bool) -> None:
         else:
             render.issues(e.issues)
             n = len(e.issues)
-            print(f"{lab}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+            render.say(f"{lab}: {n} problem{'s' if n != 1 else ''}", to_stderr=True)
         sys.exit(2)
     if as_json:
         render.issues_json(str(lab), [])
     else:
         r = loaded.lab
         n_if = sum(len(n.interfaces) for n in r.nodes.values())
-        print(
+        render.say(
             f"{lab}: valid (lab {r.lab}: {len(r.nodes)} nodes, {len(r.switches)} switches, {n_if} interfaces, {len(r.expect)} expectations)"
         )
 
@@ -173,19 +173,22 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
         st = sandboxed(k.r, "status")
         render.status(st)
-        print(f"lab {k.lab}: came up in a sandbox and was removed", file=sys.stderr)
+        render.say(f"lab {k.lab}: came up in a sandbox and was removed", to_stderr=True)
         return
+    from ..kernel import preflight
+
+    preflight.require_namespace_access()  # whether the lab is up already is read from its namespaces
     result = k.up(progress=_progress(f"up {k.lab}"), external_guests=external_guests)
     n = len(k.names)
-    print(
+    render.say(
         f"lab {k.lab}: {result}"
         + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
     )
     if k.guests is not None:
-        print(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
+        render.say(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
     elif k.r.guests and external_guests:
         devs = ", ".join(f"{g}: {k.netns(d[0])} {d[1]}" for g, d in ((n, x.device) for n, x in k.r.guests.items()))
-        print(f"guests left to your VMs ({devs})")
+        render.say(f"guests left to your VMs ({devs})")
 
 
 @cli.command()
@@ -223,8 +226,9 @@ def down(lab_or_name: str) -> None:
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     removed = owner.down(name)
-    print(
+    render.say(
         f"lab {name}: removed {len(removed)} namespaces" if removed else f"lab {name}: not running; nothing to remove"
     )
 
@@ -237,16 +241,17 @@ def list_(as_json: bool) -> None:
     from ..kernel import owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     labs: dict[str, list[str]] = {}
     for m in owner.owned():
         labs.setdefault(m.lab, []).append(m.name)
     if as_json:
         render.json_doc({"labs": [{"lab": k, "namespaces": v} for k, v in labs.items()]})
     elif not labs:
-        print("no labs are running")
+        render.say("no labs are running")
     else:
         for k, v in labs.items():
-            print(f"{k}: {len(v)} namespaces ({', '.join(v)})")
+            render.say(f"{k}: {len(v)} namespaces ({', '.join(v)})")
 
 
 @cli.command()
@@ -261,6 +266,7 @@ def status(name: str, as_json: bool) -> None:
     if name.endswith((".yaml", ".yml")):
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = owner.owned(name)
     st = {m.name: observe_ns(m.netns) for m in marks}
     if not st:
@@ -275,9 +281,9 @@ def status(name: str, as_json: bool) -> None:
     else:
         render.status(st)
         if daemon:
-            print(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
+            render.say(f"guests {', '.join(daemon['guests'])}: served by process {daemon['pid']}")
         elif external:
-            print("guests: left to your own VMs (up --external-guests)")
+            render.say("guests: left to your own VMs (up --external-guests)")
 
 
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -293,6 +299,7 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     from ..kernel import nsutil, owner, preflight
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     marks = {m.name: m for m in owner.owned(name)}
     if node not in marks:
         raise InputError(
@@ -334,7 +341,7 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
         render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
     else:
         for d, ok in res.items():
-            print(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+            render.say(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
     sys.exit(0 if all(res.values()) else 1)
 
 
@@ -412,7 +419,9 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
 
     r = _resolved(lab)
     names = ["sim", "kernel"] if backend == "both" else [backend]
-    results = {n: open_backend(r, n).evaluate(r.lab.expect) for n in names}
+    backends = {n: open_backend(r, n) for n in names}
+    results = {n: b.evaluate(r.lab.expect) for n, b in backends.items()}
+    problems = [p for b in backends.values() if (p := _lab_problem(b))]  # the lab itself is not as written
     rows = []
     failed = 0
     for i, e in enumerate(r.lab.expect):
@@ -426,7 +435,8 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
             {
                 "lab": r.lab.lab,
                 "backend": backend,
-                "passed": failed == 0,
+                "passed": failed == 0 and not problems,
+                "problems": problems,
                 "expectations": [
                     {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
                     for e, outs, ok in rows
@@ -441,8 +451,19 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
             + (f" ({skipped} not checkable on every backend)" if skipped else ""),
             file=sys.stderr,
         )
-    if failed:
+        for p in problems:
+            render.error(p)
+    if failed or problems:
         sys.exit(1)
+
+
+def _lab_problem(b: Any) -> str | None:
+    """What makes a running kernel lab fail as a whole (its guest daemon is gone)."""
+    if getattr(b, "name", None) != "kernel" or not b.running:
+        return None
+    from ..kernel import guestd
+
+    return guestd.lost(b.live)
 
 
 @cli.command()
@@ -485,15 +506,16 @@ def diff(lab: Path, as_json: bool) -> None:
     else:
         render.diff(sim_m, ker_m, cells, skip)
         for c in bad:
-            print(
-                f"\nsimulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
+            render.say()
+            render.say(
+                f"simulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
             )
             for h in c["trace"]:
-                print(
+                render.say(
                     f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}"
                     + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else "")
                 )
-        print(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", file=sys.stderr)
+        render.say(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", to_stderr=True)
     if bad:
         sys.exit(1)
 
@@ -541,7 +563,7 @@ def capture(
         if len(interfaces) != 1:
             raise InputError("on the kernel, capture one interface at a time")
         n = capture_live(r, interfaces[0], out, count, duration)
-        print(f"{out}: {n} frames at {interfaces[0]}", file=sys.stderr)
+        render.say(f"{out}: {n} frames at {interfaces[0]}", to_stderr=True)
         return
     from ..sim import Simulator
     from ..sim.pcap import write_pcap
@@ -554,9 +576,9 @@ def capture(
     for label in interfaces:
         path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
         n = write_pcap(path, caps[label])
-        print(f"{path}: {n} frames at {label}", file=sys.stderr)
+        render.say(f"{path}: {n} frames at {label}", to_stderr=True)
     for res in results:
-        print(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", file=sys.stderr)
+        render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
 
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
@@ -614,7 +636,7 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
             for rel, body in files(r).items():
                 (output / rel).parent.mkdir(parents=True, exist_ok=True)
                 (output / rel).write_text(body)
-            print(f"wrote {len(files(r))} files under {output}/", file=sys.stderr)
+            render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
             return
         text = to_text(r)
     elif fmt == "libvirt":
@@ -645,7 +667,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     proc = subprocess.run([exe, "-Tsvg", "-o", str(svg)], input=dot_source.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         raise EnvironmentProblem(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
-    print(f"wrote {svg}", file=sys.stderr)
+    render.say(f"wrote {svg}", to_stderr=True)
 
 
 @cli.command(name="import")
@@ -669,37 +691,36 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
     """
     from ..kernel import nsutil, preflight
-    from ..kernel.importer import to_lab
+    from ..kernel.importer import check_names, to_lab
     from ..load import load_text
 
     preflight.require_privileges()
+    preflight.require_namespace_access()
     names = list(netns) or (nsutil.list_names() if all_ else [])
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
-    missing = [n for n in names if not nsutil.exists(n)]
-    if missing:
-        raise InputError(f"no named network namespace {missing[0]!r} (see `ip netns list`)")
+    check_names(names)
     text = to_lab(names, lab_name)
     load_text(text, "<imported>")  # what we write must validate
     if output is not None:
         output.write_text(text)
-        print(f"wrote {output} ({len(names)} namespaces)", file=sys.stderr)
+        render.say(f"wrote {output} ({len(names)} namespaces)", to_stderr=True)
     else:
         sys.stdout.write(text)
 
 
 def main() -> None:
     """Entry point of the console script and of `python -m vnetlab`."""
-    if os.environ.get("VNETLAB_DEBUG"):
-        cli()
-        return
     try:
+        _interrupt.unwind_on_interrupt()  # a command interrupted undoes what it made, then exits 130
+        if os.environ.get("VNETLAB_DEBUG"):
+            cli()
+            return
         cli(standalone_mode=False)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except click.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt):
+        _interrupt.interrupted()
     except click.ClickException as e:
         e.show()
         sys.exit(2)
@@ -707,6 +728,9 @@ def main() -> None:
         raise
     except Exception as e:  # a bug of ours: say so briefly, without a traceback
         print(
-            f"vnetlab: internal error: {type(e).__name__}: {e} (set VNETLAB_DEBUG=1 for the traceback)", file=sys.stderr
+            f"vnetlab: internal error: {type(e).__name__}: {render.safe(e)} (set VNETLAB_DEBUG=1 for the traceback)",
+            file=sys.stderr,
         )
         sys.exit(70)
+    finally:
+        _interrupt.leave_on_interrupt()  # exiting: nothing left to undo

@@ -4,6 +4,12 @@ The plan's steps, each written as the `ip` command that does the same, grouped
 into one `ip -n NAMESPACE -batch -` block per run of steps in one namespace.
 Modes and ports are always explicit (the kernel's macvlan default is vepa, its
 vxlan port 8472). sysctl values go through `ip netns exec … sysctl`.
+
+Lab strings are untrusted: every word of a shell line is quoted
+(``shlex.quote``), and a word of an ``ip -batch`` line, which has no escape
+(``#`` starts a comment anywhere, ``"`` starts a quoted word), must be one
+that validation lets through (check.py's ifname-unsafe); ``_word`` refuses
+anything else rather than write it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,19 @@ from ..resolve import Resolved
 _PROTO = {"802.1Q": "802.1Q", "802.1ad": "802.1ad"}
 
 
+def _word(v: object) -> str:
+    """One word of an `ip -batch` line, refused if the batch reader would split or cut it."""
+    w = str(v)
+    if not w or any(c in w for c in "#\"'\\") or not w.isprintable() or any(c.isspace() for c in w):
+        raise ValueError(f"{w!r} cannot be written into an ip -batch line")
+    return w
+
+
+def _sh(*words: object) -> str:
+    """A shell command line, every word quoted."""
+    return " ".join(shlex.quote(str(w)) for w in words)
+
+
 def _link(r: Resolved, s: Step) -> list[str]:
     a = s.args
     k = a["kind"]
@@ -25,37 +44,41 @@ def _link(r: Resolved, s: Step) -> list[str]:
     if k in ("veth", "nic"):
         pmtu = f" mtu {a['peer_mtu']}" if a.get("peer_mtu") else ""
         return [
-            f"link add name {s.obj}{mac}{mtu} type veth peer name {a['peer']} address {a['peer_mac']}{pmtu} netns {r.netns(a['peer_ns'])}"
+            f"link add name {_word(s.obj)}{mac}{mtu} type veth peer name {_word(a['peer'])} address {a['peer_mac']}{pmtu} netns {_word(r.netns(a['peer_ns']))}"
         ]
     if k == "bridge":
         extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
         extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
-        return [f"link add name {s.obj}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
+        return [f"link add name {_word(s.obj)}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
     if k in ("tap", "tun"):
-        out = [f"tuntap add dev {s.obj} mode {k}"]
+        out = [f"tuntap add dev {_word(s.obj)} mode {k}"]
         if a.get("mac"):
-            out.append(f"link set dev {s.obj} address {a['mac']}")
+            out.append(f"link set dev {_word(s.obj)} address {a['mac']}")
         if a.get("mtu"):
-            out.append(f"link set dev {s.obj} mtu {a['mtu']}")
+            out.append(f"link set dev {_word(s.obj)} mtu {a['mtu']}")
         return out
     if k in ("macvlan", "macvtap"):
-        netns = f" netns {r.netns(s.ns)}" if a["parent_ns"] != s.ns else ""
+        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
         flags = " nopromisc" if a.get("nopromisc") else ""
-        return [f"link add name {s.obj} link {a['parent']}{mac}{mtu}{netns} type {k} mode {a['mode']}{flags}"]
+        return [
+            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu}{netns} type {k} mode {a['mode']}{flags}"
+        ]
     if k == "ipvlan":
-        netns = f" netns {r.netns(s.ns)}" if a["parent_ns"] != s.ns else ""
-        return [f"link add name {s.obj} link {a['parent']}{mtu}{netns} type ipvlan mode {a['mode']} {a['flag']}"]
+        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
+        return [
+            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mtu}{netns} type ipvlan mode {a['mode']} {a['flag']}"
+        ]
     if k == "vlan":
         return [
-            f"link add name {s.obj} link {a['parent']}{mac}{mtu} type vlan id {a['id']} protocol {_PROTO[a['protocol']]}"
+            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu} type vlan id {a['id']} protocol {_PROTO[a['protocol']]}"
         ]
     if k == "vxlan":
         dst = f" remote {a['remote']}" if a.get("remote") else f" group {a['group']}" if a.get("group") else ""
         local = f" local {a['local']}" if a.get("local") else ""
-        dev = f" dev {a['dev']}" if a.get("dev") else ""
+        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
         learn = "" if a["learning"] else " nolearning"
         return [
-            f"link add name {s.obj}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
+            f"link add name {_word(s.obj)}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
         ]
     raise ValueError(k)
 
@@ -63,7 +86,7 @@ def _link(r: Resolved, s: Step) -> list[str]:
 def _in(node: str, line: str) -> str:
     """A line that runs elsewhere than its step's batch: in another node's
     batch, or (node "") as a shell command between batches."""
-    return f"__IN__{node}__{line}"
+    return f"\x00{node}\x00{line}"  # NUL: in no node name and no line
 
 
 def _vids(a: dict[str, Any]) -> list[int]:
@@ -78,16 +101,22 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
     """(where, lines): where is the lab namespace whose batch runs the lines, or "" for shell."""
     a = s.args
     if s.op == "netns":
-        return "", [f"ip netns add {a['netns']}", f"ip -n {a['netns']} link set lo alias {shlex.quote(a['alias'])}"]
+        return "", [
+            _sh("ip", "netns", "add", a["netns"]),
+            _sh("ip", "-n", a["netns"], "link", "set", "lo", "alias", a["alias"]),
+        ]
     if s.op == "link":
         where = a.get("parent_ns", s.ns) if a["kind"] in ("macvlan", "macvtap", "ipvlan") else s.ns
         out = _link(r, s)
         for mac in a.get("source_macs", ()):
-            out.append(_in(s.ns, f"link set dev {s.obj} type {a['kind']} macaddr add {mac}"))
-        if a["kind"] == "vxlan":
-            from ..kernel.kinds.vxlan import bridge_commands
-
-            out += [_in("", line) for line in bridge_commands(r.netns(s.ns), s)]
+            out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a['kind']} macaddr add {mac}"))
+        for ip in a.get("remotes", ()):  # vxlan head-end replication: all-zero FDB entries
+            out.append(
+                _in(
+                    "",
+                    _sh("bridge", "-n", r.netns(s.ns), "fdb", "append", "00:00:00:00:00:00", "dev", s.obj, "dst", ip),
+                )
+            )
         return where, out
     if s.op == "port":
         opts = []
@@ -97,29 +126,29 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
             opts.append("learning off")
         if a.get("flood") is False:
             opts.append("flood off")
-        out = [f"link set dev {s.obj} master {a['master']}"]
+        out = [f"link set dev {_word(s.obj)} master {_word(a['master'])}"]
         if opts:
-            out.append(f"link set dev {s.obj} type bridge_slave {' '.join(opts)}")
+            out.append(f"link set dev {_word(s.obj)} type bridge_slave {' '.join(opts)}")
         if "pvid" in a:  # VLAN membership replaces what enslaving gave the port
             ns = r.netns(s.ns)
-            out.append(_in("", f"bridge -n {ns} vlan del dev {s.obj} vid {a['default_pvid']}"))
+            out.append(_in("", _sh("bridge", "-n", ns, "vlan", "del", "dev", s.obj, "vid", a["default_pvid"])))
             for vid in _vids(a):
-                flags = (" pvid" + (" untagged" if a.get("untagged", True) else "")) if vid == a["pvid"] else ""
-                out.append(_in("", f"bridge -n {ns} vlan add dev {s.obj} vid {vid}{flags}"))
+                flags = (["pvid"] + (["untagged"] if a.get("untagged", True) else [])) if vid == a["pvid"] else []
+                out.append(_in("", _sh("bridge", "-n", ns, "vlan", "add", "dev", s.obj, "vid", vid, *flags)))
         return s.ns, out
     if s.op == "sysctl":
-        return "", [f"ip netns exec {r.netns(s.ns)} sysctl -qw {s.obj}={a['value']}"]
+        return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a['value']}")]
     if s.op == "addr":
-        return s.ns, [f"address add {a['address']} dev {s.obj}"]
+        return s.ns, [f"address add {a['address']} dev {_word(s.obj)}"]
     if s.op == "up":
-        return s.ns, [f"link set dev {s.obj} up"]
+        return s.ns, [f"link set dev {_word(s.obj)} up"]
     if s.op == "route":
         via = f" via {a['via']}" if a.get("via") else ""
-        dev = f" dev {a['dev']}" if a.get("dev") else ""
+        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
         metric = f" metric {a['metric']}" if a.get("metric") is not None else ""
         return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
     if s.op == "neigh":
-        return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {a['dev']} nud permanent"]
+        return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {_word(a['dev'])} nud permanent"]
     raise ValueError(s.op)
 
 
@@ -137,7 +166,7 @@ def to_script(r: Resolved) -> str:
     def close() -> None:
         nonlocal block, block_ns
         if block:
-            out.append(f"ip -n {r.netns(block_ns)} -batch - <<'EOF'")  # type: ignore[arg-type]
+            out.append(f"ip -n {shlex.quote(r.netns(block_ns))} -batch - <<'EOF'")  # type: ignore[arg-type]
             out.extend(block)
             out.append("EOF")
         block, block_ns = [], None
@@ -146,15 +175,24 @@ def to_script(r: Resolved) -> str:
         where, lines = _lines(r, s)
         for line in lines:
             ns = where
-            if line.startswith("__IN__"):
-                ns, line = line[6:].split("__", 1)
+            if line.startswith("\x00"):
+                _, ns, line = line.split("\x00", 2)
             if not ns:
                 close()
                 out.append(line)
-                if s.op == "netns" and line.startswith("ip netns add") and not uses_v6:
+                if s.op == "netns" and line.startswith("ip netns add ") and not uses_v6:
                     n = s.args["netns"]
                     out.append(
-                        f"ip netns exec {n} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"
+                        _sh(
+                            "ip",
+                            "netns",
+                            "exec",
+                            n,
+                            "sysctl",
+                            "-qw",
+                            "net.ipv6.conf.all.disable_ipv6=1",
+                            "net.ipv6.conf.default.disable_ipv6=1",
+                        )
                     )
                 continue
             if ns != block_ns:

@@ -5,14 +5,30 @@ parent as source and its mode (libvirt spells passthru ``passthrough``);
 libvirt then makes its own macvtap on that parent. A guest on a pre-created
 tap becomes ``<interface type='ethernet'>`` with ``<target managed='no'>``.
 ``--domain`` wraps them in a minimal domain document, which libvirt's own
-``virt-xml-validate`` accepts.
+``virt-xml-validate`` accepts. Everything is built with ElementTree, which
+escapes attribute and text values; no lab string goes into a comment.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
+from ..errors import InputError
 from ..resolve import Resolved
+
+#: libvirt's schema (basictypes.rng "deviceName"): what <target dev> and <source dev> may hold
+_DEVICE_NAME = re.compile(r"[a-zA-Z0-9_.\-\\:/]+")
+
+
+def _dev(name: str, guest: str) -> str:
+    if not _DEVICE_NAME.fullmatch(name):
+        raise InputError(
+            f"guest {guest}: libvirt cannot name device {name!r} (its schema allows only letters, digits and _.-:/\\); "
+            "rename the interface to export it for libvirt"
+        )
+    return name
+
 
 _MODES = {"passthru": "passthrough"}
 
@@ -25,13 +41,15 @@ def interfaces(r: Resolved) -> list[ET.Element]:
             parent = r.parent[g.device]
             el = ET.Element("interface", type="direct")
             mode = dev.spec.mode  # type: ignore[attr-defined]
-            ET.SubElement(el, "source", dev=parent[1], mode=_MODES.get(mode, mode))
+            ET.SubElement(el, "source", dev=_dev(parent[1], name), mode=_MODES.get(mode, mode))
         else:
             el = ET.Element("interface", type="ethernet")
-            ET.SubElement(el, "target", dev=dev.name, managed="no")
+            ET.SubElement(el, "target", dev=_dev(dev.name, name), managed="no")
         ET.SubElement(el, "mac", address=g.mac)
         ET.SubElement(el, "model", type="virtio")
-        el.append(ET.Comment(f" vnetlab guest {name} on {g.device[0]}/{g.device[1]} "))
+        # libvirt's user alias names the guest (ua- and [A-Za-z0-9_-]: a guest name always fits);
+        # no XML comment carries lab strings ("--" is illegal inside one)
+        ET.SubElement(el, "alias", name=f"ua-vnetlab-{name}")
         out.append(el)
     return out
 

@@ -7,6 +7,10 @@ in a comment at the top of the output: devices whose parent lives in another
 node (the parent's side must name the child, here only when both are in one
 node), the external switches and their port options, guests, and sysctls
 other than IP forwarding.
+
+Every value comes from a validated lab (names without whitespace or control
+bytes, canonical addresses), so none can start a new line or section;
+``_safe`` refuses a file where one would.
 """
 
 from __future__ import annotations
@@ -124,6 +128,14 @@ def _on_link(i: Iface, via: str) -> bool:
     return any(ipaddress.ip_address(via) in ipaddress.ip_interface(a).network for a in i.spec.addresses)
 
 
+def _safe(text: str) -> str:
+    """A file's text, refused if a lab string could have added a line or a section
+    (validation already refuses control bytes in every string that gets here)."""
+    if not all(line.isprintable() for line in text.splitlines()):
+        raise ValueError("a networkd value holds a control character")
+    return text
+
+
 def files(r: Resolved) -> dict[str, str]:
     """{"node/NN-name.netdev": text, …}"""
     out: dict[str, str] = {}
@@ -141,8 +153,8 @@ def files(r: Resolved) -> dict[str, str]:
         for i in ifs:
             own = i.kind != "nic" and not (i.kind == "veth" and i.implicit)
             if own and (i.kind != "veth" or i.key < r.peer[i.key] or r.peer[i.key][0] != node):
-                out[f"{node}/{n}-{i.name}.netdev"] = "\n".join(_netdev(r, i)) + "\n"
-            out[f"{node}/{n}-{i.name}.network"] = "\n".join(_network(r, i, children, vxlans_on)) + "\n"
+                out[f"{node}/{n}-{i.name}.netdev"] = _safe("\n".join(_netdev(r, i)) + "\n")
+            out[f"{node}/{n}-{i.name}.network"] = _safe("\n".join(_network(r, i, children, vxlans_on)) + "\n")
             n += 1
     return out
 

@@ -22,6 +22,7 @@ from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from ..errors import EnvironmentProblem, KernelLacksKind
+from ..model import sysctls
 from ..plan.steps import Step
 from . import nsutil
 from .kinds import CONFIG, KERNEL_KINDS
@@ -272,6 +273,10 @@ class Executor:
 
 
 def _write_sysctl(key: str, value: object) -> None:
+    # check.py's sysctl rules refuse these; checked again against the same measured
+    # per-namespace allow-list in case validation were bypassed (some net.* keys are global)
+    if not sysctls.well_formed(key) or sysctls.classify(key)[0] != "ok":
+        raise ValueError(f"refusing sysctl {key!r}: only per-namespace net.* keys")
     with open("/proc/sys/" + key.replace(".", "/"), "w") as fh:
         fh.write(f"{value}\n")
 

@@ -10,7 +10,9 @@ belongs to a network namespace, so nothing is left in the file system, no
 other lab or machine process can collide with it, and finding the daemon
 needs nothing but the lab's marked namespaces. The peer's credentials
 (SO_PEERCRED) give its PID, so `down` ends exactly the process vnetlab
-started, by PID, if it does not leave when asked.
+started, by PID, if it does not leave when asked; and they give the daemon
+its clients' uids: an abstract socket has no file permissions, so the daemon
+serves only root and the user who started it, and refuses anyone else.
 
 The daemon is forked from the command that starts it, runs in its own
 session, and ends on its own when its namespace is deleted behind its back,
@@ -122,6 +124,21 @@ def connect(lab: str, netnses: Sequence[str]) -> GuestClient | None:
     return None
 
 
+def lost(k: Any) -> str | None:
+    """Why a running lab (a ``KernelLab`` attached to it) lacks the guests it
+    was brought up with: its daemon is gone (killed, or the machine's
+    namespaces outlived it). What is expected of the guests cannot be checked
+    then, and the lab is not the one the file describes: a failure, not a pass.
+    None when the lab has no guests, its daemon runs, or its guests are the
+    user's own VMs (`up --external-guests`)."""
+    if not k.r.guests or k.guests is not None or k.external_guests:
+        return None
+    return (
+        f"the guest daemon of lab {k.lab} is gone, so its guests ({', '.join(k.r.guests)}) are not there "
+        "and what is expected of them was not checked; `vnetlab up` on the unchanged file starts it again"
+    )
+
+
 def stop(lab: str, netnses: Sequence[str], wait: float = 3.0) -> int | None:
     """Ask the lab's daemon to leave; end it by its PID if it does not. Its PID, or None."""
     c = connect(lab, netnses)
@@ -217,6 +234,13 @@ def _serve(
 
     def handle(conn: socket.socket) -> None:
         buf = b""
+        refusal = _refusal(conn, r.lab.lab)
+        if refusal is not None:  # one answer, whatever was asked, and nothing read beyond it
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(2)
+                conn.recv(65536)
+                conn.sendall(json.dumps({"error": refusal}).encode() + b"\n")
+            return
         with conn:
             while True:
                 try:
@@ -250,6 +274,24 @@ def _serve(
     finally:
         lsock.close()
         runner.close()
+
+
+def peer_uid(conn: socket.socket) -> int:
+    """The uid of the process at the other end (SO_PEERCRED: pid, uid, gid)."""
+    return int(struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1])
+
+
+def _refusal(conn: socket.socket, lab: str) -> str | None:
+    """Only root and the user who started the daemon may use it (stop it,
+    probe from its guests): an abstract socket has no file permissions, and
+    any process in the namespace can connect."""
+    uid = peer_uid(conn)
+    if uid in (0, os.getuid()):
+        return None
+    return (
+        f"permission denied: uid {uid} may not use the guest daemon of lab {lab} "
+        f"(only root and uid {os.getuid()}, who started it)"
+    )
 
 
 def _answer(runner: Any, info: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:

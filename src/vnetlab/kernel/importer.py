@@ -12,14 +12,20 @@ decides it (ipvlan, passthru, a vlan that kept its parent's).
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import json
 import os
 import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyroute2 import IPRoute
 
+from ..errors import EnvironmentProblem, InputError
+from ..model.values import check_ifname
 from . import nsutil
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
@@ -204,8 +210,115 @@ def _node_name(ns: str, prefix: str) -> str:
     return name[:15]
 
 
+def _node_names(netnses: list[str], prefix: str) -> dict[str, str]:
+    """One lab name per namespace, distinct even where two namespaces sanitise alike."""
+    out: dict[str, str] = {}
+    for ns in netnses:
+        base = _node_name(ns, prefix)
+        name, n = base, 1
+        while name in out.values():
+            n += 1
+            name = f"{base[: 15 - len(str(n)) - 1]}-{n}"
+        out[ns] = name
+    return out
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def _q(s: str) -> str:
+    """A kernel-chosen string as a YAML scalar: plain where YAML reads it back
+    as the same string, else double-quoted (a JSON string is a valid one)."""
+    if _PLAIN.fullmatch(s) and s.lower() not in _YAML_WORDS:
+        return s
+    return json.dumps(s)
+
+
+#: plain scalars YAML 1.1 (PyYAML) reads as something other than a string
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+
+
+def check_names(names: Sequence[str]) -> None:
+    """Only what `ip netns` accepts: a name of a namespace file directly under
+    /run/netns (no '/', not '.' or '..'), and a network namespace it is."""
+    for n in names:
+        if not n or "/" in n or "\0" in n or n in (".", ".."):
+            raise InputError(
+                f"--netns {n!r} is not a namespace name: give a name as `ip netns list` shows it "
+                f"(no '/', not '.' or '..'), one of the files in {nsutil.NETNS_RUN_DIR}"
+            )
+        p = nsutil.path(n)
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            raise InputError(
+                f"no named network namespace {n!r} in {nsutil.NETNS_RUN_DIR} (see `ip netns list`)"
+            ) from None
+        except PermissionError:
+            raise EnvironmentProblem(f"cannot read {nsutil.NETNS_RUN_DIR}: permission denied (run as root)") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{p} is not a network namespace (see `ip netns list`)")
+        try:
+            fd = os.open(p, os.O_RDONLY | os.O_CLOEXEC)
+        except PermissionError:
+            raise EnvironmentProblem(f"cannot open {p}: permission denied (run as root)") from None
+        try:
+            kind = fcntl.ioctl(fd, NS_GET_NSTYPE)
+        except OSError:
+            kind = None
+        finally:
+            os.close(fd)
+        if kind != nsutil.CLONE_NEWNET:
+            raise InputError(f"{p} is not a network namespace (see `ip netns list`)")
+
+
+NS_GET_NSTYPE = 0xB703
+
+
+def _emitted(
+    st: dict[str, Any], skip: set[tuple[str, int]], nics: set[tuple[str, int]]
+) -> tuple[set[tuple[str, int]], dict[tuple[str, int], str]]:
+    """The links the lab can describe, and why each other one is left out:
+    not a kind vnetlab models, a name the lab format refuses, or a peer or
+    parent that is itself left out or in a namespace not imported (dropping
+    one may drop others). lo and a switch's insides (``skip``) are not
+    links of the lab at all; a switch's far ends (``nics``) stand on their own."""
+    keep: set[tuple[str, int]] = set()
+    why: dict[tuple[str, int], str] = {}
+    for ns, s in st.items():
+        for i, ln in s["links"].items():
+            if ln.name == "lo" or (ns, i) in skip:
+                continue
+            if ln.kind not in _KINDS:
+                why[(ns, i)] = f"kind {ln.kind or 'unknown'}: not one vnetlab models"
+                continue
+            try:
+                check_ifname(ln.name)
+            except ValueError as e:
+                why[(ns, i)] = str(e)
+                continue
+            keep.add((ns, i))
+    while True:
+        drop = {}
+        for ns, i in keep:
+            ln = st[ns]["links"][i]
+            dep = (ns, ln.link) if ln.kind == "vlan" else (ln.link_ns, ln.link)
+            if ln.kind in _NEEDS_LINK and (ns, i) not in nics and dep not in keep:
+                what = "peer" if ln.kind == "veth" else "parent"
+                drop[(ns, i)] = f"its {what} is left out or in a namespace not imported"
+        if not drop:
+            return keep, why
+        keep -= set(drop)
+        why.update(drop)
+
+
+_NEEDS_LINK = {"veth", "macvlan", "macvtap", "ipvlan", "vlan"}
+_KINDS = {*_NEEDS_LINK, "bridge", "tun", "vxlan"}
+
+
 def to_lab(netnses: list[str], lab: str | None = None) -> str:
     """The namespaces as lab text that `vnetlab validate` accepts."""
+    netnses = list(dict.fromkeys(netnses))
     st = read(netnses)
     prefix = os.path.commonprefix(netnses)  # noqa: RUF071 - a name prefix, not a path
     prefix = prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
@@ -213,11 +326,11 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
     lab_name = re.sub(r"[^a-z0-9-]", "-", lab_name.lower())[:12] or "imported"
     if not lab_name[0].isalpha():
         lab_name = "l" + lab_name[:11]
-    name = {ns: _node_name(ns, prefix) for ns in netnses}
+    name = _node_names(netnses, prefix)
     by_index = {(ns, i): ln for ns, s in st.items() for i, ln in s["links"].items()}
 
     def ref(from_ns: str, ln: _Link) -> str:
-        return ln.name if ln.ns == from_ns else f"{name[ln.ns]}/{ln.name}"
+        return _q(ln.name if ln.ns == from_ns else f"{name[ln.ns]}/{ln.name}")
 
     # switches: a bridge, veth ports only, no addresses anywhere
     switches: dict[str, dict[str, Any]] = {}
@@ -235,10 +348,16 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
             and all(ln.kind == "veth" and ln.master == br.index and ln.link_ns not in (None, ns) for ln in ports)
         ):
             switches[ns] = {"bridge": br, "ports": ports}
+    # a cable between two switches has no nic to stand for: such namespaces stay nodes
+    for ns in [ns for ns, sw in switches.items() if any(p.link_ns in switches for p in sw["ports"])]:
+        switches.pop(ns)
+    if len(switches) == len(netnses):
+        switches.clear()
     nic_of: dict[tuple[str, int], tuple[str, _Link]] = {}
     for ns, sw in switches.items():
         for p in sw["ports"]:
             nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
+    emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of))
 
     out = [f"lab: {lab_name}", f"description: imported by vnetlab from {len(netnses)} network namespaces"]
     if switches:
@@ -251,10 +370,9 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
         if ns in switches:
             continue
         s = st[ns]
-        out.append(f"  {name[ns]}:")
         ifl = []
         for ln in s["links"].values():
-            if ln.name == "lo":
+            if (ns, ln.index) not in emitted:
                 continue
             fields: list[str] = []
             k = ln.kind
@@ -264,15 +382,11 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 fields += _port_fields(port)
                 mac = ln.mac
             elif k == "veth":
-                peer = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
-                if peer is None:
-                    continue
+                peer = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
                 fields.append(f"kind: veth, peer: {ref(ns, peer)}")
                 mac = ln.mac
             elif k in ("macvlan", "macvtap"):
-                parent = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
-                if parent is None:
-                    continue
+                parent = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
                 mode = ln.data.get(f"IFLA_{k.upper()}_MODE")
                 mode = mode if isinstance(mode, str) else _MODES.get(mode or 0, "vepa")
                 fields.append(f"kind: {k}, parent: {ref(ns, parent)}, mode: {mode}")
@@ -285,20 +399,16 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                     fields.append("source_macs: [" + ", ".join(f'"{m}"' for m in macs) + "]")
                 mac = None if mode == "passthru" else ln.mac
             elif k == "ipvlan":
-                parent = by_index.get((ln.link_ns, ln.link))  # type: ignore[arg-type]
-                if parent is None:
-                    continue
+                parent = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
                 fields.append(
                     f"kind: ipvlan, parent: {ref(ns, parent)}, mode: {_IPVLAN_MODES.get(ln.data.get('IFLA_IPVLAN_MODE', 1), 'l3')}, flag: {_IPVLAN_FLAGS.get(ln.data.get('IFLA_IPVLAN_FLAGS', 0), 'bridge')}"
                 )
                 mac = None
             elif k == "vlan":
-                parent = by_index.get((ns, ln.link))  # type: ignore[arg-type]
-                if parent is None:
-                    continue
+                parent = by_index[(ns, ln.link)]  # type: ignore[index]
                 proto = "802.1ad" if ln.data.get("IFLA_VLAN_PROTOCOL") == 0x88A8 else "802.1Q"
                 fields.append(
-                    f"kind: vlan, parent: {parent.name}, id: {ln.data.get('IFLA_VLAN_ID')}"
+                    f"kind: vlan, parent: {_q(parent.name)}, id: {ln.data.get('IFLA_VLAN_ID')}"
                     + (", protocol: 802.1ad" if proto == "802.1ad" else "")
                 )
                 mac = None if ln.mac == parent.mac else ln.mac
@@ -312,7 +422,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
             elif k == "tun":
                 fields.append("kind: tap" if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else "kind: tun")
                 mac = ln.mac if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else None
-            elif k == "vxlan":
+            else:  # vxlan
                 d = ln.data
                 fields.append(f"kind: vxlan, vni: {d.get('IFLA_VXLAN_ID')}, dstport: {d.get('IFLA_VXLAN_PORT')}")
                 first = d.get("IFLA_VXLAN_GROUP")
@@ -324,19 +434,17 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                     fields.append(f"remotes: [{', '.join(more)}]")
                 if d.get("IFLA_VXLAN_LOCAL"):
                     fields.append(f"local: {d['IFLA_VXLAN_LOCAL']}")
-                if d.get("IFLA_VXLAN_LINK") and (ns, d["IFLA_VXLAN_LINK"]) in by_index:
-                    fields.append(f"dev: {by_index[(ns, d['IFLA_VXLAN_LINK'])].name}")
+                if d.get("IFLA_VXLAN_LINK") and (ns, d["IFLA_VXLAN_LINK"]) in emitted:
+                    fields.append(f"dev: {_q(by_index[(ns, d['IFLA_VXLAN_LINK'])].name)}")
                 if d.get("IFLA_VXLAN_LEARNING") == 0:
                     fields.append("learning: false")
                 mac = ln.mac
-            else:
-                continue  # a kind vnetlab does not model (dummy, bond, …)
             if mac:
                 fields.append(f'mac: "{mac}"')
-            if ln.master and (ns, ln.master) in by_index and (ns, ln.index) in nic_of:
-                fields.append(f"master: {by_index[(ns, ln.master)].name}")  # a nic's port options are the switch's
-            elif ln.master and (ns, ln.master) in by_index:
-                fields.append(f"master: {by_index[(ns, ln.master)].name}")
+            if ln.master and (ns, ln.master) in emitted and (ns, ln.index) in nic_of:
+                fields.append(f"master: {_q(by_index[(ns, ln.master)].name)}")  # a nic's port options are the switch's
+            elif ln.master and (ns, ln.master) in emitted:
+                fields.append(f"master: {_q(by_index[(ns, ln.master)].name)}")
                 fields += _port_fields(ln, by_index[(ns, ln.master)])
             if ln.mtu and ln.mtu != 1500:
                 fields.append(f"mtu: {ln.mtu}")
@@ -345,18 +453,36 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 fields.append(f"addresses: [{', '.join(addrs)}]")
             if not ln.up:
                 fields.append("up: false")
-            ifl.append(f"      {ln.name}: {{{', '.join(fields)}}}")
+            ifl.append(f"      {_q(ln.name)}: {{{', '.join(fields)}}}")
+        devs = {by_index[(ns, i)].name for n, i in emitted if n == ns}
+        routes = [rt for rt in s["routes"] if (rt["via"] or rt["dev"]) and rt["dev"] in (None, *devs)]
+        neigh = [n for n in s["neigh"] if n["dev"] in devs]
+        conf = "net.ipv4.conf."
+        sysctl = {
+            k: v
+            for k, v in s["sysctl"].items()
+            if not k.startswith(conf) or k[len(conf) :].rsplit(".", 1)[0] in ("all", *devs)
+        }
+        body = []
         if ifl:
-            out += ["    interfaces:", *ifl]
-        if s["routes"]:
-            out.append("    routes:")
-            for rt in s["routes"]:
-                parts = [f"to: {rt['to']}"] + [f"{k}: {rt[k]}" for k in ("via", "dev", "metric") if rt[k] is not None]
-                out.append("      - {" + ", ".join(parts) + "}")
-        if s["neigh"]:
-            out.append("    neighbors:")
-            for n in s["neigh"]:
-                out.append(f'      - {{address: {n["address"]}, lladdr: "{n["lladdr"]}", dev: {n["dev"]}}}')
-        if s["sysctl"]:
-            out.append("    sysctl: {" + ", ".join(f"{k}: {v}" for k, v in s["sysctl"].items()) + "}")
+            body += ["    interfaces:", *ifl]
+        if routes:
+            body.append("    routes:")
+            for rt in routes:
+                parts = [f"to: {rt['to']}"] + [
+                    f"{k}: {_q(rt[k]) if k == 'dev' else rt[k]}" for k in ("via", "dev", "metric") if rt[k] is not None
+                ]
+                body.append("      - {" + ", ".join(parts) + "}")
+        if neigh:
+            body.append("    neighbors:")
+            for n in neigh:
+                body.append(f'      - {{address: {n["address"]}, lladdr: "{n["lladdr"]}", dev: {_q(n["dev"])}}}')
+        if sysctl:
+            body.append("    sysctl: {" + ", ".join(f"{_q(k)}: {v}" for k, v in sysctl.items()) + "}")
+        notes = [
+            f"    # left out: {_q(s['links'][i].name)} ({json.dumps(reason)[1:-1]})"  # no control character
+            for (n, i), reason in left_out.items()
+            if n == ns
+        ]
+        out += [f"  {name[ns]}:", *notes, *body] if body else [f"  {name[ns]}: {{}}", *notes]  # only lo: no interfaces
     return "\n".join(out) + "\n"

@@ -128,3 +128,40 @@ def require_kinds(resolved: object) -> None:
         if not ok:
             name = "bridge VLAN filtering" if k == "vlan_filtering" else k
             raise KernelLacksKind(name, CONFIG[k])
+
+
+def require_namespace_access() -> None:
+    """Exit 3 unless this process can look into the machine's named namespaces.
+
+    Which labs run is read from inside their namespaces (the mark on lo), and
+    entering one (setns) needs CAP_SYS_ADMIN over it. Without it, every lab
+    would look like someone else's namespace: `list` would say that no lab
+    runs and `down` that there is nothing to remove, while one runs. Namespaces
+    that cannot be entered for another reason (not a namespace) are skipped.
+    """
+    import errno
+
+    from . import nsutil
+
+    try:
+        names = os.listdir(nsutil.NETNS_RUN_DIR)
+    except FileNotFoundError:
+        return  # no named namespace at all: nothing runs, and that is what we say
+    except PermissionError:
+        raise EnvironmentProblem(_no_access(f"cannot read {nsutil.NETNS_RUN_DIR}")) from None
+    for name in names:
+        try:
+            with nsutil.inside(name):
+                return  # one namespace entered: the others are ours to see too
+        except OSError as e:
+            if e.errno in (errno.EPERM, errno.EACCES):
+                raise EnvironmentProblem(
+                    _no_access(f"cannot enter {nsutil.path(name)} ({os.strerror(e.errno)})")
+                ) from None
+
+
+def _no_access(what: str) -> str:
+    return (
+        f"seeing the labs on this machine needs root: as uid {os.geteuid()}, vnetlab {what}, "
+        "so it cannot tell which labs run; run it as root (e.g. with sudo)"
+    )

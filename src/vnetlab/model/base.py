@@ -47,3 +47,5 @@ class InterfaceBase(Frozen):
     NO_RX_HANDLER: ClassVar[bool] = False
     #: an L2 (Ethernet) device; tun is not, so macvlan/vlan/bridge refuse it
     ETHERNET: ClassVar[bool] = True
+    #: the kernel's max_mtu for the kind (ETH_MAX_MTU unless the driver lowers it)
+    MAX_MTU: ClassVar[int] = 65535

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from .base import Frozen
-from .values import IP, IfName, Int, Mac, RouteDst
+from .values import IP, IfName, Mac, Metric, RouteDst
 
 
 class Route(Frozen):
     to: RouteDst
     via: IP | None = None
     dev: IfName | None = None
-    metric: Int | None = None
+    metric: Metric | None = None
 
 
 class Neighbor(Frozen):

@@ -42,6 +42,12 @@ def check_ifname(v: str) -> str:
         raise ValueError(f"interface name {v!r} is not allowed")
     if any(c in v for c in "/:") or any(c.isspace() for c in v):
         raise ValueError(f"interface name {v!r} must not contain '/', ':' or whitespace")
+    if 0xA0 in v.encode():
+        # the kernel's isspace() is Latin-1: byte 0xa0 (no-break space) is whitespace to it,
+        # and UTF-8 puts it inside characters such as 'à' (c3 a0): EINVAL
+        raise ValueError(
+            f"interface name {v!r} contains the byte 0xa0 (e.g. in 'à'), which the kernel counts as whitespace"
+        )
     return v
 
 
@@ -116,3 +122,5 @@ VidRange = Annotated[StrictInt | StrictStr, AfterValidator(_vid_range)]
 Mtu = Annotated[StrictInt, Field(ge=68, le=65535)]
 Vni = Annotated[StrictInt, Field(ge=0, le=16777215)]
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+#: RTA_PRIORITY is a u32 (`ip route` refuses -1 and 2^32 as "metric value is invalid")
+Metric = Annotated[StrictInt, Field(ge=0, le=2**32 - 1)]

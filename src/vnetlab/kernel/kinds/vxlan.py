@@ -44,8 +44,3 @@ def after(step: Any, ex: Any) -> None:
         idx = ex.index(step.ns, step.obj)
         for ip in remotes:
             h.fdb("append", ifindex=idx, lladdr=ZERO_MAC, dst=ip)
-
-
-def bridge_commands(netns: str, step: Any) -> list[str]:
-    """The `bridge` commands of ``after`` (for the ip export)."""
-    return [f"bridge -n {netns} fdb append {ZERO_MAC} dev {step.obj} dst {ip}" for ip in step.args.get("remotes", ())]

@@ -15,6 +15,8 @@ from ..guest import Guest
 class Tap(InterfaceBase):
     kind: Literal["tap"]
     guest: Guest | None = None
+    #: tun.c: max_mtu = MAX_MTU (65535) - dev->hard_header_len (ETH_HLEN for a tap)
+    MAX_MTU = 65535 - 14
 
 
 class Tun(InterfaceBase):

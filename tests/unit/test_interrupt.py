@@ -1,0 +1,83 @@
+"""Ctrl-C at any moment of a `vnetlab` command: one line on stderr, exit code
+130, never a Python traceback, also while the command is still importing its
+modules (the first few hundred milliseconds of every run).
+
+Each run sends SIGINT a fixed delay after vnetlab's first line ran (the
+interpreter reports every finished import with PYTHONPROFILEIMPORTTIME; the
+first of ours is the marker), so every delay hits the same phase on a fast
+or a loaded machine: the imports, the command, or its exit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LAB = str(ROOT / "labs" / "macvlan-modes.yaml")
+SCRIPT = Path(sys.executable).parent / "vnetlab"  # the console script pip made
+DELAYS = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+MARKER = "vnetlab._interrupt"
+
+
+def _interrupt_after_start(cmd: list[str], delay: float) -> tuple[int, str]:
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    assert p.stderr is not None
+    seen = []
+    for line in p.stderr:  # every finished import, until vnetlab's first module
+        seen.append(line)
+        if MARKER in line:
+            break
+    time.sleep(delay)
+    p.send_signal(signal.SIGINT)
+    rest = p.stderr.read()
+    p.wait()
+    err = [ln for ln in [*seen, *rest.splitlines(keepends=True)] if not ln.startswith("import time:")]
+    return p.returncode, "".join(err)
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        [str(SCRIPT), "validate", LAB],
+        [str(SCRIPT), "--help"],
+        [sys.executable, "-m", "vnetlab", "validate", LAB],
+        [sys.executable, "-m", "vnetlab", "trace", LAB, "b1", "b2"],
+    ],
+    ids=["script-validate", "script-help", "module-validate", "module-trace"],
+)
+def test_ctrl_c_never_shows_a_traceback(cmd: list[str]) -> None:
+    if not Path(cmd[0]).exists():
+        pytest.skip("the console script is not installed")
+    interrupted = 0
+    for delay in DELAYS:
+        code, err = _interrupt_after_start(cmd, delay)
+        assert "Traceback" not in err and "Error" not in err, (delay, code, err)
+        if code == 130:
+            interrupted += 1
+            assert err.strip().splitlines() == ["vnetlab: interrupted"], (delay, err)
+        elif code == -signal.SIGINT:
+            # the last moments of the interpreter's teardown, after Python gave SIGINT back to the
+            # kernel's default: the work is done, the process ends silently, a shell reports 130
+            assert err == "", (delay, err)
+        else:
+            assert code in (0, 1), (delay, code, err)  # it finished before the signal came
+    assert interrupted >= 3, "too few runs were interrupted to say anything"
+
+
+def test_importing_vnetlab_leaves_ctrl_c_alone() -> None:
+    """Only the command takes over SIGINT: a program that imports vnetlab
+    (a notebook, a test suite) still gets its KeyboardInterrupt."""
+    code = (
+        "import signal, vnetlab.cli.main as m, vnetlab; "
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
