@@ -83,8 +83,11 @@ class BridgeDev(Device):
             p = Port(self, dev, hairpin, learning, flood)
         dev.register_rx_handler(self.handle_frame, "bridge")
         dev.bridge_port = p  # type: ignore[attr-defined]
-        self._order[p] = len(self.ports)
-        self.ports.append(p)
+        # br_add_if: list_add_rcu puts a new port at the *head* of br->port_list, and
+        # br_flood walks that list: a flood reaches the newest port first (which
+        # matters for ARP flux, where the first reply wins) [V: kernel-semantics §2.2]
+        self._order[p] = -len(self.ports)
+        self.ports.insert(0, p)
         self._idx = None
         self.had_ports = True
         for vid in p.vlans if self.filtering else (0,):
