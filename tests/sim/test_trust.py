@@ -104,3 +104,15 @@ def test_trace_names_the_cause_before_flood_copies(run_cli) -> None:
     assert code == 1 and len(because) == 2, out
     assert "[echo-ignored; icmp_echo]" in because[0]
     assert "[bridge-no-hairpin; br_flood]" in because[1]
+
+
+def test_trace_explains_a_cell_that_needs_its_row(run_cli) -> None:
+    """Alone, h0 -> .12 fails; in the matrix row (all probes at once) it succeeds,
+    and the trace must say what the matrix says, and why it traces the whole row."""
+    lab = DATA / "row-concurrency.yaml"
+    r = resolve(load(lab))
+    assert Simulator(r).matrix()["rows"]["h0"]["198.51.100.12"] is True
+    alone = Simulator(r)
+    assert alone.probe("h0", ["198.51.100.12"]) == {"198.51.100.12": False}
+    code, out, _ = run_cli("trace", str(lab), "h0", "198.51.100.12")
+    assert code == 0 and "=> reachable" in out and "probes at once" in out, out

@@ -224,7 +224,14 @@ class Simulator:
         self.world.fdb_restore(snap)
         for c in self.world.captures.values():
             c.clear()
-        return self._traced(src, dsts, d)
+        res = self._traced(src, dsts, d)
+        if len(dsts) > 1:
+            why = (
+                f"alone, this probe would get a different answer: the matrix sends {src}'s {len(dsts)} probes at "
+                "once and one's ARP exchange serves another, so all of them are traced"
+            )
+            res.hops.insert(0, Hop(0, f"{src}/lo", "stack", "note", f"{len(dsts)} probes at once", why=why))
+        return res
 
     def matrix(self) -> dict[str, object]:
         """All-pairs reachability, each row from cold caches (cli.md's JSON shape)."""
