@@ -462,13 +462,18 @@ class Stack:
         return False
 
     def _rp_ok(self, dev: Device, src: int) -> bool:
+        """__fib_validate_source (net/ipv4/fib_frontend.c): strict (1) needs the route
+        back to leave through ``dev``; loose (2) any route, except that a device with no
+        IPv4 address gets none (no_addr → last_resort → -EXDEV while rp_filter is on)."""
         mode = self.conf(dev, "rp_filter")
         if mode == 0:
             return True
         r = self.lookup(src)
         if r is None:
             return False
-        return mode == 2 or r.dev is dev
+        if r.dev is dev:
+            return True
+        return mode == 2 and any(d is dev for d, _, _ in self.addrs)
 
     def ip_rcv(self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame) -> None:
         w = self.world
