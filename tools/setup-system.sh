@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite runs for real (ping, tcpdump,
-# dot, the libvirt validator, nft, QEMU with a Debian kernel and busybox, a
-# headless browser), on a Debian/Ubuntu machine, as root, only what is
+# dot, the libvirt validator, nft, QEMU with a Debian kernel and busybox, headless
+# Chromium and its driver for the HTML page's browser tests), on a Debian/Ubuntu machine, as root, only what is
 # missing; quiet and idempotent. `make test` calls it first, so a fresh
 # machine runs the whole suite instead of skipping for a missing package.
 # Not root or not apt: say what is missing and go on (those tests then say
@@ -23,6 +23,8 @@ want busybox busybox-static
 want cpio cpio
 want file file
 want stress-ng stress-ng
+want chromium chromium
+want chromedriver chromium-driver
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .errors import Issue
 from .model import Lab, Route, sysctls
 from .model.kinds import CHILD_KINDS
+from .model.values import ifname_rule
 from .resolve import Iface, IfKey, Resolved, resolve, split_ref
 
 if TYPE_CHECKING:
@@ -478,39 +479,14 @@ def _ifname_path(c: _Ctx, i: Iface) -> tuple[Path_, bool]:
     return i.path, True
 
 
-#: ``ip -batch`` reads ``#`` as a comment anywhere on a line (also inside quotes), a
-#: double quote starts a quoted word and has no escape; quotes and backslashes are
-#: refused with it so that no export format has to guess how a reader treats them.
-_BATCH_UNSAFE = "#\"'\\"
-
-
 def rule_ifnames(c: _Ctx) -> None:
     """Names dev_valid_name() lets through but that do not make the device the lab names."""
     for i in c.r.ifaces.values():
         name = i.name
         path, at_key = _ifname_path(c, i)
-        if name in ("lo", "all", "default"):
-            why = (
-                "every namespace already has its loopback 'lo' (the kernel answers EEXIST)"
-                if name == "lo"
-                else f"{name!r} is the name of a sysctl directory (net.ipv4.conf.{name}); the kernel answers EINVAL"
-            )
-            c.add(path, "ifname-reserved", f"interface name {name!r} is reserved: {why}", at_key=at_key)
-        elif "%" in name:
-            c.add(
-                path,
-                "ifname-reserved",
-                f"interface name {name!r} contains '%': the kernel reads it as a template ('a%d' becomes 'a0', anything else is EINVAL)",
-                at_key=at_key,
-            )
-        elif any(ch in _BATCH_UNSAFE for ch in name) or not name.isprintable():
-            c.add(
-                path,
-                "ifname-unsafe",
-                f"interface name {name!r} contains a quote, '#', a backslash or a control character: "
-                "the kernel takes it, but `ip -batch` (the ip export) cannot express it",
-                at_key=at_key,
-            )
+        problem = ifname_rule(name)
+        if problem:
+            c.add(path, problem[0], problem[1], at_key=at_key)
 
 
 def rule_sysctl(c: _Ctx) -> None:

@@ -16,6 +16,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Longest key or value a message quotes; the rest is cut (a lab file is
+#: untrusted input, and a file that is not a lab must not be echoed).
+QUOTE_MAX = 40
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or non-printable character escaped (never a raw ESC)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def quote(value: object, limit: int = QUOTE_MAX) -> str:
+    """A key or value for a message: ``repr``-quoted, escaped, at most ``limit`` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    text = repr(value)
+    if len(text) > limit:
+        return f"{printable(text[:limit])}… ({len(text)} characters)"
+    return printable(text)
+
 
 @dataclass(frozen=True, order=True)
 class Issue:
@@ -32,7 +53,7 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message} [{self.rule}]"
+        return f"{self.file}:{self.line}:{self.col}: {printable(self.message)} [{self.rule}]"
 
 
 class VnetlabError(Exception):

@@ -1,35 +1,121 @@
 """YAML text → Lab, with every problem located as ``LAB:LINE:COL``.
 
-The loader composes the YAML (ruamel.yaml, YAML 1.2: only ``true``/``false``
-are booleans) and builds plain data itself, so that it can record the
-position of every key and value, report duplicate keys at their second
-occurrence, and bound what it accepts (size, depth, node count) instead of
-crashing. Pydantic then validates the data; its error locations are mapped
-back to positions. Nothing here touches the system.
+The loader composes the YAML and builds plain data itself, so that it can
+record the position of every key and value, report duplicate keys at their
+second occurrence, and bound what it accepts (size, depth, node count)
+instead of crashing. Scalars are typed by YAML 1.2's core schema (only
+``true``/``false`` are booleans); an explicit tag (``!!int``, ``!!bool``,
+``!foo``) is refused, since a lab's types come from its fields.
+
+Composing uses libyaml through PyYAML's C loader (an order of magnitude faster
+than a pure-Python parser); when libyaml refuses the text, ruamel.yaml
+(pure, YAML 1.2) composes it again, so a syntax error reads the same whatever
+the parser, and a text only ruamel accepts still loads. Pydantic then
+validates the data; its error locations are mapped back to positions.
+Nothing here touches the system.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import gc
+import operator
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml import nodes as rnodes
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
-from .errors import InputError, Issue, LabInvalid
+from .errors import QUOTE_MAX, InputError, Issue, LabInvalid, printable, quote
 from .model import KINDS, Lab
 from .model.base import Frozen
 
-MAX_BYTES = 1 << 20
+try:  # libyaml through PyYAML; without it, ruamel does all the composing
+    import yaml as _pyyaml
+
+    _CLoader: Any = _pyyaml.CSafeLoader
+except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libyaml
+    _pyyaml = None  # type: ignore[assignment]
+    _CLoader = None
+
+MAX_BYTES = 64 << 20
+#: YAML nodes built (aliases expanded): this many, plus one per two bytes of
+#: text, as many as a plain file of that size can hold: an alias bomb fails.
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+#: A text libyaml refuses is composed again by ruamel for its message up to
+#: this size (ruamel takes about a second per MiB); past it libyaml's stands.
+RUAMEL_MAX = 2 << 20
+#: "did you mean" hints: given for this many problems only, each one against
+#: at most MAX_CANDIDATES names (difflib is quadratic).
+MAX_HINTS = 20
+MAX_CANDIDATES = 2000
+#: An integer with more digits than this is refused (no field needs one, and
+#: Python refuses to convert past 4300 digits).
+MAX_DIGITS = 100
 
 Path_ = tuple[str | int, ...]
+
+# Tags the composers give a node written without one (never a real tag).
+_PLAIN = ""  # a plain scalar: typed by the core schema
+_OTHER = " "  # a quoted or block scalar (a string), or a collection
+
+
+class _Resolver(VersionedResolver):
+    """ruamel: tell untagged nodes apart from tagged ones instead of resolving."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        return Tag(suffix=_PLAIN if kind is rnodes.ScalarNode and implicit[0] else _OTHER)
+
+
+if _CLoader is not None:
+
+    class _Loader(_CLoader):  # type: ignore[misc,valid-type]
+        """libyaml: the same, for PyYAML's C composer."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return _PLAIN if kind is _pyyaml.ScalarNode and implicit[0] else _OTHER
+
+        # The composer calls these for path resolvers (none here) at every
+        # node: C no-ops of the same arity save a Python call each.
+        descend_resolver = operator.is_
+        ascend_resolver = tuple
+
+
+# The composers make exactly these classes (compared by identity: the builder's hot loop).
+_MAPPING_TYPES = frozenset({rnodes.MappingNode, *([_pyyaml.MappingNode] if _CLoader is not None else [])})
+_SEQUENCE_TYPES = frozenset({rnodes.SequenceNode, *([_pyyaml.SequenceNode] if _CLoader is not None else [])})
+_SCALAR_TYPES = frozenset({rnodes.ScalarNode, *([_pyyaml.ScalarNode] if _CLoader is not None else [])})
+
+# YAML 1.2 core schema, as ruamel.yaml resolves plain scalars.
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULLS = frozenset({"~", "null", "Null", "NULL"})
+_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN)"
+)
+_INT = re.compile(r"[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+")
+_NUMERIC_START = frozenset("-+0123456789.")
+#: first characters of plain scalars that may be something else than a string
+_TYPED_START = frozenset("tTfF~nN") | _NUMERIC_START
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[18:] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 @dataclass
@@ -72,73 +158,152 @@ class Loaded:
 
 
 class _Builder:
-    """Turns composed YAML nodes into plain data while recording positions."""
+    """Turns composed YAML nodes (libyaml's or ruamel's) into plain data while recording positions."""
 
-    def __init__(self, pos: Positions):
+    def __init__(self, pos: Positions, max_nodes: int = MAX_NODES):
         self.pos = pos
         self.issues: list[Issue] = []
+        #: positions of scalars the loader refused (a type error there is the same problem)
+        self.refused: set[tuple[int, int]] = set()
         self.count = 0
+        self.max_nodes = max_nodes
 
-    def build(self, node: Node, path: Path_, depth: int = 0) -> Any:
+    def _issue(self, node: Any, rule: str, message: str) -> Issue:
+        m = node.start_mark
+        issue = Issue(self.pos.file, m.line + 1, m.column + 1, rule, message)
+        self.issues.append(issue)
+        return issue
+
+    def build(self, node: Any, path: Path_, depth: int = 0) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooBig(f"the file has more than {MAX_NODES} YAML nodes (aliases expanded)")
+        if self.count > self.max_nodes:
+            raise _TooBig(f"the file has more than {self.max_nodes} YAML nodes (aliases expanded)")
         if depth > MAX_DEPTH:
             raise _TooBig(f"the file nests deeper than {MAX_DEPTH} levels")
-        self.pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, MappingNode):
+        mark = node.start_mark
+        values = self.pos.values
+        values[path] = (mark.line + 1, mark.column + 1)
+        cls = node.__class__
+        if cls in _SCALAR_TYPES:
+            return self.scalar(node)
+        tag = node.tag
+        if tag != _OTHER and tag != _PLAIN:
+            self._tagged(node, tag)
+        # The hot loop (a large lab is a million of these): scalars are built
+        # inline, and plain strings that cannot be anything else skip scalar().
+        leaf = depth < MAX_DEPTH
+        if cls in _MAPPING_TYPES:
             out: dict[Any, Any] = {}
+            keys = self.pos.keys
             for knode, vnode in node.value:
-                key = self.scalar(knode) if isinstance(knode, ScalarNode) else None
-                if key is None or isinstance(key, (dict, list)):
-                    line, col = knode.start_mark.line + 1, knode.start_mark.column + 1
-                    self.issues.append(Issue(self.pos.file, line, col, "yaml-key", "a key must be a plain scalar"))
+                if knode.__class__ not in _SCALAR_TYPES:
+                    self._issue(knode, "yaml-key", "a key must be a plain scalar")
                     continue
+                key = knode.value
+                if knode.tag != _OTHER and (knode.tag != _PLAIN or not key or key[0] in _TYPED_START):
+                    key = self.scalar(knode)
+                    if key is None:
+                        self._issue(knode, "yaml-key", "a key must be a plain scalar")
+                        continue
+                kmark = knode.start_mark
                 sub = (*path, key)
                 if key in out:
-                    line, col = knode.start_mark.line + 1, knode.start_mark.column + 1
-                    first = self.pos.keys[sub][0]
-                    self.issues.append(
-                        Issue(
-                            self.pos.file,
-                            line,
-                            col,
-                            "duplicate-key",
-                            f"duplicate key {key!r} (first given on line {first}); "
-                            "a key given twice is an error, not an overwrite",
-                        )
+                    self._issue(
+                        knode,
+                        "duplicate-key",
+                        f"duplicate key {quote(key)} (first given on line {keys[sub][0]}); "
+                        "a key given twice is an error, not an overwrite",
                     )
                     continue
-                self.pos.keys[sub] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-                out[key] = self.build(vnode, sub, depth + 1)
+                keys[sub] = (kmark.line + 1, kmark.column + 1)
+                if leaf and vnode.__class__ in _SCALAR_TYPES:
+                    self.count += 1
+                    vmark = vnode.start_mark
+                    values[sub] = (vmark.line + 1, vmark.column + 1)
+                    v = vnode.value
+                    if vnode.tag != _OTHER and (vnode.tag != _PLAIN or not v or v[0] in _TYPED_START):
+                        v = self.scalar(vnode)
+                    out[key] = v
+                else:
+                    out[key] = self.build(vnode, sub, depth + 1)
+            if self.count > self.max_nodes:
+                raise _TooBig(f"the file has more than {self.max_nodes} YAML nodes (aliases expanded)")
             return out
-        if isinstance(node, SequenceNode):
-            return [self.build(n, (*path, i), depth + 1) for i, n in enumerate(node.value)]
-        return self.scalar(node)
+        if cls in _SEQUENCE_TYPES:
+            items = []
+            for i, n in enumerate(node.value):
+                if leaf and n.__class__ in _SCALAR_TYPES:
+                    self.count += 1
+                    nmark = n.start_mark
+                    values[(*path, i)] = (nmark.line + 1, nmark.column + 1)
+                    v = n.value
+                    if n.tag != _OTHER and (n.tag != _PLAIN or not v or v[0] in _TYPED_START):
+                        v = self.scalar(n)
+                    items.append(v)
+                else:
+                    items.append(self.build(n, (*path, i), depth + 1))
+            if self.count > self.max_nodes:
+                raise _TooBig(f"the file has more than {self.max_nodes} YAML nodes (aliases expanded)")
+            return items
+        raise _TooBig("unknown YAML node")  # pragma: no cover - composers make only these three
 
-    @staticmethod
-    def scalar(node: ScalarNode) -> Any:
-        tag = getattr(node.tag, "value", node.tag)
-        text = node.value.replace("\a", "") if node.style == ">" else node.value  # ruamel marks folds with \a
-        if tag == "tag:yaml.org,2002:bool":
-            return text.lower() == "true"
-        if tag == "tag:yaml.org,2002:int":
-            t = text.replace("_", "")
-            sign = -1 if t.startswith("-") else 1
-            t = t.lstrip("+-")
-            if t.startswith(("0x", "0X")):
-                return sign * int(t, 16)
-            if t.startswith(("0o", "0O")):
-                return sign * int(t[2:], 8)
-            return sign * int(t)
-        if tag == "tag:yaml.org,2002:float":
-            try:
-                return float(text)
-            except ValueError:
+    def _tagged(self, node: Any, tag: str) -> None:
+        self._issue(
+            node,
+            "yaml-tag",
+            f"explicit YAML tag {quote(_tag_name(tag))} is not allowed: each field has one type "
+            "(write the value plainly; quote it to make it a string)",
+        )
+
+    def scalar(self, node: Any) -> Any:
+        text: str = node.value
+        tag = node.tag
+        if tag == _OTHER:
+            return text
+        if tag != _PLAIN:
+            self._tagged(node, tag)
+            m = node.start_mark
+            self.refused.add((m.line + 1, m.column + 1))
+            if node.style:  # quoted or block: a string, whatever the tag says
                 return text
-        if tag == "tag:yaml.org,2002:null":
+        if not text:
+            return None
+        c = text[0]
+        if c in "tTfF":
+            return _BOOLS.get(text, text)
+        if c in _NUMERIC_START:
+            if _FLOAT.fullmatch(text):
+                try:
+                    return float(text)
+                except ValueError:
+                    return text
+            if _INT.fullmatch(text):
+                return self._int(node, text)
+            return text
+        if c in "~nN" and text in _NULLS:
             return None
         return text
+
+    def _int(self, node: Any, text: str) -> Any:
+        t = text.replace("_", "")
+        sign = -1 if t.startswith("-") else 1
+        t = t.lstrip("+-")
+        base = 10
+        if t[:2] in ("0x", "0X"):
+            base, t = 16, t[2:]
+        elif t[:2] in ("0o", "0O"):
+            base, t = 8, t[2:]
+        elif t[:2] in ("0b", "0B"):
+            base, t = 2, t[2:]
+        if len(t.lstrip("0")) > MAX_DIGITS:
+            m = node.start_mark
+            self.refused.add((m.line + 1, m.column + 1))
+            self._issue(node, "bad-value", f"a number of {len(t)} digits is too large (at most {MAX_DIGITS})")
+            return text
+        try:
+            return sign * int(t, base)
+        except ValueError:  # "_", "0o": the core schema's pattern, but no number
+            return text
 
 
 class _TooBig(Exception):
@@ -166,12 +331,37 @@ def _all_field_names() -> set[str]:
 _FIELDS = _all_field_names()
 
 
-def _kind_hint(key: str, kind: str | None) -> str:
+class _Hints:
+    """'did you mean' for the first MAX_HINTS problems only, against a capped candidate list."""
+
+    def __init__(self) -> None:
+        self.left = MAX_HINTS
+
+    def close(self, word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
+        if self.left <= 0 or len(word) > 64:
+            return None
+        self.left -= 1
+        cands = []
+        for o in options:
+            cands.append(o)
+            if len(cands) >= MAX_CANDIDATES:
+                break
+        m = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
+        return m[0] if m else None
+
+    def hint(self, word: str, options: Iterable[str], cutoff: float = 0.6) -> str:
+        m = self.close(word, options, cutoff)
+        return f"; did you mean {quote(m)}?" if m is not None else ""
+
+
+_SORTED_FIELDS = sorted(_FIELDS)
+
+
+def _kind_hint(key: str, kind: str | None, hints: _Hints) -> str:
     owners = sorted(k for k, cls in KINDS.items() if key in cls.model_fields)
     if owners and kind:
-        return f"; {key!r} is not a field of kind {kind}, only of {', '.join(owners)}"
-    close = difflib.get_close_matches(key, sorted(_FIELDS), n=1, cutoff=0.7)
-    return f"; did you mean {close[0]!r}?" if close else ""
+        return f"; {quote(key)} is not a field of kind {kind}, only of {', '.join(owners)}"
+    return hints.hint(key, _SORTED_FIELDS, cutoff=0.7)
 
 
 def _describe(v: Any) -> str:
@@ -181,7 +371,18 @@ def _describe(v: Any) -> str:
         return "a list"
     if v is None:
         return "nothing (null)"
-    return repr(v)
+    return quote(v)
+
+
+def _what(v: Any) -> str:
+    """What a value is, without quoting it (for text that may not be a lab at all)."""
+    if isinstance(v, str):
+        return f"a string of {len(v)} characters"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return _describe(v)
 
 
 def _data_path(data: Any, loc: Iterable[str | int]) -> tuple[Path_, str | None]:
@@ -209,36 +410,47 @@ def _data_path(data: Any, loc: Iterable[str | int]) -> tuple[Path_, str | None]:
     return tuple(path), kind
 
 
-def _pydantic_issues(data: Any, err: ValidationError, pos: Positions) -> list[Issue]:
+def _short(name: str) -> str:
+    """A name used unquoted at the head of a message: escaped and cut."""
+    return printable(name if len(name) <= QUOTE_MAX else name[:QUOTE_MAX] + "…")
+
+
+def _pydantic_issues(data: Any, err: ValidationError, pos: Positions, hints: _Hints | None = None) -> list[Issue]:
+    hints = hints or _Hints()
     issues = []
     for e in err.errors(include_url=False):
         loc = e["loc"]
         path, kind = _data_path(data, loc)
         typ = e["type"]
-        name = next((str(p) for p in reversed(path) if isinstance(p, str)), "lab")
+        name = _short(next((str(p) for p in reversed(path) if isinstance(p, str)), "lab"))
         got = e.get("input")
         is_key = "[key]" in loc
         if typ == "missing":
             parent = path[:-1]
-            what = "the file" if not parent else repr(parent[-1])
-            issues.append(pos.issue(parent, "missing-field", f"{what} needs {path[-1]!r}", at_key=True))
+            what = "the file" if not parent else quote(parent[-1])
+            issues.append(pos.issue(parent, "missing-field", f"{what} needs {quote(path[-1])}", at_key=True))
         elif typ == "extra_forbidden":
             issues.append(
                 pos.issue(
-                    path, "unknown-key", f"unknown key {path[-1]!r}{_kind_hint(str(path[-1]), kind)}", at_key=True
+                    path,
+                    "unknown-key",
+                    f"unknown key {quote(path[-1])}{_kind_hint(str(path[-1]), kind, hints)}",
+                    at_key=True,
                 )
             )
         elif typ == "union_tag_invalid":
-            tag = e.get("ctx", {}).get("tag")
-            close = difflib.get_close_matches(str(tag), list(KINDS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            tag = str(e.get("ctx", {}).get("tag"))
+            hint = hints.hint(tag, list(KINDS))
             issues.append(
-                pos.issue((*path, "kind"), "bad-kind", f"unknown kind {tag!r}; kinds are {', '.join(KINDS)}{hint}")
+                pos.issue((*path, "kind"), "bad-kind", f"unknown kind {quote(tag)}; kinds are {', '.join(KINDS)}{hint}")
             )
         elif typ == "union_tag_not_found":
             issues.append(
                 pos.issue(
-                    path, "missing-field", f"interface {name!r} needs 'kind' (one of {', '.join(KINDS)})", at_key=True
+                    path,
+                    "missing-field",
+                    f"interface {quote(name)} needs 'kind' (one of {', '.join(KINDS)})",
+                    at_key=True,
                 )
             )
         elif typ == "bool_type":
@@ -264,44 +476,126 @@ def _pydantic_issues(data: Any, err: ValidationError, pos: Positions) -> list[Is
             issues.append(pos.issue(path, "bad-value", f"{name}: expected a list, got {_describe(got)}"))
         elif typ == "literal_error":
             expected = e.get("ctx", {}).get("expected", "")
-            close = difflib.get_close_matches(
-                str(got), [x.strip(" '") for x in str(expected).replace(" or ", ",").split(",")], n=1
-            )
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            issues.append(pos.issue(path, "bad-value", f"{name}: {got!r} is not one of {expected}{hint}"))
+            hint = hints.hint(str(got), [x.strip(" '") for x in str(expected).replace(" or ", ",").split(",")])
+            issues.append(pos.issue(path, "bad-value", f"{name}: {quote(got)} is not one of {expected}{hint}"))
         elif typ == "too_short" and path == ("nodes",):
             issues.append(pos.issue(path, "bad-value", "a lab needs at least one node"))
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            issues.append(pos.issue(path, "bad-value", f"{name}: {msg}", at_key=is_key))
+            if isinstance(got, str) and len(got) > QUOTE_MAX:
+                msg = msg.replace(repr(got), quote(got))
+            issues.append(pos.issue(path, "bad-value", f"{name}: {printable(msg)}", at_key=is_key))
     return issues
 
 
 def parse(text: str | bytes, file: str = "<lab>") -> tuple[Any, Positions, list[Issue]]:
     """Compose YAML into plain data with positions; syntax problems become issues."""
-    pos = Positions(file)
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            return (
-                None,
-                pos,
-                [
-                    Issue(
-                        file,
-                        1,
-                        1,
-                        "too-large",
-                        f"the file is {len(text)} bytes; a lab file may be at most {MAX_BYTES} bytes",
-                    )
-                ],
-            )
+    data, pos, issues, _refused = _parse(text, file)
+    return data, pos, issues
+
+
+def _located(file: str, text: str, i: int, rule: str, message: str) -> Issue:
+    line = text.count("\n", 0, i) + 1
+    return Issue(file, line, i - text.rfind("\n", 0, i), rule, message)
+
+
+#: Where libyaml (YAML 1.1) and ruamel (1.2) read the same text differently:
+#: NEL, LS and PS are line breaks in 1.1 only, libyaml takes tabs as
+#: separation where ruamel refuses them, counts a BOM inside the text as a
+#: column, and lets an anchor or alias name hold a colon (``&h:``). A text
+#: with one of them goes to ruamel alone, up to RUAMEL_MAX (found by
+#: tests/unit/test_load_engines.py).
+_ANCHOR_COLON = re.compile("[&*][^\\s,\\[\\]{}]*:")
+
+
+def _yaml11_only(text: str) -> bool:
+    if any(c in text for c in "\t\x85\u2028\u2029") or "\ufeff" in text[1:]:
+        return True  # a substring test each: a regex over 4 MB costs 0.1 s
+    return ("&" in text or "*" in text) and _ANCHOR_COLON.search(text) is not None
+
+
+def _compose(text: str, file: str, engine: str | None = None) -> tuple[Any, Issue | None]:
+    """The root node (None for an empty file), or the syntax problem.
+
+    ``engine`` "ruamel" (or VNETLAB_YAML=ruamel) skips libyaml: the benchmark's
+    comparison, and the tests that both composers build the same lab."""
+    if (
+        _CLoader is not None
+        and (engine or os.environ.get("VNETLAB_YAML", "libyaml")) != "ruamel"
+        and (len(text) > RUAMEL_MAX or not _yaml11_only(text))  # past it ruamel is too slow to be the judge
+    ):
         try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = text[: e.start].count(b"\n") + 1
-            col = e.start - (text.rfind(b"\n", 0, e.start) + 1) + 1
-            return None, pos, [Issue(file, line, col, "not-text", "the file is not UTF-8 text (binary?)")]
+            return _pyyaml.compose(text, Loader=_Loader), None
+        except _pyyaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if "maximum nesting depth" in str(e.problem):
+                return None, Issue(file, line, col, "too-large", f"the file nests deeper than {MAX_DEPTH} levels")
+            if len(text) > RUAMEL_MAX:
+                return None, _syntax_issue(file, text, mark, e.problem or e.context or "invalid YAML")
+        except _pyyaml.YAMLError as e:  # pragma: no cover - libyaml's errors are all marked
+            if len(text) > RUAMEL_MAX:
+                return None, Issue(file, 1, 1, "yaml-syntax", f"YAML: {printable(str(e))[:200]}")
+    # libyaml refused it (or is missing): ruamel says why, in its own words.
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Resolver = _Resolver
+    try:
+        return _unfold(yaml.compose(text)), None
+    except MarkedYAMLError as e:
+        return None, _syntax_issue(
+            file, text, e.problem_mark or e.context_mark, e.problem or e.context or "invalid YAML"
+        )
+    except RecursionError:
+        return None, Issue(file, 1, 1, "too-large", f"the file nests deeper than {MAX_DEPTH} levels")
+    except (YAMLError, ValueError) as e:
+        return None, Issue(file, 1, 1, "yaml-syntax", f"YAML: {printable(str(e))[:200]}")
+
+
+def _unfold(root: Any) -> Any:
+    """ruamel's round-trip composer marks the line folds of a ``>`` scalar with
+    BEL (\\a, for dumping it back): drop them, as libyaml has none."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, rnodes.ScalarNode):
+            if node.style == ">" and "\a" in node.value:
+                node.value = node.value.replace("\a", "")
+        elif isinstance(node, rnodes.MappingNode):
+            for k, v in node.value:
+                stack += (k, v)
+        else:
+            stack += node.value
+    return root
+
+
+def _syntax_issue(file: str, text: str, mark: Any, problem: str) -> Issue:
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = printable(problem)
+    if len(problem) > 200:
+        problem = problem[:200] + "…"
+    if mark:
+        start = 0
+        for _ in range(mark.line):  # the mark's line, without splitting a large text into lines
+            start = text.find("\n", start) + 1
+            if start == 0:
+                break
+        else:
+            end = text.find("\n", start)
+            if "\t" in text[start : end if end >= 0 else len(text)]:
+                problem += " (YAML forbids tabs for indentation; use spaces)"
+    return Issue(file, line, col, "yaml-syntax", f"YAML: {problem}")
+
+
+def _parse(
+    text: str | bytes, file: str, engine: str | None = None
+) -> tuple[Any, Positions, list[Issue], set[tuple[int, int]]]:
+    pos = Positions(file)
+    none: set[tuple[int, int]] = set()
     if len(text) > MAX_BYTES:
+        unit = "bytes" if isinstance(text, bytes) else "characters"
         return (
             None,
             pos,
@@ -311,76 +605,123 @@ def parse(text: str | bytes, file: str = "<lab>") -> tuple[Any, Positions, list[
                     1,
                     1,
                     "too-large",
-                    f"the file is {len(text)} characters; a lab file may be at most {MAX_BYTES} bytes",
+                    f"the file is {len(text)} {unit}; a lab file may be at most {MAX_BYTES} bytes",
                 )
             ],
+            none,
         )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = text[: e.start].count(b"\n") + 1
+            col = e.start - (text.rfind(b"\n", 0, e.start) + 1) + 1
+            return None, pos, [Issue(file, line, col, "not-text", "the file is not UTF-8 text (binary?)")], none
     if "\x00" in text:
-        i = text.index("\x00")
-        line = text.count("\n", 0, i) + 1
         return (
             None,
             pos,
-            [Issue(file, line, i - text.rfind("\n", 0, i), "not-text", "the file contains a NUL byte (binary?)")],
+            [_located(file, text, text.index("\x00"), "not-text", "the file contains a NUL byte (binary?)")],
+            none,
         )
-    yaml = YAML(typ="rt", pure=True)
-    try:
-        root = yaml.compose(text)
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = e.problem or e.context or "invalid YAML"
-        lines = text.splitlines()
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
-            problem += " (YAML forbids tabs for indentation; use spaces)"
-        return None, pos, [Issue(file, line, col, "yaml-syntax", f"YAML: {problem}")]
-    except (YAMLError, RecursionError, ValueError) as e:
-        return None, pos, [Issue(file, 1, 1, "yaml-syntax", f"YAML: {e}")]
+    root, problem = _compose(text, file, engine)
+    if problem is not None:
+        return None, pos, [problem], none
     if root is None:
         return (
             None,
             pos,
             [Issue(file, 1, 1, "not-a-mapping", "the file is empty; a lab needs at least 'lab:' and 'nodes:'")],
+            none,
         )
-    b = _Builder(pos)
+    b = _Builder(pos, MAX_NODES + len(text) // 2)
     try:
         data = b.build(root, ())
     except (_TooBig, RecursionError) as e:
-        return None, pos, [Issue(file, 1, 1, "too-large", str(e) or "the file nests too deeply")]
+        return None, pos, [Issue(file, 1, 1, "too-large", str(e) or "the file nests too deeply")], none
     if not isinstance(data, dict):
+        # Not a mapping: maybe not a lab at all, so say what it is, never what it says.
         return (
             None,
             pos,
             [
-                *b.issues,
                 Issue(
                     file,
                     *pos.value(()),
                     "not-a-mapping",
-                    f"a lab must be a YAML mapping with 'lab:' and 'nodes:', not {_describe(data)}",
+                    f"a lab must be a YAML mapping with 'lab:' and 'nodes:', not {_what(data)}",
                 ),
             ],
+            none,
         )
-    return data, pos, b.issues
+    if "lab" not in data and "nodes" not in data:
+        # A mapping without a single key of a lab: some other file (a config,
+        # /etc/shadow through a symlink...). Its keys are its content: quote none.
+        return (
+            None,
+            pos,
+            [
+                Issue(
+                    file,
+                    *pos.value(()),
+                    "not-a-lab",
+                    f"this is not a lab file: a lab is a YAML mapping with 'lab:' and 'nodes:', "
+                    f"and this one has {len(data)} other key{'s' if len(data) != 1 else ''} (not shown)",
+                )
+            ],
+            none,
+        )
+    return data, pos, b.issues, b.refused
+
+
+#: A text this long makes objects enough (a million for 4 MB) to be frozen after loading.
+FREEZE_BYTES = 1 << 20
+
+
+@contextmanager
+def _no_gc(big: bool) -> Iterator[None]:
+    """Loading makes a million objects and no garbage: the cyclic collector would
+    walk them all again and again (5x the time of composing a 25,000-node lab).
+    After a big lab, what is alive is frozen (gc.freeze): the lab lives as long
+    as the command, and the collector would otherwise walk it three more times
+    as it ages (0.4 s of 3.5 for 25,000 nodes)."""
+    enabled = gc.isenabled()
+    if big and enabled:
+        gc.collect()  # what is garbage now is collected now, not frozen with the lab
+    gc.disable()
+    try:
+        yield
+    finally:
+        if big:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def load_text(text: str | bytes, file: str = "<lab>") -> Loaded:
     """Parse and validate a lab; raise LabInvalid with every problem found."""
+    with _no_gc(len(text) > FREEZE_BYTES):
+        return _load_text(text, file)
+
+
+def _load_text(text: str | bytes, file: str) -> Loaded:
     from .check import check_loaded  # the cross-object rules need a built model
 
-    data, pos, issues = parse(text, file)
+    data, pos, issues, refused = _parse(text, file)
     if data is None:
         raise LabInvalid(issues)
     try:
         lab = Lab.model_validate(data)
     except ValidationError as err:
-        issues += _pydantic_issues(data, err, pos)
+        # A value the loader refused (a tag, a huge number) is one problem, not two.
+        issues += [i for i in _pydantic_issues(data, err, pos) if (i.line, i.col) not in refused]
         # Report every problem: prune what the schema refused and run the
         # cross-object rules on the rest, hiding references to pruned parts.
         pruned, removed = _prune(data, err)
         if pruned is not None:
+            hidden = {repr(r) for r in removed}
             for extra in check_loaded(Loaded(pruned, pos)):
-                if extra.rule == "unresolved-ref" and any(f"{r!r}" in extra.message for r in removed):
+                if extra.rule == "unresolved-ref" and hidden and _mentions(extra.message, hidden):
                     continue
                 issues.append(extra)
         raise LabInvalid(sorted(set(issues))) from None
@@ -389,6 +730,14 @@ def load_text(text: str | bytes, file: str = "<lab>") -> Loaded:
     if issues:
         raise LabInvalid(issues)
     return loaded
+
+
+_QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
+
+
+def _mentions(message: str, quoted: set[str]) -> bool:
+    """Whether ``message`` quotes one of ``quoted`` (reprs): a set lookup per quoted word."""
+    return any(m.group(0) in quoted for m in _QUOTED.finditer(message))
 
 
 _ENTITY_DEPTH = {"interfaces": 4, "routes": 4, "neighbors": 4, "sysctl": 3}
@@ -459,20 +808,58 @@ def _walk_lists(x: Any) -> list[list[Any]]:
     return out
 
 
-def load_file(path: str | Path) -> Loaded:
-    """Read a lab file; a missing or unreadable file is an InputError."""
-    p = Path(path)
+_FILE_TYPES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(p: Path, mode: int) -> InputError:
+    what = next((name for test, name in _FILE_TYPES if test(mode)), "not a regular file")
+    return InputError(
+        f"{p}: this is {what}, not a regular file; a lab is read from a file (or from standard input as -)"
+    )
+
+
+def _read(p: Path) -> tuple[bytes, int]:
+    """At most MAX_BYTES + 1 bytes of a regular file (never a device or a FIFO: /dev/zero
+    never ends, a FIFO without a writer never answers)."""
     try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        st = os.stat(p)  # before opening: opening some devices does things
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(p, st.st_mode)
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as e:
         raise InputError(f"{p}: cannot read the lab file: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)  # what was opened, if it changed since
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(p, st.st_mode)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_BYTES + 1), st.st_size
+    except OSError as e:
+        raise InputError(f"{p}: cannot read the lab file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def load_file(path: str | Path) -> Loaded:
+    """Read a lab file (``-``: standard input); a missing, unreadable or non-regular file is an InputError."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name, size = "<stdin>", "more than"
+    else:
+        p = Path(path)
+        raw, st_size = _read(p)
+        name, size = str(p), str(max(st_size, len(raw)))
     if len(raw) > MAX_BYTES:
-        size = p.stat().st_size
         raise LabInvalid(
-            [Issue(str(p), 1, 1, "too-large", f"the file is {size} bytes; a lab file may be at most {MAX_BYTES} bytes")]
+            [Issue(name, 1, 1, "too-large", f"the file is {size} bytes; a lab file may be at most {MAX_BYTES} bytes")]
         )
-    return load_text(raw, str(p))
+    return load_text(raw, name)
 
 
 def load(path: str | Path) -> Lab:

@@ -105,7 +105,15 @@ class Resolved:
         return netns_name(self.lab.lab, node)
 
     def node_ifaces(self, node: str) -> list[Iface]:
-        return [i for i in self.ifaces.values() if i.node == node]
+        """The interfaces of ``node``, in file order (an index: one pass over the lab, not one per call)."""
+        index = self._node_keys
+        if index[0] != len(self.ifaces):  # rebuilt if interfaces were added since
+            index = self.__dict__["_node_keys"] = _index_by_node(self.ifaces)
+        return [self.ifaces[k] for k in index[1].get(node, ())]
+
+    @cached_property
+    def _node_keys(self) -> tuple[int, dict[str, list[IfKey]]]:
+        return _index_by_node(self.ifaces)
 
     @cached_property
     def domains(self) -> dict[IfKey | str, int]:
@@ -164,60 +172,71 @@ class Resolved:
         return out
 
 
-def _mac_of(lab: Lab, node: str, name: str, spec: InterfaceBase) -> tuple[str, str]:
-    if spec.mac:
-        return spec.mac, "explicit"
-    return derived_mac(lab.lab, node, name), "derived"
+def _index_by_node(ifaces: dict[IfKey, Iface]) -> tuple[int, dict[str, list[IfKey]]]:
+    out: dict[str, list[IfKey]] = {}
+    for k in ifaces:
+        out.setdefault(k[0], []).append(k)
+    return len(ifaces), out
 
 
 def resolve(lab: Lab) -> Resolved:
+    # One pass per step, attribute reads through __dict__ (a missing field of a
+    # pydantic model costs an exception): 50,000 interfaces resolve in a blink.
     r = Resolved(lab)
+    nodes = lab.nodes
     declared: dict[IfKey, InterfaceBase] = {}
-    for node, n in lab.nodes.items():
+    for node, n in nodes.items():
         for name, spec in n.interfaces.items():
             declared[(node, name)] = spec
     # implicit veth ends: declared only by their peer
     implicit: dict[IfKey, InterfaceBase] = {}
-    for (node, name), spec in declared.items():
-        if isinstance(spec, Veth):
-            pk = split_ref(spec.peer, node)
-            if pk not in declared and pk[0] in lab.nodes and pk not in implicit:
-                implicit[pk] = Veth(kind="veth", peer=f"{node}/{name}")
+    for key, spec in declared.items():
+        if spec.kind == "veth":  # type: ignore[attr-defined]
+            pk = split_ref(spec.peer, key[0])  # type: ignore[attr-defined]
+            if pk not in declared and pk[0] in nodes and pk not in implicit:
+                implicit[pk] = Veth(kind="veth", peer=f"{key[0]}/{key[1]}")
+    everything = [*declared.items(), *implicit.items()]
     # MACs: own first, then inherited ones (parents before children)
-    for key, spec in [*declared.items(), *implicit.items()]:
-        mac, src = _mac_of(lab, key[0], key[1], spec)
-        r.ifaces[key] = Iface(key[0], key[1], spec, mac, src, implicit=key in implicit)
-    for key, spec in [*declared.items(), *implicit.items()]:
+    ifaces = r.ifaces
+    labname = lab.lab
+    for key, spec in everything:
+        if spec.mac:
+            mac, src = spec.mac, "explicit"
+        else:
+            mac, src = derived_mac(labname, key[0], key[1]), "derived"
+        ifaces[key] = Iface(key[0], key[1], spec, mac, src, key in implicit)
+    switches = lab.switches
+    peer, parent, master, switch_of = r.peer, r.parent, r.master, r.switch_of
+    for key, spec in everything:
         node = key[0]
-        if isinstance(spec, Veth):
-            pk = split_ref(spec.peer, node)
-            if pk in r.ifaces and r.ifaces[pk].kind == "veth":
-                r.peer[key] = pk
-        kind = spec.kind  # type: ignore[attr-defined]
-        if kind in CHILD_KINDS:
-            pk = split_ref(spec.parent, node)  # type: ignore[attr-defined]
-            if pk in r.ifaces and pk != key:
-                r.parent[key] = pk
-        if spec.master is not None and (node, spec.master) in r.ifaces and spec.master != key[1]:
-            r.master[key] = (node, spec.master)
-        if kind == "nic" and spec.switch in lab.switches:  # type: ignore[attr-defined]
-            r.switch_of[key] = spec.switch  # type: ignore[attr-defined]
+        fields = spec.__dict__
+        kind = fields["kind"]
+        if kind == "veth":
+            pk = split_ref(fields["peer"], node)
+            if pk in ifaces and ifaces[pk].spec.kind == "veth":  # type: ignore[attr-defined]
+                peer[key] = pk
+        elif kind in CHILD_KINDS:
+            pk = split_ref(fields["parent"], node)
+            if pk in ifaces and pk != key:
+                parent[key] = pk
+        m = fields["master"]
+        if m is not None and m != key[1] and (node, m) in ifaces:
+            master[key] = (node, m)
+        if kind == "nic" and fields["switch"] in switches:
+            switch_of[key] = fields["switch"]
     # inherited MACs follow the parent chain (a vlan on a passthru child, …)
-    for key in _parents_first(r):
-        i = r.ifaces[key]
-        spec = i.spec
-        pk = r.parent.get(key)
-        if pk is None:
-            continue
-        inherit = (
-            spec.kind == "ipvlan"  # type: ignore[attr-defined]
-            or getattr(spec, "mode", None) == "passthru"
-            or (spec.kind == "vlan" and spec.mac is None)  # type: ignore[attr-defined]
-        )
-        if inherit:
-            r.ifaces[key] = Iface(i.node, i.name, spec, r.ifaces[pk].mac, "inherited", i.implicit)
-    for key, i in r.ifaces.items():
-        g = getattr(i.spec, "guest", None)
+    if parent:
+        for key in _parents_first(r):
+            pk = parent.get(key)
+            if pk is None:
+                continue
+            i = ifaces[key]
+            fields = i.spec.__dict__
+            kind = fields["kind"]
+            if kind == "ipvlan" or fields.get("mode") == "passthru" or (kind == "vlan" and fields["mac"] is None):
+                ifaces[key] = Iface(i.node, i.name, i.spec, ifaces[pk].mac, "inherited", i.implicit)
+    for key, i in ifaces.items():
+        g = i.spec.__dict__.get("guest")
         if g is None:
             continue
         if g.mac:
@@ -225,7 +244,7 @@ def resolve(lab: Lab) -> Resolved:
         elif i.kind == "macvtap":
             mac, src = i.mac, "inherited"
         else:
-            mac, src = derived_mac(lab.lab, g.name, "eth0"), "derived"
+            mac, src = derived_mac(labname, g.name, "eth0"), "derived"
         r.guests[g.name] = GuestInfo(g, key, mac, src)
     return r
 

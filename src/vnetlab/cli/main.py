@@ -709,6 +709,11 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
         sys.stdout.write(text)
 
 
+from .view import view as _view  # noqa: E402  (its own module: it imports this one)
+
+cli.add_command(_view)
+
+
 def main() -> None:
     """Entry point of the console script and of `python -m vnetlab`."""
     try:

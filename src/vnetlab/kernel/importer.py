@@ -25,7 +25,7 @@ from typing import Any
 from pyroute2 import IPRoute
 
 from ..errors import EnvironmentProblem, InputError
-from ..model.values import check_ifname
+from ..model.values import check_ifname, ifname_rule
 from . import nsutil
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
@@ -296,6 +296,9 @@ def _emitted(
                 check_ifname(ln.name)
             except ValueError as e:
                 why[(ns, i)] = str(e)
+                continue
+            if problem := ifname_rule(ln.name):
+                why[(ns, i)] = problem[1]
                 continue
             keep.add((ns, i))
     while True:

@@ -51,6 +51,35 @@ def check_ifname(v: str) -> str:
     return v
 
 
+#: what `ip -batch` cannot carry in a word: '#' starts a comment even inside quotes, and a quote has no escape
+#: (quotes and backslashes are refused with it so no export format has to guess how a reader treats them)
+BATCH_UNSAFE = "#\"'\\"
+
+
+def ifname_rule(name: str) -> tuple[str, str] | None:
+    """(rule id, message) for a name the kernel reserves or the ip export cannot express, or None.
+    One rule for validation (check.py) and for what import may write (kernel/importer.py)."""
+    if name in ("lo", "all", "default"):
+        why = (
+            "every namespace already has its loopback 'lo' (the kernel answers EEXIST)"
+            if name == "lo"
+            else f"{name!r} is the name of a sysctl directory (net.ipv4.conf.{name}); the kernel answers EINVAL"
+        )
+        return "ifname-reserved", f"interface name {name!r} is reserved: {why}"
+    if "%" in name:
+        return (
+            "ifname-reserved",
+            f"interface name {name!r} contains '%': the kernel reads it as a template ('a%d' becomes 'a0', anything else is EINVAL)",
+        )
+    if any(ch in BATCH_UNSAFE for ch in name) or not name.isprintable():
+        return (
+            "ifname-unsafe",
+            f"interface name {name!r} contains a quote, '#', a backslash or a control character: "
+            "the kernel takes it, but `ip -batch` (the ip export) cannot express it",
+        )
+    return None
+
+
 def _mac(v: str) -> str:
     if not _MAC_RE.fullmatch(v):
         raise ValueError(f"{v!r} is not a MAC address (xx:xx:xx:xx:xx:xx)")
