@@ -40,8 +40,16 @@ if TYPE_CHECKING:
 
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
-_DEFAULTS = {"rp_filter": 0, "arp_ignore": 0, "arp_filter": 0, "accept_local": 0, "forwarding": 0, "arp_accept": 0}
-_MAX = {"rp_filter", "arp_ignore", "arp_accept"}  # include/linux/inetdevice.h IN_DEV_MAXCONF
+_DEFAULTS = {
+    "rp_filter": 0,
+    "arp_ignore": 0,
+    "arp_announce": 0,
+    "arp_filter": 0,
+    "accept_local": 0,
+    "forwarding": 0,
+    "arp_accept": 0,
+}
+_MAX = {"rp_filter", "arp_ignore", "arp_announce", "arp_accept"}  # include/linux/inetdevice.h IN_DEV_MAXCONF
 LOOPBACK_NET = int(ipaddress.IPv4Address("127.0.0.0"))
 
 
@@ -303,9 +311,7 @@ class Stack:
         self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
         world.waiting.setdefault(nh, []).append(dev)
         world.dirty.add(self)
-        sip = pkt.src if pkt.src in self.local else self.select_src(route, nh) if route else None
-        if sip is None:
-            sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
+        sip = self._arp_source(dev, nh, pkt, route)
         if world.tracing:
             world.hop(
                 dev,
@@ -317,6 +323,34 @@ class Stack:
         world.dev_queue_xmit(
             dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh))
         )
+
+    def _arp_source(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None) -> int:
+        """arp_solicit: the sender IP of an ARP request, by arp_announce (MAXCONF):
+        0 the packet's source if local; 1 only if it is on a subnet of ``dev`` that
+        also holds the target (inet_addr_onlink); 2 never; otherwise
+        inet_select_addr(dev, target, link scope)."""
+        ann = self.conf(dev, "arp_announce")
+        saddr = pkt.src
+        if ann == 0 and saddr in self.local:
+            return saddr
+        if ann == 1 and saddr in self.local:
+            for d, ip, plen in self.addrs:
+                m = _mask(plen)
+                if d is dev and (ip ^ nh) & m == 0 and (ip ^ saddr) & m == 0:
+                    return saddr
+        if ann == 0 and route is not None:
+            sip = self.select_src(route, nh)
+            if sip is not None:
+                return sip
+        first = None
+        for d, ip, plen in self.addrs:  # inet_select_addr(dev, nh, RT_SCOPE_LINK)
+            if d is dev:
+                if (ip ^ nh) & _mask(plen) == 0:
+                    return ip
+                first = first if first is not None else ip
+        if first is not None:
+            return first
+        return next((ip for d, ip, _ in self.addrs if d.up), 0)
 
     def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
         n = self.neigh.get((dev, ip))
