@@ -3,6 +3,7 @@ changes, two labs at once, and a missing kernel kind."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -190,3 +191,70 @@ def test_cli_lifecycle(in_sandbox) -> None:
     assert "192.0.2.2/30" in res[4][1]
     assert "reply" in res[5][1]
     assert "removed 2 namespaces" in res[6][1] and "not running" in res[7][1]
+
+
+def _concurrent() -> dict:
+    env = {**os.environ, "VNETLAB_LOCK_WAIT": "60"}
+
+    def start(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "vnetlab", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+
+    def finish(*ps: subprocess.Popen) -> list[tuple[int, str]]:
+        return [(p.wait(), p.stdout.read() + p.stderr.read()) for p in ps]  # type: ignore[union-attr]
+
+    f: dict = {"two_ups": finish(start("up", MODES), start("up", MODES))}
+    f["marks"] = sorted((m.netns, m.complete, m.proper) for m in owner.owned("mvmodes", everything=True))
+    f["up_and_down"] = finish(start("up", MODES), start("down", "mvmodes"))
+    f["after_race"] = owner.owned("mvmodes", everything=True)
+    owner.down("mvmodes")
+    # a holder that does not let go: the other one says who holds it, and touches nothing
+    with owner.lock("mvmodes"):
+        env["VNETLAB_LOCK_WAIT"] = "0.3"
+        f["busy_up"], f["busy_down"] = finish(start("up", MODES)) + finish(start("down", "mvmodes"))
+        f["during_busy"] = netns_list()
+    f["me"] = os.getpid()
+    f["free_up"] = finish(start("up", MODES))[0]
+    owner.down("mvmodes")
+    f["after"] = netns_list()
+    return f
+
+
+def test_two_ups_of_one_lab_at_once_wait_for_each_other(in_sandbox) -> None:
+    f = in_sandbox(_concurrent)
+    (c1, o1), (c2, o2) = f["two_ups"]
+    assert (c1, c2) == (0, 0), f["two_ups"]
+    assert sorted(["created" in o1, "created" in o2]) == [False, True] and "no changes" in o1 + o2, f["two_ups"]
+    assert len(f["marks"]) == 11 and [c for _, c, _ in f["marks"]].count(True) == 1 and all(p for *_, p in f["marks"])
+    assert [c for c, _ in f["up_and_down"]] == [0, 0], f["up_and_down"]
+    # whichever went first, the lab is either wholly up or wholly gone
+    left = f["after_race"]
+    assert left == [] or (len(left) == 11 and sum(m.complete for m in left) == 1), left
+    for code, out in (f["busy_up"], f["busy_down"]):
+        assert code == 3 and f"lab mvmodes is busy: process {f['me']} is running" in out, out
+        assert "Traceback" not in out
+    assert f["during_busy"] == []
+    assert f["free_up"][0] == 0 and "created" in f["free_up"][1]
+    assert f["after"] == []
+
+
+def _sysctl_writes() -> dict[str, object]:
+    """Write back the value a sysctl already has (harmless even if it went through)."""
+    out: dict[str, object] = {}
+    for key in ("kernel/domainname", "net/ipv4/ip_forward"):
+        p = "/proc/sys/" + key
+        with open(p) as fh:
+            value = fh.read()
+        try:
+            with open(p, "w") as fh:
+                fh.write(value)
+            out[key] = "written"
+        except OSError as e:
+            out[key] = errno.errorcode.get(e.errno or 0, str(e.errno))
+    return out
+
+
+def test_the_sandbox_makes_only_net_sysctls_writable(in_sandbox) -> None:
+    got = in_sandbox(_sysctl_writes)
+    assert got == {"kernel/domainname": "EROFS", "net/ipv4/ip_forward": "written"}

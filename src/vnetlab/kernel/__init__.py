@@ -7,6 +7,7 @@ runs any of that in a throw-away sandbox so nothing survives it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -22,7 +23,7 @@ from ..resolve import Resolved
 from ..sim import Target, endpoints, targets
 from ..verify.expect import Outcome, evaluate
 from . import guestd, nsutil, owner, preflight, probe, sandbox
-from .apply import Executor
+from .apply import INDEX_BASE, Executor
 
 
 class KernelLab:
@@ -68,32 +69,48 @@ class KernelLab:
         preflight.require_kinds(self.r)
         steps = self.plan()
         fp = self.fingerprint(steps)
+        if self._flusher is not None:  # made for the namespaces as they were
+            self._flusher.close()
+            self._flusher = None
+        with owner.lock(self.lab):  # another `up` or `down` of this lab waits, or we do
+            return self._up(steps, fp, progress, fail_at, external_guests)
+
+    def _up(
+        self,
+        steps: list[Step],
+        fp: str,
+        progress: Callable[[int, int], None] | None,
+        fail_at: int | None,
+        external_guests: bool,
+    ) -> str:
         wanted = {self.netns(n): n for n in self.names}
-        marks = owner.owned(self.lab)
-        status = "created"
+        marks = owner.owned(self.lab, everything=True)
+        marked = [
+            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
+            for s in steps
+        ]
         if marks:
-            done = next((m for m in marks if m.complete), None)
+            done = [m for m in marks if m.complete]
+            # a lab that is up as `up` left it; anything else (a crash, a kill) is rebuilt from scratch
+            healthy = len(done) == 1 and all(m.proper for m in marks) and len({m.fingerprint for m in marks}) == 1
             if (
-                done is not None
-                and done.external_guests == external_guests
+                healthy
+                and done[0].external_guests == external_guests
                 and {m.netns for m in marks} == set(wanted)
-                and all(m.fingerprint == fp for m in marks)
+                and marks[0].fingerprint == fp
             ):
                 self.external_guests = external_guests
                 return "no changes" if external_guests else self._keep_guests(fp)
+            if healthy:
+                self._change(marked, fp, marks, progress, fail_at, external_guests)
+                return "recreated"
             owner.down(self.lab)
-            status = "recreated"
         taken = [ns for ns in wanted if nsutil.exists(ns)]
         if taken:
             raise EnvironmentProblem(
                 f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
             )
-        uses_v6 = any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
-        ex = Executor(self.netns, uses_ipv6=uses_v6, fail_at=fail_at)
-        marked = [
-            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
-            for s in steps
-        ]
+        ex = Executor(self.netns, uses_ipv6=self._uses_v6(), fail_at=fail_at)
         ex.run(marked, progress)
         self.external_guests = external_guests
         try:
@@ -102,10 +119,115 @@ class KernelLab:
         except BaseException:
             owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
             raise
+        self._set_complete(fp, external_guests)
+        return "recreated" if marks else "created"
+
+    def _uses_v6(self) -> bool:
+        return any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
+
+    def _set_complete(self, fp: str, external_guests: bool) -> None:
         done_mark = f"{fp}:{owner.COMPLETE}" + (f":{owner.EXTERNAL}" if external_guests else "")
         owner.set_fingerprint(self.guest_ns, self.lab, self.names[0], done_mark)
         self.settle(any_device=bool(self.r.guests))
-        return status
+
+    def _change(
+        self,
+        marked: list[Step],
+        fp: str,
+        old: list[owner.Mark],
+        progress: Callable[[int, int], None] | None,
+        fail_at: int | None,
+        external_guests: bool,
+    ) -> None:
+        """Apply a changed lab, leaving the running one exactly as it was if anything fails.
+
+        The new lab is built beside the old one under temporary names
+        (``<lab>-<name>.new``), in another ifindex bank (a macvtap's /dev/tap<ifindex>
+        is one for the whole machine). Only once it is complete are the
+        namespaces swapped: each old one is bound aside as ``<name>.old`` and
+        the new one bound on its name, which never stops existing (the old guest
+        daemon watches it). Then the new guest daemon starts. A failure up to
+        there undoes each swap step in reverse and removes the new namespaces;
+        the old namespaces (devices, addresses, routes, neighbours, ifindexes) and
+        the old guest daemon were never touched. Only then is the old lab removed.
+        A crash half-way leaves marked namespaces and placeholders that the next
+        `up` or `down` removes (see owner)."""
+        lab = self.lab
+        was = {m.netns: m for m in old}
+        new_name = {n: f"{self.netns(n)}.new" for n in self.names}
+        aside = {ns: f"{ns}.old" for ns in was}
+        taken = [x for x in [*new_name.values(), *aside.values()] if nsutil.exists(x)]
+        taken += [self.netns(n) for n in self.names if self.netns(n) not in was and nsutil.exists(self.netns(n))]
+        if taken:
+            raise EnvironmentProblem(
+                f"namespace {taken[0]} exists and is not marked as lab {lab}'s; vnetlab does not touch it"
+            )
+        kept = "the running lab was left as it was"
+        ex = Executor(
+            new_name.__getitem__,
+            uses_ipv6=self._uses_v6(),
+            fail_at=fail_at,
+            index_base=self._free_index_bank(old),
+            undo=kept,
+        )
+        ex.run(marked, progress)  # on failure it removes what it made: the old lab is untouched
+        # each undo is recorded before its step and is right whether or not the step
+        # happened (a Ctrl-C can land between a step and the next statement)
+        undo: list[Callable[[], None]] = []
+        try:
+            for step in (s for s in marked if s.op == "netns"):
+                ns, tmp = self.netns(step.ns), new_name[step.ns]
+                if ns in was:
+                    undo.append(lambda x=aside[ns]: _remove_ours(lab, x))
+                    nsutil.bind(ns, aside[ns], mark=was[ns].base)
+                    undo.append(lambda x=aside[ns], ns=ns: _rebind(x, ns))
+                    nsutil.unmount(ns)  # its file stays: the name never disappears
+                    undo.append(lambda ns=ns: nsutil.unmount(ns))
+                    nsutil.bind(tmp, ns, onto_placeholder=True)
+                else:
+                    undo.append(lambda ns=ns: _remove_ours(lab, ns))
+                    nsutil.bind(tmp, ns, mark=step.args["alias"])
+                nsutil.remove(tmp)
+            self.external_guests = external_guests
+            if not external_guests:
+                try:
+                    self._start_guests(fp)
+                except EnvironmentProblem as e:
+                    raise EnvironmentProblem(f"{e}; {kept}") from None
+        except BaseException:
+            self.close()
+            for fn in reversed(undo):
+                with contextlib.suppress(OSError):
+                    fn()
+            for tmp in new_name.values():
+                with contextlib.suppress(OSError):
+                    _remove_ours(lab, tmp)
+            raise
+        # the new lab is in place: the old one goes, its guest daemon first
+        now = {ns: aside[ns] if ns in self._wanted() else ns for ns in was}  # where each old namespace is
+        for m in old:
+            if m.complete:
+                guestd.stop(lab, [now[m.netns]])
+        for ns in was:
+            with contextlib.suppress(OSError):
+                nsutil.remove(now[ns])
+        self._set_complete(fp, external_guests)
+
+    def _wanted(self) -> set[str]:
+        return {self.netns(n) for n in self.names}
+
+    def _free_index_bank(self, old: list[owner.Mark]) -> int:
+        """Where the new lab's ifindexes start: the default bank, unless the lab has a
+        macvtap (its character device /dev/tap<ifindex> is global) and the running
+        lab uses that bank; then the next one."""
+        if not any(i.kind == "macvtap" for i in self.r.ifaces.values()):
+            return INDEX_BASE
+        used: set[int] = set()
+        for m in old:
+            with nsutil.inside(m.netns), IPRoute() as h:
+                used.update(ln["index"] for ln in h.get_links())
+        in_default = any(INDEX_BASE < i < 2 * INDEX_BASE for i in used)
+        return 2 * INDEX_BASE if in_default else INDEX_BASE
 
     @property
     def guest_ns(self) -> str:
@@ -146,6 +268,9 @@ class KernelLab:
         if self.guests is not None:
             self.guests.close()
             self.guests = None
+        if self._flusher is not None:  # its sockets belong to this lab's namespaces as they were
+            self._flusher.close()
+            self._flusher = None
 
     def settle(self, limit: float = 3.0, any_device: bool = False) -> None:
         """Wait for pending carrier-off events to take effect.
@@ -311,6 +436,19 @@ class KernelLab:
 
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
+
+
+def _remove_ours(lab: str, name: str) -> None:
+    """Remove ``name`` if it carries ``lab``'s mark (an undo never removes what it did not make)."""
+    m = owner.read_mark(name)
+    if m is not None and m.lab == lab:
+        nsutil.remove(name)
+
+
+def _rebind(aside: str, ns: str) -> None:
+    """Undo of a swap step: the old namespace back on its name, unless it still is there."""
+    if not nsutil.mounted(ns):
+        nsutil.bind(aside, ns, onto_placeholder=True)
 
 
 def _pending_carrier_off(netns: str) -> bool:

@@ -24,7 +24,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from ..errors import EnvironmentProblem, KernelLacksKind
 from ..model import sysctls
 from ..plan.steps import Step
-from . import nsutil
+from . import nsutil, owner
 from .kinds import CONFIG, KERNEL_KINDS
 
 NUD_PERMANENT = 0x80
@@ -32,23 +32,40 @@ INDEX_BASE = 1 << 20
 IFA_F_NODAD = 0x02
 
 
+CREATED_REMOVED = "everything this run created was removed"
+
+
 class StepFailed(EnvironmentProblem):
     """A step of `up` failed; everything this run created was removed."""
 
-    def __init__(self, step: Step, netns: str, err: BaseException, hint: str = ""):
+    def __init__(self, step: Step, netns: str, err: BaseException, hint: str = "", undo: str = CREATED_REMOVED):
         self.step = step
-        code = getattr(err, "code", None) or getattr(err, "errno", None)
-        text = os.strerror(code) if isinstance(code, int) and code > 0 else str(err)
-        super().__init__(
-            f"step '{step.describe()}' in namespace {netns} failed: {text}{hint}; everything this run created was removed"
-        )
+        self.netns = netns
+        self.reason = f"{_text(err)}{hint}"
+        super().__init__(f"step '{step.describe()}' in namespace {netns} failed: {self.reason}; {undo}")
+
+
+def _text(err: BaseException) -> str:
+    code = getattr(err, "code", None) or getattr(err, "errno", None)
+    return os.strerror(code) if isinstance(code, int) and code > 0 else str(err)
 
 
 class Executor:
     """Runs steps for one lab; ``netns_of`` maps a lab name (node/switch) to its namespace."""
 
-    def __init__(self, netns_of: Callable[[str], str], uses_ipv6: bool = False, fail_at: int | None = None):
+    def __init__(
+        self,
+        netns_of: Callable[[str], str],
+        uses_ipv6: bool = False,
+        fail_at: int | None = None,
+        index_base: int = INDEX_BASE,
+        undo: str = CREATED_REMOVED,
+    ):
         self.netns = netns_of
+        #: where the ifindexes we choose start (a change builds beside the running lab: another bank)
+        self.index_base = index_base
+        #: what a failure message says was done about it
+        self.undo = undo
         self.uses_ipv6 = uses_ipv6
         self._ipr: dict[str, IPRoute] = {}
         self._idx: dict[tuple[str, str], int] = {}
@@ -57,7 +74,8 @@ class Executor:
         self.up_done: set[tuple[str, str]] = set()
         self.ports_done: set[tuple[str, str]] = set()
         self.will_be_up: set[tuple[str, str]] = set()
-        self.created: list[str] = []
+        #: (namespace, its mark) of each namespace this run creates
+        self.created: list[tuple[str, str]] = []
         self.fail_at = fail_at  # for tests: fail deliberately at this step number
 
     # handles -------------------------------------------------------------
@@ -87,8 +105,8 @@ class Executor:
         # device is named /dev/tap<ifindex> in the one, global devtmpfs
         n = self._next.get("", 0) + 1
         self._next[""] = n
-        self._idx[(ns, name)] = INDEX_BASE + n
-        return INDEX_BASE + n
+        self._idx[(ns, name)] = self.index_base + n
+        return self.index_base + n
 
     def close(self) -> None:
         for h in self._ipr.values():
@@ -104,7 +122,9 @@ class Executor:
         try:
             for n, step in enumerate(steps):
                 if self.fail_at is not None and n == self.fail_at:
-                    raise StepFailed(step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"))
+                    raise StepFailed(
+                        step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"), undo=self.undo
+                    )
                 try:
                     self.do(step)
                 except (KernelLacksKind, StepFailed):
@@ -116,7 +136,7 @@ class Executor:
                         if kind == "bridge" and step.args.get("vlan_filtering"):
                             raise KernelLacksKind("bridge VLAN filtering", CONFIG["vlan_filtering"]) from None
                         raise KernelLacksKind(kind, CONFIG[kind]) from None
-                    raise StepFailed(step, self.netns(step.ns), e) from None
+                    raise StepFailed(step, self.netns(step.ns), e, undo=self.undo) from None
                 if progress:
                     progress(n + 1, len(steps))
         except BaseException:
@@ -127,9 +147,11 @@ class Executor:
 
     def rollback(self) -> None:
         self.close()
-        for name in reversed(self.created):
-            with contextlib.suppress(OSError):
-                nsutil.remove(name)
+        for name, alias in reversed(self.created):
+            m = owner.read_mark(name)  # only what carries this run's mark (never a namespace found there)
+            if m is not None and m.base == alias:
+                with contextlib.suppress(OSError):
+                    nsutil.remove(name)
         self.created.clear()
 
     def do(self, step: Step) -> None:
@@ -137,15 +159,24 @@ class Executor:
 
     # operations ---------------------------------------------------------------
     def op_netns(self, step: Step) -> None:
-        name = step.args["netns"]
-        nsutil.create(name)
-        self.created.append(name)
-        with nsutil.inside(name):
+        name = self.netns(step.ns)
+        alias = step.args["alias"]
+
+        def setup() -> None:  # in the new namespace, before it is mounted (visible)
             self._ipr[step.ns] = h = IPRoute()
             if not self.uses_ipv6:  # keep switches' FDBs quiet, as the semantics test bed does
                 for key in ("all", "default"):
                     _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
-        h.link("set", index=1, ifalias=step.args["alias"], state="up")  # a new namespace's lo is ifindex 1
+            h.link("set", index=1, ifalias=alias, state="up")  # a new namespace's lo is ifindex 1
+
+        self.created.append((name, alias))  # first: a Ctrl-C right after the create must not forget it
+        try:
+            nsutil.create(name, mark=alias, setup=setup)
+        except BaseException:
+            h = self._ipr.pop(step.ns, None)
+            if h is not None:
+                h.close()
+            raise
         self.up_done.add((step.ns, "lo"))
 
     def op_link(self, step: Step) -> None:
@@ -162,7 +193,7 @@ class Executor:
                 if step.args.get("mtu"):
                     h.link("set", index=idx, mtu=step.args["mtu"])
             except NetlinkError as e:
-                raise StepFailed(step, self.netns(step.ns), e) from None
+                raise StepFailed(step, self.netns(step.ns), e, undo=self.undo) from None
         else:
             if step.args["kind"] == "nic":
                 where, kw = self._nic_from_switch(step)

@@ -12,6 +12,7 @@ sends echo requests for probes from a guest.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import select
@@ -151,7 +152,15 @@ def open_device(kind: str, netns: str, ifname: str) -> int:
     if not os.path.exists(dev):  # udev/devtmpfs did not make it: make it from sysfs
         dev = _mknod_from_sysfs(netns, ifname, index)
     try:
-        fd = os.open(dev, os.O_RDWR)
+        try:
+            fd = os.open(dev, os.O_RDWR)
+        except OSError as e:
+            if e.errno != errno.ENODEV or not dev.startswith("/dev/"):
+                raise
+            # the node is a removed macvtap's with the same ifindex (a namespace the kernel
+            # is still tearing down kept it, so devtmpfs did not make ours): make our own
+            dev = _mknod_from_sysfs(netns, ifname, index)
+            fd = os.open(dev, os.O_RDWR)
     except OSError as e:
         raise EnvironmentProblem(f"cannot open {dev} for the guest on {ifname}: {e.strerror}") from None
     finally:

@@ -5,6 +5,21 @@ as `ip netns add` makes it. Creating one is unshare(CLONE_NEWNET) in this
 thread, the bind mount, and setns back: a few system calls, so a lab of
 hundreds of nodes comes up quickly. ``inside(name)`` runs code with this
 thread in a namespace (sockets opened there stay bound to it).
+
+Crash safety. A process killed at any system call must leave nothing that
+cannot be told apart from someone else's namespace. So with a ``mark``:
+
+- the file /run/netns/NAME appears with the mark as its content, in one
+  step: written to an anonymous file (O_TMPFILE) and linked into place
+  (linkat, which fails if the name exists);
+- the namespace is set up (``setup``, which marks its ``lo``) while only
+  this thread is in it, before the bind mount publishes it; a kill before
+  the mount frees it with the thread;
+- `remove` unmounts, then unlinks: in between, the file is the marked
+  placeholder again.
+
+At every instant a lab's name under /run/netns is a marked namespace or a
+marked placeholder (``placeholder_mark`` reads it), so `down` finds it.
 """
 
 from __future__ import annotations
@@ -12,7 +27,8 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 NETNS_RUN_DIR = "/run/netns"
@@ -22,7 +38,13 @@ MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MS_SHARED = 1 << 20
+MS_RDONLY = 1
+MS_REMOUNT = 32
 MNT_DETACH = 2
+AT_FDCWD = -100
+AT_SYMLINK_FOLLOW = 0x400
+#: the most a placeholder's content (a mark) is read
+MARK_MAX = 512
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -71,7 +93,7 @@ def _ensure_run_dir() -> None:
 
 
 def exists(name: str) -> bool:
-    return os.path.exists(path(name))
+    return os.path.lexists(path(name))
 
 
 def list_names() -> list[str]:
@@ -81,37 +103,130 @@ def list_names() -> list[str]:
         return []
 
 
-def create(name: str) -> None:
-    """Create the named namespace ``name``; EEXIST if it is there already."""
+def _placeholder(p: str, mark: str | None) -> None:
+    """The file a namespace is mounted on; with ``mark`` as its content from the
+    moment the name exists. EEXIST if the name is taken."""
+    if mark is not None:
+        try:
+            fd = os.open(NETNS_RUN_DIR, os.O_TMPFILE | os.O_WRONLY, 0)
+        except OSError as e:
+            if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+        else:
+            try:
+                os.write(fd, mark.encode() + b"\n")
+                _check(
+                    _libc.linkat(AT_FDCWD, f"/proc/self/fd/{fd}".encode(), AT_FDCWD, p.encode(), AT_SYMLINK_FOLLOW),
+                    f"link {p}",
+                )
+            finally:
+                os.close(fd)
+            return
+    # no mark asked for, or a file system without O_TMPFILE: a kill between
+    # the two calls leaves an empty file (what `ip netns add` risks too)
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0)
+    try:
+        if mark is not None:
+            os.write(fd, mark.encode() + b"\n")
+    finally:
+        os.close(fd)
+
+
+def _own_placeholder(name: str, mark: str | None) -> None:
+    """``_placeholder`` that, interrupted after the name appeared (a Ctrl-C between
+    two statements), removes it again: the file carrying our mark is ours."""
+    try:
+        _placeholder(path(name), mark)
+    except FileExistsError:
+        raise
+    except BaseException:
+        if mark is not None and placeholder_mark(name) == mark:
+            with suppress(OSError):
+                os.unlink(path(name))
+        raise
+
+
+def placeholder_mark(name: str) -> str | None:
+    """The mark written in an unmounted placeholder ``name`` (left by a create or
+    remove that was killed half-way); None for a namespace or anything else."""
+    try:
+        fd = os.open(path(name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, MARK_MAX)  # a mounted namespace: EINVAL
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    text = data.decode(errors="replace")
+    return text[:-1] if text.endswith("\n") and "\n" not in text[:-1] else None
+
+
+def create(name: str, mark: str | None = None, setup: Callable[[], None] | None = None) -> None:
+    """Create the named namespace ``name``; EEXIST if it is there already.
+
+    ``mark`` is written into the placeholder file first; ``setup`` runs with this
+    thread in the new namespace before it is mounted (made visible)."""
     _ensure_run_dir()
     p = path(name)
-    fd = os.open(p, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0)
-    os.close(fd)
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    _own_placeholder(name, mark)
     try:
-        unshare(CLONE_NEWNET)
+        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         try:
-            mount("/proc/thread-self/ns/net", p, None, MS_BIND)
+            unshare(CLONE_NEWNET)
+            try:
+                if setup is not None:
+                    setup()
+                mount("/proc/thread-self/ns/net", p, None, MS_BIND)
+            finally:
+                setns(home)
         finally:
-            setns(home)
-    except OSError:
-        with suppress(OSError):
-            os.unlink(p)
+            os.close(home)
+    except BaseException:
+        remove(name)
         raise
-    finally:
-        os.close(home)
+
+
+def bind(src: str, dst: str, mark: str | None = None, onto_placeholder: bool = False) -> None:
+    """Make namespace ``src`` known as ``dst`` too (a mounted namespace file cannot
+    be renamed: EBUSY). ``dst`` is made as a placeholder carrying ``mark``, or,
+    with ``onto_placeholder``, is the caller's own unmounted placeholder."""
+    if not onto_placeholder:
+        _own_placeholder(dst, mark)
+    try:
+        mount(path(src), path(dst), None, MS_BIND)
+    except BaseException:
+        if not onto_placeholder:
+            remove(dst)
+        raise
+
+
+def mounted(name: str) -> bool:
+    p = path(name)
+    with open("/proc/self/mountinfo") as fh:
+        return any(line.split()[4] == p for line in fh)
+
+
+def unmount(name: str) -> None:
+    """Unmount a named namespace but keep its file (a placeholder); every mount
+    on it, should an interrupted change have stacked two there."""
+    for _ in range(64):
+        try:
+            umount(path(name))
+        except OSError as e:
+            if e.errno not in (errno.EINVAL, errno.ENOENT):
+                raise
+            return
 
 
 def remove(name: str) -> None:
     """Unmount and unlink a named namespace; the kernel frees it with its last user."""
-    p = path(name)
-    try:
-        umount(p)
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOENT):
-            raise
+    unmount(name)
     with suppress(FileNotFoundError):
-        os.unlink(p)
+        os.unlink(path(name))
 
 
 @contextmanager
@@ -125,4 +240,16 @@ def inside(name: str) -> Iterator[None]:
     finally:
         setns(home)
         os.close(fd)
+        os.close(home)
+
+
+@contextmanager
+def inside_fd(fd: int) -> Iterator[None]:
+    """Run the body with this thread in the network namespace open as ``fd``."""
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        setns(fd)
+        yield
+    finally:
+        setns(home)
         os.close(home)

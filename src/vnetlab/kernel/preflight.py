@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterable
 
 from ..errors import EnvironmentProblem, KernelLacksKind
@@ -93,6 +94,7 @@ def supported(kinds: Iterable[str]) -> dict[str, bool]:
         if pid == 0:
             os.close(r)
             try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the caller's to handle
                 _probe_child(need, w)
             finally:
                 os._exit(2)
@@ -101,8 +103,15 @@ def supported(kinds: Iterable[str]) -> dict[str, bool]:
         while chunk := os.read(r, 65536):
             data += chunk
         os.close(r)
-        os.waitpid(pid, 0)
-        res = json.loads(data or b"{}")
+        _, status = os.waitpid(pid, 0)
+        if not data:  # killed (a Ctrl-C, the OOM killer): that says nothing about the kernel
+            how = (
+                f"signal {os.WTERMSIG(status)}"
+                if os.WIFSIGNALED(status)
+                else f"status {os.waitstatus_to_exitcode(status)}"
+            )
+            raise EnvironmentProblem(f"the process probing the kernel's device kinds ended ({how}) before it answered")
+        res = json.loads(data)
         if "error" in res and len(res) == 1:
             raise EnvironmentProblem(f"cannot probe the kernel's device kinds: {res['error']}")
         _cache.update({k: bool(res.get(k, False)) for k in need})

@@ -2,7 +2,9 @@
 
 Inside, /run/netns is a private tmpfs, so the lab's named namespaces are
 invisible outside and vanish with the child; the "root" network namespace is
-a fresh, empty one. The child dies with its parent (PR_SET_PDEATHSIG), and
+a fresh, empty one; /proc/sys is read-only except /proc/sys/net, whose
+entries belong to the caller's own network namespace (never the machine's):
+nothing run in the sandbox can change a machine-wide sysctl. The child dies with its parent (PR_SET_PDEATHSIG), and
 the kernel frees everything it made when it exits, even after SIGKILL.
 Without root it also enters a new user namespace, where the kernel allows it.
 """
@@ -32,7 +34,23 @@ def enter() -> None:
     nsutil.mount("none", "/", None, nsutil.MS_REC | nsutil.MS_PRIVATE)
     os.makedirs(nsutil.NETNS_RUN_DIR, exist_ok=True)
     nsutil.mount("vnetlab-sandbox", nsutil.NETNS_RUN_DIR, "tmpfs", 0, "mode=0755,size=16m")
+    try:
+        protect_sysctls()
+    except OSError:
+        if os.geteuid() == 0:
+            raise
+        # without root, in a user namespace: the machine's sysctls are not writable anyway
     os.environ[IN_SANDBOX] = str(os.getpid())  # what lives on in it (a guest daemon) watches this PID
+
+
+def protect_sysctls() -> None:
+    """/proc/sys read-only in this mount namespace, except /proc/sys/net (bind
+    mounts: the first is remounted read-only, the second read-write)."""
+    bind, ro = nsutil.MS_BIND | nsutil.MS_REC, nsutil.MS_REMOUNT | nsutil.MS_BIND
+    nsutil.mount("/proc/sys", "/proc/sys", None, bind)
+    nsutil.mount("none", "/proc/sys", None, ro | nsutil.MS_RDONLY)
+    nsutil.mount("/proc/sys/net", "/proc/sys/net", None, bind)
+    nsutil.mount("none", "/proc/sys/net", None, ro)
 
 
 IN_SANDBOX = "VNETLAB_IN_SANDBOX"

@@ -1,0 +1,167 @@
+"""A changed lab that validates but that the kernel refuses leaves the running
+lab exactly as it was: every device (with its ifindex, MAC, mode, master,
+MTU), address, route and permanent neighbour, as `ip -json` shows them, and
+the lab's guest daemon. The rollback target of a change is the previous lab."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT
+from vnetlab import load_text, resolve
+from vnetlab.errors import EnvironmentProblem
+from vnetlab.kernel import KernelLab, owner
+
+from .conftest import netns_list
+
+MODES = (ROOT / "labs" / "macvlan-modes.yaml").read_text()
+#: validates, and changes a device, an address and a port
+MODES_CHANGED = MODES.replace(
+    "mv0: {kind: macvlan, parent: bridge/eth0, mode: bridge, addresses: [198.51.100.11/24]}",
+    "mv0: {kind: macvlan, parent: bridge/eth0, mode: vepa, addresses: [198.51.100.111/24]}",
+).replace("port: {hairpin: true}", "port: {hairpin: false}")
+#: validates, but the kernel refuses it: a port range whose low end is above its high end
+#: (ipv4_local_port_range: EINVAL); nothing before the kernel knows that
+REFUSED_SYSCTL = 'sysctl: {net.ipv4.ip_local_port_range: "10 5"}'
+P2 = "mv0: {kind: macvlan, parent: private/eth0, mode: private, addresses: [198.51.100.32/24]}"
+MODES_REFUSED = MODES_CHANGED.replace(P2, P2 + "\n    " + REFUSED_SYSCTL)
+GUESTS = (ROOT / "labs" / "macvtap-on-veth.yaml").read_text()
+GUESTS_REFUSED = GUESTS.replace("  host:\n", "  host:\n    " + REFUSED_SYSCTL + "\n").replace(
+    'mode: vepa\n        mac: "6a:47:6c:b4:d0:41"', 'mode: bridge\n        mac: "6a:47:6c:b4:d0:41"'
+)
+
+#: what changes by itself in a lab nobody touches (and every *_timer: a bridge's running timers)
+VOLATILE = {"stats", "stats64", "valid_life_time", "preferred_life_time", "used", "confirmed", "updated", "probes"}
+
+
+def _strip(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _strip(v) for k, v in x.items() if k not in VOLATILE and not k.endswith("_timer")}
+    if isinstance(x, list):
+        return [_strip(v) for v in x]
+    return x
+
+
+def state() -> dict[str, Any]:
+    """Every namespace's links (with details), addresses, routes (v4 and v6, all
+    tables) and permanent neighbours, from `ip -json`."""
+    out: dict[str, Any] = {}
+    for ns in netns_list():
+        text = subprocess.run(
+            ["ip", "-n", ns, "-d", "-json", "-batch", "-"],
+            input="link show\naddr show\nroute show table all\nneigh show\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        docs, dec, i = [], json.JSONDecoder(), 0
+        while i < len(text):
+            if text[i].isspace():
+                i += 1
+                continue
+            doc, i = dec.raw_decode(text, i)
+            docs.append(doc)
+        links, addrs, routes, neigh = docs
+        v6 = subprocess.run(
+            ["ip", "-n", ns, "-6", "-json", "route", "show", "table", "all"], capture_output=True, text=True, check=True
+        ).stdout
+        out[ns] = _strip(
+            {
+                "links": links,
+                "addrs": addrs,
+                "routes": routes + json.loads(v6 or "[]"),
+                "neigh": [n for n in neigh if "PERMANENT" in n.get("state", []) or "NOARP" in n.get("state", [])],
+            }
+        )
+    return out
+
+
+def _every_step() -> dict:
+    a = KernelLab(resolve(load_text(MODES).lab))
+    a.up()
+    before = state()
+    changed = KernelLab(resolve(load_text(MODES_CHANGED).lab))
+    res = []
+    for n in range(len(changed.plan())):
+        try:
+            changed.up(fail_at=n)
+            msg = "no failure"
+        except EnvironmentProblem as e:
+            msg = str(e)
+        res.append((n, msg, state() == before))
+    applied = changed.up()
+    after = state()
+    again = a.up()  # and back: the original lab is a change too
+    final = state()
+    a.down()
+    return {"res": res, "applied": applied, "differs": after != before, "again": again, "back": final == before}
+
+
+def test_a_change_that_fails_at_any_step_leaves_the_running_lab_as_it_was(in_sandbox) -> None:
+    f = in_sandbox(_every_step)
+    assert len(f["res"]) > 50
+    for n, msg, same in f["res"]:
+        assert "failed" in msg and "the running lab was left as it was" in msg, (n, msg)
+        assert same, (n, msg)
+    assert f["applied"] == "recreated" and f["differs"]  # the comparison sees a change when there is one
+    assert f["again"] == "recreated" and f["back"]  # and changed back, it is the same lab again
+
+
+def _refused(lab: str, refused: str, name: str) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        a, b = Path(d, "a.yaml"), Path(d, "b.yaml")
+        a.write_text(lab)
+        b.write_text(refused)
+
+        def cli(*args: str) -> tuple[int, str, str]:
+            p = subprocess.run([sys.executable, "-m", "vnetlab", *args], capture_output=True, text=True, check=False)
+            return p.returncode, p.stdout, p.stderr
+
+        f: dict[str, Any] = {"up": cli("up", str(a))}
+        f["before"] = state()
+        f["daemon"] = _daemon(name)
+        f["refused"] = cli("up", str(b))
+        f["after"] = state()
+        f["daemon_after"] = _daemon(name)
+        f["marks"] = sorted((m.netns, m.complete) for m in owner.owned(name, everything=True))
+        f["again"] = cli("up", str(a))
+        f["down"] = cli("down", name)
+        f["left"] = netns_list()
+    return f
+
+
+def _daemon(name: str) -> int | None:
+    p = subprocess.run(
+        [sys.executable, "-m", "vnetlab", "status", name, "--json"], capture_output=True, text=True, check=True
+    )
+    d = json.loads(p.stdout)["guest_daemon"]
+    return None if d is None else d["pid"]
+
+
+def test_a_change_the_kernel_refuses_leaves_the_running_lab_as_it_was(in_sandbox) -> None:
+    f = in_sandbox(_refused, MODES, MODES_REFUSED, "mvmodes")
+    assert f["up"][0] == 0
+    code, out, err = f["refused"]
+    assert code == 3, (out, err)
+    assert "step 'sysctl net.ipv4.ip_local_port_range=10 5'" in err and "Invalid argument" in err, err
+    assert "the running lab was left as it was" in err and "Traceback" not in err
+    assert f["after"] == f["before"]
+    assert all(c == (ns == "mvmodes-lan") for ns, c in f["marks"]) and len(f["marks"]) == len(f["before"]), f["marks"]
+    assert f["again"][0] == 0 and "no changes" in f["again"][1], f["again"]
+    assert f["left"] == []
+
+
+def test_a_refused_change_keeps_the_guest_daemon_and_its_devices(in_sandbox) -> None:
+    f = in_sandbox(_refused, GUESTS, GUESTS_REFUSED, "mvtveth")
+    assert f["up"][0] == 0 and f["daemon"], f["up"]
+    code, out, err = f["refused"]
+    assert code == 3 and "the running lab was left as it was" in err, (out, err)
+    assert f["after"] == f["before"]
+    assert f["daemon_after"] == f["daemon"]  # the same process still serves the guests
+    assert f["again"][0] == 0 and "no changes" in f["again"][1], f["again"]
+    assert f["left"] == []
