@@ -25,6 +25,7 @@ want file file
 want stress-ng stress-ng
 want chromium chromium
 want chromedriver chromium-driver
+want systemd-nspawn systemd-container
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -369,7 +369,6 @@ def rule_ports(c: _Ctx) -> None:
 
 def rule_macs(c: _Ctx) -> None:
     r = c.r
-    seen: dict[tuple[int, str], str] = {}
     entries: list[tuple[tuple[int, int], str, str, Path_]] = []
     for i in r.ifaces.values():
         if i.mac_source == "inherited" or i.implicit:
@@ -384,17 +383,18 @@ def rule_macs(c: _Ctx) -> None:
             continue  # a macvtap's guest uses the macvtap's MAC: one station, written twice
         path = (*dev.path, "guest", "mac" if g.mac_source == "explicit" else "name")
         entries.append((c.pos.value(path), g.mac, f"guest {g.name}", path))
+    seen: dict[tuple[int, str], tuple[str, IfKey | None]] = {}
     for _, mac, who, path in sorted(entries):
-        dev = None if who.startswith("guest ") else tuple(who.split("/", 1))
+        dev: IfKey | None = None if who.startswith("guest ") else tuple(who.split("/", 1))  # type: ignore[assignment]
         dom = r.domains[dev] if dev else r.domains[f"guest:{who[6:]}"]  # type: ignore[index]
-        if (dom, mac) in seen:
-            c.add(
-                path,
-                "duplicate-mac",
-                f"MAC {mac} of {who} is already used by {seen[(dom, mac)]} in the same broadcast domain",
-            )
-        else:
-            seen[(dom, mac)] = who
+        if (dom, mac) not in seen:
+            seen[(dom, mac)] = (who, dev)
+            continue
+        first, first_dev = seen[(dom, mac)]
+        if dev and first_dev and r.master.get(dev, dev) == r.master.get(first_dev, first_dev):
+            continue  # a bridge and its ports: their MACs are all the bridge's local FDB entries, one station
+            # (the kernel gives a bridge one of its ports' MACs by default)
+        c.add(path, "duplicate-mac", f"MAC {mac} of {who} is already used by {first} in the same broadcast domain")
 
 
 def _connected(addresses: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -422,9 +422,13 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
 def rule_routes(c: _Ctx) -> None:
     r = c.r
     for node, n in r.lab.nodes.items():
-        addrs = [a for i in r.node_ifaces(node) for a in i.spec.addresses]
+        if not n.routes and not n.neighbors:
+            continue  # most nodes of a big lab: nothing to look up
         devs = {i.name for i in r.node_ifaces(node)} | {"lo"}
-        _check_routes(c, ("nodes", node), n.routes, _connected(addrs), devs)
+        nets = []
+        if any(rt.via is not None for rt in n.routes):
+            nets = _connected(a for i in r.node_ifaces(node) for a in i.spec.addresses)
+        _check_routes(c, ("nodes", node), n.routes, nets, devs)
         for j, nb in enumerate(n.neighbors):
             if nb.dev is None:
                 c.add(("nodes", node, "neighbors", j), "neighbor-dev", "a static neighbour needs 'dev'", at_key=True)

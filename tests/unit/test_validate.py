@@ -251,6 +251,36 @@ nodes:
     ) == ["passthru-mac"]
 
 
+def test_a_bridge_with_its_ports_mac_is_valid() -> None:
+    """The kernel gives a bridge a port's MAC by default (import writes it); a bridge's ports' MACs are all its
+    local FDB entries (one station); another device in the domain with that MAC is a duplicate."""
+    text = """lab: t
+nodes:
+  sw:
+    interfaces:
+      br0: {kind: bridge, mac: "02:00:00:00:00:01", addresses: [192.0.2.1/24]}
+      p1: {kind: veth, peer: h/eth0, master: br0, mac: "02:00:00:00:00:01"}
+      p2: {kind: veth, peer: g/eth0, master: br0}
+  h:
+    interfaces: {eth0: {kind: veth, peer: sw/p1, addresses: [192.0.2.2/24]}}
+  g:
+    interfaces: {eth0: {kind: veth, peer: sw/p2, addresses: [192.0.2.3/24]}}
+"""
+    assert _rules(text) == []
+    assert (
+        _rules(
+            text.replace(
+                "p2: {kind: veth, peer: g/eth0, master: br0}",
+                'p2: {kind: veth, peer: g/eth0, master: br0, mac: "02:00:00:00:00:01"}',
+            )
+        )
+        == []
+    )
+    assert _rules(text.replace("addresses: [192.0.2.3/24]", 'mac: "02:00:00:00:00:01", addresses: [192.0.2.3/24]')) == [
+        "duplicate-mac"
+    ]
+
+
 def test_vlans_are_their_own_broadcast_domains() -> None:
     from vnetlab import resolve
 

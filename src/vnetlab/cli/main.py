@@ -22,6 +22,7 @@ from .. import __version__, _interrupt
 from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
 from ..load import load_file
 from ..resolve import resolve
+from . import machine as _machine
 from . import render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -301,12 +302,13 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
     preflight.require_privileges()
     preflight.require_namespace_access()
     marks = {m.name: m for m in owner.owned(name)}
-    if node not in marks:
+    attached = None if node in marks else _machine.attached(name, node)  # `vnetlab attach NAME-NODE PID`
+    if node not in marks and attached is None:
         raise InputError(
             f"lab {name} has no running node {node!r}"
             + (f" (nodes: {', '.join(marks)})" if marks else " (it is not running)")
         )
-    fd = os.open(nsutil.path(marks[node].netns), os.O_RDONLY)
+    fd = os.open(attached or nsutil.path(marks[node].netns), os.O_RDONLY)
     nsutil.setns(fd)
     try:
         os.execvp(cmd[0], list(cmd))
@@ -581,7 +583,7 @@ def capture(
         render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
 
 
-FORMATS = ["json", "dot", "ip", "libvirt", "networkd"]
+FORMATS = ["json", "dot", "ip", "libvirt", "networkd", "nspawn"]
 
 
 @cli.command()
@@ -639,6 +641,11 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
             render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
             return
         text = to_text(r)
+    elif fmt == "nspawn":  # NODE.nspawn files and the .network files inside (-o: a directory)
+        from ..export.nspawn import export_to
+
+        if (text := export_to(r, output)) is None:  # type: ignore[assignment]
+            return
     elif fmt == "libvirt":
         from ..export.libvirt import to_xml
 
@@ -671,6 +678,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
 
 
 @cli.command(name="import")
+@_machine.machine_options  # --host, --pid, --containers, --uplink
 @click.option("--netns", "netns", multiple=True, help="A named namespace to read (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Read every named namespace (/run/netns).")
 @click.option("--lab", "lab_name", help="The lab's name (default: the namespaces' common prefix).")
@@ -678,7 +686,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the lab here instead of stdout."
 )
 @errors_to_exit
-def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None) -> None:
+def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None, **machine: Any) -> None:
     """Read live kernel state back into a lab file that validates.
 
     Namespaces become nodes (a namespace holding only a bridge and its veth
@@ -697,6 +705,8 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     preflight.require_privileges()
     preflight.require_namespace_access()
     names = list(netns) or (nsutil.list_names() if all_ else [])
+    if any(machine.values()):
+        return _machine.import_machine(names, lab_name, output, **machine)
     if not names:
         raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
     check_names(names)
@@ -712,6 +722,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
 from .view import view as _view  # noqa: E402  (its own module: it imports this one)
 
 cli.add_command(_view)
+cli.add_command(_machine.attach)
 
 
 def main() -> None:

@@ -21,11 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyroute2 import IPRoute
-
 from ..errors import EnvironmentProblem, InputError
 from ..model.values import check_ifname, ifname_rule
-from . import nsutil
+from . import nsutil, rtnl
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
 _IPVLAN_MODES = {0: "l2", 1: "l3", 2: "l3s"}
@@ -52,6 +50,8 @@ class _Link:
     addrs: list[str] = field(default_factory=list)
     #: bridge VLAN membership (vid, flags) of a port, read where a bridge filters VLANs
     vlans: list[tuple[int, int]] | None = None
+    #: the bus of the device behind it (pci, usb, virtio...): a physical NIC
+    bus: str | None = None
 
 
 def _attrs(nla: Any) -> dict[str, Any]:
@@ -63,20 +63,30 @@ def _attrs(nla: Any) -> dict[str, Any]:
     return out
 
 
-def read(netnses: list[str]) -> dict[str, Any]:
-    """Everything vnetlab needs from each namespace, as plain data."""
-    fds = {ns: os.open(nsutil.path(ns), os.O_RDONLY) for ns in netnses}
+def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str, str] | None = None) -> dict[str, Any]:
+    """Everything vnetlab needs from each namespace, as plain data.
+
+    ``paths`` gives a namespace file per key (default: the named namespace of
+    that name, /run/netns/KEY), e.g. /proc/PID/ns/net; a key there that is not
+    in ``netnses`` is not read, only recognised as a veth's far end. With ``gone``, a file
+    that cannot be opened any more (its process exited) is skipped and said
+    there; once open, the namespace lives until it is read."""
+    fds: dict[str, int] = {}
+    probes = [k for k in paths or {} if k not in netnses]  # only asked for nsids (first: the likeliest peer)
+    for ns in [*probes, *netnses]:
+        try:
+            fds[ns] = os.open(paths[ns] if paths else nsutil.path(ns), os.O_RDONLY | os.O_CLOEXEC)
+        except (FileNotFoundError, ProcessLookupError) as e:
+            if ns in probes:
+                continue
+            if gone is None:
+                raise
+            gone[ns] = f"its namespace went away while it was read ({e.strerror})"
     state: dict[str, Any] = {}
     try:
-        for ns in netnses:
-            with nsutil.inside(ns), IPRoute() as h:
-                ids: dict[int, str] = {}
-                for other, fd in fds.items():
-                    if other == ns:
-                        continue
-                    res = h.get_netnsid(fd=fd)
-                    if res and res.get("nsid") is not None and res["nsid"] >= 0:
-                        ids[res["nsid"]] = other
+        for ns in [n for n in netnses if n in fds]:
+            with nsutil.inside_fd(fds[ns]), rtnl.Rtnl() as h:  # a lean reader: one socket per namespace
+                ids = _NsIds(h, ns, fds)
                 links: dict[int, _Link] = {}
                 for ln in h.get_links():
                     info = ln.get_attr("IFLA_LINKINFO")
@@ -98,13 +108,14 @@ def read(netnses: list[str]) -> dict[str, Any]:
                         data,
                         slave,
                     )
+                    links[ln["index"]].bus = ln.get_attr("IFLA_PARENT_DEV_BUS_NAME")
                 if any(ln.kind == "bridge" and ln.data.get("IFLA_BR_VLAN_FILTERING") for ln in links.values()):
                     _read_vlans(h, links)
                 for a in h.get_addr():
                     if a["index"] in links and a.get_attr("IFA_ADDRESS"):
                         links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
                 routes = []
-                for rt in h.get_routes(table=254):
+                for rt in h.get_routes(table=254, kernel=False):
                     if rt["proto"] == RTPROT_KERNEL:
                         continue
                     dst = rt.get_attr("RTA_DST")
@@ -122,7 +133,7 @@ def read(netnses: list[str]) -> dict[str, Any]:
                         "lladdr": n.get_attr("NDA_LLADDR"),
                         "dev": links[n["ifindex"]].name,
                     }
-                    for n in h.get_neighbours()
+                    for n in h.get_neighbours(permanent=True)
                     if n["state"] & NUD_PERMANENT and n["ifindex"] in links and n.get_attr("NDA_LLADDR")
                 ]
                 sysctl = {}
@@ -150,7 +161,27 @@ def read(netnses: list[str]) -> dict[str, Any]:
     return state
 
 
-def _read_vlans(h: IPRoute, links: dict[int, _Link]) -> None:
+class _NsIds:
+    """nsid -> namespace key, as seen from one namespace, asked lazily: only
+    the nsids its links name are looked up (RTM_GETNSID per other namespace
+    until each is found), so reading N namespaces costs O(N) requests, not N²."""
+
+    def __init__(self, h: Any, ns: str, fds: dict[str, int]) -> None:
+        self.h, self.found = h, {}  # type: ignore[var-annotated]
+        self.todo = iter([(o, fd) for o, fd in fds.items() if o != ns])
+
+    def get(self, nsid: int) -> str | None:
+        while nsid not in self.found:
+            nxt = next(self.todo, None)
+            if nxt is None:
+                return None
+            res = self.h.get_netnsid(fd=nxt[1])
+            if res and res.get("nsid") is not None and res["nsid"] >= 0:
+                self.found[res["nsid"]] = nxt[0]
+        return self.found[nsid]  # type: ignore[no-any-return]
+
+
+def _read_vlans(h: Any, links: dict[int, _Link]) -> None:
     """`bridge vlan show`: one AF_BRIDGE dump with RTEXT_FILTER_BRVLAN."""
     for m in h.get_vlans():
         spec = m.get_attr("IFLA_AF_SPEC")
@@ -280,7 +311,7 @@ def _emitted(
         for i, ln in s["links"].items():
             if ln.name == "lo" or (ns, i) in skip:
                 continue
-            if ln.kind not in _KINDS:
+            if ln.kind not in _KINDS and (ns, i) not in nics:
                 why[(ns, i)] = f"kind {ln.kind or 'unknown'}: not one vnetlab models"
                 continue
             try:
@@ -310,17 +341,20 @@ _NEEDS_LINK = {"veth", "macvlan", "macvtap", "ipvlan", "vlan"}
 _KINDS = {*_NEEDS_LINK, "bridge", "tun", "vxlan"}
 
 
-def to_lab(netnses: list[str], lab: str | None = None) -> str:
-    """The namespaces as lab text that `vnetlab validate` accepts."""
+def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> str:
+    """The namespaces as lab text that `vnetlab validate` accepts. With
+    ``machine`` (a kernel.machine.Machine), namespaces are read from its
+    paths and named its way, and the links it calls NICs are nics."""
     netnses = list(dict.fromkeys(netnses))
-    st = read(netnses)
+    st = read(netnses, machine.paths, machine.gone) if machine is not None else read(netnses)
+    netnses = [ns for ns in netnses if ns in st]
     prefix = os.path.commonprefix(netnses)  # noqa: RUF071 - a name prefix, not a path
     prefix = prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
     lab_name = lab or (prefix.rstrip("-") if prefix else "imported")
     lab_name = re.sub(r"[^a-z0-9-]", "-", lab_name.lower())[:12] or "imported"
     if not lab_name[0].isalpha():
         lab_name = "l" + lab_name[:11]
-    name = _node_names(netnses, prefix)
+    name = machine.names if machine is not None else _node_names(netnses, prefix)
     by_index = {(ns, i): ln for ns, s in st.items() for i, ln in s["links"].items()}
 
     def ref(from_ns: str, ln: _Link) -> str:
@@ -351,14 +385,17 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
     for ns, sw in switches.items():
         for p in sw["ports"]:
             nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
-    emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of))
+    extra = machine.nics(st) if machine is not None else {}  # (ns, ifindex) -> switch: NICs of a real machine
+    emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of) | set(extra))
 
     out = [f"lab: {lab_name}", f"description: imported by vnetlab from {len(netnses)} network namespaces"]
-    if switches:
+    out += [f"# note: {json.dumps(n)[1:-1]}" for n in (machine.notes if machine is not None else [])]
+    if switches or extra:
         out.append("switches:")
         for ns, sw in switches.items():
             addrs = sw["bridge"].addrs
             out.append(f"  {name[ns]}: {{" + (f"addresses: [{', '.join(addrs)}]" if addrs else "") + "}")
+        out += [f"  {sw}: {{}}" for sw in dict.fromkeys(extra.values())]
     out.append("nodes:")
     for ns in netnses:
         if ns in switches:
@@ -370,7 +407,10 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 continue
             fields: list[str] = []
             k = ln.kind
-            if (ns, ln.index) in nic_of:
+            if (ns, ln.index) in extra:
+                fields.append(f"kind: nic, switch: {extra[(ns, ln.index)]}")
+                mac = ln.mac
+            elif (ns, ln.index) in nic_of:
                 sw_ns, port = nic_of[(ns, ln.index)]
                 fields.append(f"kind: nic, switch: {name[sw_ns]}")
                 fields += _port_fields(port)
@@ -412,7 +452,8 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                     fields.append("vlan_filtering: true")
                     if (ln.data.get("IFLA_BR_VLAN_DEFAULT_PVID") or 1) != 1:
                         fields.append(f"default_pvid: {ln.data['IFLA_BR_VLAN_DEFAULT_PVID']}")
-                mac = ln.mac
+                # a bridge whose MAC was never set takes its lowest port's: the kernel's choice, not the lab's
+                mac = None if any(p.master == ln.index and p.mac == ln.mac for p in s["links"].values()) else ln.mac
             elif k == "tun":
                 fields.append("kind: tap" if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else "kind: tun")
                 mac = ln.mac if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else None
@@ -430,7 +471,7 @@ def to_lab(netnses: list[str], lab: str | None = None) -> str:
                 mac = ln.mac
             if mac:
                 fields.append(f'mac: "{mac}"')
-            if ln.master and (ns, ln.master) in emitted and (ns, ln.index) in nic_of:
+            if ln.master and (ns, ln.master) in emitted and ((ns, ln.index) in nic_of or (ns, ln.index) in extra):
                 fields.append(f"master: {_q(by_index[(ns, ln.master)].name)}")  # a nic's port options are the switch's
             elif ln.master and (ns, ln.master) in emitted:
                 fields.append(f"master: {_q(by_index[(ns, ln.master)].name)}")

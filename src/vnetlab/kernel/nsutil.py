@@ -241,3 +241,15 @@ def inside(name: str) -> Iterator[None]:
         setns(home)
         os.close(fd)
         os.close(home)
+
+
+@contextmanager
+def inside_fd(fd: int) -> Iterator[None]:
+    """Run the body with this thread in the network namespace open as ``fd``."""
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        setns(fd)
+        yield
+    finally:
+        setns(home)
+        os.close(home)
