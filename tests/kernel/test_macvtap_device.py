@@ -65,6 +65,27 @@ def _held_devices(pid: int, major: int) -> list[tuple[int, int]]:
     return sorted(got)
 
 
+def _holders(devs: set[tuple[int, int]]) -> dict[int, str]:
+    """Every process of the machine with one of these devices open: pid -> its command line
+    (what a failure names: anything else holding a lab's macvtap takes frames from its guest)."""
+    got = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            names = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for name in names:
+            try:
+                st = os.stat(f"/proc/{pid}/fd/{name}")
+            except OSError:
+                continue
+            if stat.S_ISCHR(st.st_mode) and (os.major(st.st_rdev), os.minor(st.st_rdev)) in devs:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    got[int(pid)] = fh.read().replace(b"\0", b" ").decode(errors="replace")[:200]
+                break
+    return got
+
+
 def _counters(netns: str) -> dict[str, int]:
     ln = ip_json(netns, "-s", "link", "show", MACVTAPS[0])[0]
     return {"rx": ln["stats64"]["rx"]["packets"], "tx": ln["stats64"]["tx"]["packets"]}
@@ -106,6 +127,8 @@ def _two_labs() -> dict[str, Any]:
             g.update(netns=ns, pid=pid, devs=devs, held=_held_devices(pid, major) if pid else None)
             f["labs"][lab] = g
         netnses = [f["labs"][lab]["netns"] for lab in LABS]
+        ours = {dev for g in f["labs"].values() for _, dev in g["devs"].values()}
+        f["holders"] = _holders(ours)
         # each lab's guest pinged alone: its own macvtap carries the echo requests and replies
         for lab in LABS:
             before = {ns: _counters(ns) for ns in netnses}
@@ -113,12 +136,14 @@ def _two_labs() -> dict[str, Any]:
             after = {ns: _counters(ns) for ns in netnses}
             f["labs"][lab]["moved"] = {ns: {k: after[ns][k] - before[ns][k] for k in ("rx", "tx")} for ns in netnses}
         # both labs' guests pinged at once, and both guest daemons probing at once
+        f["holders"].update(_holders(ours))
         f["together"] = _ping_all(netnses)
         procs = [
             _start(sys.executable, "-m", "vnetlab", "ping", p, "vm1", "host", "--backend", "kernel") for p in paths
         ]
         f["guest_pings"] = [(p.wait(timeout=60), p.communicate()[0]) for p in procs]
         f["tests"] = [_vnetlab("test", path, "--backend", "kernel") for path in paths]
+        f["holders"].update(_holders(ours))
         f["down"] = [_vnetlab("down", lab) for lab in LABS]
     f["netns_after"] = netns_list()
     return f
@@ -138,17 +163,20 @@ def test_each_lab_guest_holds_its_own_macvtap(in_sandbox) -> None:
     # each daemon holds exactly its own lab's macvtaps, one descriptor each
     for g in (one, two):
         assert g["held"] == sorted(dev for _, dev in g["devs"].values()), (g["held"], g["devs"], one, two)
+    # anyone else holding a lab's macvtap (another sandbox's guest that opened the global
+    # /dev/tapN of our ifindex) takes a share of its frames: named here, should pings fail
+    foreign = {pid: cmd for pid, cmd in f["holders"].items() if pid not in (one["pid"], two["pid"])}
     # pinging a lab's guest moves that lab's macvtap counters (requests in, replies out)
     for lab in LABS:
         g = f["labs"][lab]
-        assert g["alone"] == {g["netns"]: PINGS}, (lab, g["alone"])
+        assert g["alone"] == {g["netns"]: PINGS}, (lab, g["alone"], foreign)
         moved = g["moved"][g["netns"]]
-        assert moved["rx"] >= PINGS and moved["tx"] >= PINGS, (lab, g["moved"])
+        assert moved["rx"] >= PINGS and moved["tx"] >= PINGS, (lab, g["moved"], foreign)
     # and the guests answer in both labs at once, to real pings and as probes from the guest
-    assert f["together"] == {one["netns"]: PINGS, two["netns"]: PINGS}, f["together"]
+    assert f["together"] == {one["netns"]: PINGS, two["netns"]: PINGS}, (f["together"], foreign)
     for code, out in f["guest_pings"]:
-        assert code == 0 and "reply" in out, out
+        assert code == 0 and "reply" in out, (out, foreign)
     for code, out in f["tests"]:
-        assert code == 0, out
+        assert code == 0, (out, foreign)
     assert all(code == 0 for code, _ in f["down"]), f["down"]
     assert f["netns_after"] == []
