@@ -12,7 +12,7 @@ from tests.conftest import LABS
 from vnetlab import load, resolve
 from vnetlab.kernel import KernelLab, owner
 from vnetlab.kernel.kinds import CONFIG
-from vnetlab.sim import Simulator
+from vnetlab.sim import Simulator, sim_unsupported
 
 from .conftest import flush_all, ip_json, missing_kinds, netns_list, real_ping
 
@@ -89,6 +89,10 @@ def test_lab_on_the_kernel(path, in_sandbox) -> None:
         assert got is want, (
             f"{src} -> {addr}: expected {'reach' if want else 'no reach'}, real ping says {'reach' if got else 'no reach'}"
         )
+    assert f["netns_after"] == []
+    assert sorted(f["removed"]) == f["netns_up"]
+    if sim_unsupported(r.lab):
+        return  # the simulator refuses this lab (exit 3): the kernel is checked against the expectations only
     # our own probing engine agrees with the simulator on every node-to-node cell
     sim = Simulator(r).matrix()
     skip = KernelLab(r).uncheckable()
@@ -99,8 +103,6 @@ def test_lab_on_the_kernel(path, in_sandbox) -> None:
             if addr in skip:
                 continue
             assert ok is sim["rows"][src][addr], f"{src} -> {addr}: kernel {ok}, simulator {sim['rows'][src][addr]}"
-    assert f["netns_after"] == []
-    assert sorted(f["removed"]) == f["netns_up"]
 
 
 def test_down_never_touches_unmarked_namespaces(in_sandbox) -> None:
