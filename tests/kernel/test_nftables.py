@@ -85,7 +85,7 @@ def test_router_ruleset_on_the_kernel(in_sandbox) -> None:
         assert values == ["0", "0", "0"], name
     code, text, err = f["import"]
     assert code == 0, err
-    imported = load_text(text, "imported.yaml").lab
+    imported = load_text(text, "imported.yaml")
     assert "icmp type echo-request drop" in imported.nodes["r"].nftables
     assert imported.nodes["a"].nftables is None and imported.nodes["b"].nftables is None
     assert f["down"] == 0

@@ -53,7 +53,7 @@ def _issues(text: str) -> list:
 
 
 def test_a_good_ruleset_validates_and_is_kept_verbatim() -> None:
-    lab = load_text(_lab("    nftables: |\n" + textwrap.indent(GOOD, "      ")), "lab.yaml").lab
+    lab = load_text(_lab("    nftables: |\n" + textwrap.indent(GOOD, "      ")), "lab.yaml")
     assert lab.nodes["h"].nftables == GOOD and lab.nodes["p"].nftables is None
 
 
