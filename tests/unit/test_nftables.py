@@ -171,3 +171,23 @@ def test_the_simulator_refuses_a_lab_with_a_ruleset(argv, run_cli) -> None:
     code, out, err = run_cli(*args)
     assert code == 3, (code, out, err)
     assert "the simulator does not evaluate nftables rulesets yet (node r); use --backend kernel" in err
+
+
+def test_libvirt_says_it_cannot_carry_it() -> None:
+    from xml.dom import minidom
+
+    from vnetlab.export import libvirt
+
+    text = """lab: lv
+nodes:
+  h--x:
+    interfaces:
+      t: {kind: tap, guest: {name: vm, addresses: [192.0.2.5/24]}, addresses: [192.0.2.1/24]}
+    nftables: |
+      table inet t {
+      }
+"""
+    r = resolve(load_text(text))
+    doc = libvirt.to_xml(r, domain=True)
+    assert doc.startswith("<!-- note: the nftables rulesets of h- -x are not part of libvirt's XML")
+    minidom.parseString(doc)  # still one well-formed document
