@@ -155,7 +155,7 @@ def _checks() -> dict:
         for label, addr in (("c1", "198.18.0.2/24"), ("c2", "198.18.0.3/24"), ("m1", "198.51.100.20/24")):
             if addr in addrs:
                 names[node] = label
-    sim = Simulator(r).matrix()
+    sim = Simulator(r).matrix().as_json()
     out["sim"] = sim
     out["names"] = names
     out["live"] = _live_matrix(sim, out["pids"], names)
