@@ -11,7 +11,8 @@ passthru-alone, passthru-mac, source-macs-mode, nopromisc-mode,
 ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
-ifname-unsafe, host-address, ipv6-mtu, mtu-max, bridge-ports.
+ifname-unsafe, host-address, ipv6-mtu, mtu-max, bridge-ports, nftables-syntax,
+nftables-include, nftables-size.
 """
 
 from __future__ import annotations
@@ -612,6 +613,30 @@ def rule_bridge_ports(c: _Ctx) -> None:
             )
 
 
+def rule_nftables(c: _Ctx) -> None:
+    """A node's ruleset: no include, not too large (vnetlab's), then nft's own check
+    (run in a throw-away user+network namespace: see vnetlab.nft), each problem at
+    its line inside the YAML block."""
+    from . import nft
+    from .errors import EnvironmentProblem
+
+    for node, n in c.r.lab.nodes.items():
+        if n.nftables is None:
+            continue
+        path = ("nodes", node, "nftables")
+        try:
+            found = nft.problems(n.nftables)
+        except nft.NftUnavailable as e:
+            raise EnvironmentProblem(f"cannot check node {node}'s nftables ruleset: {e}") from None
+        block = c.pos.blocks.get(path)
+        for p in found:
+            if block is not None:
+                line, col = block[0] + p.line - 1, block[1] + p.col - 1
+            else:  # a quoted or folded string: its lines are not the file's
+                line, col = c.pos.value(path)
+            c.issues.append(Issue(c.pos.file, line, col, p.rule, f"node {node}: {p.message}"))
+
+
 RULES = [
     rule_names,
     rule_refs,
@@ -627,4 +652,5 @@ RULES = [
     rule_addresses,
     rule_mtu_max,
     rule_bridge_ports,
+    rule_nftables,
 ]

@@ -125,6 +125,9 @@ class Positions:
     file: str
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: where the first content line of a literal block scalar (``|``) is, for the
+    #: values whose lines are reported one by one (a node's ``nftables:``)
+    blocks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def key(self, path: Path_) -> tuple[int, int]:
         """Position of the key that names ``path`` (or the nearest enclosing one)."""
@@ -671,7 +674,27 @@ def _parse(
             ],
             none,
         )
+    _note_blocks(root, text, pos)
     return data, pos, b.issues, b.refused
+
+
+def _note_blocks(root: Any, text: str, pos: Positions) -> None:
+    """Record where each node's ``nftables: |`` block's content starts (line of the
+    first content line, its indentation), so nft's LINE:COL maps into the file."""
+    nodes = next((v for k, v in root.value if k.value == "nodes"), None) if root.__class__ in _MAPPING_TYPES else None
+    if nodes is None or nodes.__class__ not in _MAPPING_TYPES:
+        return
+    lines: list[str] | None = None
+    for name, node in nodes.value:
+        if node.__class__ not in _MAPPING_TYPES:
+            continue
+        for k, v in node.value:
+            if k.value == "nftables" and v.__class__ in _SCALAR_TYPES and v.style == "|":
+                if lines is None:
+                    lines = text.split("\n")
+                first = v.start_mark.line + 1  # 0-based index of the first content line
+                indent = next((len(ln) - len(ln.lstrip(" ")) for ln in lines[first:] if ln.strip()), 0)
+                pos.blocks[("nodes", name.value, "nftables")] = (first + 1, indent + 1)
 
 
 #: A text this long makes objects enough (a million for 4 MB) to be frozen after loading.

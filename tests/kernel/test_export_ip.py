@@ -45,7 +45,23 @@ def _state(names: list[str]) -> dict:
             for n in ip_json(ns, "neigh", "show")
             if "PERMANENT" in n.get("state", [])
         )
-        out[ns] = {"links": links, "addrs": addrs, "routes": routes, "neigh": neigh}
+        ruleset = subprocess.run(
+            ["ip", "netns", "exec", ns, "nft", "list", "ruleset"], capture_output=True, text=True, check=True
+        ).stdout
+        bridge_nf = subprocess.run(
+            ["ip", "netns", "exec", ns, "sh", "-c", "cat /proc/sys/net/bridge/bridge-nf-call-* 2>/dev/null || true"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        out[ns] = {
+            "links": links,
+            "addrs": addrs,
+            "routes": routes,
+            "neigh": neigh,
+            "nft": ruleset,
+            "bridge_nf": bridge_nf,
+        }
     return out
 
 

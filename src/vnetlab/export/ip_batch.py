@@ -3,7 +3,8 @@
 The plan's steps, each written as the `ip` command that does the same, grouped
 into one `ip -n NAMESPACE -batch -` block per run of steps in one namespace.
 Modes and ports are always explicit (the kernel's macvlan default is vepa, its
-vxlan port 8472). sysctl values go through `ip netns exec … sysctl`.
+vxlan port 8472). sysctl values go through `ip netns exec … sysctl`; a node's
+nftables ruleset is one ``shlex.quote``d word piped to ``ip netns exec … nft -f -``.
 
 Lab strings are untrusted: every word of a shell line is quoted
 (``shlex.quote``), and a word of an ``ip -batch`` line, which has no escape
@@ -149,6 +150,10 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
     if s.op == "neigh":
         return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {_word(a['dev'])} nud permanent"]
+    if s.op == "nft":  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
+        return "", [
+            f"printf '%s\\n' {shlex.quote(a['ruleset'])} | {_sh('ip', 'netns', 'exec', r.netns(s.ns), 'nft', '-f', '-')}"
+        ]
     raise ValueError(s.op)
 
 
@@ -193,6 +198,12 @@ def to_script(r: Resolved) -> str:
                             "net.ipv6.conf.all.disable_ipv6=1",
                             "net.ipv6.conf.default.disable_ipv6=1",
                         )
+                    )
+                if s.op == "netns" and line.startswith("ip netns add "):  # as the kernel backend: br_netfilter off
+                    n = s.args["netns"]
+                    keys = [f"net.bridge.bridge-nf-call-{k}=0" for k in ("iptables", "ip6tables", "arptables")]
+                    out.append(
+                        "[ ! -d /proc/sys/net/bridge ] || " + _sh("ip", "netns", "exec", n, "sysctl", "-qw", *keys)
                     )
                 continue
             if ns != block_ns:

@@ -54,7 +54,20 @@ def interfaces(r: Resolved) -> list[ET.Element]:
     return out
 
 
+def _note(r: Resolved) -> str:
+    """What libvirt's interface XML cannot carry, as an XML comment (node names are
+    [a-z0-9_-]: only '--' could end a comment early, so it is split)."""
+    nodes = [n.replace("--", "- -") for n, spec in r.lab.nodes.items() if spec.nftables is not None]
+    if not nodes:
+        return ""
+    return f"<!-- note: the nftables rulesets of {', '.join(nodes)} are not part of libvirt's XML (load them with nft -f) -->\n"
+
+
 def to_xml(r: Resolved, domain: bool = False) -> str:
+    return _note(r) + _to_xml(r, domain)
+
+
+def _to_xml(r: Resolved, domain: bool = False) -> str:
     els = interfaces(r)
     if domain:
         root = ET.Element("domain", type="qemu")

@@ -184,6 +184,8 @@ def notes(r: Resolved) -> list[str]:
         other = [k for k in n.sysctl if k != "net.ipv4.ip_forward"]
         if other:
             out.append(f"{node}: sysctl {', '.join(other)} has no networkd key (use sysctl.d)")
+        if n.nftables is not None:
+            out.append(f"{node}: its nftables ruleset has no networkd key (load it with nft -f, e.g. nftables.service)")
     return out
 
 

@@ -168,6 +168,7 @@ class Executor:
                 for key in ("all", "default"):
                     _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
             h.link("set", index=1, ifalias=alias, state="up")  # a new namespace's lo is ifindex 1
+            _bridge_nf_off()
 
         self.created.append((name, alias))  # first: a Ctrl-C right after the create must not forget it
         try:
@@ -301,6 +302,27 @@ class Executor:
             state=NUD_PERMANENT,
             family=fam,
         )
+
+    def op_nft(self, step: Step) -> None:
+        """The node's whole ruleset, ``nft -f -`` in its namespace (a child process
+        inherits this thread's namespace), the text on stdin, never through a shell."""
+        from .. import nft
+
+        with nsutil.inside(self.netns(step.ns)):
+            nft.apply(step.args["ruleset"])
+
+
+#: br_netfilter's switches, per namespace; a new namespace starts with 1 when the
+#: module is loaded (measured on 6.18): bridged frames would pass the ip/ip6/arp hooks
+BRIDGE_NF = ("bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-call-arptables")
+
+
+def _bridge_nf_off() -> None:
+    """Set br_netfilter's calls to 0 in this (new) namespace, where the module is
+    loaded; a node's own ``sysctl:`` may set them to 1 afterwards."""
+    for key in BRIDGE_NF:
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/sys/net/bridge/{key}", "w") as fh:
+            fh.write("0\n")
 
 
 def _write_sysctl(key: str, value: object) -> None:

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,7 +164,20 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                             continue
                         if v != "0":
                             sysctl[f"net.ipv4.conf.{dev}.{key}"] = int(v)
-                state[ns] = {"links": links, "routes": routes, "neigh": neigh, "sysctl": sysctl}
+                for key in ("iptables", "ip6tables", "arptables"):  # br_netfilter, where loaded
+                    try:
+                        with open(f"/proc/sys/net/bridge/bridge-nf-call-{key}") as fh:
+                            if fh.read().strip() != "0":
+                                sysctl[f"net.bridge.bridge-nf-call-{key}"] = 1
+                    except OSError:
+                        continue
+                state[ns] = {
+                    "links": links,
+                    "routes": routes,
+                    "neigh": neigh,
+                    "sysctl": sysctl,
+                    "nftables": _ruleset(),
+                }
     finally:
         for fd in fds.values():
             os.close(fd)
@@ -255,6 +269,29 @@ def _node_names(netnses: list[str], prefix: str) -> dict[str, str]:
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def _ruleset() -> str | None:
+    """``nft list ruleset`` in this thread's namespace (None: empty, or nft is not installed)."""
+    from .. import nft
+
+    if nft.nft_path() is None:
+        return None
+    try:
+        text = nft.list_ruleset()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return text if text.strip() else None
+
+
+def _block(text: str, indent: str) -> list[str]:
+    """A ruleset as YAML: a literal block where YAML reads back exactly ``text``
+    (printable lines, no trailing blanks), else one double-quoted (JSON) string."""
+    lines = text.rstrip("\n").split("\n")
+    plain = all(ln == ln.rstrip(" ") and all(c == "\t" or c.isprintable() for c in ln) for ln in lines)
+    if plain and lines[0][:1] not in (" ", "\t", "") and text.endswith("\n") and not text.endswith("\n\n"):
+        return ["|", *(f"{indent}{ln}" if ln else "" for ln in lines)]
+    return [json.dumps(text)]
 
 
 def _q(s: str) -> str:
@@ -523,6 +560,9 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
                 body.append(f'      - {{address: {n["address"]}, lladdr: "{n["lladdr"]}", dev: {_q(n["dev"])}}}')
         if sysctl:
             body.append("    sysctl: {" + ", ".join(f"{_q(k)}: {v}" for k, v in sysctl.items()) + "}")
+        if s.get("nftables"):
+            first, *rest = _block(s["nftables"], "      ")
+            body += [f"    nftables: {first}", *rest]
         notes = [
             f"    # left out: {_q(s['links'][i].name)} ({json.dumps(reason)[1:-1]})"  # no control character
             for (n, i), reason in left_out.items()

@@ -137,6 +137,22 @@ def require_kinds(resolved: object) -> None:
         if not ok:
             name = "bridge VLAN filtering" if k == "vlan_filtering" else k
             raise KernelLacksKind(name, CONFIG[k])
+    require_netfilter(resolved)
+
+
+def require_netfilter(resolved: object) -> None:
+    """Exit 3 when a lab's filtering needs what this machine lacks: the nft tool for
+    a ruleset, br_netfilter for a node that sets bridge-nf-call-* to 1."""
+    import shutil
+
+    lab = resolved.lab  # type: ignore[attr-defined]
+    for name, node in lab.nodes.items():
+        if node.nftables is not None and shutil.which("nft") is None:
+            raise EnvironmentProblem(f"node {name} has an nftables ruleset and nft (nftables) is not installed")
+        for key, value in node.sysctl.items():
+            wants = key.startswith("net.bridge.bridge-nf-call-") and str(value) != "0"
+            if wants and not os.path.isdir("/proc/sys/net/bridge"):
+                raise KernelLacksKind("br_netfilter (bridged traffic through ip/ip6 hooks)", "CONFIG_BRIDGE_NETFILTER")
 
 
 def require_namespace_access() -> None:

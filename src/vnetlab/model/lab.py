@@ -27,6 +27,8 @@ class Node(Frozen):
     routes: tuple[Route, ...] = ()
     neighbors: tuple[Neighbor, ...] = ()
     sysctl: dict[StrictStr, StrictInt | StrictStr] = Field(default_factory=dict)
+    #: the node's whole nftables ruleset, in nft's own syntax (checked by nft: see vnetlab.nft)
+    nftables: StrictStr | None = None
 
 
 class Expectation(Frozen):

@@ -5,7 +5,7 @@ bridge; interfaces in file order with parents before children and both ends
 of a veth in one step (created in place in their namespaces); bridge ports
 in the order their devices appear; a node's sysctl once its interfaces exist
 and before its addresses; links up (parents first, then lo); routes in order;
-static neighbours last. Every MAC is explicit except where the kernel
+static neighbours; each node's nftables ruleset last. Every MAC is explicit except where the kernel
 decides it (ipvlan children, passthru children and vlan devices inherit).
 """
 
@@ -185,4 +185,7 @@ def build_plan(r: Resolved) -> list[Step]:
             steps.append(Step("route", node, rt.to, {"via": rt.via, "dev": rt.dev, "metric": rt.metric}))
         for nb in n.neighbors:
             steps.append(Step("neigh", node, nb.address, {"lladdr": nb.lladdr, "dev": nb.dev}))
+    for node, n in lab.nodes.items():
+        if n.nftables is not None:
+            steps.append(Step("nft", node, "ruleset", {"ruleset": n.nftables}))
     return steps

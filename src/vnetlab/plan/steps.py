@@ -4,7 +4,7 @@ A step is plain data: what to do (``op``), in which lab namespace (``ns``,
 a node or switch name), to which object, with which attributes. The kernel
 backend executes them; ``vnetlab plan`` prints them; tests compare them.
 
-ops: netns, link, port, sysctl, addr, up, route, neigh.
+ops: netns, link, port, sysctl, addr, up, route, neigh, nft.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ class Step:
             return f"add route {self.obj}{via}{dev}{metric}"
         if self.op == "neigh":
             return f"add neighbour {self.obj} lladdr {a['lladdr']} dev {a['dev']} nud permanent"
+        if self.op == "nft":
+            n = len(a["ruleset"].splitlines())
+            return f"load nftables ruleset ({n} line{'s' if n != 1 else ''}, nft -f -)"
         return f"{self.op} {self.obj}"
 
     def as_dict(self) -> dict[str, Any]:

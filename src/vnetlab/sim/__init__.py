@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
+from ..errors import EnvironmentProblem, InputError
 from ..model import Lab
 from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
@@ -38,11 +38,26 @@ class PingResult:
         return [h for h in self.hops if h.verdict == "drop"]
 
 
+class SimCannot(EnvironmentProblem):
+    """The simulator does not model something the lab uses (exit 3): never a silent accept."""
+
+
+def sim_unsupported(lab: Lab) -> str | None:
+    """Why the simulator cannot run ``lab`` (None: it can). The one place that decides."""
+    for name, node in lab.nodes.items():
+        if node.nftables is not None:
+            return f"the simulator does not evaluate nftables rulesets yet (node {name}); use --backend kernel"
+    return None
+
+
 class Simulator:
     """One lab, simulated. Cheap to build; build a fresh one for a clean state."""
 
     def __init__(self, lab: Lab | Resolved):
         self.r = lab if isinstance(lab, Resolved) else resolve(lab)
+        why = sim_unsupported(self.r.lab)
+        if why is not None:
+            raise SimCannot(why)
         self.world: World = Builder(self.r).build()
         self._ident = 0
         self._ips: dict[str, int] = {}

@@ -1,0 +1,136 @@
+"""A node's nftables ruleset: checked by nft itself, applied and read back with nft.
+
+vnetlab never parses nft syntax by hand. ``validate`` runs nft's own parser
+and the kernel's checks in check mode (``nft -c -f -``) inside a throw-away
+user and network namespace (``unshare -rn``: no root needed, and as root the
+machine's own ruleset is never reached — the namespace is new and empty and
+``-c`` commits nothing). The ruleset travels on stdin, never through a shell.
+
+Before nft sees a ruleset, the two things that would reach past it are
+refused: ``include`` (nft would read a file of the machine, and echo its
+lines in its errors) and a ruleset over ``MAX_BYTES``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: The most a node's ruleset may be (the lab file itself is capped too).
+MAX_BYTES = 64 * 1024
+
+#: How long nft may take to check or apply one ruleset.
+TIMEOUT = 30.0
+
+# ``include "FILE"`` anywhere (a word, outside nothing: a comment or string that
+# says "include" is refused too — conservative, since the check runs before nft)
+_INCLUDE = re.compile(r"(?<![\w-])include(?![\w-])")
+# nft's error location: /dev/stdin:LINE:COL-COL: Error: ...
+_ERROR = re.compile(r"^(?:/dev/stdin|-):(\d+):(\d+)(?:-\d+)?: Error: (.*)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a ruleset, at (line, col) inside the ruleset text (1-based)."""
+
+    line: int
+    col: int
+    rule: str
+    message: str
+
+
+def nft_path() -> str | None:
+    return shutil.which("nft")
+
+
+def unsafe(text: str) -> list[Problem]:
+    """What vnetlab refuses before nft reads the ruleset: size, include."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        return [
+            Problem(1, 1, "nftables-size", f"the ruleset is {size} bytes; a node's ruleset may be at most {MAX_BYTES}")
+        ]
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        m = _INCLUDE.search(line)
+        if m:
+            out.append(
+                Problem(
+                    n,
+                    m.start() + 1,
+                    "nftables-include",
+                    "a ruleset may not 'include' files (it would read a file of this machine); "
+                    "write the rules into the ruleset itself",
+                )
+            )
+    return out
+
+
+class NftUnavailable(Exception):
+    """nft or unshare is missing, or user namespaces are off: the ruleset was not checked."""
+
+
+@lru_cache(maxsize=256)
+def check_syntax(text: str) -> tuple[Problem, ...]:
+    """nft's own verdict on ``text`` (check mode, in a throw-away user+network namespace)."""
+    nft, unshare = nft_path(), shutil.which("unshare")
+    if nft is None or unshare is None:
+        raise NftUnavailable("nft (nftables) and unshare (util-linux) are needed to check a ruleset")
+    try:
+        p = subprocess.run(
+            [unshare, "--user", "--map-root-user", "--net", nft, "-c", "-f", "-"],
+            input=text.encode(),
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return (Problem(1, 1, "nftables-syntax", f"nft took more than {TIMEOUT:.0f} s to check the ruleset"),)
+    if p.returncode == 0:
+        return ()
+    err = p.stderr.decode("utf-8", "replace")
+    if "unshare:" in err and "nft" not in err.split("unshare:", 1)[0]:
+        raise NftUnavailable(f"could not make a sandbox to check the ruleset: {err.strip()[:200]}")
+    out: list[Problem] = []
+    for line in err.splitlines():
+        m = _ERROR.match(line)
+        if m:
+            out.append(Problem(int(m.group(1)), int(m.group(2)), "nftables-syntax", f"nft: {m.group(3)}"))
+        elif line.startswith("Error: ") and not out:
+            out.append(Problem(1, 1, "nftables-syntax", f"nft: {line[7:]}"))
+    if not out:
+        out.append(Problem(1, 1, "nftables-syntax", f"nft refused the ruleset (exit {p.returncode})"))
+    return tuple(out)
+
+
+def problems(text: str) -> list[Problem]:
+    """Every problem of a ruleset: vnetlab's refusals first; nft is asked only if there are none."""
+    found = unsafe(text)
+    if found:
+        return found
+    return list(check_syntax(text))
+
+
+def apply(text: str) -> None:
+    """Load ``text`` with ``nft -f -`` in the calling thread's network namespace
+    (the caller is inside the node's namespace: a child inherits it)."""
+    nft = nft_path()
+    if nft is None:
+        raise FileNotFoundError("nft (nftables) is not installed")
+    if unsafe(text):  # validation refuses these; checked again in case it was bypassed
+        raise ValueError("refusing a ruleset that includes files or is too large")
+    p = subprocess.run([nft, "-f", "-"], input=text.encode(), capture_output=True, timeout=TIMEOUT, check=False)
+    if p.returncode != 0:
+        raise OSError(f"nft -f refused the ruleset: {p.stderr.decode('utf-8', 'replace').strip()[:500]}")
+
+
+def list_ruleset() -> str:
+    """``nft list ruleset`` in the calling thread's network namespace ('' when empty)."""
+    nft = nft_path()
+    if nft is None:
+        raise FileNotFoundError("nft (nftables) is not installed")
+    p = subprocess.run([nft, "list", "ruleset"], capture_output=True, timeout=TIMEOUT, check=True)
+    return p.stdout.decode("utf-8", "replace")
