@@ -12,18 +12,20 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from pyroute2 import IPRoute
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvironmentProblem, InputError
-from ..model import Expectation
-from ..plan import Step, build_plan
-from ..resolve import Resolved
-from ..sim import Target, endpoints, targets
-from ..verify.expect import Outcome, evaluate
-from . import guestd, nsutil, owner, preflight, probe, sandbox
-from .apply import INDEX_BASE, Executor
+from . import guestd, nsutil, owner, preflight, sandbox
+
+# what `vnetlab down` does not need is imported where it is used: pyroute2 alone
+# costs a sixth of a second at every start of the CLI
+if TYPE_CHECKING:
+    from ..model import Expectation
+    from ..plan import Step
+    from ..resolve import Resolved
+    from ..sim import Target
+    from ..verify.expect import Outcome
+    from . import probe
 
 
 class KernelLab:
@@ -40,6 +42,8 @@ class KernelLab:
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
+        from ..plan import build_plan
+
         return build_plan(self.r)
 
     def fingerprint(self, steps: Sequence[Step]) -> str:
@@ -65,14 +69,21 @@ class KernelLab:
         With ``external_guests`` the guests' devices are left for the user's own
         VMs (QEMU, libvirt) instead of vnetlab's guest daemon."""
         sandbox.guard()
-        preflight.require_privileges()
-        preflight.require_kinds(self.r)
-        steps = self.plan()
-        fp = self.fingerprint(steps)
+        with nsutil.phase("up: import pyroute2"):
+            from . import kinds  # noqa: F401  (pyroute2 and vnetlab's additions to it)
+        with nsutil.phase("up: preflight"):
+            preflight.require_privileges()
+            preflight.require_kinds(self.r)
+        with nsutil.phase("up: plan"):
+            steps = self.plan()
+        with nsutil.phase("up: fingerprint"):
+            fp = self.fingerprint(steps)
         if self._flusher is not None:  # made for the namespaces as they were
             self._flusher.close()
             self._flusher = None
-        with owner.lock(self.lab):  # another `up` or `down` of this lab waits, or we do
+        with contextlib.ExitStack() as stack:
+            with nsutil.phase("up: lock"):  # another `up` or `down` of this lab waits, or we do
+                stack.enter_context(owner.lock(self.lab))
             return self._up(steps, fp, progress, fail_at, external_guests)
 
     def _up(
@@ -83,8 +94,12 @@ class KernelLab:
         fail_at: int | None,
         external_guests: bool,
     ) -> str:
+        from ..plan import Step
+        from .apply import Executor
+
         wanted = {self.netns(n): n for n in self.names}
-        marks = owner.owned(self.lab, everything=True)
+        with nsutil.phase("up: read marks"):
+            marks = owner.owned(self.lab, everything=True)
         marked = [
             Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
             for s in steps
@@ -105,7 +120,8 @@ class KernelLab:
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
                 return "recreated"
             owner.down(self.lab)
-        taken = [ns for ns in wanted if nsutil.exists(ns)]
+        with nsutil.phase("up: read marks"):
+            taken = [ns for ns in wanted if nsutil.exists(ns)]
         if taken:
             raise EnvironmentProblem(
                 f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
@@ -119,7 +135,8 @@ class KernelLab:
         except BaseException:
             owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
             raise
-        self._set_complete(fp, external_guests)
+        with nsutil.phase("up: complete mark + settle"):
+            self._set_complete(fp, external_guests)
         return "recreated" if marks else "created"
 
     def _uses_v6(self) -> bool:
@@ -152,6 +169,8 @@ class KernelLab:
         the old guest daemon were never touched. Only then is the old lab removed.
         A crash half-way leaves marked namespaces and placeholders that the next
         `up` or `down` removes (see owner)."""
+        from .apply import Executor
+
         lab = self.lab
         was = {m.netns: m for m in old}
         new_name = {n: f"{self.netns(n)}.new" for n in self.names}
@@ -220,6 +239,10 @@ class KernelLab:
         """Where the new lab's ifindexes start: the default bank, unless the lab has a
         macvtap (its character device /dev/tap<ifindex> is global) and the running
         lab uses that bank; then the next one."""
+        from pyroute2 import IPRoute
+
+        from .apply import INDEX_BASE
+
         if not any(i.kind == "macvtap" for i in self.r.ifaces.values()):
             return INDEX_BASE
         used: set[int] = set()
@@ -303,10 +326,14 @@ class KernelLab:
     @property
     def endpoints(self) -> list[str]:
         """Sources: nodes, and guests while the lab's guest daemon runs."""
+        from ..sim import endpoints
+
         return [e for e in endpoints(self.r) if e in self.r.lab.nodes or self.guests is not None]
 
     @property
     def targets(self) -> list[Target]:
+        from ..sim import targets
+
         return targets(self.r)
 
     def resolve_dst(self, dst: str) -> list[str]:
@@ -318,6 +345,10 @@ class KernelLab:
         return [dst]
 
     def flush(self) -> None:
+        from pyroute2 import IPRoute
+
+        from . import probe
+
         if self._flusher is None:
             static: set[tuple[str, int, str]] = set()
             for node, n in self.r.lab.nodes.items():
@@ -347,6 +378,8 @@ class KernelLab:
             raise InputError(f"{src!r} is not a node or guest of lab {self.lab}")
         if flush:
             self.flush()
+        from . import probe
+
         return probe.probe(self.netns(src), dsts, self.timeout)
 
     def _external(self, guest: str) -> str:
@@ -395,6 +428,8 @@ class KernelLab:
         return held | {t.address for t in self.targets if t.node in guests}
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
+        from ..verify.expect import evaluate
+
         return evaluate(self, expectations)
 
     def check_neigh_capacity(self, per_row: int) -> None:
@@ -453,6 +488,8 @@ def _rebind(aside: str, ns: str) -> None:
 
 def _pending_carrier_off(netns: str) -> bool:
     """A device up without carrier whose operstate linkwatch has not updated yet."""
+    from pyroute2 import IPRoute
+
     with nsutil.inside(netns), IPRoute() as h:
         for ln in h.get_links():
             flags = ln["flags"]

@@ -91,7 +91,9 @@ class Executor:
         k = (ns, name)
         i = self._idx.get(k)
         if i is None:
-            for ln in self.ipr(ns).get_links():
+            with nsutil.phase("up: of which ifindex lookups"):
+                links = self.ipr(ns).get_links()
+            for ln in links:
                 self._idx[(ns, ln.get_attr("IFLA_IFNAME"))] = ln["index"]
             i = self._idx.get(k)
             if i is None:
@@ -126,7 +128,8 @@ class Executor:
                         step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"), undo=self.undo
                     )
                 try:
-                    self.do(step)
+                    with nsutil.phase(f"up: {step.op}"):
+                        self.do(step)
                 except (KernelLacksKind, StepFailed):
                     raise
                 except (NetlinkError, OSError) as e:
@@ -163,11 +166,14 @@ class Executor:
         alias = step.args["alias"]
 
         def setup() -> None:  # in the new namespace, before it is mounted (visible)
-            self._ipr[step.ns] = h = IPRoute()
+            with nsutil.phase("up: of which netns netlink socket"):
+                self._ipr[step.ns] = h = IPRoute()
             if not self.uses_ipv6:  # keep switches' FDBs quiet, as the semantics test bed does
-                for key in ("all", "default"):
-                    _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
-            h.link("set", index=1, ifalias=alias, state="up")  # a new namespace's lo is ifindex 1
+                with nsutil.phase("up: of which netns sysctls"):
+                    for key in ("all", "default"):
+                        _write_sysctl(f"net.ipv6.conf.{key}.disable_ipv6", 1)
+            with nsutil.phase("up: of which netns mark lo"):
+                h.link("set", index=1, ifalias=alias, state="up")  # a new namespace's lo is ifindex 1
 
         self.created.append((name, alias))  # first: a Ctrl-C right after the create must not forget it
         try:
@@ -215,16 +221,24 @@ class Executor:
         `port` and `up` steps cost nothing; the nic is the peer, placed in its node."""
         a = step.args
         sw, port = a["peer_ns"], a["peer"]
+        # the peer is spelled out as the kernel reads it (VETH_INFO_PEER is an ifinfomsg):
+        # pyroute2's `peer=` shortcut carries attributes only, and the peer's ifindex,
+        # chosen like every other (veth_newlink takes its ifi_index), spares a dump of
+        # the node to learn it
+        peer_attrs: list[list[Any]] = [
+            ["IFLA_IFNAME", step.obj],
+            ["IFLA_ADDRESS", a["mac"]],
+            ["IFLA_NET_NS_FD", self.netns(step.ns)],
+        ]
+        if a.get("mtu"):
+            peer_attrs.append(["IFLA_MTU", a["mtu"]])
+        peer = {"index": self.new_index(step.ns, step.obj), "flags": 0, "change": 0, "attrs": peer_attrs}
         kw: dict[str, Any] = {
             "ifname": port,
-            "kind": "veth",
             "address": a["peer_mac"],
             "index": self.new_index(sw, port),
-            "peer": {
-                "ifname": step.obj,
-                "address": a["mac"],
-                "net_ns_fd": self.netns(step.ns),
-                **({"mtu": a["mtu"]} if a.get("mtu") else {}),
+            "IFLA_LINKINFO": {
+                "attrs": [["IFLA_INFO_KIND", "veth"], ["IFLA_INFO_DATA", {"attrs": [["VETH_INFO_PEER", peer]]}]]
             },
         }
         pstep = self.port_steps.get((sw, port))
