@@ -125,7 +125,6 @@ def floor_updown(n: int) -> tuple[float, float]:
 
 FLOOR_SCRIPT = r"""
 import ctypes, os, sys
-from pyroute2 import IPRoute
 libc = ctypes.CDLL(None, use_errno=True)
 RUN = "/run/netns"
 
@@ -140,6 +139,7 @@ def create(name):
     os.close(home)
 
 def inside(name):
+    from pyroute2 import IPRoute
     fd = os.open(f"{RUN}/{name}", os.O_RDONLY)
     home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
     libc.setns(fd, 0x40000000)
@@ -154,6 +154,7 @@ def addr(i):
 
 cmd, n = sys.argv[1], int(sys.argv[2])
 if cmd == "up":
+    from pyroute2 import IPRoute  # down does without
     create("f-sw")
     sw = inside("f-sw")
     sw.link("add", ifname="sw", kind="bridge", state="up")

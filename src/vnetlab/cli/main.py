@@ -20,8 +20,6 @@ import click
 
 from .. import __version__, _interrupt
 from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
-from ..load import load_file
-from ..resolve import resolve
 from . import machine as _machine
 from . import render
 
@@ -93,6 +91,8 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
+    from ..load import load_file
+
     try:
         loaded = load_file(lab)
     except LabInvalid as e:
@@ -118,6 +118,9 @@ def _not_yet(name: str, issue: str) -> None:
 
 
 def _resolved(lab: Path) -> Any:
+    from ..load import load_file
+    from ..resolve import resolve
+
     return resolve(load_file(lab).lab)
 
 
@@ -225,6 +228,8 @@ def down(lab_or_name: str) -> None:
 
     name = lab_or_name
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
+        from ..load import load_file
+
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()
@@ -265,6 +270,8 @@ def status(name: str, as_json: bool) -> None:
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
+        from ..load import load_file
+
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()
@@ -622,7 +629,7 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
     """
     if svg is not None and fmt != "dot":
         raise InputError("--svg goes with --format dot")
-    r = resolve(load_file(lab).lab)
+    r = _resolved(lab)
     if fmt == "json":
         from ..export.json import to_json
 

@@ -233,6 +233,8 @@ class Executor:
         if a.get("mtu"):
             peer_attrs.append(["IFLA_MTU", a["mtu"]])
         peer = {"index": self.new_index(step.ns, step.obj), "flags": 0, "change": 0, "attrs": peer_attrs}
+        # (the peer cannot be brought up in the same request: veth_newlink configures
+        # it before the pair is linked, and veth_open answers ENOTCONN without a peer)
         kw: dict[str, Any] = {
             "ifname": port,
             "address": a["peer_mac"],
