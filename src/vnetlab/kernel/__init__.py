@@ -260,6 +260,10 @@ class KernelLab:
     def _start_guests(self, fp: str) -> None:
         if not self.r.guests:
             return
+        # the daemon is forked: what it runs is imported here, before (in the daemon
+        # each import would cost time and system calls while it holds the guests)
+        from . import guest, probe  # noqa: F401
+
         self.close()
         self.guests = guestd.start(self.r, {n: self.netns(n) for n in self.names}, self.guest_ns, fp)
 

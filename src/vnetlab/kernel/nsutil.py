@@ -115,26 +115,16 @@ def path(name: str) -> str:
     return os.path.join(NETNS_RUN_DIR, name)
 
 
-#: the mount namespaces (device, inode) where /run/netns was found a mount point: it stays one
-_run_dir_ok: list[tuple[int, int]] = []
-
-
 def _ensure_run_dir() -> None:
     """Like iproute2: /run/netns exists and is a shared mount point, so named
-    namespaces are seen from every mount namespace that shares it. Checked once
-    per process and mount namespace (a sandbox child has its own)."""
-    st = os.stat("/proc/self/ns/mnt")
-    key = (st.st_dev, st.st_ino)
-    if key in _run_dir_ok and os.path.isdir(NETNS_RUN_DIR):
-        return
+    namespaces are seen from every mount namespace that shares it."""
     os.makedirs(NETNS_RUN_DIR, mode=0o755, exist_ok=True)
     with open("/proc/self/mountinfo") as fh:
-        found = any(line.split()[4] == NETNS_RUN_DIR for line in fh)
-    if not found:
-        mount(NETNS_RUN_DIR, NETNS_RUN_DIR, None, MS_BIND | MS_REC)
-        with suppress(OSError):
-            mount("none", NETNS_RUN_DIR, None, MS_SHARED | MS_REC)
-    _run_dir_ok.append(key)
+        if any(line.split()[4] == NETNS_RUN_DIR for line in fh):
+            return
+    mount(NETNS_RUN_DIR, NETNS_RUN_DIR, None, MS_BIND | MS_REC)
+    with suppress(OSError):
+        mount("none", NETNS_RUN_DIR, None, MS_SHARED | MS_REC)
 
 
 def exists(name: str) -> bool:
