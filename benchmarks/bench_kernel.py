@@ -58,7 +58,7 @@ def _addr(i: int) -> str:
 
 
 def vnetlab_updown(n: int) -> tuple[float, float]:
-    k = KernelLab(resolve(load_text(star(n)).lab))
+    k = KernelLab(resolve(load_text(star(n))))
     t = time.perf_counter()
     k.up()
     up = time.perf_counter() - t
@@ -268,7 +268,7 @@ def mininet_total(n: int) -> float | None:
 
 
 def matrix_vnetlab(n: int) -> tuple[float, int]:
-    k = KernelLab(resolve(load_text(star(n)).lab))
+    k = KernelLab(resolve(load_text(star(n))))
     k.up()
     t = time.perf_counter()
     m = k.matrix()
@@ -279,7 +279,7 @@ def matrix_vnetlab(n: int) -> tuple[float, int]:
 
 
 def matrix_loop(n: int) -> tuple[float, int]:
-    k = KernelLab(resolve(load_text(star(n)).lab))
+    k = KernelLab(resolve(load_text(star(n))))
     k.up()
     script = (
         "ok=0; "

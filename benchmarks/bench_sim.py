@@ -27,7 +27,7 @@ from vnetlab.sim import Simulator
 
 
 def run(name: str, text: str) -> dict[str, float]:
-    lab = load_text(text, name).lab
+    lab = load_text(text, name)
     t0 = time.perf_counter()
     sim = Simulator(lab)
     built = time.perf_counter() - t0

@@ -1,17 +1,42 @@
 """Choosing a backend for a lab: the simulator, a running kernel lab, or a sandbox.
 
-Everything above (verification, CLI) talks to what these return through the
-same few methods: ``probe``, ``resolve_dst``, ``matrix``, ``evaluate``.
+Everything above (verification, the CLI, the Python API) talks to what
+``open_backend`` returns through the ``Backend`` protocol only: probe, the
+matrix, expectations, and the skip policy (what a backend cannot judge, such
+as a guest nobody serves on the kernel). On the simulator nothing is skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 
 from .model import Expectation
 from .resolve import Resolved
+from .verify import endpoints as ep
 from .verify.expect import Outcome, evaluate
+from .verify.matrix import Matrix
+
+
+class Backend(Protocol):
+    name: str
+    r: Resolved
+
+    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]: ...
+
+    def resolve_dst(self, dst: str) -> list[str]: ...
+
+    def matrix(self) -> Matrix: ...
+
+    def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]: ...
+
+    def skip_reason(self, e: Expectation) -> str | None:
+        """Why this backend cannot check ``e`` (None: it can)."""
+        ...
+
+    def lab_problem(self) -> str | None:
+        """What makes the lab fail as a whole on this backend (None: nothing)."""
+        ...
 
 
 class SimBackend:
@@ -27,13 +52,19 @@ class SimBackend:
         return self.sim.probe(src, dsts, flush=flush)
 
     def resolve_dst(self, dst: str) -> list[str]:
-        return self.sim.resolve_dst(dst)
+        return ep.resolve_dst(self.r, dst)
 
-    def matrix(self) -> dict[str, Any]:
+    def matrix(self) -> Matrix:
         return self.sim.matrix()
 
+    def skip_reason(self, e: Expectation) -> str | None:
+        return None
+
+    def lab_problem(self) -> str | None:
+        return None
+
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
-        return evaluate(self.sim, expectations)
+        return evaluate(self, expectations)
 
 
 class KernelBackend:
@@ -51,25 +82,38 @@ class KernelBackend:
         if self.running:
             self.live.attach()  # the lab's guest daemon, if it has guests
 
-    def _call(self, method: str, *args: Any) -> Any:
-        from .kernel import sandboxed
+    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
+        from .kernel import KernelLab, sandboxed
 
         if self.running:
-            return getattr(self.live, method)(*args)
-        return sandboxed(self.r, method, *args)
-
-    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
-        return self._call("probe", src, list(dsts), flush)  # type: ignore[no-any-return]
+            return self.live.probe(src, dsts, flush)
+        return sandboxed(self.r, KernelLab.probe, src, list(dsts), flush)
 
     def resolve_dst(self, dst: str) -> list[str]:
-        return self.live.resolve_dst(dst)
+        return ep.resolve_dst(self.r, dst)
 
-    def matrix(self) -> dict[str, Any]:
-        return self._call("matrix")  # type: ignore[no-any-return]
+    def matrix(self) -> Matrix:
+        from .kernel import sandboxed_matrix
+
+        return self.live.matrix() if self.running else sandboxed_matrix(self.r)
+
+    def skip_reason(self, e: Expectation) -> str | None:
+        # a sandboxed lab runs its own guest daemon: nothing to skip there
+        return self.live.skip_reason(e) if self.running else None
+
+    def lab_problem(self) -> str | None:
+        """A running lab whose guest daemon is gone is not the lab as written."""
+        from .kernel import guestd
+
+        return guestd.lost(self.live) if self.running else None
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
-        return self._call("evaluate", list(expectations))  # type: ignore[no-any-return]
+        from .kernel import KernelLab, sandboxed
+
+        if self.running:
+            return self.live.evaluate(expectations)
+        return sandboxed(self.r, KernelLab.evaluate, list(expectations))
 
 
-def open_backend(r: Resolved, name: str) -> SimBackend | KernelBackend:
+def open_backend(r: Resolved, name: str) -> Backend:
     return SimBackend(r) if name == "sim" else KernelBackend(r)

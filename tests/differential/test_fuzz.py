@@ -23,14 +23,14 @@ REGRESSIONS = sorted((ROOT / "tests" / "differential" / "regressions").glob("*.y
 
 
 def _kernel_rows(text: str) -> dict:
-    k = KernelLab(resolve(load_text(text).lab))
+    k = KernelLab(resolve(load_text(text)))
     k.timeout = 0.3  # namespaces on one machine answer in well under a millisecond
     k.up()
     return k.matrix()["rows"]
 
 
 def compare(text: str) -> list[str]:
-    r = resolve(load_text(text).lab)
+    r = resolve(load_text(text))
     sim = Simulator(r).matrix()["rows"]
     ker = sandbox.run(_kernel_rows, text)
     return [

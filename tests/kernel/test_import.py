@@ -41,7 +41,7 @@ def test_import_round_trip(path, in_sandbox) -> None:
         pytest.skip("this kernel lacks a kind the lab uses")
     original = resolve(load(path))
     text = in_sandbox(_up_and_import, str(path))
-    imported = resolve(load_text(text, "imported.yaml").lab)
+    imported = resolve(load_text(text, "imported.yaml"))
     assert imported.lab.lab == original.lab.lab
     assert set(imported.lab.switches) == set(original.lab.switches)
     assert _ifaces(imported) == _ifaces(original)
@@ -110,7 +110,7 @@ def test_import_always_writes_a_lab_that_validates(in_sandbox, tmp_path) -> None
     for name, (imp, val, text) in res.items():
         assert imp[0] == 0, (name, imp)
         assert val[0] == 0, (name, val, text)
-    lab = resolve(load_text(res["odd"][2], "odd.yaml").lab)
+    lab = resolve(load_text(res["odd"][2], "odd.yaml"))
     assert set(lab.lab.nodes) == {"odd", "only-lo"} and lab.lab.nodes["only-lo"].interfaces == {}
     odd = lab.lab.nodes["odd"].interfaces
     assert {"on", "x{y", "br0"} <= set(odd) and "v0" not in odd and "mv0" not in odd, res["odd"][2]

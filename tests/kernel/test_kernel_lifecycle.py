@@ -77,13 +77,13 @@ def test_kill_9_during_up_then_down_leaves_nothing(in_sandbox, frac: float) -> N
 
 def _reup_and_change() -> dict:
     text = Path(MODES).read_text()
-    k = KernelLab(resolve(load_text(text).lab))
+    k = KernelLab(resolve(load_text(text)))
     first, second = k.up(), k.up()
     changed = text.replace(
         "mv0: {kind: macvlan, parent: bridge/eth0, mode: bridge, addresses: [198.51.100.11/24]}",
         "mv0: {kind: macvlan, parent: bridge/eth0, mode: vepa, addresses: [198.51.100.111/24]}",
     )
-    k2 = KernelLab(resolve(load_text(changed).lab))
+    k2 = KernelLab(resolve(load_text(changed)))
     third = k2.up()
     link = next(ln for ln in ip_json("mvmodes-b1", "-d", "link", "show") if ln["ifname"] == "mv0")
     addrs = [

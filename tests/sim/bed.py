@@ -58,7 +58,7 @@ nodes:
     interfaces:
       eth0: {{kind: nic, switch: sw, mac: "{MAC["peer"]}", addresses: [{IP["peer"]}/24]}}
 {neighbors("peer")}{peer_extra}{child("a", a, extra_a)}{child("b", b, extra_b)}"""
-    return Simulator(load_text(text, "bed.yaml").lab)
+    return Simulator(load_text(text, "bed.yaml"))
 
 
 def reach(sim: Simulator, src: str, dst: str) -> bool:

@@ -36,12 +36,12 @@ def test_shipped_labs(path) -> None:
     ids=["star20", "mv-bridge", "mv-vepa", "mv-private"],
 )
 def test_generated_labs(text: str) -> None:
-    fast, full = _both(load_text(text).lab)
+    fast, full = _both(load_text(text))
     assert fast == full
 
 
 def test_a_hairpin_star_with_static_entries() -> None:
     text = star(12).replace("  sw: {}", "  sw: {hairpin: true}")
     text += '    neighbors:\n      - {address: 198.18.0.3, lladdr: "02:00:00:00:00:03", dev: eth0}\n'
-    fast, full = _both(load_text(text).lab)
+    fast, full = _both(load_text(text))
     assert fast == full

@@ -12,7 +12,7 @@ from vnetlab.sim.kinds import SIM_KINDS
 
 
 def sim(text: str) -> Simulator:
-    return Simulator(load_text("lab: k\n" + text, "k.yaml").lab)
+    return Simulator(load_text("lab: k\n" + text, "k.yaml"))
 
 
 def ok(s: Simulator, src: str, ip: str) -> bool:

@@ -85,7 +85,7 @@ def test_bridge_vlan_lines_quote_the_port_name() -> None:
     text = text.replace('master: "b`id>c2`"}', 'master: "b`id>c2`", port: {vlans: [5]}}', 1)
     from vnetlab.export.ip_batch import to_script
 
-    script = to_script(resolve(load_text(text).lab))
+    script = to_script(resolve(load_text(text)))
     vlan = [shlex.split(ln) for ln in script.splitlines() if ln.startswith("bridge ")]
     assert vlan and all(w[6] == "c;id>c3" for w in vlan), vlan
 

@@ -84,7 +84,7 @@ def test_a_huge_integer_is_a_clear_error(tmp_path: Path, run_cli, number: str) -
 
 def test_numbers_the_core_schema_allows_still_load() -> None:
     for text, mtu in [("1500", 1500), ("0x5dc", 1500), ("0o2734", 1500), ("1_500", 1500), ("0b10111011100", 1500)]:
-        nic = load_text(BASE % f"mtu: {text}").lab.nodes["h"].interfaces["eth0"]
+        nic = load_text(BASE % f"mtu: {text}").nodes["h"].interfaces["eth0"]
         assert nic.mtu == mtu, text
     for text in ("_", "0o", "+_"):  # the int pattern, but no number: a string, refused by the schema
         with pytest.raises(LabInvalid) as e:

@@ -32,29 +32,46 @@ nodes:
 def test_public_api_is_pinned() -> None:
     assert sorted(vnetlab.__all__) == sorted(
         [
+            "Cell",
             "CheckFailed",
+            "Column",
             "EnvironmentProblem",
             "InputError",
             "Issue",
             "KernelLacksKind",
+            "KernelNet",
             "Lab",
             "LabInvalid",
+            "Matrix",
             "NotImplementedYet",
+            "Outcome",
             "Resolved",
+            "Simulation",
+            "Trace",
             "VnetlabError",
             "__version__",
             "check",
+            "compare",
+            "kernel",
             "load",
             "load_text",
             "resolve",
+            "simulate",
         ]
     )
     for name in vnetlab.__all__:
         assert hasattr(vnetlab, name)
 
 
+def test_load_and_load_text_return_the_same_kind_of_thing() -> None:
+    path = ROOT / "labs" / "macvlan-modes.yaml"
+    a, b = vnetlab.load(path), vnetlab.load_text(path.read_text(), str(path))
+    assert type(a) is type(b) is vnetlab.Lab and a == b
+    assert callable(vnetlab.load)  # the function, not the submodule of the same name
+
+
 def test_kernel_defaults() -> None:
-    lab = load_text(MINI).lab
+    lab = load_text(MINI)
     ifs = lab.nodes["h"].interfaces
     assert ifs["mv0"].mode == "vepa"  # macvlan_common_newlink
     assert (ifs["ipv0"].mode, ifs["ipv0"].flag) == ("l3", "bridge")  # ipvlan_link_new
@@ -63,7 +80,7 @@ def test_kernel_defaults() -> None:
 
 
 def test_model_is_frozen_and_strict() -> None:
-    lab = load_text(MINI).lab
+    lab = load_text(MINI)
     with pytest.raises(ValidationError):
         lab.nodes["h"].interfaces["eth0"].up = False  # type: ignore[misc]
     with pytest.raises(ValidationError):
@@ -71,7 +88,7 @@ def test_model_is_frozen_and_strict() -> None:
 
 
 def test_derived_macs_are_stable_local_unicast_and_distinct() -> None:
-    r = resolve(load_text(MINI).lab)
+    r = resolve(load_text(MINI))
     macs = {k: i.mac for k, i in r.ifaces.items()}
     for mac in macs.values():
         assert re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", mac)
@@ -81,11 +98,11 @@ def test_derived_macs_are_stable_local_unicast_and_distinct() -> None:
     assert macs[("h", "ipv0")] == macs[("h", "eth1")]  # ipvlan shares its parent's MAC
     own = [m for k, m in macs.items() if k != ("h", "ipv0")]
     assert len(set(own)) == len(own)
-    assert resolve(load_text(MINI).lab).ifaces[("h", "mv0")].mac == macs[("h", "mv0")]
+    assert resolve(load_text(MINI)).ifaces[("h", "mv0")].mac == macs[("h", "mv0")]
 
 
 def test_implicit_veth_peer_and_graph() -> None:
-    r = resolve(load_text(MINI).lab)
+    r = resolve(load_text(MINI))
     assert r.ifaces[("c", "host0")].implicit
     assert r.peer[("c", "host0")] == ("h", "ve0")
     assert r.parent[("h", "mv0")] == ("h", "eth0")

@@ -109,7 +109,7 @@ def test_no_type_coercion() -> None:
     for field in ("up: on", "up: 'false'", "mtu: '1500'", "mac: 1"):
         with pytest.raises(LabInvalid):
             load_text(base % field)
-    lab = load_text(base % "mtu: 9000, up: false").lab
+    lab = load_text(base % "mtu: 9000, up: false")
     nic = lab.nodes["h"].interfaces["eth0"]
     assert nic.mtu == 9000 and nic.up is False
 
@@ -297,7 +297,7 @@ nodes:
       eth0: {kind: nic, switch: lan}
       v10: {kind: vlan, parent: eth0, id: 10}
 """
-    d = resolve(load_text(text).lab).domains
+    d = resolve(load_text(text)).domains
     assert d[("a", "v10")] != d[("a", "eth0")] != d[("a", "v20")] != d[("a", "v10")]
     assert d[("a", "v10")] == d[("b", "v10")]  # one VLAN over one switch is one domain
     assert _rules(text) == []  # one MAC on two VLANs is no duplicate
@@ -330,5 +330,5 @@ def test_thousands_of_unresolved_references_validate_fast() -> None:
 
 def test_folded_text_has_no_fold_markers() -> None:
     """ruamel marks where a folded scalar (>) was folded with a BEL; the value must not keep it."""
-    lab = load_text("lab: t\ndescription: >\n  one\n  two\nnodes: {a: {}}\n").lab
+    lab = load_text("lab: t\ndescription: >\n  one\n  two\nnodes: {a: {}}\n")
     assert lab.description == "one two\n"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,9 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__, _interrupt
-from ..errors import EnvironmentProblem, InputError, LabInvalid, NotImplementedYet, VnetlabError
+from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
+from ..load import load_file
+from ..resolve import resolve
 from . import machine as _machine
 from . import render
 
@@ -91,8 +91,6 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
-    from ..load import load_file
-
     try:
         loaded = load_file(lab)
     except LabInvalid as e:
@@ -118,9 +116,6 @@ def _not_yet(name: str, issue: str) -> None:
 
 
 def _resolved(lab: Path) -> Any:
-    from ..load import load_file
-    from ..resolve import resolve
-
     return resolve(load_file(lab).lab)
 
 
@@ -173,9 +168,9 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
     """
     k = _kernel(lab)
     if sandbox:
-        from ..kernel import sandboxed
+        from ..kernel import KernelLab, sandboxed
 
-        st = sandboxed(k.r, "status")
+        st = sandboxed(k.r, KernelLab.status)
         render.status(st)
         render.say(f"lab {k.lab}: came up in a sandbox and was removed", to_stderr=True)
         return
@@ -228,8 +223,6 @@ def down(lab_or_name: str) -> None:
 
     name = lab_or_name
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
-        from ..load import load_file
-
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()
@@ -270,8 +263,6 @@ def status(name: str, as_json: bool) -> None:
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
-        from ..load import load_file
-
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()
@@ -323,415 +314,6 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
         raise InputError(f"cannot run {cmd[0]}: {e.strerror}") from None
 
 
-def _backend(lab: Path, backend: str) -> Any:
-    from ..backends import open_backend
-
-    return open_backend(_resolved(lab), backend)
-
-
-@cli.command()
-@LAB_ARG
-@click.argument("src")
-@click.argument("dst")
-@BACKEND
-@JSON
-@errors_to_exit
-def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
-    """One reachability probe from SRC (node or guest) to DST (node, guest or address).
-
-    DST as a node pings each of its IPv4 addresses. Unlike `matrix`, it does
-    not flush neighbour caches first: it shows the lab as it is now (on the
-    kernel: the running lab, or a fresh sandbox if it is not up). Exit 0 if
-    every address answered within one second, 1 if not. `trace` explains why.
-    """
-    b = _backend(lab, backend)
-    res = b.probe(src, b.resolve_dst(dst), flush=False)
-    if as_json:
-        render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
-    else:
-        for d, ok in res.items():
-            render.say(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
-    sys.exit(0 if all(res.values()) else 1)
-
-
-@cli.command()
-@LAB_ARG
-@BACKEND
-@JSON
-@errors_to_exit
-def matrix(lab: Path, backend: str, as_json: bool) -> None:
-    """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
-
-    Every row is measured from cold neighbour caches (dynamic entries of all
-    nodes are flushed first; static ones stay), so rows do not depend on one
-    another and both backends measure the same thing. On the kernel, a lab
-    that is not up is built in a throw-away sandbox and removed afterwards.
-    """
-    m = _backend(lab, backend).matrix()
-    if as_json:
-        render.json_doc(m)
-    else:
-        render.matrix(m)
-
-
-@cli.command()
-@LAB_ARG
-@click.argument("src")
-@click.argument("dst")
-@JSON
-@click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
-@errors_to_exit
-def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
-    """The path of one ping in the simulator, hop by hop.
-
-    Every hop shows the device, the direction and the verdict; every drop names
-    the rule and the kernel function it mirrors. The probe starts from cold
-    caches, like a row of `matrix`, so it explains that cell.
-    """
-    from ..sim import Simulator
-
-    sim = Simulator(_resolved(lab))
-    results = sim.ping(src, dst, flush=True)
-    if as_json:
-        render.json_doc(
-            {
-                "lab": sim.r.lab.lab,
-                "src": src,
-                "traces": [{"dst": r.dst, "reachable": r.ok, "hops": [h.as_dict() for h in r.hops]} for r in results],
-            }
-        )
-    else:
-        for r in results:
-            render.trace(sim, r, verbose)
-    sys.exit(0 if all(r.ok for r in results) else 1)
-
-
-@cli.command()
-@LAB_ARG
-@click.option(
-    "--backend",
-    type=click.Choice(["sim", "kernel", "both"]),
-    default="sim",
-    show_default=True,
-    help="Where to check the expectations; both also fails when the backends disagree.",
-)
-@JSON
-@errors_to_exit
-def test(lab: Path, backend: str, as_json: bool) -> None:
-    """Check the lab's `expect:` section; exit 1 if any expectation fails.
-
-    `reach: true` holds when every IPv4 address of the target answers,
-    `reach: false` when none does. With --backend both, a disagreement
-    between the simulator and the kernel is a failure too.
-    """
-    from ..backends import open_backend
-
-    r = _resolved(lab)
-    names = ["sim", "kernel"] if backend == "both" else [backend]
-    backends = {n: open_backend(r, n) for n in names}
-    results = {n: b.evaluate(r.lab.expect) for n, b in backends.items()}
-    problems = [p for b in backends.values() if (p := _lab_problem(b))]  # the lab itself is not as written
-    rows = []
-    failed = 0
-    for i, e in enumerate(r.lab.expect):
-        outs = {n: results[n][i] for n in names}
-        checked = [o for o in outs.values() if o.skipped is None]
-        ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
-        failed += not ok
-        rows.append((e, outs, ok))
-    if as_json:
-        render.json_doc(
-            {
-                "lab": r.lab.lab,
-                "backend": backend,
-                "passed": failed == 0 and not problems,
-                "problems": problems,
-                "expectations": [
-                    {**outs[names[0]].as_dict(), "backends": {n: o.as_dict() for n, o in outs.items()}, "passed": ok}
-                    for e, outs, ok in rows
-                ],
-            }
-        )
-    else:
-        render.expectations_multi(rows, names)
-        skipped = sum(1 for _, outs, _ in rows if any(o.skipped for o in outs.values()))
-        print(
-            f"{len(rows) - failed} passed, {failed} failed"
-            + (f" ({skipped} not checkable on every backend)" if skipped else ""),
-            file=sys.stderr,
-        )
-        for p in problems:
-            render.error(p)
-    if failed or problems:
-        sys.exit(1)
-
-
-def _lab_problem(b: Any) -> str | None:
-    """What makes a running kernel lab fail as a whole (its guest daemon is gone)."""
-    if getattr(b, "name", None) != "kernel" or not b.running:
-        return None
-    from ..kernel import guestd
-
-    return guestd.lost(b.live)
-
-
-@cli.command()
-@LAB_ARG
-@JSON
-@errors_to_exit
-def diff(lab: Path, as_json: bool) -> None:
-    """Matrices of both backends side by side; exit 1 if any cell disagrees.
-
-    The kernel is the judge: every disagreement comes with the simulator's
-    trace of that probe, so the wrong rule is one look away. Guests are left
-    out until the kernel backend runs them.
-    """
-    from ..backends import open_backend
-    from ..sim import Simulator
-
-    r = _resolved(lab)
-    sim_m = open_backend(r, "sim").matrix()
-    ker_m = open_backend(r, "kernel").matrix()
-    from ..kernel import KernelLab
-
-    kl = KernelLab(r)
-    skip = kl.uncheckable()
-    cells = []
-    for src, row in ker_m["rows"].items():
-        if src in kl.uncheckable_sources():
-            continue
-        for t in sim_m["targets"]:
-            if t["address"] in skip:
-                continue
-            a, k = sim_m["rows"][src][t["address"]], row[t["address"]]
-            cells.append({"from": src, "to": t["address"], "node": t["node"], "sim": a, "kernel": k, "agree": a == k})
-    bad = [c for c in cells if not c["agree"]]
-    sim = Simulator(r)
-    for c in bad:
-        res = sim.ping(c["from"], c["to"], flush=True)[0]
-        c["trace"] = [h.as_dict() for h in res.hops]
-    if as_json:
-        render.json_doc({"lab": r.lab.lab, "agree": not bad, "cells": cells, "disagreements": bad})
-    else:
-        render.diff(sim_m, ker_m, cells, skip)
-        for c in bad:
-            render.say()
-            render.say(
-                f"simulator trace of {c['from']} -> {c['to']} (sim says {'reach' if c['sim'] else 'no reach'}, kernel says {'reach' if c['kernel'] else 'no reach'}):"
-            )
-            for h in c["trace"]:
-                render.say(
-                    f"  {h['seq']:4d} {h['device']:<20} {h['direction']:<6} {h['verdict']:<7} {h.get('why') or h['frame']}"
-                    + (f" [{h['rule']}; {h['func']}]" if h.get("rule") else "")
-                )
-        render.say(f"{len(cells) - len(bad)} cells agree, {len(bad)} disagree", to_stderr=True)
-    if bad:
-        sys.exit(1)
-
-
-@cli.command()
-@LAB_ARG
-@click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
-@click.option(
-    "-w",
-    "--write",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
-)
-@click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
-@click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
-@click.option("-c", "--count", type=int, default=100, show_default=True, help="kernel: stop after this many frames.")
-@click.option("--duration", type=float, default=10.0, show_default=True, help="kernel: stop after this many seconds.")
-@BACKEND
-@errors_to_exit
-def capture(
-    lab: Path,
-    interfaces: tuple[str, ...],
-    out: Path,
-    src: str | None,
-    dst: str | None,
-    count: int,
-    duration: float,
-    backend: str,
-) -> None:
-    """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
-
-    sim: the frames sent and received at each interface during one ping from
-    --from to --to, from cold caches. kernel: on a running lab, with an
-    AF_PACKET socket in the node's namespace, bounded by --count and --duration.
-
-    \b
-    vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
-    """
-    r = _resolved(lab)
-    if backend == "kernel":
-        from ..kernel.capture import capture_live
-
-        if len(interfaces) != 1:
-            raise InputError("on the kernel, capture one interface at a time")
-        n = capture_live(r, interfaces[0], out, count, duration)
-        render.say(f"{out}: {n} frames at {interfaces[0]}", to_stderr=True)
-        return
-    from ..sim import Simulator
-    from ..sim.pcap import write_pcap
-
-    sim = Simulator(r)
-    if not src or not dst:
-        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
-    with sim.capture(*interfaces) as caps:
-        results = sim.ping(src, dst, flush=True)
-    for label in interfaces:
-        path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
-        n = write_pcap(path, caps[label])
-        render.say(f"{path}: {n} frames at {label}", to_stderr=True)
-    for res in results:
-        render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
-
-
-FORMATS = ["json", "dot", "ip", "libvirt", "networkd", "nspawn"]
-
-
-@cli.command()
-@LAB_ARG
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    required=True,
-    help="json: normalised lab with every default and derived value; dot: Graphviz diagram; ip, libvirt, networkd: configuration for other tools.",
-)
-@click.option(
-    "--svg",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --format dot: also render the diagram to this SVG file with Graphviz's `dot`.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write to this file instead of stdout (for networkd: a directory).",
-)
-@click.option(
-    "--domain",
-    is_flag=True,
-    help="With --format libvirt: wrap the <interface> elements in a minimal <domain> document.",
-)
-@errors_to_exit
-def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: bool) -> None:
-    """Write the lab in another form.
-
-    \b
-    vnetlab export lab.yaml --format json         # what the backends see
-    vnetlab export lab.yaml --format dot --svg lab.svg
-    vnetlab export lab.yaml --format libvirt --domain   # guests' NICs for virsh
-    """
-    if svg is not None and fmt != "dot":
-        raise InputError("--svg goes with --format dot")
-    r = _resolved(lab)
-    if fmt == "json":
-        from ..export.json import to_json
-
-        text = to_json(r)
-    elif fmt == "ip":
-        from ..export.ip_batch import to_script
-
-        text = to_script(r)
-    elif fmt == "networkd":
-        from ..export.networkd import files, to_text
-
-        if output is not None:  # a directory of NODE/NN-IFNAME.{netdev,network} files
-            for rel, body in files(r).items():
-                (output / rel).parent.mkdir(parents=True, exist_ok=True)
-                (output / rel).write_text(body)
-            render.say(f"wrote {len(files(r))} files under {output}/", to_stderr=True)
-            return
-        text = to_text(r)
-    elif fmt == "nspawn":  # NODE.nspawn files and the .network files inside (-o: a directory)
-        from ..export.nspawn import export_to
-
-        if (text := export_to(r, output)) is None:  # type: ignore[assignment]
-            return
-    elif fmt == "libvirt":
-        from ..export.libvirt import to_xml
-
-        if not r.guests:
-            raise InputError(f"lab {r.lab.lab} has no guests: libvirt <interface> XML describes guests' NICs")
-        text = to_xml(r, domain=domain)
-    elif fmt == "dot":
-        from ..export.dot import to_dot
-
-        text = to_dot(r)
-        if svg is not None:
-            _render_svg(text, svg)
-    else:
-        _not_yet(f"export --format {fmt}", "exports")
-        return
-    if output is not None:
-        output.write_text(text)
-    else:
-        sys.stdout.write(text)
-
-
-def _render_svg(dot_source: str, svg: Path) -> None:
-    exe = shutil.which("dot")
-    if exe is None:
-        raise EnvironmentProblem("rendering SVG needs Graphviz's `dot` program (Debian package graphviz)")
-    proc = subprocess.run([exe, "-Tsvg", "-o", str(svg)], input=dot_source.encode(), capture_output=True, check=False)
-    if proc.returncode != 0:
-        raise EnvironmentProblem(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
-    render.say(f"wrote {svg}", to_stderr=True)
-
-
-@cli.command(name="import")
-@_machine.machine_options  # --host, --pid, --containers, --uplink
-@click.option("--netns", "netns", multiple=True, help="A named namespace to read (repeatable).")
-@click.option("--all", "all_", is_flag=True, help="Read every named namespace (/run/netns).")
-@click.option("--lab", "lab_name", help="The lab's name (default: the namespaces' common prefix).")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the lab here instead of stdout."
-)
-@errors_to_exit
-def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None, **machine: Any) -> None:
-    """Read live kernel state back into a lab file that validates.
-
-    Namespaces become nodes (a namespace holding only a bridge and its veth
-    ports becomes a switch, and the far ends its nics), with their links,
-    kinds, modes, parents, bridge ports, MACs, addresses, static routes and
-    permanent neighbours. Then `trace`, `matrix` and `test` work on it: point
-    vnetlab at a real machine and ask why a container cannot reach its host.
-
-    \b
-    vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
-    """
-    from ..kernel import nsutil, preflight
-    from ..kernel.importer import check_names, to_lab
-    from ..load import load_text
-
-    preflight.require_privileges()
-    preflight.require_namespace_access()
-    names = list(netns) or (nsutil.list_names() if all_ else [])
-    if any(machine.values()):
-        return _machine.import_machine(names, lab_name, output, **machine)
-    if not names:
-        raise InputError("name the namespaces to read with --netns NS (repeatable), or --all")
-    check_names(names)
-    text = to_lab(names, lab_name)
-    load_text(text, "<imported>")  # what we write must validate
-    if output is not None:
-        output.write_text(text)
-        render.say(f"wrote {output} ({len(names)} namespaces)", to_stderr=True)
-    else:
-        sys.stdout.write(text)
-
-
-from .view import view as _view  # noqa: E402  (its own module: it imports this one)
-
-cli.add_command(_view)
-cli.add_command(_machine.attach)
-
-
 def main() -> None:
     """Entry point of the console script and of `python -m vnetlab`."""
     try:
@@ -757,3 +339,11 @@ def main() -> None:
         sys.exit(70)
     finally:
         _interrupt.leave_on_interrupt()  # exiting: nothing left to undo
+
+
+# The other commands register themselves on `cli` (imported last: they import from here).
+from . import io_cmds, verify_cmds  # noqa: E402, F401
+from .view import view as _view  # noqa: E402  (its own module: it imports this one)
+
+cli.add_command(_view)
+cli.add_command(_machine.attach)

@@ -72,56 +72,58 @@ def error(message: str) -> None:
     )
 
 
-def matrix(m: dict[str, Any]) -> None:
+def _header(c: Any) -> str:
+    """A column: its owners (every one of a duplicate address) over the address."""
+    return f"{cell(' / '.join(c.nodes))}\n{cell(c.address)}"
+
+
+def matrix(m: Any) -> None:
+    """A Matrix as a table; a duplicate address's cell names the owner that replied."""
     from rich.table import Table
 
-    targets = m["targets"]
     t = Table(
-        title=cell(f"lab {m['lab']} — backend {m['backend']} — {m['elapsed_s']:.3f}s"),
-        show_lines=False,
-        header_style="bold",
+        title=cell(f"lab {m.lab} — backend {m.backend} — {m.elapsed_s:.3f}s"), show_lines=False, header_style="bold"
     )
     t.add_column("from \\ to", style="bold")
-    for tg in targets:
-        t.add_column(f"{cell(tg['node'])}\n{cell(tg['address'])}", justify="center")
-    for src, row in m["rows"].items():
-        t.add_row(cell(src), *("[green]✔[/]" if row[tg["address"]] else "[red]✘[/]" for tg in targets))
+    for c in m.columns:
+        t.add_column(_header(c), justify="center")
+    for src, row in m.rows.items():
+        by = m.answered_by.get(src, {})
+        t.add_row(
+            cell(src),
+            *(
+                ("[green]✔[/]" + (f" {cell(by[c.address])}" if len(c.owners) > 1 else ""))
+                if row[c.address]
+                else "[red]✘[/]"
+                for c in m.columns
+            ),
+        )
     out.print(t)
 
 
-_QUIET = {
-    "ip-otherhost",
-    "arp-otherhost",
-    "macvlan-mode-mask",
-    "macvlan-private-broadcast",
-    "macvlan-source-no-broadcast",
-}
+def retried(m: Any) -> None:
+    """On stderr: the cells that answered only when probed again (a loaded machine)."""
+    cells = [f"{s} -> {a} (retry {n})" for s, row in m.retried.items() for a, n in row.items()]
+    if cells:
+        say(f"answered only on a cold retry: {', '.join(cells)}", to_stderr=True)
 
 
-def trace(sim: Any, result: Any, verbose: bool) -> None:
-    """Print one traced probe: the hops, then the verdict and the drops that decided it."""
-    owner = {t.address: t.node for t in sim.targets}
-    ends = {result.src, owner.get(result.dst, "")}
+def trace(lab: str, t: Any, verbose: bool) -> None:
+    """Print a Trace: per address the hops, then the verdict and the drops that decided it."""
+    from ..verify.trace import relevant
 
-    def relevant(h: Any) -> bool:
-        node = h.device.split("/")[0]
-        return node in ends or h.rule not in _QUIET
-
-    say(f"trace {result.src} -> {result.dst} (lab {sim.r.lab.lab}, simulator, cold caches)")
-    for h in result.hops:
-        if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h)) and h.verdict != "ignore"):
-            for line in str(h).split("\n"):  # a hop's own lines; anything else in them is escaped
-                say(line)
-    drops = [h for h in result.hops if (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss")]
-    if result.ok:
-        say(f"=> reachable: {result.dst} answered")
-    else:
-        say(f"=> unreachable: no echo reply from {result.dst}")
-        seen = set()
-        for h in drops:
-            key = (h.device, h.rule)
-            if key not in seen:
-                seen.add(key)
+    for p in t.paths:
+        ends = set(p.ends)
+        say(f"trace {t.src} -> {p.address} (lab {lab}, simulator, cold caches)")
+        for h in p.hops:
+            if verbose or ((h.verdict not in ("drop", "ignore") or relevant(h, ends)) and h.verdict != "ignore"):
+                for line in str(h).split("\n"):  # a hop's own lines; anything else in them is escaped
+                    say(line)
+        if p.reached:
+            say(f"=> reachable: {p.address} answered")
+        else:
+            say(f"=> unreachable: no echo reply from {p.address}")
+            for h in p.because:
                 say(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
 
 
@@ -178,27 +180,32 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
     out.print(t)
 
 
-def diff(sim_m: dict[str, Any], ker_m: dict[str, Any], cells: list[dict[str, Any]], skip: set[str]) -> None:
+def diff(sim_m: Any, ker_m: Any, cells: list[Any]) -> None:
+    """The two matrices as one table: agreeing cells plain, disagreeing ones in red."""
     from rich.table import Table
 
-    targets = [tg for tg in sim_m["targets"] if tg["address"] not in skip]
-    idx = {(c["from"], c["to"]): c for c in cells}
+    idx = {(c.src, c.address): c for c in cells}
+    cols = [c for c in sim_m.columns if any(k[1] == c.address for k in idx)]
     t = Table(
-        title=f"lab {cell(sim_m['lab'])}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
+        title=f"lab {cell(sim_m.lab)}: simulator vs kernel (✔/✘ agree; [red]S✔K✘[/] or [red]S✘K✔[/] disagree)",
         header_style="bold",
     )
     t.add_column("from \\ to", style="bold")
-    for tg in targets:
-        t.add_column(f"{cell(tg['node'])}\n{cell(tg['address'])}", justify="center")
-    for src in ker_m["rows"]:
-        if not any(c["from"] == src for c in cells):
+    for c in cols:
+        t.add_column(_header(c), justify="center")
+    for src in ker_m.rows:
+        if not any(k[0] == src for k in idx):
             continue
-        cellsrow = []
-        for tg in targets:
-            c = idx[(src, tg["address"])]
-            if c["agree"]:
-                cellsrow.append("[green]✔[/]" if c["sim"] else "✘")
+        row = []
+        for col in cols:
+            c = idx.get((src, col.address))
+            if c is None:
+                row.append("[dim]-[/]")
+            elif c.agree:
+                row.append(("[green]✔[/]" + (f" {cell(c.a_by)}" if len(col.owners) > 1 else "")) if c.a else "✘")
+            elif c.a == c.b:
+                row.append(f"[bold red]S✔ {cell(c.a_by)} K✔ {cell(c.b_by)}[/]")
             else:
-                cellsrow.append(f"[bold red]S{'✔' if c['sim'] else '✘'}K{'✔' if c['kernel'] else '✘'}[/]")
-        t.add_row(cell(src), *cellsrow)
+                row.append(f"[bold red]S{'✔' if c.a else '✘'}K{'✔' if c.b else '✘'}[/]")
+        t.add_row(cell(src), *row)
     out.print(t)

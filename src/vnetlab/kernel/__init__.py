@@ -10,21 +10,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import EnvironmentProblem, InputError
+from ..model import Expectation
+from ..plan import Step, build_plan
+from ..resolve import Resolved
+from ..verify import endpoints as ep
+from ..verify.endpoints import Target, endpoints, targets
+from ..verify.expect import Outcome, evaluate
+from ..verify.matrix import Column, Matrix, measure, owners_of
 from . import guestd, nsutil, owner, preflight, sandbox
 
-# what `vnetlab down` does not need is imported where it is used: pyroute2 alone
-# costs a sixth of a second at every start of the CLI
+# pyroute2 (imported by .apply and .probe) is imported where it is used: `vnetlab
+# down` needs none of it, and it costs a seventh of a second at a start of the CLI
 if TYPE_CHECKING:
-    from ..model import Expectation
-    from ..plan import Step
-    from ..resolve import Resolved
-    from ..sim import Target
-    from ..verify.expect import Outcome
     from . import probe
 
 
@@ -39,11 +43,15 @@ class KernelLab:
         self.guests: Any = None
         #: the lab was brought up for the user's own VMs as its guests (no daemon)
         self.external_guests = False
+        #: a cold probe that got no reply is tried again, cold, this many times
+        #: (a loaded machine must not turn "reach" into "no reach")
+        self.retries = retries_from_env()
+        self._owners: dict[str, list[str]] | None = None
+        #: {source: {address: retry that got the first reply}}, since the last matrix began
+        self.retried: dict[str, dict[str, int]] = {}
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
-        from ..plan import build_plan
-
         return build_plan(self.r)
 
     def fingerprint(self, steps: Sequence[Step]) -> str:
@@ -94,7 +102,6 @@ class KernelLab:
         fail_at: int | None,
         external_guests: bool,
     ) -> str:
-        from ..plan import Step
         from .apply import Executor
 
         wanted = {self.netns(n): n for n in self.names}
@@ -330,23 +337,14 @@ class KernelLab:
     @property
     def endpoints(self) -> list[str]:
         """Sources: nodes, and guests while the lab's guest daemon runs."""
-        from ..sim import endpoints
-
         return [e for e in endpoints(self.r) if e in self.r.lab.nodes or self.guests is not None]
 
     @property
     def targets(self) -> list[Target]:
-        from ..sim import targets
-
         return targets(self.r)
 
     def resolve_dst(self, dst: str) -> list[str]:
-        if dst in self.r.lab.nodes or dst in self.r.guests:
-            addrs = [t.address for t in self.targets if t.node == dst]
-            if not addrs:
-                raise InputError(f"{dst} has no IPv4 address to ping")
-            return addrs
-        return [dst]
+        return ep.resolve_dst(self.r, dst)
 
     def flush(self) -> None:
         from pyroute2 import IPRoute
@@ -372,19 +370,69 @@ class KernelLab:
             self.guests.flush()
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
+        """Which of ``dsts`` answered ``src`` (from cold caches unless ``flush`` is false)."""
+        return {d: a is not None for d, a in self.answers(src, dsts, flush).items()}
+
+    def answers(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, str | None]:
+        """Who answered each of ``dsts`` (None: no reply within the timeout).
+
+        From cold caches, every destination at once; destinations that got no
+        reply are probed again, cold again, up to ``retries`` times, the way a
+        measurement is repeated before it is believed: under load a reply can
+        miss its second. An address several nodes own is attributed by a
+        ``probe.Witness`` in each owner.
+        """
         if src in self.r.guests:
             if self.guests is None:
                 raise EnvironmentProblem(self._external(src) if self.external_guests else self._no_guests())
-            if flush:
-                self.flush()
-            return self.guests.probe(src, dsts, self.timeout)  # type: ignore[no-any-return]
-        if src not in self.r.lab.nodes:
+        elif src not in self.r.lab.nodes:
             raise InputError(f"{src!r} is not a node or guest of lab {self.lab}")
-        if flush:
-            self.flush()
         from . import probe
 
-        return probe.probe(self.netns(src), dsts, self.timeout)
+        if self._owners is None:
+            self._owners = owners_of(self.r)
+        owners = self._owners
+        out: dict[str, str | None] = dict.fromkeys(dsts)
+        pending = list(out)
+        for attempt in range(1 + (self.retries if flush else 0)):
+            if not pending:
+                break
+            if flush:
+                self.flush()
+            watch = {
+                o: self.netns(o)
+                for d in pending
+                if len(owners.get(d, ())) > 1
+                for o in owners[d]
+                if o in self.r.lab.nodes
+            }
+            w = probe.Witness(watch) if watch else None
+            try:
+                if src in self.r.guests:
+                    got = self.guests.probe(src, pending, self.timeout)
+                else:
+                    got = probe.probe(self.netns(src), pending, self.timeout)
+                seen = w.seen() if w is not None else {}
+            finally:
+                if w is not None:
+                    w.close()
+            for d in pending:
+                if got[d]:
+                    out[d] = self._answerer(d, seen.get(d, []))
+                    if attempt:
+                        self.retried.setdefault(src, {})[d] = attempt
+            pending = [d for d in pending if not got[d]]
+        return out
+
+    def _answerer(self, address: str, seen: list[str]) -> str:
+        cands = (self._owners or {}).get(address, [])
+        if len(cands) <= 1:
+            return cands[0] if cands else ""  # "": an address outside the lab
+        for o in cands:
+            if o in seen:
+                return o
+        # no owner namespace got it: a guest answered (its stack is not a namespace)
+        return next((o for o in cands if o in self.r.guests), cands[0])
 
     def _external(self, guest: str) -> str:
         return (
@@ -432,8 +480,6 @@ class KernelLab:
         return held | {t.address for t in self.targets if t.node in guests}
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
-        from ..verify.expect import evaluate
-
         return evaluate(self, expectations)
 
     def check_neigh_capacity(self, per_row: int) -> None:
@@ -448,24 +494,33 @@ class KernelLab:
                 "vnetlab does not change); use --backend sim for a lab this size"
             )
 
-    def matrix(self) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        tg = self.targets
-        self.check_neigh_capacity(2 * len(tg) + sum(len(n.neighbors) for n in self.r.lab.nodes.values()))
-        addrs = [t.address for t in tg]
+    # the matrix (verify.matrix.measure asks these) ----------------------------------
+    name = "kernel"
+
+    def matrix(self) -> Matrix:
+        self.retried = {}
+        m = measure(
+            self, unchecked=frozenset(self.uncheckable()), unchecked_sources=frozenset(self.uncheckable_sources())
+        )
+        m.retried = self.retried
+        return m
+
+    def sources(self) -> list[str]:
+        return self.endpoints
+
+    @contextmanager
+    def measuring(self, cols: Sequence[Column]) -> Iterator[None]:
+        self.check_neigh_capacity(self.row_entries(len(cols)))
         try:
-            rows = {src: self.probe(src, addrs) for src in self.endpoints}
+            yield
         finally:
             if self._flusher is not None:
                 self._flusher.close()
                 self._flusher = None
-        return {
-            "lab": self.lab,
-            "backend": "kernel",
-            "targets": [{"node": t.node, "interface": t.interface, "address": t.address} for t in tg],
-            "rows": rows,
-            "elapsed_s": round(time.perf_counter() - t0, 6),
-        }
+
+    def row_entries(self, n_addresses: int) -> int:
+        """About how many neighbour entries one row of a matrix needs."""
+        return 2 * n_addresses + sum(len(n.neighbors) for n in self.r.lab.nodes.values())
 
     # status ---------------------------------------------------------------------
     def status(self) -> dict[str, list[dict[str, Any]]]:
@@ -519,23 +574,39 @@ def _gc_thresh3() -> int:
     return _GC[0]
 
 
-def _sandboxed_call(r: Resolved, method: str, args: tuple[Any, ...]) -> Any:
+def retries_from_env() -> int:
+    """``VNETLAB_PROBE_RETRIES`` (default 2): how often a cold probe without reply is repeated."""
+    try:
+        return max(0, int(os.environ.get("VNETLAB_PROBE_RETRIES", "2")))
+    except ValueError:
+        return 2
+
+
+T = TypeVar("T")
+
+
+def _sandboxed_call(r: Resolved, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
     k = KernelLab(r)
-    if method == "matrix":  # fail before building what cannot be probed
-        k.check_neigh_capacity(2 * len(k.targets) + sum(len(n.neighbors) for n in r.lab.nodes.values()))
     k.up()  # in a sandbox, the guest daemon dies with it
     try:
-        return getattr(k, method)(*args)
+        return fn(k, *args)
     finally:
         k.close()
 
 
-def sandboxed(r: Resolved, method: str, *args: Any) -> Any:
-    """Bring the lab up in a throw-away sandbox, call ``KernelLab.method``, and discard it all."""
+def sandboxed(r: Resolved, fn: Callable[..., T], *args: Any) -> T:
+    """Bring the lab up in a throw-away sandbox, return ``fn(kernel_lab, *args)``, and discard it all."""
     preflight.require_privileges()
     preflight.require_kinds(r)
     _gc_thresh3()
-    return sandbox.run(_sandboxed_call, r, method, args)
+    return sandbox.run(_sandboxed_call, r, fn, args)
 
 
-__all__ = ["KernelLab", "sandboxed"]
+def sandboxed_matrix(r: Resolved) -> Matrix:
+    """``matrix`` in a throw-away sandbox; a lab too big for the neighbour table fails before it is built."""
+    k = KernelLab(r)
+    k.check_neigh_capacity(k.row_entries(len({t.address for t in k.targets})))
+    return sandboxed(r, KernelLab.matrix)
+
+
+__all__ = ["KernelLab", "sandboxed", "sandboxed_matrix"]

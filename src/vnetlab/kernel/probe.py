@@ -141,3 +141,53 @@ class NeighFlusher:
         for sock, _ in self.socks:
             sock.close()
         self.socks.clear()
+
+
+SOL_RAW = 255
+ICMP_FILTER = 1
+ICMP_ECHO = 8
+
+
+class Witness:
+    """Which namespaces an echo request was delivered to, by destination address.
+
+    A raw ICMP socket gets a copy of every ICMP packet its namespace delivers
+    locally (raw_local_deliver, before icmp_rcv answers it), so a socket
+    opened in each owner of a duplicate address before a row's probes says
+    which owner the request reached, that is which one replied. ICMP_FILTER
+    keeps only echo requests. Exact, and it costs nothing on the wire.
+    """
+
+    def __init__(self, netns_of: dict[str, str]):
+        self.socks: dict[str, socket.socket] = {}
+        try:
+            for node, ns in netns_of.items():
+                with nsutil.inside(ns):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+                self.socks[node] = s
+                s.setblocking(False)
+                s.setsockopt(SOL_RAW, ICMP_FILTER, struct.pack("=I", ~(1 << ICMP_ECHO) & 0xFFFFFFFF))
+        except BaseException:
+            self.close()
+            raise
+
+    def seen(self) -> dict[str, list[str]]:
+        """destination address → nodes whose namespace received an echo request to it."""
+        out: dict[str, list[str]] = {}
+        for node, s in self.socks.items():
+            while True:
+                try:
+                    data = s.recv(65535)
+                except BlockingIOError:
+                    break
+                ihl = (data[0] & 0x0F) * 4
+                if len(data) >= ihl + 8 and data[ihl] == ICMP_ECHO:
+                    dst = socket.inet_ntoa(data[16:20])
+                    if node not in out.setdefault(dst, []):
+                        out[dst].append(node)
+        return out
+
+    def close(self) -> None:
+        for s in self.socks.values():
+            s.close()
+        self.socks.clear()

@@ -9,25 +9,21 @@ sockets, no threads, no clock.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 from ..model import Lab
 from ..resolve import Resolved, resolve
+from ..verify import endpoints as ep
+from ..verify.endpoints import Target, endpoints, targets
+from ..verify.matrix import Column, Matrix, measure, owners_of
 from .build import Builder
 from .frame import Frame, ip_int, ip_str
 from .trace import Hop
 from .world import World
-
-
-@dataclass(frozen=True)
-class Target:
-    node: str
-    interface: str
-    address: str
 
 
 @dataclass
@@ -42,34 +38,6 @@ class PingResult:
         return [h for h in self.hops if h.verdict == "drop"]
 
 
-def endpoints(r: Resolved) -> list[str]:
-    """Nodes and guests in file order (a guest right after the node that holds it)."""
-    out: list[str] = []
-    for node in r.lab.nodes:
-        out.append(node)
-        for i in r.node_ifaces(node):
-            g = getattr(i.spec, "guest", None)
-            if g is not None:
-                out.append(g.name)
-    return out
-
-
-def targets(r: Resolved) -> list[Target]:
-    """Every IPv4 address of every node and guest, in file order."""
-    out: list[Target] = []
-    for name in endpoints(r):
-        if name in r.guests:
-            for a in r.guests[name].guest.addresses:
-                if ":" not in a:
-                    out.append(Target(name, "eth0", a.split("/")[0]))
-        else:
-            for i in r.node_ifaces(name):
-                for a in i.spec.addresses:
-                    if ":" not in a:
-                        out.append(Target(name, i.name, a.split("/")[0]))
-    return out
-
-
 class Simulator:
     """One lab, simulated. Cheap to build; build a fresh one for a clean state."""
 
@@ -78,6 +46,7 @@ class Simulator:
         self.world: World = Builder(self.r).build()
         self._ident = 0
         self._ips: dict[str, int] = {}
+        self._owners: dict[str, list[str]] = {}
 
     @property
     def endpoints(self) -> list[str]:
@@ -91,20 +60,10 @@ class Simulator:
         return [t.address for t in self.targets if t.node == name]
 
     def resolve_dst(self, dst: str) -> list[str]:
-        if dst in self.r.lab.nodes or dst in self.r.guests:
-            addrs = self.addresses_of(dst)
-            if not addrs:
-                raise InputError(f"{dst} has no IPv4 address to ping")
-            return addrs
-        try:
-            ip_int(dst)
-        except ValueError:
-            raise InputError(f"{dst!r} is neither a node, a guest nor an IPv4 address of this lab") from None
-        return [dst]
+        return ep.resolve_dst(self.r, dst)
 
     def _check_src(self, src: str) -> None:
-        if src not in self.world.stacks or src in self.r.lab.switches:
-            raise InputError(f"{src!r} is not a node or guest of lab {self.r.lab.lab}")
+        ep.check_source(self.r, src)
 
     def flush(self) -> None:
         for st in self.world.dirty:
@@ -113,6 +72,10 @@ class Simulator:
 
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
         """Echo requests from ``src`` to every address at once; which got a reply."""
+        st, ids = self._send(src, dsts, flush)
+        return {d: i in st.replies for d, i in ids.items()}
+
+    def _send(self, src: str, dsts: Sequence[str], flush: bool) -> tuple[Any, dict[str, int]]:
         self._check_src(src)
         if flush:
             self.flush()
@@ -130,7 +93,7 @@ class Simulator:
         self._record_unresolved()
         for stack in self.world.dirty:
             stack.expire_incomplete()
-        return {d: i in st.replies for d, i in ids.items()}
+        return st, ids
 
     def _record_unresolved(self) -> None:
         w = self.world
@@ -159,27 +122,47 @@ class Simulator:
             self.world.tracing = False
         return out
 
-    def matrix(self) -> dict[str, object]:
-        """All-pairs reachability, each row from cold caches (cli.md's JSON shape)."""
-        t0 = time.perf_counter()
-        tg = self.targets
-        addrs = [t.address for t in tg]
+    # the matrix (verify.matrix.measure asks these) ---------------------------------
+    name = "sim"
+
+    def matrix(self) -> Matrix:
+        """All-pairs reachability, each row from cold caches."""
+        return measure(self)
+
+    def sources(self) -> list[str]:
+        return self.endpoints
+
+    def answers(self, src: str, dsts: Sequence[str]) -> dict[str, str | None]:
+        """Who answered each address: the stack that echoed this very request."""
+        st, ids = self._send(src, dsts, True)
+        owners, stacks, replies = self._owners, self.world.stacks, st.replies
+        out: dict[str, str | None] = {}
+        for d, i in ids.items():
+            if i not in replies:
+                out[d] = None
+                continue
+            cands = owners.get(d, ())
+            if len(cands) == 1:
+                out[d] = cands[0]  # only the owner has the address: only it can echo
+            else:
+                out[d] = next((o for o in cands if i in stacks[o].echoed), cands[0] if cands else "")
+        for stack in stacks.values():
+            if stack.echoed:
+                stack.echoed.clear()
+        return out
+
+    @contextmanager
+    def measuring(self, cols: Sequence[Column]) -> Iterator[None]:
+        self._owners = owners_of(self.r)
         # Millions of short-lived frames and no reference cycles: the cyclic
         # collector would only rescan the whole world again and again.
         was = gc.isenabled()
         gc.disable()
         try:
-            rows = {src: self.probe(src, addrs) for src in self.endpoints}
+            yield
         finally:
             if was:
                 gc.enable()
-        return {
-            "lab": self.r.lab.lab,
-            "backend": "sim",
-            "targets": [{"node": t.node, "interface": t.interface, "address": t.address} for t in tg],
-            "rows": rows,
-            "elapsed_s": round(time.perf_counter() - t0, 6),
-        }
 
     @contextmanager
     def capture(self, *labels: str) -> Iterator[dict[str, list[Frame]]]:

@@ -91,6 +91,8 @@ class Stack:
         self.neigh: dict[tuple[Device, int], Neigh] = {}
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
         self.replies: set[int] = set()
+        #: idents of the echo requests this stack answered (who answered a duplicate address)
+        self.echoed: set[int] = set()
         self.udp: dict[int, list[Device]] = {}
         self._conf: dict[tuple[Device, str], int] = {}
         #: no net.ipv4.conf.* set: every per-device value is the new-namespace default
@@ -532,6 +534,7 @@ class Stack:
                     src = (self.select_src(r, pkt.src) if r else None) or 0
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
+                self.echoed.add(icmp.id)
                 self.output(IPv4(src, pkt.src, PROTO_ICMP, Icmp(ICMP_ECHO_REPLY, icmp.id, icmp.seq)))
             elif icmp.type == ICMP_ECHO_REPLY:
                 if w.tracing:

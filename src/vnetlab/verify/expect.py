@@ -21,6 +21,8 @@ class Prober(Protocol):
 
     def resolve_dst(self, dst: str) -> list[str]: ...
 
+    def skip_reason(self, e: Expectation) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -56,9 +58,8 @@ class Outcome:
 
 def evaluate(backend: Prober, expectations: Sequence[Expectation]) -> list[Outcome]:
     out = []
-    skip = getattr(backend, "skip_reason", None)
     for e in expectations:
-        why = skip(e) if skip else None
+        why = backend.skip_reason(e)
         if why:
             out.append(Outcome(e, {}, why))
             continue

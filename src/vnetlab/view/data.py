@@ -19,7 +19,7 @@ def matrices(r: Resolved, backends: Sequence[str]) -> dict[str, dict[str, Any]]:
     """`vnetlab matrix --backend B --json` for each backend."""
     from ..backends import open_backend
 
-    return {b: open_backend(r, b).matrix() for b in backends}
+    return {b: open_backend(r, b).matrix().as_json() for b in backends}
 
 
 def kernel_unchecked(r: Resolved) -> tuple[set[str], set[str]]:
@@ -67,7 +67,7 @@ def expectation_addresses(r: Resolved) -> list[list[str]]:
 
 
 def address_owners(r: Resolved) -> dict[str, str]:
-    from ..sim import targets
+    from ..verify.endpoints import targets
 
     return {t.address: t.node for t in targets(r)}
 
@@ -100,6 +100,6 @@ def safe(text: object, *, keep_newlines: bool = False) -> str:
 
 def quiet_rules() -> frozenset[str]:
     """Drops `vnetlab trace` hides unless they happen at either end (copies that went nowhere)."""
-    from ..cli.render import _QUIET
+    from ..verify.trace import QUIET
 
-    return frozenset(_QUIET)
+    return QUIET

@@ -1,0 +1,265 @@
+"""The verification commands: ping, matrix, trace, test, diff, capture.
+
+Each parses its arguments, calls the library (vnetlab.backends,
+vnetlab.verify), renders, and exits 1 when a check failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from . import render
+from .main import BACKEND, JSON, LAB_ARG, _resolved, cli, errors_to_exit
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("src")
+@click.argument("dst")
+@BACKEND
+@JSON
+@errors_to_exit
+def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
+    """One reachability probe from SRC (node or guest) to DST (node, guest or address).
+
+    DST as a node pings each of its IPv4 addresses. Unlike `matrix`, it does
+    not flush neighbour caches first: it shows the lab as it is now (on the
+    kernel: the running lab, or a fresh sandbox if it is not up). Exit 0 if
+    every address answered within one second, 1 if not. `trace` explains why.
+    """
+    from ..backends import open_backend
+
+    b = open_backend(_resolved(lab), backend)
+    res = b.probe(src, b.resolve_dst(dst), flush=False)
+    if as_json:
+        render.json_doc({"lab": b.r.lab.lab, "backend": backend, "src": src, "results": res})
+    else:
+        for d, ok in res.items():
+            render.say(f"{src} -> {d}: {'reply' if ok else 'no reply'}")
+    sys.exit(0 if all(res.values()) else 1)
+
+
+@cli.command()
+@LAB_ARG
+@BACKEND
+@JSON
+@errors_to_exit
+def matrix(lab: Path, backend: str, as_json: bool) -> None:
+    """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
+
+    Every row is measured from cold neighbour caches (dynamic entries of all
+    nodes are flushed first; static ones stay), so rows do not depend on one
+    another and both backends measure the same thing. On the kernel, a lab
+    that is not up is built in a throw-away sandbox and removed afterwards,
+    and a probe without reply is repeated (cold again, twice at most) before
+    it counts as "no reach". An address several nodes own is one column
+    naming all of them; its cells name the owner that replied.
+    """
+    from ..backends import open_backend
+
+    m = open_backend(_resolved(lab), backend).matrix()
+    if as_json:
+        render.json_doc(m.as_json())
+    else:
+        render.matrix(m)
+        render.retried(m)
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("src")
+@click.argument("dst")
+@JSON
+@click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
+@errors_to_exit
+def trace(lab: Path, src: str, dst: str, as_json: bool, verbose: bool) -> None:
+    """The path of one ping in the simulator, hop by hop.
+
+    Every hop shows the device, the direction and the verdict; every drop names
+    the rule and the kernel function it mirrors. The probe starts from cold
+    caches, like a row of `matrix`, so it explains that cell.
+    """
+    from ..sim import Simulator
+    from ..verify.trace import trace as trace_of
+
+    sim = Simulator(_resolved(lab))
+    t = trace_of(sim, src, dst)
+    if as_json:
+        render.json_doc({"lab": sim.r.lab.lab, "src": src, "traces": [p.as_json() for p in t.paths]})
+    else:
+        render.trace(sim.r.lab.lab, t, verbose)
+    sys.exit(0 if t.reached else 1)
+
+
+@cli.command()
+@LAB_ARG
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "kernel", "both"]),
+    default="sim",
+    show_default=True,
+    help="Where to check the expectations; both also fails when the backends disagree.",
+)
+@JSON
+@errors_to_exit
+def test(lab: Path, backend: str, as_json: bool) -> None:
+    """Check the lab's `expect:` section; exit 1 if any expectation fails.
+
+    `reach: true` holds when every IPv4 address of the target answers,
+    `reach: false` when none does. With --backend both, a disagreement
+    between the simulator and the kernel is a failure too.
+    """
+    from ..backends import open_backend
+    from ..verify.compare import agreement
+
+    r = _resolved(lab)
+    names = ["sim", "kernel"] if backend == "both" else [backend]
+    backends = {n: open_backend(r, n) for n in names}
+    rows = agreement(r.lab.expect, {n: b.evaluate(r.lab.expect) for n, b in backends.items()})
+    problems = [p for b in backends.values() if (p := b.lab_problem())]  # the lab itself is not as written
+    failed = sum(not a.ok for a in rows)
+    if as_json:
+        render.json_doc(
+            {
+                "lab": r.lab.lab,
+                "backend": backend,
+                "passed": failed == 0 and not problems,
+                "problems": problems,
+                "expectations": [a.as_json() for a in rows],
+            }
+        )
+    else:
+        render.expectations_multi([(a.expectation, a.outcomes, a.ok) for a in rows], names)
+        skipped = sum(a.skipped for a in rows)
+        print(
+            f"{len(rows) - failed} passed, {failed} failed"
+            + (f" ({skipped} not checkable on every backend)" if skipped else ""),
+            file=sys.stderr,
+        )
+        for p in problems:
+            render.error(p)
+    if failed or problems:
+        sys.exit(1)
+
+
+@cli.command()
+@LAB_ARG
+@JSON
+@errors_to_exit
+def diff(lab: Path, as_json: bool) -> None:
+    """Matrices of both backends side by side; exit 1 if any cell disagrees.
+
+    The kernel is the judge: every disagreement comes with the simulator's
+    trace of that probe, so the wrong rule is one look away. Guests are rows
+    and columns on both; a cell the kernel cannot judge (a guest whose daemon
+    is not running) is left out. For an address several nodes own, the two
+    must also agree on which one replied.
+    """
+    from ..backends import open_backend
+    from ..sim import Simulator
+    from ..verify.compare import cells
+    from ..verify.trace import trace as trace_of
+
+    r = _resolved(lab)
+    sim_m = open_backend(r, "sim").matrix()
+    ker_m = open_backend(r, "kernel").matrix()
+    all_cells = cells(sim_m, ker_m)
+    bad = [c for c in all_cells if not c.agree]
+    sim = Simulator(r)
+    traces = {c: trace_of(sim, c.src, c.address) for c in bad}
+    if as_json:
+        render.json_doc(
+            {
+                "lab": r.lab.lab,
+                "agree": not bad,
+                "cells": [c.as_json() for c in all_cells],
+                "disagreements": [{**c.as_json(), "trace": [h.as_dict() for h in traces[c].hops]} for c in bad],
+                "kernel_retried": ker_m.retried,
+            }
+        )
+    else:
+        render.diff(sim_m, ker_m, all_cells)
+        render.retried(ker_m)
+        for c in bad:
+            said = {True: "reach", False: "no reach"}
+            render.say()
+            render.say(
+                f"simulator trace of {c.src} -> {c.address} (sim says {said[c.a]}"
+                + (f" from {c.a_by}" if c.a_by else "")
+                + f", kernel says {said[c.b]}"
+                + (f" from {c.b_by}" if c.b_by else "")
+                + "):"
+            )
+            for h in traces[c].hops:
+                render.say(
+                    f"  {h.seq:4d} {h.device:<20} {h.direction:<6} {h.verdict:<7} {h.why or h.frame}"
+                    + (f" [{h.rule}; {h.func}]" if h.rule else "")
+                )
+        render.say(f"{len(all_cells) - len(bad)} cells agree, {len(bad)} disagree", to_stderr=True)
+    if bad:
+        sys.exit(1)
+
+
+@cli.command()
+@LAB_ARG
+@click.argument("interfaces", nargs=-1, required=True, metavar="NODE/IFNAME...")
+@click.option(
+    "-w",
+    "--write",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
+)
+@click.option("--from", "src", help="sim: the node or guest that pings during the capture.")
+@click.option("--to", "dst", help="sim: what it pings (node, guest or address).")
+@click.option("-c", "--count", type=int, default=100, show_default=True, help="kernel: stop after this many frames.")
+@click.option("--duration", type=float, default=10.0, show_default=True, help="kernel: stop after this many seconds.")
+@BACKEND
+@errors_to_exit
+def capture(
+    lab: Path,
+    interfaces: tuple[str, ...],
+    out: Path,
+    src: str | None,
+    dst: str | None,
+    count: int,
+    duration: float,
+    backend: str,
+) -> None:
+    """Frames seen at interfaces, written as pcap (read it with tcpdump -r).
+
+    sim: the frames sent and received at each interface during one ping from
+    --from to --to, from cold caches. kernel: on a running lab, with an
+    AF_PACKET socket in the node's namespace, bounded by --count and --duration.
+
+    \b
+    vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
+    """
+    r = _resolved(lab)
+    if backend == "kernel":
+        from ..kernel.capture import capture_live
+
+        if len(interfaces) != 1:
+            raise InputError("on the kernel, capture one interface at a time")
+        n = capture_live(r, interfaces[0], out, count, duration)
+        render.say(f"{out}: {n} frames at {interfaces[0]}", to_stderr=True)
+        return
+    from ..sim import Simulator
+    from ..sim.pcap import write_pcap
+
+    sim = Simulator(r)
+    if not src or not dst:
+        raise InputError("the simulator captures during a ping: give --from SRC and --to DST")
+    with sim.capture(*interfaces) as caps:
+        results = sim.ping(src, dst, flush=True)
+    for label in interfaces:
+        path = out if len(interfaces) == 1 else out.with_name(f"{out.stem}-{label.replace('/', '-')}{out.suffix}")
+        n = write_pcap(path, caps[label])
+        render.say(f"{path}: {n} frames at {label}", to_stderr=True)
+    for res in results:
+        render.say(f"{src} -> {res.dst}: {'reply' if res.ok else 'no reply'}", to_stderr=True)
