@@ -191,20 +191,21 @@ def _phased(cmd: list[str], tmp: Path, tag: str) -> tuple[float, dict[str, float
     t0 = time.time()
     wall = _timed(cmd, env)
     t1 = t0 + wall
+    if not f.exists():  # a vnetlab without VNETLAB_PHASES (--exe of an older version)
+        return wall, {}
     doc = json.loads(f.read_text())
     ph = {f"{tag}: start-up (python, CLI imports, load)": doc["first"] - t0, **doc["phases"]}
     ph[f"{tag}: exit"] = t1 - doc["exit"]
     return wall, ph
 
 
-def cli_run(n: int) -> dict[str, object]:
+def cli_run(n: int, exe: list[str]) -> dict[str, object]:
     """In one sandbox: `vnetlab up`/`down` of star N as processes, then the floor script's."""
     tmp = Path(tempfile.mkdtemp())
     lab = tmp / f"star{n}.yaml"
     lab.write_text(star(n))
     floor = tmp / "floor.py"
     floor.write_text(FLOOR_SCRIPT)
-    exe = [sys.executable, "-m", "vnetlab.cli.main"] if not VNETLAB_BIN.exists() else [str(VNETLAB_BIN)]
     up, ph_up = _phased([*exe, "up", str(lab)], tmp, "up")
     down, ph_down = _phased([*exe, "down", f"star{n}"], tmp, "down")
     f_up = _timed([sys.executable, str(floor), "up", str(n)])
@@ -213,11 +214,9 @@ def cli_run(n: int) -> dict[str, object]:
     return {"up": up, "down": down, "floor_up": f_up, "floor_down": f_down, "phases": {**ph_up, **ph_down}}
 
 
-VNETLAB_BIN = Path(sys.executable).parent / "vnetlab"
-
-
-def cli_report(n: int, repeat: int) -> None:
-    runs = [sandbox.run(cli_run, n) for _ in range(repeat)]
+def cli_report(n: int, repeat: int, exe: str | None = None) -> None:
+    cmd = [exe or str(Path(sys.executable).parent / "vnetlab")]
+    runs = [sandbox.run(cli_run, n, cmd) for _ in range(repeat)]
     col = {k: [float(r[k]) for r in runs] for k in ("up", "down", "floor_up", "floor_down")}  # type: ignore[arg-type]
     tot = [r["up"] + r["down"] for r in runs]  # type: ignore[operator]
     ftot = [r["floor_up"] + r["floor_down"] for r in runs]  # type: ignore[operator]
@@ -311,11 +310,12 @@ def main() -> None:
     ap.add_argument(
         "--cli", type=int, metavar="N", help="only: `vnetlab up`/`down` of star N as processes vs the floor"
     )
+    ap.add_argument("--exe", help="with --cli: the vnetlab command to time (default: this venv's)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the kernel benchmark creates namespaces (in sandboxes)")
     if args.cli:
-        cli_report(args.cli, args.repeat)
+        cli_report(args.cli, args.repeat, args.exe)
         return
     print(
         f"{'nodes':>5} {'vnetlab s':>10} {'floor s':>8} {'ip-batch s':>11} {'mininet s':>10} {'vs floor':>9} {'vs ip':>7} {'mininet/vnetlab':>16}"
