@@ -221,28 +221,23 @@ class Executor:
         `port` and `up` steps cost nothing; the nic is the peer, placed in its node."""
         a = step.args
         sw, port = a["peer_ns"], a["peer"]
-        # the peer is spelled out as the kernel reads it (VETH_INFO_PEER is an ifinfomsg):
-        # pyroute2's `peer=` shortcut carries attributes only, and the peer's ifindex,
-        # chosen like every other (veth_newlink takes its ifi_index), spares a dump of
-        # the node to learn it
-        peer_attrs: list[list[Any]] = [
-            ["IFLA_IFNAME", step.obj],
-            ["IFLA_ADDRESS", a["mac"]],
-            ["IFLA_NET_NS_FD", self.netns(step.ns)],
-        ]
-        if a.get("mtu"):
-            peer_attrs.append(["IFLA_MTU", a["mtu"]])
-        peer = {"index": self.new_index(step.ns, step.obj), "flags": 0, "change": 0, "attrs": peer_attrs}
-        # (the peer cannot be brought up in the same request: veth_newlink configures
-        # it before the pair is linked, and veth_open answers ENOTCONN without a peer)
         kw: dict[str, Any] = {
             "ifname": port,
+            "kind": "veth",
             "address": a["peer_mac"],
             "index": self.new_index(sw, port),
-            "IFLA_LINKINFO": {
-                "attrs": [["IFLA_INFO_KIND", "veth"], ["IFLA_INFO_DATA", {"attrs": [["VETH_INFO_PEER", peer]]}]]
+            "peer": {
+                "ifname": step.obj,
+                "address": a["mac"],
+                "net_ns_fd": self.netns(step.ns),
+                **({"mtu": a["mtu"]} if a.get("mtu") else {}),
             },
         }
+        # (the peer keeps the ifindex the kernel gives it: with one chosen here, in the
+        # VETH_INFO_PEER ifinfomsg, the kernel labs with macvtap guests failed their
+        # expectations — not understood yet; and it cannot be brought up in the same
+        # request: veth_newlink configures it before the pair is linked, and veth_open
+        # answers ENOTCONN without a peer)
         pstep = self.port_steps.get((sw, port))
         if pstep is not None:
             kw["master"] = self.index(sw, pstep.args["master"])
