@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench bench-kernel fuzz test-fullkernel sysdeps
+.PHONY: demo test lint venv clean bench bench-kernel fuzz oracle test-fullkernel sysdeps
 
 venv: $(STAMP)
 
@@ -40,6 +40,12 @@ bench-kernel: $(STAMP)
 N ?= 500
 fuzz: $(STAMP)
 	FUZZ_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz.py -x
+
+# The simulator against itself (no root): every matrix cell equals `trace` of
+# that pair, on N random labs from the fuzzer's generator (the suite runs 200).
+ORACLE_N ?= 2000
+oracle: $(STAMP)
+	ORACLE_N=$(ORACLE_N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/sim/test_oracle_fuzz.py -x
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache out

@@ -122,7 +122,7 @@ def measure(n: int, repeat: int) -> dict:
             pstats.Stats(pr).sort_stats("cumulative").print_stats(35)
         from vnetlab import load_text
 
-        nodes = len(load_text(text, "machine.yaml").lab.nodes)
+        nodes = len(load_text(text, "machine.yaml").nodes)
         assert nodes == n + 1, f"{nodes} nodes for {n} containers and the host"
     return {
         "containers": n,

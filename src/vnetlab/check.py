@@ -324,6 +324,15 @@ def rule_modes(c: _Ctx) -> None:
                 c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")  # type: ignore[attr-defined]
             if s.remote and ipaddress.ip_address(s.remote).is_multicast:  # type: ignore[attr-defined]
                 c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")  # type: ignore[attr-defined]
+            seen = {s.remote} if s.remote else set()  # type: ignore[attr-defined]
+            for n, ip in enumerate(s.remotes):  # type: ignore[attr-defined]
+                if ipaddress.ip_address(ip).is_multicast:
+                    c.add((*i.path, "remotes", n), "vxlan-remote", f"remotes entry {ip} is multicast; use 'group'")
+                elif ipaddress.ip_address(ip) in {ipaddress.ip_address(x) for x in seen}:
+                    c.add(
+                        (*i.path, "remotes", n), "vxlan-remote", f"{ip} is already a destination (fdb append: EEXIST)"
+                    )
+                seen.add(ip)
 
 
 def rule_cycles(c: _Ctx) -> None:

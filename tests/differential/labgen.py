@@ -1,13 +1,28 @@
 """A hypothesis strategy for random valid labs: switches with random hairpin,
-hosts with NICs, macvlan/macvtap children in random modes (some with static
-neighbours), an optional host bridge with veth ports, addresses in one or two
-subnets, and random admin-down devices."""
+hosts with one or two NICs, macvlan/macvtap children in random modes (some
+with static neighbours, some two to a node), random arp_ignore/arp_announce/
+rp_filter, switches with up to 40 ports (plain filler nodes), addresses
+sometimes duplicated on another switch, an optional host bridge with veth
+ports, VXLAN VTEPs (remote, remotes, group) over one switch, and random
+admin-down devices."""
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
 
 MODES = ["private", "vepa", "bridge"]
+
+
+def _sysctl(draw: st.DrawFn) -> str:
+    """Random ARP and reverse-path knobs (empty most of the time)."""
+    if draw(st.integers(0, 2)):
+        return ""
+    kv = []
+    for key, hi in (("arp_ignore", 2), ("arp_announce", 2), ("rp_filter", 2)):
+        v = draw(st.integers(0, hi))
+        if v:
+            kv.append(f"net.ipv4.conf.all.{key}: {v}")
+    return "    sysctl: {" + ", ".join(kv) + "}" if kv else ""
 
 
 @st.composite
@@ -34,6 +49,15 @@ def labs(draw: st.DrawFn) -> str:
         if down:
             nic += ", up: false"
         lines += [f"  h{h}:", "    interfaces:", f"      {nic}}}"]
+        if draw(st.integers(0, 2)) == 0:  # a second NIC, on the same or another switch
+            s2 = draw(st.sampled_from(sw))
+            nic2 = f'eth1: {{kind: nic, switch: {s2}, mac: "02:00:00:00:{h:02x}:f1"'
+            if draw(st.booleans()):
+                nic2 += f", addresses: [198.51.100.{next(addr)}/24]"
+            lines.append(f"      {nic2}}}")
+        sc = _sysctl(draw)
+        if sc:
+            lines.append(sc)
         n_children = draw(st.integers(0, 3))
         passthru = n_children == 1 and draw(st.integers(0, 4)) == 0
         for c in range(n_children):
@@ -56,6 +80,16 @@ def labs(draw: st.DrawFn) -> str:
             if draw(st.integers(0, 9)) == 0:
                 spec += ", up: false"
             lines += [f"  {node}:", "    interfaces:", f"      mv0: {spec}}}"]
+            if mode != "passthru" and draw(st.integers(0, 3)) == 0:  # a sibling in the same node
+                m2 = draw(st.sampled_from(MODES))
+                ip2 = f"{draw(st.sampled_from(['198.51.100', '203.0.113']))}.{next(addr)}"
+                lines.append(
+                    f"      mv1: {{kind: macvlan, parent: h{h}/eth0, mode: {m2}, "
+                    f'mac: "02:00:00:00:{h:02x}:{c + 0x41:02x}", addresses: [{ip2}/24]}}'
+                )
+            sc = _sysctl(draw)
+            if sc:
+                lines.append(sc)
             children.append((node, ip, mac))
     # static neighbours between some children
     extra: dict[str, list[str]] = {}
@@ -65,15 +99,57 @@ def labs(draw: st.DrawFn) -> str:
             if other[0] != node:
                 extra.setdefault(node, []).append(f'      - {{address: {other[1]}, lladdr: "{other[2]}", dev: mv0}}')
     out: list[str] = []
-    i = 0
-    while i < len(lines):
-        out.append(lines[i])
-        if lines[i].startswith("  h") and lines[i].rstrip(":").strip() in extra:
-            name = lines[i].rstrip(":").strip()
-            out += [lines[i + 1], lines[i + 2], "    neighbors:", *extra[name]]
-            i += 3
-            continue
-        i += 1
+    name = ""
+    for i, ln in enumerate(lines):
+        out.append(ln)
+        if ln.startswith("  ") and not ln.startswith("   "):
+            name = ln.strip().rstrip(":")
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if name in extra and ln.startswith("      ") and not nxt.startswith("      "):
+            out += ["    neighbors:", *extra.pop(name)]  # after the node's last interface
+    # plain filler nodes: switches of up to 40 ports (the bridge's ARP fast path starts above 8)
+    if draw(st.integers(0, 3)) == 0:
+        s = draw(st.sampled_from(sw))
+        for f in range(draw(st.integers(1, 36))):
+            out += [
+                f"  f{f}:",
+                "    interfaces:",
+                f"      eth0: {{kind: nic, switch: {s}, addresses: [198.51.100.{next(addr)}/24]}}",
+            ]
+    # VXLAN VTEPs over one switch: each with a unicast remote, a list of remotes
+    # (head-end replication) or a multicast group; overlay 192.0.2.0/24
+    if draw(st.integers(0, 3)) == 0:
+        s = draw(st.sampled_from(sw))
+        n = draw(st.integers(2, 3))
+        under = [next(addr) for _ in range(n)]
+        for v in range(n):
+            others = [f"198.51.100.{under[o]}" for o in range(n) if o != v]
+            how = draw(st.sampled_from(["remote", "remotes", "group", "group"]))
+            if how == "remote":
+                dst = f"remote: {others[0]}"
+            elif how == "remotes":
+                pick = draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+                dst = f"remotes: [{', '.join(pick)}]"
+            else:
+                dst = "group: 239.1.1.1"
+            learn = "" if draw(st.integers(0, 3)) else ", learning: false"
+            out += [
+                f"  v{v}:",
+                "    interfaces:",
+                f"      eth0: {{kind: nic, switch: {s}, addresses: [198.51.100.{under[v]}/24]}}",
+                f"      vx0: {{kind: vxlan, vni: 42, {dst}, dev: eth0, dstport: 4789{learn}, "
+                f'mac: "02:00:00:00:cc:{v:02x}", addresses: [192.0.2.{v + 1}/24]}}',
+            ]
+    # the same address on a host of another switch (separate segments)
+    if len(sw) > 1 and draw(st.integers(0, 4)) == 0:
+        taken = [ln.split("198.51.100.")[1].split("/")[0] for ln in out if "addresses: [198.51.100." in ln]
+        if taken:
+            dup = draw(st.sampled_from(taken))
+            out += [
+                "  dup:",
+                "    interfaces:",
+                f"      eth0: {{kind: nic, switch: {sw[-1]}, addresses: [198.51.100.{dup}/24]}}",
+            ]
     # an optional host bridge with veth ports, in a second subnet
     if draw(st.booleans()):
         n_ports = draw(st.integers(1, 2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.conftest import ROOT
 from vnetlab import load_text, resolve
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.skipif(not ROOT_OK, reason="needs root or user namespac
 REGRESSIONS = sorted((ROOT / "tests" / "differential" / "regressions").glob("*.yaml"))
 
 
-def _kernel_rows(text: str) -> dict:
+def _kernel_rows(text: str, timeout: float = 0.3) -> dict:
     k = KernelLab(resolve(load_text(text)))
-    k.timeout = 0.3  # namespaces on one machine answer in well under a millisecond
+    k.timeout = timeout  # namespaces on one machine answer in well under a millisecond
     k.up()
     return k.matrix()["rows"]
 
@@ -32,13 +32,16 @@ def _kernel_rows(text: str) -> dict:
 def compare(text: str) -> list[str]:
     r = resolve(load_text(text))
     sim = Simulator(r).matrix()["rows"]
+
+    def bad(ker: dict) -> set[tuple[str, str]]:
+        return {(src, a) for src, row in ker.items() for a, ok in row.items() if sim[src][a] != ok}
+
     ker = sandbox.run(_kernel_rows, text)
-    return [
-        f"{src} -> {a}: sim {sim[src][a]}, kernel {ok}"
-        for src, row in ker.items()
-        for a, ok in row.items()
-        if sim[src][a] != ok
-    ]
+    cells = bad(ker)
+    if cells:  # on a loaded machine a reply can miss 0.3 s: ask the kernel again, patiently
+        ker = sandbox.run(_kernel_rows, text, 2.0)
+        cells &= bad(ker)
+    return [f"{src} -> {a}: sim {sim[src][a]}, kernel {ker[src][a]}" for src, a in sorted(cells)]
 
 
 @settings(
@@ -46,6 +49,7 @@ def compare(text: str) -> list[str]:
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=not os.environ.get("FUZZ_RANDOM"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-runs the kernel: print the lab whole
 )
 @given(labs())
 def test_simulator_agrees_with_the_kernel(text: str) -> None:

@@ -83,10 +83,10 @@ def state() -> dict[str, Any]:
 
 
 def _every_step() -> dict:
-    a = KernelLab(resolve(load_text(MODES).lab))
+    a = KernelLab(resolve(load_text(MODES)))
     a.up()
     before = state()
-    changed = KernelLab(resolve(load_text(MODES_CHANGED).lab))
+    changed = KernelLab(resolve(load_text(MODES_CHANGED)))
     res = []
     for n in range(len(changed.plan())):
         try:

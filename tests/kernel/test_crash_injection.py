@@ -94,13 +94,13 @@ def _op(op: str) -> None:
     if op == "down":
         owner.down(NAME)
     else:
-        KernelLab(resolve(load_text(CHANGED if op == "change" else TEXT).lab)).up()
+        KernelLab(resolve(load_text(CHANGED if op == "change" else TEXT))).up()
 
 
 def _prepare(op: str) -> None:
     """The state the operation starts from: nothing (up), or lab A up (change, down)."""
     if op in ("change", "down"):
-        KernelLab(resolve(load_text(TEXT).lab)).up()
+        KernelLab(resolve(load_text(TEXT))).up()
 
 
 def _traced(op: str, strace_args: list[str], cli: list[str] | None = None) -> tuple[int, str]:
@@ -229,7 +229,7 @@ def _sweep(op: str, lab: str = "crash") -> dict:
     counts = _counts(op)
     res = []
     t0 = time.monotonic()
-    r = resolve(load_text(TEXT).lab)
+    r = resolve(load_text(TEXT))
     for i, (sc, n) in enumerate(_points(op, counts)):
         if op != "up":
             _prepare(op)

@@ -147,7 +147,7 @@ def _checks() -> dict:
     out = _scenario()
     if out["code"] != 0:
         return out
-    r = resolve(load_text(out["lab"], "machine.yaml").lab)
+    r = resolve(load_text(out["lab"], "machine.yaml"))
     names = {}  # node -> scenario label
     for node in r.lab.nodes:
         ifs = {i.name: i for i in r.node_ifaces(node)}
@@ -155,7 +155,7 @@ def _checks() -> dict:
         for label, addr in (("c1", "198.18.0.2/24"), ("c2", "198.18.0.3/24"), ("m1", "198.51.100.20/24")):
             if addr in addrs:
                 names[node] = label
-    sim = Simulator(r).matrix()
+    sim = Simulator(r).matrix().as_json()
     out["sim"] = sim
     out["names"] = names
     out["live"] = _live_matrix(sim, out["pids"], names)
@@ -222,7 +222,7 @@ def test_import_a_machine_built_by_hand(in_sandbox, tmp_path) -> None:
     assert res["import_s"] < 5
     # --pid: one container; its veth's far end is not imported, which the lab says
     assert res["pid_code"] == 0
-    one = resolve(load_text(res["pid_lab"], "one.yaml").lab)
+    one = resolve(load_text(res["pid_lab"], "one.yaml"))
     assert list(one.lab.nodes) == [f"pid-{res['pids']['c1']}"]
     assert "left out: eth0" in res["pid_lab"]
     assert f"# note: pid-{res['gone_pid']}: skipped, its namespace went away" in res["gone_lab"]
@@ -294,7 +294,7 @@ def _two_hundred(tmp: str) -> None:
         "import json, time; import bench_import as b; from vnetlab.kernel import machine; "
         "from vnetlab import load_text; b.build(200); t0 = time.perf_counter(); "
         "text = machine.to_lab(machine.plan([], True, [], True)); dt = time.perf_counter() - t0; "
-        "r = load_text(text, 'm.yaml').lab; "
+        "r = load_text(text, 'm.yaml'); "
         f"json.dump({{'s': dt, 'nodes': len(r.nodes)}}, open({tmp!r}, 'w'))"
     )
     subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", code], env=env, check=True)

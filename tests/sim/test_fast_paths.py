@@ -24,7 +24,9 @@ def _both(lab) -> tuple[dict, dict]:
     return a["rows"], b["rows"]
 
 
-@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", LABS + sorted((ROOT / "tests" / "differential" / "regressions").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_shipped_labs(path) -> None:
     fast, full = _both(load(path))
     assert fast == full

@@ -110,6 +110,13 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         out = _link(r, s)
         for mac in a.get("source_macs", ()):
             out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a['kind']} macaddr add {mac}"))
+        for ip in a.get("remotes", ()):  # vxlan head-end replication: all-zero FDB entries
+            out.append(
+                _in(
+                    "",
+                    _sh("bridge", "-n", r.netns(s.ns), "fdb", "append", "00:00:00:00:00:00", "dev", s.obj, "dst", ip),
+                )
+            )
         return where, out
     if s.op == "port":
         opts = []

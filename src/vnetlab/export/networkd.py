@@ -98,6 +98,8 @@ def _network(
     out = ["[Match]", f"Name={i.name}", "", "[Link]", f"ActivationPolicy={'up' if s.up else 'down'}"]
     if net:
         out += ["", "[Network]", *net]
+    for ip in getattr(s, "remotes", ()):  # vxlan head-end replication: all-zero FDB entries
+        out += ["", "[BridgeFDB]", "MACAddress=00:00:00:00:00:00", f"Destination={ip}"]
     if s.master and s.port is not None:
         out += [
             "",

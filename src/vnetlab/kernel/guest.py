@@ -2,7 +2,8 @@
 
 A guest is what QEMU would be: a program holding the tap's (``/dev/net/tun``,
 IFF_TAP|IFF_NO_PI, attached by name in the node's namespace) or the
-macvtap's (``/dev/tapN``, N its ifindex) descriptor. Here it is
+macvtap's (its own character device, found by major:minor in its namespace's
+sysfs; never the machine-wide ``/dev/tap<ifindex>``) descriptor. Here it is
 ``sim.stack.Stack`` — the same code the simulator runs, not a second copy —
 fed with the frames read from the descriptor and writing the frames it sends.
 One thread serves every guest of a lab; it answers ARP and echo requests and
@@ -12,10 +13,12 @@ sends echo requests for probes from a guest.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import os
 import select
+import stat
 import struct
 import threading
 import time
@@ -137,7 +140,14 @@ class GuestRunner:
 
 
 def open_device(kind: str, netns: str, ifname: str) -> int:
-    """Attach to a tap by name, or open a macvtap's character device."""
+    """Attach to a tap by name, or open a macvtap's own character device.
+
+    A macvtap's device is not looked up as ``/dev/tap<ifindex>``: that name is
+    one for the whole machine (devtmpfs), but ifindexes are per namespace, so
+    two labs (or two sandboxes) with a macvtap of the same ifindex share it and
+    it is the device of whichever came first. Its major:minor is read from a
+    sysfs that shows the macvtap's own namespace, and the descriptor is opened
+    on a node made with that number in a file system nobody else sees."""
     with nsutil.inside(netns):
         if kind in ("tap", "tun"):
             fd = os.open("/dev/net/tun", os.O_RDWR)
@@ -148,43 +158,77 @@ def open_device(kind: str, netns: str, ifname: str) -> int:
 
         with IPRoute() as h:
             index = h.link_lookup(ifname=ifname)[0]
-    dev = f"/dev/tap{index}"
-    if not os.path.exists(dev):  # udev/devtmpfs did not make it: make it from sysfs
-        dev = _mknod_from_sysfs(netns, ifname, index)
+        try:
+            sysfs = _detached_mount("sysfs")  # shows the namespace of whoever makes it: this one
+        except OSError as e:
+            raise _no_detached_mounts(e, ifname) from None
+    name = f"tap{index}"
     try:
         try:
-            fd = os.open(dev, os.O_RDWR)
+            major, minor = map(int, _read_at(sysfs, f"class/net/{ifname}/{name}/dev").split(":"))
+        finally:
+            os.close(sysfs)
+        try:
+            tmp = _detached_mount("tmpfs")
         except OSError as e:
-            if e.errno != errno.ENODEV or not dev.startswith("/dev/"):
-                raise
-            # the node is a removed macvtap's with the same ifindex (a namespace the kernel
-            # is still tearing down kept it, so devtmpfs did not make ours): make our own
-            dev = _mknod_from_sysfs(netns, ifname, index)
-            fd = os.open(dev, os.O_RDWR)
+            raise _no_detached_mounts(e, ifname) from None
+        try:
+            os.mknod(name, 0o600 | stat.S_IFCHR, os.makedev(major, minor), dir_fd=tmp)
+            try:
+                fd = os.open(name, os.O_RDWR | os.O_CLOEXEC, dir_fd=tmp)
+            finally:
+                os.unlink(name, dir_fd=tmp)
+        finally:
+            os.close(tmp)  # the file system, mounted nowhere, goes with its last descriptor
     except OSError as e:
-        raise EnvironmentProblem(f"cannot open {dev} for the guest on {ifname}: {e.strerror}") from None
-    finally:
-        if not dev.startswith("/dev/"):  # our temporary node: the open descriptor is all we need
-            os.unlink(dev)
-            os.rmdir(os.path.dirname(dev))
+        raise EnvironmentProblem(
+            f"cannot open the character device of macvtap {ifname} ({name}) for its guest: {e.strerror}"
+        ) from None
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", b"", IFF_TAP | IFF_NO_PI))  # no virtio-net header
     return fd
 
 
-def _mknod_from_sysfs(netns: str, ifname: str, index: int) -> str:
-    """Read the macvtap's major:minor from a sysfs mounted inside its namespace
-    (sysfs shows the namespace of whoever mounts it) and make the node in a
-    temporary directory. Only inside a sandbox, whose mounts are its own."""
-    import tempfile
+# the new mount API (Linux 5.2): a file system mounted nowhere, reached through a descriptor.
+# Its system call numbers are the same on every architecture.
+_SYS_FSOPEN, _SYS_FSCONFIG, _SYS_FSMOUNT = 430, 431, 432
+_FSCONFIG_CMD_CREATE = 6
+_FSOPEN_CLOEXEC = _FSMOUNT_CLOEXEC = 1
+_syscall = nsutil._libc.syscall
+_syscall.restype = ctypes.c_long
 
-    base = tempfile.mkdtemp(prefix="vnetlab-tap-")
-    with nsutil.inside(netns):
-        nsutil.mount("sysfs", base, "sysfs", 0)
+
+def _sys(*args: Any) -> int:
+    ret = int(_syscall(*args))
+    if ret < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return ret
+
+
+def _detached_mount(fstype: str) -> int:
+    """A new ``fstype`` file system attached to no mount point (fsopen, fsmount):
+    a descriptor of its root, seen by nobody else, gone when it is closed. A
+    sysfs made this way shows the network namespace of the calling thread."""
+    fs = _sys(_SYS_FSOPEN, fstype.encode(), _FSOPEN_CLOEXEC)
     try:
-        with open(f"{base}/class/net/{ifname}/tap{index}/dev") as fh:
-            major, minor = map(int, fh.read().split(":"))
+        _sys(_SYS_FSCONFIG, fs, _FSCONFIG_CMD_CREATE, None, None, 0)
+        return _sys(_SYS_FSMOUNT, fs, _FSMOUNT_CLOEXEC, 0)
     finally:
-        nsutil.umount(base)
-    node = f"{base}/tap{index}"
-    os.mknod(node, 0o600 | 0o020000, os.makedev(major, minor))
-    return node
+        os.close(fs)
+
+
+def _no_detached_mounts(e: OSError, ifname: str) -> EnvironmentProblem:
+    if e.errno == errno.ENOSYS:
+        return EnvironmentProblem(
+            f"cannot open the character device of macvtap {ifname}: this kernel lacks the new mount API "
+            "(fsopen/fsmount, Linux 5.2)"
+        )
+    return EnvironmentProblem(f"cannot open the character device of macvtap {ifname}: {e.strerror}")
+
+
+def _read_at(dir_fd: int, path: str) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC, dir_fd=dir_fd)
+    try:
+        return os.read(fd, 64).decode()
+    finally:
+        os.close(fd)

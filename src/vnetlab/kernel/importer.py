@@ -13,6 +13,7 @@ decides it (ipvlan, passthru, a vlan that kept its parent's).
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import json
 import os
 import re
@@ -50,6 +51,8 @@ class _Link:
     addrs: list[str] = field(default_factory=list)
     #: bridge VLAN membership (vid, flags) of a port, read where a bridge filters VLANs
     vlans: list[tuple[int, int]] | None = None
+    #: a vxlan's all-zero FDB destinations, in kernel order (the first is remote/group)
+    zero_dsts: list[str] = field(default_factory=list)
     #: the bus of the device behind it (pci, usb, virtio...): a physical NIC
     bus: str | None = None
 
@@ -111,6 +114,12 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                     links[ln["index"]].bus = ln.get_attr("IFLA_PARENT_DEV_BUS_NAME")
                 if any(ln.kind == "bridge" and ln.data.get("IFLA_BR_VLAN_FILTERING") for ln in links.values()):
                     _read_vlans(h, links)
+                if any(ln.kind == "vxlan" for ln in links.values()):
+                    for n in h.fdb("dump"):
+                        ln = links.get(n["ifindex"])
+                        zero = n.get_attr("NDA_LLADDR") == "00:00:00:00:00:00"
+                        if ln is not None and ln.kind == "vxlan" and zero and n.get_attr("NDA_DST"):
+                            ln.zero_dsts.append(n.get_attr("NDA_DST"))
                 for a in h.get_addr():
                     if a["index"] in links and a.get_attr("IFA_ADDRESS"):
                         links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
@@ -460,8 +469,13 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
             else:  # vxlan
                 d = ln.data
                 fields.append(f"kind: vxlan, vni: {d.get('IFLA_VXLAN_ID')}, dstport: {d.get('IFLA_VXLAN_PORT')}")
-                if d.get("IFLA_VXLAN_GROUP"):
-                    fields.append(f"remote: {d['IFLA_VXLAN_GROUP']}")
+                first = d.get("IFLA_VXLAN_GROUP")
+                if first:
+                    key = "group" if ipaddress.ip_address(first).is_multicast else "remote"
+                    fields.append(f"{key}: {first}")
+                more = [x for x in ln.zero_dsts if x != first]
+                if more:
+                    fields.append(f"remotes: [{', '.join(more)}]")
                 if d.get("IFLA_VXLAN_LOCAL"):
                     fields.append(f"local: {d['IFLA_VXLAN_LOCAL']}")
                 if d.get("IFLA_VXLAN_LINK") and (ns, d["IFLA_VXLAN_LINK"]) in emitted:

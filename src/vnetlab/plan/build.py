@@ -82,6 +82,8 @@ def _link_args(r: Resolved, i: Iface) -> dict[str, Any]:
             v = getattr(s, k)
             if v is not None:
                 args[k] = v
+        if s.remotes:  # type: ignore[attr-defined]
+            args["remotes"] = tuple(s.remotes)  # type: ignore[attr-defined]
     elif kind == "bridge":
         args["vlan_filtering"] = s.vlan_filtering  # type: ignore[attr-defined]
         args["stp"] = s.stp  # type: ignore[attr-defined]

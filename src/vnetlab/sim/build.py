@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
+from ..plan import build_plan
 from ..resolve import Iface, IfKey, Resolved
 from .kinds import SIM_KINDS
 from .kinds.bridge import BridgeDev
@@ -88,8 +89,12 @@ class Builder:
             da, db = self.devs[a], self.devs[b]
             assert isinstance(da, VethDev) and isinstance(db, VethDev)
             pair(da, db)
+        # switch ports are enslaved as the kernel backend makes them: each with its
+        # nic's link step (plan order: parents first), which sets the flood order
+        made = {(s.ns, s.obj): n for n, s in enumerate(build_plan(r)) if s.op == "link"}
         for sw, nics in r.switch_ports.items():
             br = self.switches[sw]
+            ports = []
             for idx, k in enumerate(nics):
                 name = switch_port_name(idx)
                 port = VethDev(w, sw, name, derived_mac(lab.lab, sw, name))
@@ -97,6 +102,8 @@ class Builder:
                 nic = self.devs[k]
                 assert isinstance(nic, VethDev)
                 pair(nic, port)
+                ports.append((made.get(k, idx), port, k))
+            for _, port, k in sorted(ports, key=lambda x: x[0]):
                 _enslave(br, port, r.ifaces[k].spec.port, lab.switches[sw].hairpin)
         for k, m in r.master.items():
             br = self.devs[m]

@@ -8,6 +8,7 @@ the simulator is read back by tcpdump like any other.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ def is_multicast(mac: str) -> bool:
     return mac[1] in _ODD
 
 
+@functools.lru_cache(maxsize=65536)
 def ip_str(ip: int) -> str:
     return str(ipaddress.IPv4Address(ip))
 
@@ -52,6 +54,8 @@ class Arp:
     spa: int
     tha: str
     tpa: int
+    #: how many times copies of this packet entered an rx_handler (World.netif_receive's loop check)
+    hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
         if self.op == ARP_REQUEST:
@@ -89,6 +93,8 @@ class IPv4:
     proto: int
     payload: Icmp | Udp
     ttl: int = 64
+    #: see Arp.hops; a routed packet is a new IPv4 (its TTL bounds layer-3 loops)
+    hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
         what = self.payload.describe() if isinstance(self.payload, Icmp) else f"UDP {self.payload.dport}"

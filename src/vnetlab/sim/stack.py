@@ -40,8 +40,16 @@ if TYPE_CHECKING:
 
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
-_DEFAULTS = {"rp_filter": 0, "arp_ignore": 0, "arp_filter": 0, "accept_local": 0, "forwarding": 0, "arp_accept": 0}
-_MAX = {"rp_filter", "arp_ignore", "arp_accept"}  # include/linux/inetdevice.h IN_DEV_MAXCONF
+_DEFAULTS = {
+    "rp_filter": 0,
+    "arp_ignore": 0,
+    "arp_announce": 0,
+    "arp_filter": 0,
+    "accept_local": 0,
+    "forwarding": 0,
+    "arp_accept": 0,
+}
+_MAX = {"rp_filter", "arp_ignore", "arp_announce", "arp_accept"}  # include/linux/inetdevice.h IN_DEV_MAXCONF
 LOOPBACK_NET = int(ipaddress.IPv4Address("127.0.0.0"))
 
 
@@ -94,6 +102,8 @@ class Stack:
         #: idents of the echo requests this stack answered (who answered a duplicate address)
         self.echoed: set[int] = set()
         self.udp: dict[int, list[Device]] = {}
+        #: (device, group) multicast memberships (ip_mc_join_group), e.g. a VXLAN group
+        self.mc: set[tuple[Device, int]] = set()
         self._conf: dict[tuple[Device, str], int] = {}
         #: no net.ipv4.conf.* set: every per-device value is the new-namespace default
         self.default_conf = not any(k.startswith("net.ipv4.conf.") for k in self.sysctl)
@@ -127,6 +137,19 @@ class Stack:
                 metric or 0,
             )
         )
+
+    def join(self, dev: Device, group: int) -> None:
+        self.mc.add((dev, group))
+
+    def dev_addr(self, dev: Device) -> int | None:
+        """inet_select_addr(dev, 0, scope): the device's first address, else any."""
+        for d, ip, _ in self.addrs:
+            if d is dev:
+                return ip
+        for d, ip, _ in self.addrs:
+            if d.up:
+                return ip
+        return None
 
     def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
         a = ipaddress.ip_address(ip)
@@ -275,6 +298,10 @@ class Stack:
         if nh == 0xFFFFFFFF or nh in self.bcast:
             world.dev_queue_xmit(dev, Frame(BROADCAST, dev.mac, ETH_P_IP, pkt))
             return
+        if nh & 0xF0000000 == 0xE0000000:  # arp_constructor: RTN_MULTICAST → arp_mc_map, no ARP
+            mac = f"01:00:5e:{(nh >> 16) & 0x7F:02x}:{(nh >> 8) & 0xFF:02x}:{nh & 0xFF:02x}"
+            world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
+            return
         key = (dev, nh)
         n = self.neigh.get(key)
         if n is not None and n.state != INCOMPLETE:
@@ -286,9 +313,7 @@ class Stack:
         self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
         world.waiting.setdefault(nh, []).append(dev)
         world.dirty.add(self)
-        sip = pkt.src if pkt.src in self.local else self.select_src(route, nh) if route else None
-        if sip is None:
-            sip = next((ip for d, ip, _ in self.addrs if d is dev), 0)
+        sip = self._arp_source(dev, nh, pkt, route)
         if world.tracing:
             world.hop(
                 dev,
@@ -300,6 +325,34 @@ class Stack:
         world.dev_queue_xmit(
             dev, Frame(BROADCAST, dev.mac, ETH_P_ARP, Arp(ARP_REQUEST, dev.mac, sip, "00:00:00:00:00:00", nh))
         )
+
+    def _arp_source(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None) -> int:
+        """arp_solicit: the sender IP of an ARP request, by arp_announce (MAXCONF):
+        0 the packet's source if local; 1 only if it is on a subnet of ``dev`` that
+        also holds the target (inet_addr_onlink); 2 never; otherwise
+        inet_select_addr(dev, target, link scope)."""
+        ann = self.conf(dev, "arp_announce")
+        saddr = pkt.src
+        if ann == 0 and saddr in self.local:
+            return saddr
+        if ann == 1 and saddr in self.local:
+            for d, ip, plen in self.addrs:
+                m = _mask(plen)
+                if d is dev and (ip ^ nh) & m == 0 and (ip ^ saddr) & m == 0:
+                    return saddr
+        if ann == 0 and route is not None:
+            sip = self.select_src(route, nh)
+            if sip is not None:
+                return sip
+        first = None
+        for d, ip, plen in self.addrs:  # inet_select_addr(dev, nh, RT_SCOPE_LINK)
+            if d is dev:
+                if (ip ^ nh) & _mask(plen) == 0:
+                    return ip
+                first = first if first is not None else ip
+        if first is not None:
+            return first
+        return next((ip for d, ip, _ in self.addrs if d.up), 0)
 
     def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
         n = self.neigh.get((dev, ip))
@@ -339,11 +392,6 @@ class Stack:
         for dev, ip in self.pending:
             self._unwait(dev, ip)
         self.pending.clear()
-
-    def arp_matters(self, dev: Device, a: Arp) -> bool:
-        """Would receiving this ARP request on ``dev`` change anything here? Only for the
-        owner of the target address, or a stack waiting for the sender (arp_process)."""
-        return a.tpa in self.local or (dev, a.spa) in self.neigh or a.tpa & 0xFF000000 == LOOPBACK_NET
 
     # receiving -----------------------------------------------------------------
     def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
@@ -450,13 +498,18 @@ class Stack:
         return False
 
     def _rp_ok(self, dev: Device, src: int) -> bool:
+        """__fib_validate_source (net/ipv4/fib_frontend.c): strict (1) needs the route
+        back to leave through ``dev``; loose (2) any route, except that a device with no
+        IPv4 address gets none (no_addr → last_resort → -EXDEV while rp_filter is on)."""
         mode = self.conf(dev, "rp_filter")
         if mode == 0:
             return True
         r = self.lookup(src)
         if r is None:
             return False
-        return mode == 2 or r.dev is dev
+        if r.dev is dev:
+            return True
+        return mode == 2 and any(d is dev for d, _, _ in self.addrs)
 
     def ip_rcv(self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame) -> None:
         w = self.world
@@ -471,6 +524,17 @@ class Stack:
             return
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
+        if dst & 0xF0000000 == 0xE0000000:  # ip_route_input_mc: only a group joined on this device
+            if (dev, dst) not in self.mc:
+                w.drop(
+                    dev,
+                    frame,
+                    "mc-not-joined",
+                    "ip_check_mc_rcu",
+                    f"{dev.label} has not joined the multicast group {ip_str(dst)}",
+                )
+                return
+            bcast = True
         if dst in self.local or bcast:
             if pkt.src in self.local and not self.conf(dev, "accept_local"):
                 w.drop(

@@ -30,3 +30,48 @@ class Hop:
         elif self.why:
             s += f"\n         {self.why}"
         return s
+
+
+#: kernel functions that make the copies of a flood: a copy dropped there went
+#: nowhere the probe needed unless it was headed for the target's node
+_FLOOD_FUNCS = frozenset({"br_flood", "macvlan_process_broadcast", "macvlan_broadcast", "macvlan_forward_source"})
+_LOOP_RULES = frozenset({"forwarding-loop", "loop-limit"})
+
+
+#: a consequence of another drop (the source gave up waiting for an ARP reply): named after its cause
+_SYMPTOMS = frozenset({"neigh-failed"})
+
+
+def rank_causes(drops: list[Hop], src: str, dst_node: str, dst_ip: str, hops: list[Hop] | None = None) -> list[Hop]:
+    """The drops that may explain a failed probe, most relevant first.
+
+    1. a forwarding loop, and the informational ``return``/``miss`` hops;
+    2. drops at the source's or the target's node, or of a frame about the
+       target address (its ARP request, the echo request to it), except flood
+       copies elsewhere than at the target's node -- unless nothing reached the
+       target's node at all (``hops``): then the flood copy of the target's ARP
+       request dropped on the way (a hairpin that is off on the port that leads
+       back to it) is the cause;
+    3. the other drops on a frame's one path (unicast forwarding, stack rules),
+       and symptoms (the source's "no ARP reply");
+    4. flood copies dropped away from the target's node (a hairpin that is off
+       on the ingress port, a macvlan mode mask): usually harmless, listed last.
+
+    Order within a tier is the order they happened; ``sorted`` is stable.
+    """
+    heard = hops is None or any(h.device.split("/")[0] == dst_node and h.verdict != "drop" for h in hops)
+
+    def about(h: Hop) -> bool:
+        return f"who-has {dst_ip} " in h.frame or f"> {dst_ip} " in h.frame or f"for {dst_ip} " in (h.why or "")
+
+    def tier(h: Hop) -> int:
+        node = h.device.split("/")[0]
+        if h.rule in _LOOP_RULES or h.verdict in ("return", "miss"):
+            return 0
+        if h.rule in _SYMPTOMS:
+            return 2
+        if h.func in _FLOOD_FUNCS:
+            return 1 if node == dst_node or (not heard and about(h)) else 3
+        return 1 if node in (src, dst_node) or about(h) else 2
+
+    return sorted(drops, key=tier)

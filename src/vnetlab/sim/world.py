@@ -105,6 +105,10 @@ class World:
         self.waiting: dict[int, list[Device]] = {}
         #: stacks that hold dynamic neighbour entries or pending packets
         self.dirty: set[Stack] = set()
+        #: most rx_handler passes one packet's copies may make together (set by freeze)
+        self.loop_bound = 64
+        #: devices where a packet was stopped as looping, in this run
+        self.loops: list[str] = []
 
     @property
     def observed(self) -> bool:
@@ -150,21 +154,66 @@ class World:
             port = getattr(d, "macvlan_port", None)
             if port is not None:
                 port.freeze()
+        # Without a loop, the copies of one packet pass each forwarding device
+        # (one with an rx_handler: a bridge port, a macvlan/ipvlan lower, a
+        # macvtap) a bounded number of times: once per path in a tree, plus a
+        # hairpin's reflection. See netif_receive.
+        self.loop_bound = 4 * sum(1 for d in self.devices.values() if d.rx_handler is not None) + 64
+
+    # state that outlives a matrix row ---------------------------------------
+    def fdb_snapshot(self) -> dict[str, dict[object, object]]:
+        """What the devices learned (bridge and VXLAN FDBs), by device label: the only
+        state a matrix row leaves to the next besides what ``flush`` clears."""
+        out: dict[str, dict[object, object]] = {}
+        for label, d in self.devices.items():
+            fdb = getattr(d, "fdb", None)
+            if fdb is None:
+                continue
+            if d.kind == "bridge":
+                out[label] = {k: (e.port.dev.label if e.port else None, e.local) for k, e in fdb.items()}
+            else:
+                out[label] = dict(fdb)
+        return out
+
+    def fdb_restore(self, snap: dict[str, dict[object, object]]) -> None:
+        """Put a snapshot (of this or an identically built world) back."""
+        from .kinds.bridge import Entry
+
+        for label, fdb in snap.items():
+            d = self.devices[label]
+            if d.kind == "bridge":
+                ports = {p.dev.label: p for p in d.ports}  # type: ignore[attr-defined]
+                d.fdb = {  # type: ignore[attr-defined]
+                    k: Entry(ports[pl] if pl is not None else None, loc)  # type: ignore[misc]
+                    for k, (pl, loc) in fdb.items()  # type: ignore[misc]
+                }
+            else:
+                d.fdb = dict(fdb)  # type: ignore[attr-defined]
 
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
         self.queue.append((fn, args))
 
-    def run(self, limit: int = 1_000_000) -> None:
+    def run(self) -> None:
+        """Process events until the queue is empty.
+
+        Forwarding loops are stopped per packet in netif_receive; the total is
+        then finite (every packet's copies are bounded, and only ARP and echo
+        requests beget new packets, one answer each, besides routing, which
+        TTL bounds). The guard here is a last resort that cannot trip without
+        a loop: a loop-free probe costs O(targets × devices) events."""
         q = self.queue
         pop = q.popleft
+        self.loops = []
+        limit = max(1_000_000, 100 * len(self.devices) ** 2)
         n = 0
         while q:
             fn, args = pop()
             fn(*args)
             n += 1
-            if n > limit:  # a forwarding loop (e.g. two hairpins facing each other)
+            if n > limit:
                 q.clear()
+                self.loops.append("world")
                 self.drop("world", "-", "loop-limit", "-", f"more than {limit} events: a forwarding loop; stopped")
                 return
 
@@ -233,6 +282,24 @@ class World:
                     continue
             h = dev.rx_handler
             if h is not None:
+                # Loop detection: all copies of a packet share its payload object, so
+                # this counts the packet's passes through forwarding devices. A count
+                # above what a loop-free lab allows (World.freeze) is a forwarding loop
+                # (e.g. two ports of one bridge on one switch, no STP). Plain receivers
+                # are not counted, so pruning inert copies cannot change this verdict.
+                p = frame.payload
+                p.hops += 1
+                if p.hops > self.loop_bound:
+                    self.loops.append(dev.label)
+                    self.drop(
+                        dev,
+                        frame,
+                        "forwarding-loop",
+                        "br_forward",
+                        f"this packet's copies passed forwarding devices {self.loop_bound} times: a forwarding "
+                        "loop (the kernel would forward it forever: a broadcast storm); stopped here",
+                    )
+                    return
                 r = h(dev, frame, pkt_type)
                 if r == CONSUMED:
                     return

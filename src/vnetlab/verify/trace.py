@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..sim.trace import Hop
+from ..sim.trace import Hop, rank_causes
 
 #: drops that happen to every bystander copy of a broadcast: not the reason a probe failed
 QUIET = frozenset(
@@ -32,7 +32,8 @@ def relevant(h: Hop, ends: Iterable[str]) -> bool:
 
 
 def deciding(hops: Iterable[Hop], ends: Iterable[str]) -> list[Hop]:
-    """The drops (and failed lookups) that decided a probe, each device and rule once."""
+    """The drops (and failed lookups) that decided a probe, each device and rule once, in the order
+    they happened (``trace`` then ranks them: ``sim.trace.rank_causes``)."""
     ends = set(ends)
     seen: set[tuple[str, str | None]] = set()
     out = []
@@ -99,6 +100,7 @@ def trace(sim: Any, src: str, dst: str) -> Trace:
     paths = []
     for res in sim.ping(src, dst, flush=True):
         ends = (src, *owners.get(res.dst, ()))
-        because = () if res.ok else tuple(deciding(res.hops, ends))
+        dst_node = next(iter(owners.get(res.dst, ())), "")
+        because = () if res.ok else tuple(rank_causes(deciding(res.hops, ends), src, dst_node, res.dst, res.hops))
         paths.append(Path(res.dst, res.ok, tuple(res.hops), because, ends))
     return Trace(src, dst, tuple(paths))

@@ -1,4 +1,10 @@
-"""vxlan: the destination port is always passed (the kernel's default is 8472)."""
+"""vxlan: the destination port is always passed (the kernel's default is 8472).
+
+``remotes`` become all-zero FDB entries appended after the link exists
+(RTM_NEWNEIGH, AF_BRIDGE, NLM_F_APPEND, NDA_LLADDR 00:00:00:00:00:00,
+NDA_DST; vxlan_fdb_add → vxlan_fdb_update_existing adds one more rdst), what
+`bridge fdb append 00:00:00:00:00:00 dev vx0 dst IP` sends.
+"""
 
 from __future__ import annotations
 
@@ -25,3 +31,16 @@ def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     if a.get("mtu"):
         kw["mtu"] = a["mtu"]
     return step.ns, kw
+
+
+ZERO_MAC = "00:00:00:00:00:00"
+
+
+def after(step: Any, ex: Any) -> None:
+    """Head-end replication: one more default destination per ``remotes`` entry."""
+    remotes = step.args.get("remotes", ())
+    if remotes:
+        h = ex.ipr(step.ns)
+        idx = ex.index(step.ns, step.obj)
+        for ip in remotes:
+            h.fdb("append", ifindex=idx, lladdr=ZERO_MAC, dst=ip)

@@ -2,6 +2,11 @@
 
 ``dstport`` defaults to the IANA 4789 and is always passed to the kernel
 explicitly, because the kernel's own default is the historical 8472.
+
+``remotes`` are extra default destinations: all-zero FDB entries
+(``bridge fdb append 00:00:00:00:00:00 dev vx0 dst IP``), to each of which
+the device sends a copy of every broadcast, multicast and unknown unicast
+(head-end replication, the usual VXLAN segment without multicast).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ class Vxlan(InterfaceBase):
     vni: Vni
     remote: IP | None = None
     group: IP | None = None
+    remotes: tuple[IP, ...] = ()
     local: IP | None = None
     dev: IfName | None = None
     dstport: Port = 4789

@@ -83,8 +83,11 @@ class BridgeDev(Device):
             p = Port(self, dev, hairpin, learning, flood)
         dev.register_rx_handler(self.handle_frame, "bridge")
         dev.bridge_port = p  # type: ignore[attr-defined]
-        self._order[p] = len(self.ports)
-        self.ports.append(p)
+        # br_add_if: list_add_rcu puts a new port at the *head* of br->port_list, and
+        # br_flood walks that list: a flood reaches the newest port first (which
+        # matters for ARP flux, where the first reply wins) [V: kernel-semantics §2.2]
+        self._order[p] = -len(self.ports)
+        self.ports.insert(0, p)
         self._idx = None
         self.had_ports = True
         for vid in p.vlans if self.filtering else (0,):
@@ -130,11 +133,13 @@ class BridgeDev(Device):
             return
         self.world.dev_queue_xmit(p.dev, out)
 
-    def _index(self) -> tuple[list[Port], dict[int, Port], dict[Device, Port]]:
+    def _index(self) -> tuple[list[Port], dict[int, list[Port]], dict[Device, Port]]:
         """Which ports lead straight to a plain host stack (a veth whose peer has no
-        rx_handler and no VLAN devices), by the addresses and devices behind them."""
+        rx_handler and no VLAN devices), by every local address of that stack (weak
+        host: any interface of a node may answer for any of its addresses) and by
+        the device behind them. Every other port is in ``other``."""
         if self._idx is None:
-            plain: dict[int, Port] = {}
+            plain: dict[int, list[Port]] = {}
             devport: dict[Device, Port] = {}
             other: list[Port] = []
             for q in self.ports:
@@ -149,52 +154,42 @@ class BridgeDev(Device):
                     other.append(q)
                     continue
                 devport[peer] = q
-                for _d, ip, _ in peer.stack.addrs:
-                    plain.setdefault(ip, q)
+                for ip in peer.stack.local:
+                    plain.setdefault(ip, []).append(q)
             self._idx = (other, plain, devport)
         return self._idx
 
-    def _flood_arp_request(self, ingress: Port, vid: int, frame: Frame) -> bool:
-        """Flood an ARP request only to the ports where it can change something.
+    def _receivers(self, frame: Frame) -> list[Port]:
+        """The ports a broadcast must be copied to for the simulation's result.
 
-        Every other copy would reach a plain host that neither owns the target
-        address nor waits for the sender, and arp_process would ignore it, so
-        the result is the same as the kernel's full flood, at O(1) per request
-        instead of O(ports). Off while tracing or capturing, where every copy is shown.
+        An ARP request copied to a plain host stack (see ``_index``) is inert
+        there — arp_rcv changes no state, queues nothing and decides no verdict —
+        unless that stack owns the target address (it may answer: Stack.arp_rcv)
+        or that very device is resolving the sender (an INCOMPLETE entry it would
+        fill). Dropping inert copies leaves every other event, and the order of
+        the rest, unchanged (the queue is FIFO and an inert event adds nothing to
+        it), so the result is exactly the full flood's. Everything else, and
+        everything while tracing or capturing, goes to every port.
         """
         a = frame.payload
-        if self.filtering or self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
-            return False
+        if len(self.ports) <= 8 or self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
+            return self.ports
         other, plain, devport = self._index()
-        q = plain.get(a.tpa)
+        owners = plain.get(a.tpa)
         waiting = self.world.waiting.get(a.spa)
-        if not other and not waiting:  # the common case: only the owner of the address
-            if q is not None and (q is not ingress or q.hairpin) and q.dev.oper:
-                self._deliver(q, vid, frame)
-            return True
+        if not other and not waiting:  # the common case: only the stacks that own the address
+            return owners or []
         targets = set(other)
-        if q is not None:
-            targets.add(q)
+        if owners:
+            targets.update(owners)
         for dev in waiting or ():
             q = devport.get(dev)
             if q is not None:
                 targets.add(q)
-        for q in sorted(targets, key=self._order.__getitem__):
-            if q is ingress and not q.hairpin:
-                continue
-            if q.forwarding():
-                self._deliver(q, vid, frame)
-        return True
+        return sorted(targets, key=self._order.__getitem__)
 
     def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
-        if (
-            ingress is not None
-            and not unknown_unicast
-            and len(self.ports) > 8
-            and self._flood_arp_request(ingress, vid, frame)
-        ):
-            return
-        for q in self.ports:
+        for q in self.ports if unknown_unicast else self._receivers(frame):
             if q is ingress and not q.hairpin:
                 if self.world.tracing:
                     self.world.drop(
@@ -318,7 +313,7 @@ class BridgeDev(Device):
             return
         vid, frame = r
         if is_multicast(frame.dst):
-            for q in self.ports:
+            for q in self._receivers(frame):
                 if q.forwarding():
                     self._deliver(q, vid, frame)
             return

@@ -50,32 +50,29 @@ class MacvlanPort:
         self.passthru = any(c.mode == PASSTHRU for c in self.children)
         self.order = {c: i for i, c in enumerate(self.children)}
         self.other: list[MacvlanDev] = []
-        self.by_ip: dict[int, MacvlanDev] = {}
+        self.by_ip: dict[int, list[MacvlanDev]] = {}
         for c in self.children:
             if c.rx_handler is None and not c.vlans and c.stack is not None:
-                for d, ip, _ in c.stack.addrs:
-                    if d is c:
-                        self.by_ip.setdefault(ip, c)
+                for ip in c.stack.local:  # weak host: any interface answers for any local address
+                    self.by_ip.setdefault(ip, []).append(c)
             else:
                 self.other.append(c)
 
     def candidates(self, frame: Frame) -> list[MacvlanDev]:
         """Children for whom a broadcast copy can change anything.
 
-        For an ARP request that is the owner of the target address, children
-        waiting for the sender, and children that are not plain (a macvtap with
-        a reader, a VLAN parent): arp_process ignores the request everywhere
-        else, so skipping those copies gives the kernel's result at O(1) per
-        broadcast. Everything else, and everything while tracing or
-        capturing, goes to every child.
+        For an ARP request: the children whose stack owns the target address (any
+        of them may answer, weak host), children resolving the sender, and
+        children that are not plain (a macvtap with a reader, a VLAN parent).
+        Everywhere else the copy is inert (see BridgeDev._receivers for why
+        skipping inert copies gives exactly the full path's result). Everything
+        else, and everything while tracing or capturing, goes to every child.
         """
         a = frame.payload
         if self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
             return self.children
         out = set(self.other)
-        c = self.by_ip.get(a.tpa)
-        if c is not None:
-            out.add(c)
+        out.update(self.by_ip.get(a.tpa, ()))
         for dev in self.world.waiting.get(a.spa, ()):
             if dev in self.order:
                 out.add(dev)  # type: ignore[arg-type]

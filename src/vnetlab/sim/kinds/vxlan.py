@@ -1,9 +1,14 @@
 """VXLAN (drivers/net/vxlan/vxlan_core.c): Ethernet over UDP between VTEPs.
 
 TX looks up the FDB for the destination MAC, then the all-zeros default
-entry (``remote``); with neither the frame is dropped. RX comes through the
-node's UDP socket on ``dstport``; the VNI selects the device; with learning
-the inner source MAC is recorded against the outer source IP.
+entry, which holds ``remote`` or ``group`` and then every ``remotes`` entry
+(vxlan_xmit: one copy per destination, in that order); with none the frame
+is dropped. A multicast group is sent on the ``dev`` device to the group's
+MAC (01:00:5e + the low 23 bits; ip_eth_mc_map), no ARP; opening the device
+joins the group there (vxlan_igmp_join), and the node's stack then accepts
+packets to it on that device (ip_check_mc_rcu). RX comes through the node's
+UDP socket on ``dstport``; the VNI selects the device; with learning the
+inner source MAC is recorded against the outer source IP.
 """
 
 from __future__ import annotations
@@ -26,12 +31,16 @@ class VxlanDev(Device):
         local: str | None,
         dstport: int,
         learning: bool,
+        remotes: tuple[str, ...] = (),
         **kw: object,
     ):
         super().__init__(*a, **kw)  # type: ignore[arg-type]
         self.vni = vni
-        self.default = ip_int(remote) if remote else None
-        self.group = ip_int(group) if group else None
+        self.group = ip_int(group) if group and ":" not in group else None
+        first = remote if remote else group
+        #: the all-zeros FDB entry's destinations (IPv6 ones are not simulated)
+        self.defaults = [ip_int(x) for x in (first, *remotes) if x and ":" not in x]
+        self.link: Device | None = None
         self.local = ip_int(local) if local and ":" not in local else None
         self.dstport = dstport
         self.learning = learning
@@ -40,29 +49,47 @@ class VxlanDev(Device):
     def xmit(self, frame: Frame) -> None:
         w = self.world
         remote = None if is_multicast(frame.dst) else self.fdb.get(frame.dst)
-        if remote is None:
-            remote = self.default
-        if remote is None:
-            why = (
-                "the multicast group underlay is not simulated"
-                if self.group is not None
-                else "no FDB entry for the destination and no default remote (neither 'remote' nor 'group')"
+        dsts = [remote] if remote is not None else self.defaults
+        if not dsts:
+            w.drop(
+                self,
+                frame,
+                "vxlan-no-destination",
+                "vxlan_xmit",
+                "no FDB entry for the destination and no default destination (no remote, remotes or group)",
             )
-            w.drop(self, frame, "vxlan-no-destination", "vxlan_xmit", why)
             return
+        for dst in dsts:
+            self._xmit_one(frame, dst)
+
+    def _xmit_one(self, frame: Frame, remote: int) -> None:
+        """vxlan_xmit_one: encapsulate one copy towards one VTEP or group."""
+        w = self.world
         stack = self.stack
         assert stack is not None
         sport = 49152 + zlib.crc32(f"{frame.src}{frame.dst}".encode()) % 16384
+        mcast = remote & 0xF0000000 == 0xE0000000
+        link = self.link if mcast else None
         src = self.local
+        route = None
+        if link is None:
+            route = stack.lookup(remote)
+            if route is None:
+                w.drop(self, frame, "vxlan-no-route", "vxlan_xmit", f"no route to the remote VTEP {ip_str(remote)}")
+                return
+            link = route.dev
+        if src is None:  # inet_select_addr on the way out
+            src = stack.select_src(route, remote) if route else stack.dev_addr(link)
         if src is None:
-            r = stack.lookup(remote)
-            src = stack.select_src(r, remote) if r else None
-        if src is None:
-            w.drop(self, frame, "vxlan-no-route", "vxlan_xmit", f"no route to the remote VTEP {ip_str(remote)}")
+            w.drop(self, frame, "vxlan-no-route", "vxlan_xmit", f"no source address towards {ip_str(remote)}")
             return
         if w.tracing:
             w.hop(self, "fwd", "encap", frame, why=f"VNI {self.vni}: encapsulated to {ip_str(remote)}:{self.dstport}")
-        stack.output(IPv4(src, remote, PROTO_UDP, Udp(sport, self.dstport, Vxlan(self.vni, frame))))
+        pkt = IPv4(src, remote, PROTO_UDP, Udp(sport, self.dstport, Vxlan(self.vni, frame)))
+        if mcast:  # __ip_route_output_key: a multicast group with an output device is on-link
+            stack.neigh_output(link, remote, pkt)
+        else:
+            stack.output(pkt, route)
 
     def accept(self, pkt: IPv4) -> bool:
         """vxlan_rcv for a packet that reached this node's socket on our port."""
@@ -94,7 +121,12 @@ def build(b: object, iface: object) -> Device:
         local=s.local,
         dstport=s.dstport,
         learning=s.learning,
+        remotes=s.remotes,
     )
     stack = b.stacks[iface.node]  # type: ignore[attr-defined]
     stack.udp.setdefault(s.dstport, []).append(dev)
+    if s.dev is not None and (iface.node, s.dev) in b.r.ifaces:  # type: ignore[attr-defined]
+        dev.link = b.device_of((iface.node, s.dev))  # type: ignore[attr-defined]
+        if dev.group is not None and dev.up:  # vxlan_open → vxlan_igmp_join on the link
+            stack.join(dev.link, dev.group)
     return dev
