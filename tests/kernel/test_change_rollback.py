@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT
-from vnetlab import resolve
+from vnetlab import load_text, resolve
 from vnetlab.errors import EnvironmentProblem
 from vnetlab.kernel import KernelLab, owner
-from vnetlab.load import load_text  # returns the Loaded (vnetlab.load_text: the Lab)
 
 from .conftest import netns_list
 

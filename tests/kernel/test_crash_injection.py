@@ -32,9 +32,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from vnetlab import resolve
+from vnetlab import load_text, resolve
 from vnetlab.kernel import KernelLab, guestd, nsutil, owner
-from vnetlab.load import load_text  # returns the Loaded (vnetlab.load_text: the Lab)
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
 
