@@ -2,6 +2,7 @@
 and a 50-node all-pairs matrix next to a loop of `ping` processes.
 
 Run as root: .venv/bin/python benchmarks/bench_kernel.py [--sizes 10 50 100 200] [--repeat 3]
+       .venv/bin/python benchmarks/bench_kernel.py --cli 200 [--repeat 5]   (the CLI as users run it)
 
 Every variant runs in its own throw-away sandbox (vnetlab's, or for Mininet
 benchmarks/sandbox.sh with its own PID namespace, a private /tmp and a
@@ -18,12 +19,22 @@ its own namespace), one address per node.
             (when `mn` is installed: Debian package mininet)
 
 Ratios are medians of `repeat` runs; below 1.00 means vnetlab is faster.
+
+--cli N times the commands as users run them, each run in its own sandbox:
+`vnetlab up star.yaml` then `vnetlab down starN` as processes, next to the
+floor as a script (FLOOR_SCRIPT: `python floor.py up N`, `python floor.py
+down N`, pyroute2 and the standard library only). With VNETLAB_PHASES=FILE
+set, `up` and `down` write the time of each phase (nsutil.phase) to FILE; the
+table adds "start-up" (process start to the first phase: the interpreter, the
+CLI's imports, loading and resolving the lab) and "exit" (after the last).
+Phases named "of which" are parts of the phase above them.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import shutil
 import statistics
@@ -112,6 +123,120 @@ def floor_updown(n: int) -> tuple[float, float]:
     return up, time.perf_counter() - t
 
 
+FLOOR_SCRIPT = r"""
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+RUN = "/run/netns"
+
+def create(name):
+    os.makedirs(RUN, exist_ok=True)
+    p = f"{RUN}/{name}"
+    os.close(os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0))
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    assert libc.unshare(0x40000000) == 0
+    assert libc.mount(b"/proc/thread-self/ns/net", p.encode(), None, 4096, None) == 0
+    assert libc.setns(home, 0x40000000) == 0
+    os.close(home)
+
+def inside(name):
+    from pyroute2 import IPRoute
+    fd = os.open(f"{RUN}/{name}", os.O_RDONLY)
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    libc.setns(fd, 0x40000000)
+    h = IPRoute()
+    libc.setns(home, 0x40000000)
+    os.close(fd); os.close(home)
+    return h
+
+def addr(i):
+    n = (198 << 24) + (18 << 16) + i + 1
+    return ".".join(str(n >> s & 255) for s in (24, 16, 8, 0))
+
+cmd, n = sys.argv[1], int(sys.argv[2])
+if cmd == "up":
+    from pyroute2 import IPRoute  # down does without
+    create("f-sw")
+    sw = inside("f-sw")
+    sw.link("add", ifname="sw", kind="bridge", state="up")
+    br = sw.link_lookup(ifname="sw")[0]
+    sw.link("set", index=1, state="up")
+    for i in range(n):
+        ns = f"f-n{i}"
+        create(ns)
+        sw.link("add", ifname=f"p{i}", kind="veth", master=br, state="up", peer={"ifname": "eth0", "net_ns_fd": ns})
+        h = inside(ns)
+        idx = h.link_lookup(ifname="eth0")[0]
+        h.link("set", index=1, state="up")
+        h.link("set", index=idx, state="up")
+        h.addr("add", index=idx, address=addr(i), prefixlen=15)
+        h.close()
+    sw.close()
+else:
+    for name in [f"f-n{i}" for i in range(n)] + ["f-sw"]:
+        libc.umount2(f"{RUN}/{name}".encode(), 2)
+        os.unlink(f"{RUN}/{name}")
+"""
+
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def _phased(cmd: list[str], tmp: Path, tag: str) -> tuple[float, dict[str, float]]:
+    """Wall time of ``cmd`` and its phases (VNETLAB_PHASES), with start-up and exit."""
+    f = tmp / f"{tag}.json"
+    env = {**os.environ, "VNETLAB_PHASES": str(f)}
+    t0 = time.time()
+    wall = _timed(cmd, env)
+    t1 = t0 + wall
+    if not f.exists():  # a vnetlab without VNETLAB_PHASES (--exe of an older version)
+        return wall, {}
+    doc = json.loads(f.read_text())
+    ph = {f"{tag}: start-up (python, CLI imports, load)": doc["first"] - t0, **doc["phases"]}
+    ph[f"{tag}: exit"] = t1 - doc["exit"]
+    return wall, ph
+
+
+def cli_run(n: int, exe: list[str]) -> dict[str, object]:
+    """In one sandbox: `vnetlab up`/`down` of star N as processes, then the floor script's."""
+    tmp = Path(tempfile.mkdtemp())
+    lab = tmp / f"star{n}.yaml"
+    lab.write_text(star(n))
+    floor = tmp / "floor.py"
+    floor.write_text(FLOOR_SCRIPT)
+    up, ph_up = _phased([*exe, "up", str(lab)], tmp, "up")
+    down, ph_down = _phased([*exe, "down", f"star{n}"], tmp, "down")
+    f_up = _timed([sys.executable, str(floor), "up", str(n)])
+    f_down = _timed([sys.executable, str(floor), "down", str(n)])
+    shutil.rmtree(tmp)
+    return {"up": up, "down": down, "floor_up": f_up, "floor_down": f_down, "phases": {**ph_up, **ph_down}}
+
+
+def cli_report(n: int, repeat: int, exe: str | None = None) -> None:
+    cmd = [exe or str(Path(sys.executable).parent / "vnetlab")]
+    runs = [sandbox.run(cli_run, n, cmd) for _ in range(repeat)]
+    col = {k: [float(r[k]) for r in runs] for k in ("up", "down", "floor_up", "floor_down")}  # type: ignore[arg-type]
+    tot = [r["up"] + r["down"] for r in runs]  # type: ignore[operator]
+    ftot = [r["floor_up"] + r["floor_down"] for r in runs]  # type: ignore[operator]
+    print(f"star {n}, {repeat} runs through the CLI (medians; each run in its own sandbox)")
+    names: list[str] = []
+    for r in runs:
+        names += [k for k in r["phases"] if k not in names]  # type: ignore[attr-defined]
+    print(f"  {'phase':<48} {'median s':>9}")
+    for k in names:
+        print(f"  {k:<48} {med([r['phases'].get(k, 0.0) for r in runs]):>9.3f}")  # type: ignore[attr-defined]
+    for k, v in col.items():
+        print(f"  {k:<48} {med(v):>9.3f}   ({', '.join(f'{x:.2f}' for x in v)})")
+    print(f"  {'vnetlab up+down':<48} {med(tot):>9.3f}   ({', '.join(f'{x:.2f}' for x in tot)})")
+    print(f"  {'floor up+down':<48} {med(ftot):>9.3f}   ({', '.join(f'{x:.2f}' for x in ftot)})")
+    ratios = [a / b for a, b in zip(tot, ftot, strict=True)]
+    print(
+        f"  ratio vnetlab/floor: {med(tot) / med(ftot):.2f} (of medians); per run: {', '.join(f'{x:.2f}' for x in ratios)}"
+    )
+
+
 def mininet_total(n: int) -> float | None:
     if shutil.which("mn") is None:
         return None
@@ -182,9 +307,16 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100, 200])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--matrix", type=int, default=50, help="nodes of the matrix comparison (0: skip)")
+    ap.add_argument(
+        "--cli", type=int, metavar="N", help="only: `vnetlab up`/`down` of star N as processes vs the floor"
+    )
+    ap.add_argument("--exe", help="with --cli: the vnetlab command to time (default: this venv's)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the kernel benchmark creates namespaces (in sandboxes)")
+    if args.cli:
+        cli_report(args.cli, args.repeat, args.exe)
+        return
     print(
         f"{'nodes':>5} {'vnetlab s':>10} {'floor s':>8} {'ip-batch s':>11} {'mininet s':>10} {'vs floor':>9} {'vs ip':>7} {'mininet/vnetlab':>16}"
     )

@@ -14,9 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
-
-from pyroute2 import IPRoute
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import EnvironmentProblem, InputError
 from ..model import Expectation
@@ -26,8 +24,12 @@ from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
 from ..verify.expect import Outcome, evaluate
 from ..verify.matrix import Column, Matrix, measure, owners_of
-from . import guestd, nsutil, owner, preflight, probe, sandbox
-from .apply import INDEX_BASE, Executor
+from . import guestd, nsutil, owner, preflight, sandbox
+
+# pyroute2 (imported by .apply and .probe) is imported where it is used: `vnetlab
+# down` needs none of it, and it costs a seventh of a second at a start of the CLI
+if TYPE_CHECKING:
+    from . import probe
 
 
 class KernelLab:
@@ -75,14 +77,21 @@ class KernelLab:
         With ``external_guests`` the guests' devices are left for the user's own
         VMs (QEMU, libvirt) instead of vnetlab's guest daemon."""
         sandbox.guard()
-        preflight.require_privileges()
-        preflight.require_kinds(self.r)
-        steps = self.plan()
-        fp = self.fingerprint(steps)
+        with nsutil.phase("up: import pyroute2"):
+            from . import kinds  # noqa: F401  (pyroute2 and vnetlab's additions to it)
+        with nsutil.phase("up: preflight"):
+            preflight.require_privileges()
+            preflight.require_kinds(self.r)
+        with nsutil.phase("up: plan"):
+            steps = self.plan()
+        with nsutil.phase("up: fingerprint"):
+            fp = self.fingerprint(steps)
         if self._flusher is not None:  # made for the namespaces as they were
             self._flusher.close()
             self._flusher = None
-        with owner.lock(self.lab):  # another `up` or `down` of this lab waits, or we do
+        with contextlib.ExitStack() as stack:
+            with nsutil.phase("up: lock"):  # another `up` or `down` of this lab waits, or we do
+                stack.enter_context(owner.lock(self.lab))
             return self._up(steps, fp, progress, fail_at, external_guests)
 
     def _up(
@@ -93,8 +102,11 @@ class KernelLab:
         fail_at: int | None,
         external_guests: bool,
     ) -> str:
+        from .apply import Executor
+
         wanted = {self.netns(n): n for n in self.names}
-        marks = owner.owned(self.lab, everything=True)
+        with nsutil.phase("up: read marks"):
+            marks = owner.owned(self.lab, everything=True)
         marked = [
             Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
             for s in steps
@@ -115,7 +127,8 @@ class KernelLab:
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
                 return "recreated"
             owner.down(self.lab)
-        taken = [ns for ns in wanted if nsutil.exists(ns)]
+        with nsutil.phase("up: read marks"):
+            taken = [ns for ns in wanted if nsutil.exists(ns)]
         if taken:
             raise EnvironmentProblem(
                 f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
@@ -129,7 +142,8 @@ class KernelLab:
         except BaseException:
             owner.down(self.lab)  # all or nothing: a lab whose guests cannot run is not up
             raise
-        self._set_complete(fp, external_guests)
+        with nsutil.phase("up: complete mark + settle"):
+            self._set_complete(fp, external_guests)
         return "recreated" if marks else "created"
 
     def _uses_v6(self) -> bool:
@@ -162,6 +176,8 @@ class KernelLab:
         the old guest daemon were never touched. Only then is the old lab removed.
         A crash half-way leaves marked namespaces and placeholders that the next
         `up` or `down` removes (see owner)."""
+        from .apply import Executor
+
         lab = self.lab
         was = {m.netns: m for m in old}
         new_name = {n: f"{self.netns(n)}.new" for n in self.names}
@@ -230,6 +246,10 @@ class KernelLab:
         """Where the new lab's ifindexes start: the default bank, unless the lab has a
         macvtap (its character device /dev/tap<ifindex> is global) and the running
         lab uses that bank; then the next one."""
+        from pyroute2 import IPRoute
+
+        from .apply import INDEX_BASE
+
         if not any(i.kind == "macvtap" for i in self.r.ifaces.values()):
             return INDEX_BASE
         used: set[int] = set()
@@ -247,6 +267,10 @@ class KernelLab:
     def _start_guests(self, fp: str) -> None:
         if not self.r.guests:
             return
+        # the daemon is forked: what it runs is imported here, before (in the daemon
+        # each import would cost time and system calls while it holds the guests)
+        from . import guest, probe  # noqa: F401
+
         self.close()
         self.guests = guestd.start(self.r, {n: self.netns(n) for n in self.names}, self.guest_ns, fp)
 
@@ -323,6 +347,10 @@ class KernelLab:
         return ep.resolve_dst(self.r, dst)
 
     def flush(self) -> None:
+        from pyroute2 import IPRoute
+
+        from . import probe
+
         if self._flusher is None:
             static: set[tuple[str, int, str]] = set()
             for node, n in self.r.lab.nodes.items():
@@ -359,6 +387,8 @@ class KernelLab:
                 raise EnvironmentProblem(self._external(src) if self.external_guests else self._no_guests())
         elif src not in self.r.lab.nodes:
             raise InputError(f"{src!r} is not a node or guest of lab {self.lab}")
+        from . import probe
+
         if self._owners is None:
             self._owners = owners_of(self.r)
         owners = self._owners
@@ -517,6 +547,8 @@ def _rebind(aside: str, ns: str) -> None:
 
 def _pending_carrier_off(netns: str) -> bool:
     """A device up without carrier whose operstate linkwatch has not updated yet."""
+    from pyroute2 import IPRoute
+
     with nsutil.inside(netns), IPRoute() as h:
         for ln in h.get_links():
             flags = ln["flags"]

@@ -33,11 +33,13 @@ import struct
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvironmentProblem
-from ..resolve import Resolved
 from . import nsutil, sandbox
+
+if TYPE_CHECKING:  # `down` stops daemons without loading the model
+    from ..resolve import Resolved
 
 #: how often a detached daemon checks that its namespace still exists
 _WATCH_S = 1.0

@@ -24,10 +24,13 @@ marked placeholder (``placeholder_mark`` reads it), so `down` finds it.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import errno
+import json
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
@@ -47,6 +50,38 @@ AT_SYMLINK_FOLLOW = 0x400
 MARK_MAX = 512
 
 _libc = ctypes.CDLL(None, use_errno=True)
+
+#: a file to which `up` and `down` write how long each phase took (benchmarks/bench_kernel.py)
+PHASES_ENV = "VNETLAB_PHASES"
+_phase_file = os.environ.get(PHASES_ENV)
+#: phase name -> seconds spent in it (only recorded when VNETLAB_PHASES is set)
+phases: dict[str, float] = {}
+_phase_clock: dict[str, float] = {}
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Add the body's wall time to ``phases[name]`` (a no-op unless VNETLAB_PHASES is set)."""
+    if not _phase_file:
+        yield
+        return
+    _phase_clock.setdefault("first", time.time())
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+
+
+def _dump_phases() -> None:
+    if _phase_file and phases:
+        doc = {"phases": phases, "first": _phase_clock.get("first"), "exit": time.time()}
+        with open(_phase_file, "w") as fh:
+            json.dump(doc, fh)
+
+
+if _phase_file:
+    atexit.register(_dump_phases)
 
 
 def _check(ret: int, what: str) -> None:
@@ -170,17 +205,20 @@ def create(name: str, mark: str | None = None, setup: Callable[[], None] | None 
 
     ``mark`` is written into the placeholder file first; ``setup`` runs with this
     thread in the new namespace before it is mounted (made visible)."""
-    _ensure_run_dir()
-    p = path(name)
-    _own_placeholder(name, mark)
+    with phase("up: of which netns placeholder"):
+        _ensure_run_dir()
+        p = path(name)
+        _own_placeholder(name, mark)
     try:
         home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         try:
-            unshare(CLONE_NEWNET)
+            with phase("up: of which netns unshare"):
+                unshare(CLONE_NEWNET)
             try:
                 if setup is not None:
                     setup()
-                mount("/proc/thread-self/ns/net", p, None, MS_BIND)
+                with phase("up: of which netns mount"):
+                    mount("/proc/thread-self/ns/net", p, None, MS_BIND)
             finally:
                 setns(home)
         finally:

@@ -28,8 +28,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pyroute2 import IPRoute
-
 from . import nsutil
 
 COMPLETE = "complete"
@@ -126,6 +124,8 @@ def owned(lab: str | None = None, everything: bool = False) -> list[Mark]:
 
 
 def set_fingerprint(netns: str, lab: str, name: str, fp: str) -> None:
+    from pyroute2 import IPRoute  # not imported by `down`, which needs no pyroute2
+
     with nsutil.inside(netns), IPRoute() as h:
         h.link("set", index=h.link_lookup(ifname="lo")[0], ifalias=f"vnetlab:{lab}:{name}:{fp}")
 
@@ -146,14 +146,19 @@ def down(lab: str) -> list[str]:
     from .sandbox import guard
 
     guard()
-    with lock(lab):
-        marks = owned(lab, everything=True)
-        stop_guests(lab, marks)  # first: a daemon holds the lab's devices
+    with contextlib.ExitStack() as stack:
+        with nsutil.phase("down: lock"):
+            stack.enter_context(lock(lab))
+        with nsutil.phase("down: read marks"):
+            marks = owned(lab, everything=True)
+        with nsutil.phase("down: stop guests"):
+            stop_guests(lab, marks)  # first: a daemon holds the lab's devices
         removed = []
-        for m in marks:
-            with contextlib.suppress(OSError):
-                nsutil.remove(m.netns)
-                removed.append(m.netns)
+        with nsutil.phase("down: remove namespaces"):
+            for m in marks:
+                with contextlib.suppress(OSError):
+                    nsutil.remove(m.netns)
+                    removed.append(m.netns)
         return removed
 
 

@@ -13,7 +13,6 @@ import signal
 from collections.abc import Iterable
 
 from ..errors import EnvironmentProblem, KernelLacksKind
-from .kinds import CONFIG
 
 _cache: dict[str, bool] = {}
 
@@ -132,6 +131,8 @@ def lab_kinds(resolved: object) -> set[str]:
 
 def require_kinds(resolved: object) -> None:
     """Exit-3 error naming the first missing kernel option, before anything is created."""
+    from .kinds import CONFIG  # (it imports pyroute2, which `down` does without)
+
     got = supported(sorted(lab_kinds(resolved)))
     for k, ok in got.items():
         if not ok:
