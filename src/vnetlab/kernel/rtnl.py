@@ -189,9 +189,17 @@ class Rtnl:
                 off += (alen + 3) & ~3
         return None
 
-    def get_vlans(self) -> Any:
+    def _rare(self) -> Any:
+        """A real IPRoute for the rare dumps, opened now: in the namespace this thread is in."""
         if self._ipr is None:
             from pyroute2 import IPRoute
 
-            self._ipr = IPRoute()  # opened now: in the namespace this thread is in
-        return self._ipr.get_vlans()
+            self._ipr = IPRoute()
+        return self._ipr
+
+    def get_vlans(self) -> Any:
+        return self._rare().get_vlans()
+
+    def fdb(self, cmd: str) -> Any:
+        """Bridge FDB dump (a vxlan's all-zero entries: its `remotes`)."""
+        return self._rare().fdb(cmd)
