@@ -26,10 +26,11 @@ from typing import Any
 from ..errors import EnvironmentProblem, InputError
 from ..model.values import check_ifname, ifname_rule
 from . import nsutil, rtnl
+from .kinds import ipvlan as _ipvlan  # its import teaches pyroute2 IFLA_IPVLAN_FLAGS
 
 _MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
-_IPVLAN_MODES = {0: "l2", 1: "l3", 2: "l3s"}
-_IPVLAN_FLAGS = {0: "bridge", 1: "private", 2: "vepa"}
+_IPVLAN_MODES = {v: k for k, v in _ipvlan.MODES.items()}
+_IPVLAN_FLAGS = {v: k for k, v in _ipvlan.FLAGS.items()}
 IFF_UP = 1
 NUD_PERMANENT = 0x80
 RTPROT_KERNEL = 2
