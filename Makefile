@@ -37,9 +37,15 @@ bench-kernel: $(STAMP)
 	$(BIN)/python benchmarks/bench_kernel.py
 
 # Differential fuzzing against the kernel (root): N random labs, new ones each run.
+# CLUSTER=tcp://host:8786 runs them on that Dask cluster instead (see README: workers as root).
 N ?= 500
+CLUSTER ?=
 fuzz: $(STAMP)
+ifeq ($(CLUSTER),)
 	FUZZ_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz.py -x
+else
+	FUZZ_N=$(N) FUZZ_RANDOM=1 FUZZ_CLUSTER=$(CLUSTER) $(BIN)/pytest -q tests/differential/test_fuzz_cluster.py -x
+endif
 
 # The simulator against itself (no root): every matrix cell equals `trace` of
 # that pair, on N random labs from the fuzzer's generator (the suite runs 200).
