@@ -63,7 +63,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=40, help="labs with more sources: time their first ROWS rows")
     ap.add_argument("--macvlans", type=int, default=200)
     args = ap.parse_args()
-    cases = [(f"{'star' if n <= 1000 else 'tree'} {n}", tree(n), args.rows if n > 1000 else 0) for n in args.sizes]
+    cases = [(f"{'star' if n <= 1000 else 'tree'} {n}", tree(n), args.rows) for n in args.sizes]
     if args.macvlans:
         cases.append((f"{args.macvlans} macvlans", macvlans(args.macvlans), 0))
     print(
