@@ -245,11 +245,12 @@ def measure_parallel(
     addrs = [c.address for c in cols]
     srcs = sim.sources()
     out: list[list[str | None]] = []
+    state: dict[str, dict[object, object]] = {}
     if srcs:
         first, state = run_chunk(r, key, sim.world.fdb_snapshot(), srcs[:1], addrs)
         out += first
     rest = srcs[1:]
-    guess = state if _guess is None or not srcs else _guess
+    guess = state if _guess is None else _guess
     redone = n_chunks = 0
     if rest:
         n_workers = workers
@@ -284,6 +285,8 @@ def measure_parallel(
     for src, row in zip(srcs, out, strict=True):
         rows_d[src] = {a: o is not None for a, o in zip(addrs, row, strict=True)}
         by[src] = {a: o for a, o in zip(addrs, row, strict=True) if o is not None}
+    with _LOCK:
+        _SIMS.pop(key, None)  # the caller keeps no simulator (workers keep theirs for the next chunks)
     m = Matrix(r.lab.lab, "sim", cols, rows_d, by, round(time.perf_counter() - t0, 6))
     m.parallel = {"chunks": n_chunks, "redone": redone}
     return m
