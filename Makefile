@@ -24,11 +24,13 @@ sysdeps:
 
 test: sysdeps $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 # Every figure of issue #19 as a ratio against its alternative, one table (the
 # kernel rows need root: each runs in its own sandbox). bench-sim: cost per cell, 10-5,000 nodes.
