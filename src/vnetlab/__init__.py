@@ -15,6 +15,27 @@ import types as _types
 
 from . import _interrupt  # noqa: F401
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing before the handler is in place
+if TYPE_CHECKING:  # what __getattr__ below imports on first use, for type checkers
+    from .api import KernelNet, Simulation, compare, kernel, load, load_text, simulate
+    from .check import check
+    from .errors import (
+        CheckFailed,
+        EnvironmentProblem,
+        InputError,
+        Issue,
+        KernelLacksKind,
+        LabInvalid,
+        NotImplementedYet,
+        VnetlabError,
+    )
+    from .model import Lab
+    from .resolve import Resolved, resolve
+    from .verify.compare import Cell
+    from .verify.expect import Outcome
+    from .verify.matrix import Column, Matrix
+    from .verify.trace import Trace
+
 # The names of the API are imported on first use (PEP 562), so that a command
 # pays only for what it runs (`vnetlab --help` loads neither pydantic nor the
 # model); `from vnetlab import load` and `vnetlab.load(...)` work as before.

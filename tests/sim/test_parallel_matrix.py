@@ -15,6 +15,7 @@ from tests.differential.cluster import draw
 from tests.differential.labgen import labs
 from vnetlab import load, load_text, resolve
 from vnetlab.sim import Simulator, sim_unsupported
+from vnetlab.sim.world import FdbSnapshot
 from vnetlab.steps import lab_after
 from vnetlab.verify.matrix import measure_parallel
 
@@ -42,7 +43,7 @@ def test_random_labs_in_processes() -> None:
 def test_a_wrong_starting_guess_is_detected_and_redone() -> None:
     """Chunks started from a learned state nobody had (empty FDBs) are run again."""
     r = resolve(load(ROOT / "labs" / "bridge-hairpin.yaml"))
-    m = measure_parallel(r, workers=2, chunks_per_worker=2, _guess={})
+    m = measure_parallel(r, workers=2, chunks_per_worker=2, _guess=FdbSnapshot())
     _same(m, Simulator(r).matrix())
     assert m.parallel["redone"] == m.parallel["chunks"] > 0
 

@@ -318,8 +318,8 @@ class World:
             return
         if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv
             stack.arp_rcv(dev, frame, pkt_type)
-        elif frame.ethertype == 0x0800:
-            stack.ip_rcv(dev, frame.payload, pkt_type, frame)  # type: ignore[arg-type]
+        elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
+            stack.ip_rcv(dev, frame.payload, pkt_type, frame)
 
     def _receive_rounds(self, dev: Device, frame: Frame, pkt_type: int, rounds: int) -> None:
         """The receive loop: each round a VLAN demux or an rx_handler's RX_HANDLER_ANOTHER."""

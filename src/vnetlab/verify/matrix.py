@@ -15,10 +15,13 @@ import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..resolve import Resolved
 from .endpoints import targets
+
+if TYPE_CHECKING:
+    from ..sim.world import FdbSnapshot
 
 
 @dataclass(frozen=True)
@@ -183,12 +186,10 @@ def _sim(r: Resolved, key: str) -> Any:
     return sim
 
 
-ChunkResult = tuple[list[list[str | None]], dict[str, dict[object, object]]]
+ChunkResult = tuple[list[list[str | None]], "FdbSnapshot"]
 
 
-def run_chunk(
-    r: Resolved, key: str, start: dict[str, dict[object, object]], srcs: Sequence[str], addrs: Sequence[str]
-) -> ChunkResult:
+def run_chunk(r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
     """Rows ``srcs`` in order from the learned state ``start``: who answered each
     address (a list per row, in ``addrs`` order), and the learned state after them."""
     with _LOCK:
@@ -203,9 +204,7 @@ def run_chunk(
         return out, sim.world.fdb_snapshot()
 
 
-def _pool_chunk(
-    key: str, start: dict[str, dict[object, object]], srcs: Sequence[str], addrs: Sequence[str]
-) -> ChunkResult:
+def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
     sim = _SIMS[key]
     return run_chunk(sim.r, key, start, srcs, addrs)
 
@@ -231,7 +230,7 @@ def measure_parallel(
     workers: int = 2,
     cluster: str | None = None,
     chunks_per_worker: int = 1,
-    _guess: dict[str, dict[object, object]] | None = None,
+    _guess: FdbSnapshot | None = None,
 ) -> Matrix:
     """The simulator's matrix with rows in ``workers`` processes, or on the Dask
     cluster at ``cluster`` (a scheduler address), equal to the serial ``measure``.
@@ -245,7 +244,9 @@ def measure_parallel(
     addrs = [c.address for c in cols]
     srcs = sim.sources()
     out: list[list[str | None]] = []
-    state: dict[str, dict[object, object]] = {}
+    from ..sim.world import FdbSnapshot
+
+    state = FdbSnapshot()
     if srcs:
         first, state = run_chunk(r, key, sim.world.fdb_snapshot(), srcs[:1], addrs)
         out += first
@@ -295,7 +296,7 @@ def measure_parallel(
 def _in_processes(
     r: Resolved,
     key: str,
-    guess: dict[str, dict[object, object]],
+    guess: FdbSnapshot,
     parts: list[list[str]],
     addrs: list[str],
     n: int,
