@@ -22,9 +22,14 @@ demo: $(STAMP)
 sysdeps:
 	@bash tools/setup-system.sh
 
+# Every test once: the pure tier (no root) with coverage and its gate (plan/, export/,
+# verify/ at 85% or more, tools/coverage_gate.py), then the kernel tier.
 test: sysdeps $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	@mkdir -p out
+	$(BIN)/pytest -q -m "not kernel" --cov=vnetlab --cov-report= --cov-report=json:out/coverage.json
+	$(BIN)/python tools/coverage_gate.py out/coverage.json
+	$(BIN)/pytest -q -m kernel
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
