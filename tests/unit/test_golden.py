@@ -1,5 +1,5 @@
 """Golden files: for every lab in labs/, the plan (`plan --json`) and the exports
-(`export --format ip|networkd|dot`) are compared byte for byte with the files stored
+(`export --format ip|networkd|dot|json`) are compared byte for byte with the files stored
 under tests/data/golden/<lab>/. A refactoring of plan/ or export/ that changes what a
 user gets shows here as a unified diff.
 
@@ -27,6 +27,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "build.sh": ("export", "--format", "ip"),
     "networkd.txt": ("export", "--format", "networkd"),
     "diagram.dot": ("export", "--format", "dot"),
+    "lab.json": ("export", "--format", "json"),
 }
 
 
