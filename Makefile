@@ -27,6 +27,7 @@ sysdeps:
 # (not --cov): the pytest11 plugin imports vnetlab before pytest-cov would start.
 test: sysdeps $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@mkdir -p out
 	$(BIN)/coverage run -m pytest -q -m "not kernel"
 	$(BIN)/coverage json -q -o out/coverage.json
@@ -36,6 +37,7 @@ test: sysdeps $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
