@@ -22,10 +22,17 @@ demo: $(STAMP)
 sysdeps:
 	@bash tools/setup-system.sh
 
+# Every test once: the pure tier (no root) with coverage and its gate (plan/, export/,
+# verify/ at 85% or more, tools/coverage_gate.py), then the kernel tier. `coverage run`
+# (not --cov): the pytest11 plugin imports vnetlab before pytest-cov would start.
 test: sysdeps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	@mkdir -p out
+	$(BIN)/coverage run -m pytest -q -m "not kernel"
+	$(BIN)/coverage json -q -o out/coverage.json
+	$(BIN)/python tools/coverage_gate.py out/coverage.json
+	$(BIN)/pytest -q -m kernel
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
