@@ -20,68 +20,15 @@ from typing import Any
 
 from ..plan import Step, build_plan
 from ..resolve import Resolved
+from .kinds import EXPORT_KINDS
+from .kinds._common import word
 
-_PROTO = {"802.1Q": "802.1Q", "802.1ad": "802.1ad"}
-
-
-def _word(v: object) -> str:
-    """One word of an `ip -batch` line, refused if the batch reader would split or cut it."""
-    w = str(v)
-    if not w or any(c in w for c in "#\"'\\") or not w.isprintable() or any(c.isspace() for c in w):
-        raise ValueError(f"{w!r} cannot be written into an ip -batch line")
-    return w
+_word = word  # one word of an `ip -batch` line (the rule lives with the kinds' adapters)
 
 
 def _sh(*words: object) -> str:
     """A shell command line, every word quoted."""
     return " ".join(shlex.quote(str(w)) for w in words)
-
-
-def _link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
-    k = a["kind"]
-    mac = f" address {a['mac']}" if a.get("mac") else ""
-    mtu = f" mtu {a['mtu']}" if a.get("mtu") else ""
-    if k in ("veth", "nic"):
-        pmtu = f" mtu {a['peer_mtu']}" if a.get("peer_mtu") else ""
-        return [
-            f"link add name {_word(s.obj)}{mac}{mtu} type veth peer name {_word(a['peer'])} address {a['peer_mac']}{pmtu} netns {_word(r.netns(a['peer_ns']))}"
-        ]
-    if k == "bridge":
-        extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
-        extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
-        return [f"link add name {_word(s.obj)}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
-    if k in ("tap", "tun"):
-        out = [f"tuntap add dev {_word(s.obj)} mode {k}"]
-        if a.get("mac"):
-            out.append(f"link set dev {_word(s.obj)} address {a['mac']}")
-        if a.get("mtu"):
-            out.append(f"link set dev {_word(s.obj)} mtu {a['mtu']}")
-        return out
-    if k in ("macvlan", "macvtap"):
-        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
-        flags = " nopromisc" if a.get("nopromisc") else ""
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu}{netns} type {k} mode {a['mode']}{flags}"
-        ]
-    if k == "ipvlan":
-        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mtu}{netns} type ipvlan mode {a['mode']} {a['flag']}"
-        ]
-    if k == "vlan":
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu} type vlan id {a['id']} protocol {_PROTO[a['protocol']]}"
-        ]
-    if k == "vxlan":
-        dst = f" remote {a['remote']}" if a.get("remote") else f" group {a['group']}" if a.get("group") else ""
-        local = f" local {a['local']}" if a.get("local") else ""
-        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
-        learn = "" if a["learning"] else " nolearning"
-        return [
-            f"link add name {_word(s.obj)}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
-        ]
-    raise ValueError(k)
 
 
 def _in(node: str, line: str) -> str:
@@ -107,8 +54,9 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
             _sh("ip", "-n", a["netns"], "link", "set", "lo", "alias", a["alias"]),
         ]
     if s.op == "link":
-        where = a.get("parent_ns", s.ns) if a["kind"] in ("macvlan", "macvtap", "ipvlan") else s.ns
-        out = _link(r, s)
+        adapter = EXPORT_KINDS[a["kind"]]
+        where = a.get("parent_ns", s.ns) if adapter.BUILT_IN_PARENT_NS else s.ns
+        out = adapter.ip_link(r, s)
         for mac in a.get("source_macs", ()):
             out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a['kind']} macaddr add {mac}"))
         for ip in a.get("remotes", ()):  # vxlan head-end replication: all-zero FDB entries

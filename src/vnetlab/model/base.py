@@ -6,7 +6,7 @@ loudly, never be ignored.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -49,3 +49,13 @@ class InterfaceBase(Frozen):
     ETHERNET: ClassVar[bool] = True
     #: the kernel's max_mtu for the kind (ETH_MAX_MTU unless the driver lowers it)
     MAX_MTU: ClassVar[int] = 65535
+    #: stacks on a ``parent`` (created there, then moved into its node)
+    CHILD: ClassVar[bool] = False
+
+    def link_fields(self) -> dict[str, Any]:
+        """The kind's own attributes of its ``link`` step (after kind, mac, mtu, parent)."""
+        return {}
+
+    def local_deps(self) -> tuple[str, ...]:
+        """Devices of its own node that must exist before it (besides a parent)."""
+        return ()

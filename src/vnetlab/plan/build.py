@@ -50,47 +50,16 @@ def _vlan_defaults(opts: dict[str, Any], default_pvid: int) -> dict[str, Any]:
 
 def _link_args(r: Resolved, i: Iface) -> dict[str, Any]:
     s = i.spec
-    kind = i.kind
-    args: dict[str, Any] = {"kind": kind}
-    if i.mac_source != "inherited" and kind != "tun":  # a tun is L3: it has no MAC to set
+    args: dict[str, Any] = {"kind": i.kind}
+    if i.mac_source != "inherited" and type(s).ETHERNET:  # an L3 device (tun) has no MAC to set
         args["mac"] = i.mac
     if s.mtu is not None:
         args["mtu"] = s.mtu
-    if kind in ("macvlan", "macvtap", "ipvlan", "vlan"):
-        p = r.parent[i.key]
+    p = r.parent.get(i.key)
+    if p is not None:
         args["parent"] = p[1]
         args["parent_ns"] = p[0]
-    if kind in ("macvlan", "macvtap"):
-        args["mode"] = s.mode  # type: ignore[attr-defined]
-        if s.nopromisc:  # type: ignore[attr-defined]
-            args["nopromisc"] = True
-        if s.source_macs:  # type: ignore[attr-defined]
-            args["source_macs"] = tuple(s.source_macs)  # type: ignore[attr-defined]
-    elif kind == "ipvlan":
-        args["mode"] = s.mode  # type: ignore[attr-defined]
-        args["flag"] = s.flag  # type: ignore[attr-defined]
-    elif kind == "vlan":
-        args["id"] = s.id  # type: ignore[attr-defined]
-        args["protocol"] = s.protocol  # type: ignore[attr-defined]
-        if s.mac is not None:
-            args["mac"] = s.mac
-    elif kind == "vxlan":
-        args["vni"] = s.vni  # type: ignore[attr-defined]
-        args["dstport"] = s.dstport  # type: ignore[attr-defined]
-        args["learning"] = s.learning  # type: ignore[attr-defined]
-        for k in ("remote", "group", "local", "dev"):
-            v = getattr(s, k)
-            if v is not None:
-                args[k] = v
-        if s.remotes:  # type: ignore[attr-defined]
-            args["remotes"] = tuple(s.remotes)  # type: ignore[attr-defined]
-    elif kind == "bridge":
-        args["vlan_filtering"] = s.vlan_filtering  # type: ignore[attr-defined]
-        args["stp"] = s.stp  # type: ignore[attr-defined]
-        if s.default_pvid != 1:  # type: ignore[attr-defined]
-            args["default_pvid"] = s.default_pvid  # type: ignore[attr-defined]
-    elif kind in ("tap", "tun"):
-        pass
+    args.update(s.link_fields())
     return args
 
 
@@ -129,30 +98,30 @@ def build_plan(r: Resolved) -> list[Step]:
         p = r.parent.get(key)
         if p is not None:
             make(p, depth + 1)
-        if i.kind == "vxlan" and i.spec.dev is not None and (i.node, i.spec.dev) in r.ifaces:  # type: ignore[attr-defined]
-            make((i.node, i.spec.dev), depth + 1)  # type: ignore[attr-defined]
+        for dep in i.spec.local_deps():
+            if (i.node, dep) in r.ifaces:
+                make((i.node, dep), depth + 1)
         done.add(key)
         args = _link_args(r, i)
         args["alias"] = alias
-        if i.kind in ("veth", "nic"):
-            if i.kind == "nic":
-                sw = r.switch_of[key]
-                port = r.switch_port_name(key)
-                args.update(peer=port, peer_ns=sw, peer_mac=derived_mac(lab.lab, sw, port))
-            else:
-                pk = r.peer[key]
-                done.add(pk)
-                peer = r.ifaces[pk]
-                args.update(peer=pk[1], peer_ns=pk[0], peer_mac=peer.mac)
-                if peer.spec.mtu is not None:
-                    args["peer_mtu"] = peer.spec.mtu
-                if peer.spec.up:
-                    ups.append(pk)
+        sw = r.switch_of.get(key)
+        if sw is not None:  # a nic: a veth whose peer is its switch port
+            port = r.switch_port_name(key)
+            args.update(peer=port, peer_ns=sw, peer_mac=derived_mac(lab.lab, sw, port))
+        elif key in r.peer:  # a veth: both ends in one step
+            pk = r.peer[key]
+            done.add(pk)
+            peer = r.ifaces[pk]
+            args.update(peer=pk[1], peer_ns=pk[0], peer_mac=peer.mac)
+            if peer.spec.mtu is not None:
+                args["peer_mtu"] = peer.spec.mtu
+            if peer.spec.up:
+                ups.append(pk)
         steps.append(Step("link", i.node, i.name, args))
         if i.spec.up:
             ups.append(key)
-        if i.kind == "nic":
-            ups.append((r.switch_of[key], r.switch_port_name(key)))
+        if sw is not None:
+            ups.append((sw, r.switch_port_name(key)))
 
     for key in r.ifaces:
         if key not in done:
@@ -164,7 +133,7 @@ def build_plan(r: Resolved) -> list[Step]:
             steps.append(Step("port", sw, r.switch_port_name(k), {"master": switch_bridge_name(), **opts}))
     for k, m in r.master.items():
         i = r.ifaces[k]
-        opts = _port_opts(i.spec.port if i.kind != "nic" else None)
+        opts = _port_opts(i.spec.port if k not in r.switch_of else None)  # a nic's port options are its switch's
         opts = _vlan_defaults(opts, getattr(r.ifaces[m].spec, "default_pvid", 1))
         steps.append(Step("port", k[0], k[1], {"master": m[1], **opts}))
     for node, n in lab.nodes.items():

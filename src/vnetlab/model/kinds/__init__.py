@@ -37,7 +37,7 @@ KINDS: dict[str, type[InterfaceBase]] = {
 }
 
 #: kinds that stack on a ``parent`` (created there, then moved)
-CHILD_KINDS = frozenset({"macvlan", "macvtap", "ipvlan", "vlan"})
+CHILD_KINDS = frozenset(k for k, cls in KINDS.items() if cls.CHILD)
 
 _union: Any = reduce(or_, KINDS.values())
 Interface = Annotated[_union, Field(discriminator="kind")]

@@ -5,7 +5,7 @@ Defaults are the kernel's: mode l3, flag bridge (``ipvlan_link_new``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..base import InterfaceBase
 from ..values import Ref
@@ -17,3 +17,7 @@ class Ipvlan(InterfaceBase):
     mode: Literal["l2", "l3", "l3s"] = "l3"
     flag: Literal["bridge", "private", "vepa"] = "bridge"
     NO_RX_HANDLER = True
+    CHILD = True
+
+    def link_fields(self) -> dict[str, Any]:
+        return {"mode": self.mode, "flag": self.flag}

@@ -7,7 +7,7 @@ bridge; we follow the kernel).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..base import InterfaceBase
 from ..guest import Guest
@@ -22,6 +22,15 @@ class Macvlan(InterfaceBase):
     mode: MacvlanMode = "vepa"
     nopromisc: Bool = False
     source_macs: tuple[Mac, ...] = ()
+    CHILD = True
+
+    def link_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mode": self.mode}
+        if self.nopromisc:
+            out["nopromisc"] = True
+        if self.source_macs:
+            out["source_macs"] = tuple(self.source_macs)
+        return out
 
 
 class Macvtap(InterfaceBase):
@@ -30,5 +39,15 @@ class Macvtap(InterfaceBase):
     mode: MacvlanMode = "vepa"
     nopromisc: Bool = False
     source_macs: tuple[Mac, ...] = ()
+    CHILD = True
+
+    def link_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mode": self.mode}
+        if self.nopromisc:
+            out["nopromisc"] = True
+        if self.source_macs:
+            out["source_macs"] = tuple(self.source_macs)
+        return out
+
     guest: Guest | None = None
     HOLDS_OWN_RX_HANDLER = True

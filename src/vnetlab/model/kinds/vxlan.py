@@ -11,7 +11,7 @@ the device sends a copy of every broadcast, multicast and unknown unicast
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..base import InterfaceBase
 from ..values import IP, Bool, IfName, Port, Vni
@@ -27,3 +27,16 @@ class Vxlan(InterfaceBase):
     dev: IfName | None = None
     dstport: Port = 4789
     learning: Bool = True
+
+    def link_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"vni": self.vni, "dstport": self.dstport, "learning": self.learning}
+        for k in ("remote", "group", "local", "dev"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v
+        if self.remotes:
+            out["remotes"] = tuple(self.remotes)
+        return out
+
+    def local_deps(self) -> tuple[str, ...]:
+        return (self.dev,) if self.dev is not None else ()

@@ -1,0 +1,38 @@
+"""bridge: `ip link add … type bridge`, STP and VLAN filtering explicit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._common import mac_mtu, mode_label, owned, word
+
+if TYPE_CHECKING:
+    from ...plan import Step
+    from ...resolve import Iface, Resolved
+
+KINDS = ("bridge",)
+BUILT_IN_PARENT_NS = False
+NETWORK_KEYS: dict[str, str] = {}
+dot_label = mode_label
+netdev_owned = owned
+
+
+def ip_link(r: Resolved, s: Step) -> list[str]:
+    a = s.args
+    mac, mtu = mac_mtu(s)
+    extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
+    extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
+    return [f"link add name {word(s.obj)}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
+
+
+def netdev(r: Resolved, i: Iface) -> list[str]:
+    s = i.spec
+    out = [
+        "",
+        "[Bridge]",
+        f"STP={'yes' if s.stp else 'no'}",  # type: ignore[attr-defined]
+        f"VLANFiltering={'yes' if s.vlan_filtering else 'no'}",  # type: ignore[attr-defined]
+    ]
+    if s.vlan_filtering:  # type: ignore[attr-defined]
+        out.append(f"DefaultPVID={s.default_pvid}")  # type: ignore[attr-defined]
+    return out

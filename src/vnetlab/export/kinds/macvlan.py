@@ -1,0 +1,32 @@
+"""macvlan and macvtap: made on the parent, in its namespace, then moved; the mode always explicit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._common import mac_mtu, mode_label, moved, owned, word
+
+if TYPE_CHECKING:
+    from ...plan import Step
+    from ...resolve import Iface, Resolved
+
+KINDS = ("macvlan", "macvtap")
+BUILT_IN_PARENT_NS = True
+NETWORK_KEYS = {"macvlan": "MACVLAN", "macvtap": "MACVTAP"}
+dot_label = mode_label
+netdev_owned = owned
+
+
+def ip_link(r: Resolved, s: Step) -> list[str]:
+    a = s.args
+    mac, mtu = mac_mtu(s)
+    flags = " nopromisc" if a.get("nopromisc") else ""
+    return [
+        f"link add name {word(s.obj)} link {word(a['parent'])}{mac}{mtu}{moved(r, s)} type {a['kind']} mode {a['mode']}{flags}"
+    ]
+
+
+def netdev(r: Resolved, i: Iface) -> list[str]:
+    s = i.spec
+    out = ["", f"[{i.kind.upper()}]", f"Mode={s.mode}"]  # type: ignore[attr-defined]
+    return out + [f"SourceMACAddress={m}" for m in s.source_macs]  # type: ignore[attr-defined]
