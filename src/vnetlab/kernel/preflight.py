@@ -42,6 +42,7 @@ def _probe_child(kinds: list[str], wfd: int) -> None:
     from pyroute2 import IPRoute
 
     from . import nsutil
+    from .kinds import PROBES
 
     res: dict[str, bool] = {}
     try:
@@ -50,30 +51,10 @@ def _probe_child(kinds: list[str], wfd: int) -> None:
         unshare_as_root(nsutil.CLONE_NEWNET)
         with IPRoute() as h:
             h.link("add", ifname="vp0", kind="veth", peer={"ifname": "vp1"})
-            res["veth"] = res["nic"] = True
             base = h.link_lookup(ifname="vp0")[0]
-            tries = {
-                "bridge": {"kind": "bridge"},
-                "macvlan": {"kind": "macvlan", "link": base},
-                "macvtap": {"kind": "macvtap", "link": base},
-                "vlan": {"kind": "vlan", "link": base, "vlan_id": 7},
-                "vxlan": {"kind": "vxlan", "vxlan_id": 7, "vxlan_port": 4789},
-                "vlan_filtering": {"kind": "bridge", "br_vlan_filtering": 1},
-            }
             for n, k in enumerate(kinds):
-                if k in res:
-                    continue
-                if k == "ipvlan":
-                    h.link("add", ifname="vp2", kind="veth", peer={"ifname": "vp3"})
-                    args = {"kind": "ipvlan", "link": h.link_lookup(ifname="vp2")[0], "ipvlan_mode": 0}
-                elif k in ("tap", "tun"):
-                    res[k] = os.path.exists("/dev/net/tun")
-                    continue
-                else:
-                    args = tries[k]
                 try:
-                    h.link("add", ifname=f"probe{n}", **args)
-                    res[k] = True
+                    res[k] = PROBES[k].probe(h, base, f"probe{n}", k)
                 except Exception:
                     res[k] = False
     except Exception as e:  # report, don't crash the caller

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._common import Decoding
+
 
 def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     a = step.args
@@ -35,3 +37,30 @@ def after(step: Any, ex: Any) -> None:
         ex.ipr(step.ns).link(
             "set", index=ex.index(step.ns, step.obj), kind=k, **{f"{k}_macaddr_mode": "add", f"{k}_macaddr": mac}
         )
+
+
+KINDS = ("macvlan", "macvtap")
+CONFIG = {"macvlan": "CONFIG_MACVLAN", "macvtap": "CONFIG_MACVTAP"}
+DECODES = ("macvlan", "macvtap")
+LINKED = "parent"
+_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
+
+
+def probe(h: Any, base: int, name: str, kind: str) -> bool:
+    h.link("add", ifname=name, kind=kind, link=base)
+    return True
+
+
+def decode(ln: Any, d: Decoding) -> tuple[list[str], str | None]:
+    k = ln.kind
+    mode = ln.data.get(f"IFLA_{k.upper()}_MODE")
+    mode = mode if isinstance(mode, str) else _MODES.get(mode or 0, "vepa")
+    fields = [f"kind: {k}, parent: {d.ref(d.linked(ln))}, mode: {mode}"]
+    flags = ln.data.get(f"IFLA_{k.upper()}_FLAGS")
+    if mode == "passthru" and flags in (1, "nopromisc"):
+        fields.append("nopromisc: true")
+    macdata = ln.data.get(f"IFLA_{k.upper()}_MACADDR_DATA") or {}
+    macs = [v for n, v in macdata.get("attrs", []) if n.endswith("_MACADDR")]
+    if mode == "source" and macs:
+        fields.append("source_macs: [" + ", ".join(f'"{m}"' for m in macs) + "]")
+    return fields, None if mode == "passthru" else ln.mac

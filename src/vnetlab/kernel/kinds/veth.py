@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._common import Decoding
+
 
 def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     a = step.args
@@ -15,3 +17,17 @@ def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     if a.get("mtu"):
         kw["mtu"] = a["mtu"]
     return step.ns, kw
+
+
+KINDS = ("veth", "nic")
+CONFIG = {"veth": "CONFIG_VETH", "nic": "CONFIG_VETH"}
+DECODES = ("veth",)
+LINKED = "peer"
+
+
+def probe(h: Any, base: int, name: str, kind: str) -> bool:
+    return True  # the probe's base device is a veth pair
+
+
+def decode(ln: Any, d: Decoding) -> tuple[list[str], str | None]:
+    return [f"kind: veth, peer: {d.ref(d.linked(ln))}"], ln.mac

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._common import Decoding
+
 PROTO = {"802.1Q": 0x8100, "802.1ad": 0x88A8}
 
 
@@ -21,3 +23,21 @@ def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
     if a.get("mtu"):
         kw["mtu"] = a["mtu"]
     return step.ns, kw
+
+
+KINDS = ("vlan",)
+CONFIG = {"vlan": "CONFIG_VLAN_8021Q"}
+DECODES = ("vlan",)
+LINKED = "parent"
+
+
+def probe(h: Any, base: int, name: str, kind: str) -> bool:
+    h.link("add", ifname=name, kind="vlan", link=base, vlan_id=7)
+    return True
+
+
+def decode(ln: Any, d: Decoding) -> tuple[list[str], str | None]:
+    parent = d.linked(ln)
+    proto = ", protocol: 802.1ad" if ln.data.get("IFLA_VLAN_PROTOCOL") == PROTO["802.1ad"] else ""
+    fields = [f"kind: vlan, parent: {d.ref(parent)}, id: {ln.data.get('IFLA_VLAN_ID')}{proto}"]
+    return fields, None if ln.mac == parent.mac else ln.mac

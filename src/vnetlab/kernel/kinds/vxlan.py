@@ -8,7 +8,10 @@ NDA_DST; vxlan_fdb_add → vxlan_fdb_update_existing adds one more rdst), what
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+
+from ._common import Decoding
 
 
 def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
@@ -44,3 +47,33 @@ def after(step: Any, ex: Any) -> None:
         idx = ex.index(step.ns, step.obj)
         for ip in remotes:
             h.fdb("append", ifindex=idx, lladdr=ZERO_MAC, dst=ip)
+
+
+KINDS = ("vxlan",)
+CONFIG = {"vxlan": "CONFIG_VXLAN"}
+DECODES = ("vxlan",)
+LINKED = None
+
+
+def probe(h: Any, base: int, name: str, kind: str) -> bool:
+    h.link("add", ifname=name, kind="vxlan", vxlan_id=7, vxlan_port=4789)
+    return True
+
+
+def decode(ln: Any, d: Decoding) -> tuple[list[str], str | None]:
+    a = ln.data
+    fields = [f"kind: vxlan, vni: {a.get('IFLA_VXLAN_ID')}, dstport: {a.get('IFLA_VXLAN_PORT')}"]
+    first = a.get("IFLA_VXLAN_GROUP")
+    if first:
+        key = "group" if ipaddress.ip_address(first).is_multicast else "remote"
+        fields.append(f"{key}: {first}")
+    more = [x for x in ln.zero_dsts if x != first]
+    if more:
+        fields.append(f"remotes: [{', '.join(more)}]")
+    if a.get("IFLA_VXLAN_LOCAL"):
+        fields.append(f"local: {a['IFLA_VXLAN_LOCAL']}")
+    if a.get("IFLA_VXLAN_LINK") and d.emitted(a["IFLA_VXLAN_LINK"]):
+        fields.append(f"dev: {d.q(d.links[a['IFLA_VXLAN_LINK']].name)}")
+    if a.get("IFLA_VXLAN_LEARNING") == 0:
+        fields.append("learning: false")
+    return fields, ln.mac

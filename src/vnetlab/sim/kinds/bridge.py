@@ -11,9 +11,17 @@ own MAC make the frame HOST for IP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from ...model.kinds import Bridge
 from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
 from ..world import CONSUMED, Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("bridge",)
 
 
 @dataclass(slots=True, eq=False)
@@ -56,7 +64,7 @@ class BridgeDev(Device):
 
     def freeze(self) -> None:
         # dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode
-        port = getattr(self, "macvlan_port", None)
+        port = self.macvlan_port
         self.promisc = port is not None and any(c.up and c.mac != self.mac for c in port.children)
 
     def carrier(self) -> bool:
@@ -334,9 +342,7 @@ class BridgeDev(Device):
             self._deliver(e.port, vid, frame)
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Bridge)
     return b.plain(BridgeDev, iface, vlan_filtering=spec.vlan_filtering, default_pvid=spec.default_pvid)

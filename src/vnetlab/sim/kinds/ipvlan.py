@@ -7,8 +7,17 @@ hook of L3S gives the same reachability). Slaves in L3/L3S are NOARP.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ...model.kinds import Ipvlan
 from ..frame import ETH_P_ARP, HOST, PBROADCAST, Arp, Frame, IPv4, is_multicast
 from ..world import PASS, Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("ipvlan",)
 
 
 def _l3_dst(frame: Frame) -> int | None:
@@ -30,7 +39,7 @@ class IpvlanPort:
         self.slaves: list[IpvlanDev] = []
         self.addrs: dict[int, IpvlanDev] = {}
         master.register_rx_handler(self.handle_frame, "ipvlan")
-        master.ipvlan_port = self  # type: ignore[attr-defined]
+        master.ipvlan_port = self
 
     def index(self) -> None:
         """ipvlan_ht_addr: slave addresses, hashed only while the slave is up."""
@@ -154,11 +163,9 @@ class IpvlanDev(Device):
         mstack.neigh_output(port.master, nh, pkt, route)
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
-    master = b.device_of(b.r.parent[iface.key])  # type: ignore[attr-defined]
-    port = getattr(master, "ipvlan_port", None) or IpvlanPort(master, spec.mode, spec.flag)
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Ipvlan)
+    master = b.device_of(b.r.parent[iface.key])
+    port = master.ipvlan_port or IpvlanPort(master, spec.mode, spec.flag)
     return b.plain(IpvlanDev, iface, port=port, mac=master.mac)

@@ -7,8 +7,16 @@ dropped if the peer is down or the frame is larger than the peer's MTU.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..frame import HOST, Frame
 from ..world import Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("veth",)
 
 
 class VethDev(Device):
@@ -37,8 +45,5 @@ def pair(a: VethDev, b: VethDev) -> None:
     a.peer, b.peer = b, a
 
 
-def build(b: object, iface: object) -> Device:  # the builder pairs ends once both exist
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
+def build(b: BuildContext, iface: Iface) -> Device:  # the builder pairs ends once both exist
     return b.plain(VethDev, iface)
