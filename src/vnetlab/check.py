@@ -19,18 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from .errors import Issue
 from .model import Lab, Route, sysctls
 from .model.kinds import CHILD_KINDS
 from .model.values import ifname_rule
+from .positions import Loaded, Path_, Positions
 from .resolve import Iface, IfKey, Resolved, resolve, split_ref
-
-if TYPE_CHECKING:
-    from .load import Loaded, Positions
-
-Path_ = tuple[str | int, ...]
 
 
 class _Ctx:
@@ -79,8 +74,6 @@ def check_loaded(loaded: Loaded) -> list[Issue]:
 
 def check(lab: Lab, positions: Positions | None = None) -> list[Issue]:
     """Every cross-object problem of a validated model (positions optional)."""
-    from .load import Loaded, Positions
-
     return check_loaded(Loaded(lab, positions or Positions("<lab>")))
 
 
