@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ..base import InterfaceBase
 from .bridge import Bridge
+from .dummy import Dummy
 from .ipvlan import Ipvlan
 from .macvlan import Macvlan, Macvtap
 from .nic import Nic
@@ -34,6 +35,7 @@ KINDS: dict[str, type[InterfaceBase]] = {
     "ipvlan": Ipvlan,
     "vlan": Vlan,
     "vxlan": Vxlan,
+    "dummy": Dummy,
 }
 
 #: kinds that stack on a ``parent`` (created there, then moved)
