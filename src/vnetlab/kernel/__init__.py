@@ -108,7 +108,7 @@ class KernelLab:
         with nsutil.phase("up: read marks"):
             marks = owner.owned(self.lab, everything=True)
         marked = [
-            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
+            s.with_spec(alias=f"{s.args['alias']}:{fp}") if s.op == "netns" else s
             for s in steps
         ]
         if marks:

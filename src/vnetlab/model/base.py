@@ -6,10 +6,11 @@ loudly, never be ignored.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from .stepspec import KindFields
 from .values import Bool, Cidr, IfName, Mac, Mtu, Vid, VidRange
 
 
@@ -52,9 +53,9 @@ class InterfaceBase(Frozen):
     #: stacks on a ``parent`` (created there, then moved into its node)
     CHILD: ClassVar[bool] = False
 
-    def link_fields(self) -> dict[str, Any]:
+    def link_fields(self) -> KindFields:
         """The kind's own attributes of its ``link`` step (after kind, mac, mtu, parent)."""
-        return {}
+        return KindFields()
 
     def local_deps(self) -> tuple[str, ...]:
         """Devices of its own node that must exist before it (besides a parent)."""

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from ..base import InterfaceBase
+from ..stepspec import KindFields, opt
 from ..values import Bool, Vid
+
+
+def _pvid1(v: object) -> bool:
+    return v == 1  # the kernel's default: not passed
+
+
+@dataclass(frozen=True)
+class BridgeLink(KindFields):
+    vlan_filtering: bool
+    stp: bool
+    default_pvid: int = opt(1, _pvid1)
 
 
 class Bridge(InterfaceBase):
@@ -14,8 +27,5 @@ class Bridge(InterfaceBase):
     stp: Bool = False
     default_pvid: Vid = 1
 
-    def link_fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"vlan_filtering": self.vlan_filtering, "stp": self.stp}
-        if self.default_pvid != 1:
-            out["default_pvid"] = self.default_pvid
-        return out
+    def link_fields(self) -> BridgeLink:
+        return BridgeLink(self.vlan_filtering, self.stp, self.default_pvid)

@@ -5,10 +5,18 @@ Defaults are the kernel's: mode l3, flag bridge (``ipvlan_link_new``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from ..base import InterfaceBase
+from ..stepspec import KindFields
 from ..values import Ref
+
+
+@dataclass(frozen=True)
+class IpvlanLink(KindFields):
+    mode: str
+    flag: str
 
 
 class Ipvlan(InterfaceBase):
@@ -19,5 +27,5 @@ class Ipvlan(InterfaceBase):
     NO_RX_HANDLER = True
     CHILD = True
 
-    def link_fields(self) -> dict[str, Any]:
-        return {"mode": self.mode, "flag": self.flag}
+    def link_fields(self) -> IpvlanLink:
+        return IpvlanLink(self.mode, self.flag)

@@ -7,13 +7,22 @@ bridge; we follow the kernel).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from ..base import InterfaceBase
 from ..guest import Guest
+from ..stepspec import KindFields, falsy, opt
 from ..values import Bool, Mac, Ref
 
 MacvlanMode = Literal["private", "vepa", "bridge", "passthru", "source"]
+
+
+@dataclass(frozen=True)
+class MacvlanLink(KindFields):
+    mode: str
+    nopromisc: bool = opt(False, falsy)
+    source_macs: tuple[str, ...] = opt((), falsy)
 
 
 class Macvlan(InterfaceBase):
@@ -24,13 +33,8 @@ class Macvlan(InterfaceBase):
     source_macs: tuple[Mac, ...] = ()
     CHILD = True
 
-    def link_fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"mode": self.mode}
-        if self.nopromisc:
-            out["nopromisc"] = True
-        if self.source_macs:
-            out["source_macs"] = tuple(self.source_macs)
-        return out
+    def link_fields(self) -> MacvlanLink:
+        return MacvlanLink(self.mode, self.nopromisc, tuple(self.source_macs))
 
 
 class Macvtap(InterfaceBase):
@@ -41,13 +45,8 @@ class Macvtap(InterfaceBase):
     source_macs: tuple[Mac, ...] = ()
     CHILD = True
 
-    def link_fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"mode": self.mode}
-        if self.nopromisc:
-            out["nopromisc"] = True
-        if self.source_macs:
-            out["source_macs"] = tuple(self.source_macs)
-        return out
+    def link_fields(self) -> MacvlanLink:
+        return MacvlanLink(self.mode, self.nopromisc, tuple(self.source_macs))
 
     guest: Guest | None = None
     HOLDS_OWN_RX_HANDLER = True

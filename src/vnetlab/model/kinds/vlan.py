@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from ..base import InterfaceBase
+from ..stepspec import KindFields
 from ..values import Ref, Vid
+
+
+@dataclass(frozen=True)
+class VlanLink(KindFields):
+    id: int
+    protocol: str
 
 
 class Vlan(InterfaceBase):
@@ -15,8 +23,5 @@ class Vlan(InterfaceBase):
     protocol: Literal["802.1Q", "802.1ad"] = "802.1Q"
     CHILD = True
 
-    def link_fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "protocol": self.protocol}
-        if self.mac is not None:
-            out["mac"] = self.mac
-        return out
+    def link_fields(self) -> VlanLink:
+        return VlanLink(self.id, self.protocol)  # an explicit mac is the link's own (never inherited)
