@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ...plan.steps import LinkSpec, Step
+
 #: what every module of this package defines (the parity test checks each)
 ADAPTER_ATTRS = ("KINDS", "CONFIG", "link_args", "probe", "DECODES", "LINKED", "decode")
+
+
+class Executor(Protocol):
+    """What ``link_args`` and ``after`` may ask of the executor (kernel/apply.py's Executor)."""
+
+    def netns(self, ns: str) -> Any:
+        """The namespace of lab name ``ns`` (its file descriptor for IFLA_NET_NS_FD)."""
+
+    def index(self, ns: str, name: str) -> int:
+        """The ifindex of device ``name`` in ``ns``."""
+
+    def ipr(self, ns: str) -> Any:
+        """The pyroute2 IPRoute handle of ``ns``."""
+
+
+def link_spec(step: Step) -> LinkSpec:
+    """A ``link`` step's spec."""
+    assert isinstance(step.spec, LinkSpec), step
+    return step.spec
 
 
 class Decoding(Protocol):

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._common import Decoding
+from ...model.kinds.bridge import BridgeLink
+from ...plan.steps import Step
+from ._common import Decoding, Executor, link_spec
 
 
-def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
-    a = step.args
-    kw: dict[str, Any] = {
-        "ifname": step.obj,
-        "kind": "bridge",
-        "address": a["mac"],
-        "br_stp_state": 1 if a.get("stp") else 0,
-    }
-    if a.get("vlan_filtering"):
+def link_args(step: Step, ex: Executor) -> tuple[str, dict[str, Any]]:
+    a = link_spec(step)
+    f = a.fields
+    assert isinstance(f, BridgeLink)
+    kw: dict[str, Any] = {"ifname": step.obj, "kind": "bridge", "address": a.mac, "br_stp_state": 1 if f.stp else 0}
+    if f.vlan_filtering:
         kw["br_vlan_filtering"] = 1
-    if a.get("default_pvid"):
-        kw["br_vlan_default_pvid"] = a["default_pvid"]
-    if a.get("mtu"):
-        kw["mtu"] = a["mtu"]
+    if f.default_pvid != 1:
+        kw["br_vlan_default_pvid"] = f.default_pvid
+    if a.mtu:
+        kw["mtu"] = a.mtu
     return step.ns, kw
 
 

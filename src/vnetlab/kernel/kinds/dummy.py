@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._common import Decoding
+from ...plan.steps import Step
+from ._common import Decoding, Executor, link_spec
 
 KINDS = ("dummy",)
 CONFIG = {"dummy": "CONFIG_DUMMY"}
@@ -12,11 +13,11 @@ DECODES = ("dummy",)
 LINKED = None
 
 
-def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
-    a = step.args
-    kw: dict[str, Any] = {"ifname": step.obj, "kind": "dummy", "address": a["mac"]}
-    if a.get("mtu"):
-        kw["mtu"] = a["mtu"]
+def link_args(step: Step, ex: Executor) -> tuple[str, dict[str, Any]]:
+    a = link_spec(step)
+    kw: dict[str, Any] = {"ifname": step.obj, "kind": "dummy", "address": a.mac}
+    if a.mtu:
+        kw["mtu"] = a.mtu
     return step.ns, kw
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._common import Decoding
+from ...plan.steps import Step
+from ._common import Decoding, Executor, link_spec
 
 
-def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
-    a = step.args
-    return step.ns, {"ifname": step.obj, "kind": "tuntap", "mode": a["kind"], "ifr": {"no_pi": True}}
+def link_args(step: Step, ex: Executor) -> tuple[str, dict[str, Any]]:
+    return step.ns, {"ifname": step.obj, "kind": "tuntap", "mode": link_spec(step).kind, "ifr": {"no_pi": True}}
 
 
 IOCTL = True  # created through /dev/net/tun inside the namespace, then addressed

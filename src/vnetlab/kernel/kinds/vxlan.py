@@ -11,41 +11,46 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ._common import Decoding
+from ...model.kinds.vxlan import VxlanLink
+from ...plan.steps import Step
+from ._common import Decoding, Executor, link_spec
 
 
-def link_args(step: Any, ex: Any) -> tuple[str, dict[str, Any]]:
-    a = step.args
+def link_args(step: Step, ex: Executor) -> tuple[str, dict[str, Any]]:
+    a = link_spec(step)
+    f = a.fields
+    assert isinstance(f, VxlanLink)
     kw: dict[str, Any] = {
         "ifname": step.obj,
         "kind": "vxlan",
-        "address": a["mac"],
-        "vxlan_id": a["vni"],
-        "vxlan_port": a["dstport"],
-        "vxlan_learning": 1 if a["learning"] else 0,
+        "address": a.mac,
+        "vxlan_id": f.vni,
+        "vxlan_port": f.dstport,
+        "vxlan_learning": 1 if f.learning else 0,
     }
-    dst = a.get("remote") or a.get("group")
+    dst = f.remote or f.group
     if dst:
         kw["vxlan_group6" if ":" in dst else "vxlan_group"] = dst
-    if a.get("local"):
-        kw["vxlan_local6" if ":" in a["local"] else "vxlan_local"] = a["local"]
-    if a.get("dev"):
-        kw["vxlan_link"] = ex.index(step.ns, a["dev"])
-    if a.get("mtu"):
-        kw["mtu"] = a["mtu"]
+    if f.local:
+        kw["vxlan_local6" if ":" in f.local else "vxlan_local"] = f.local
+    if f.dev:
+        kw["vxlan_link"] = ex.index(step.ns, f.dev)
+    if a.mtu:
+        kw["mtu"] = a.mtu
     return step.ns, kw
 
 
 ZERO_MAC = "00:00:00:00:00:00"
 
 
-def after(step: Any, ex: Any) -> None:
+def after(step: Step, ex: Executor) -> None:
     """Head-end replication: one more default destination per ``remotes`` entry."""
-    remotes = step.args.get("remotes", ())
-    if remotes:
+    f = link_spec(step).fields
+    assert isinstance(f, VxlanLink)
+    if f.remotes:
         h = ex.ipr(step.ns)
         idx = ex.index(step.ns, step.obj)
-        for ip in remotes:
+        for ip in f.remotes:
             h.fdb("append", ifindex=idx, lladdr=ZERO_MAC, dst=ip)
 
 
