@@ -16,9 +16,9 @@ anything else rather than write it.
 from __future__ import annotations
 
 import shlex
-from typing import Any
 
 from ..plan import Step, build_plan
+from ..plan.steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, SysctlSpec, UpSpec
 from ..resolve import Resolved
 from .kinds import EXPORT_KINDS
 from .kinds._common import word
@@ -37,9 +37,10 @@ def _in(node: str, line: str) -> str:
     return f"\x00{node}\x00{line}"  # NUL: in no node name and no line
 
 
-def _vids(a: dict[str, Any]) -> list[int]:
-    vids: set[int] = {a["pvid"]}
-    for v in a.get("vlans", ()):
+def _vids(a: PortSpec) -> list[int]:
+    assert a.pvid is not None
+    vids: set[int] = {a.pvid}
+    for v in a.vlans:
         lo, _, hi = str(v).partition("-")
         vids.update(range(int(lo), int(hi or lo) + 1))
     return sorted(vids)
@@ -47,19 +48,19 @@ def _vids(a: dict[str, Any]) -> list[int]:
 
 def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
     """(where, lines): where is the lab namespace whose batch runs the lines, or "" for shell."""
-    a = s.args
-    if s.op == "netns":
+    a = s.spec
+    if isinstance(a, NetnsSpec):
         return "", [
-            _sh("ip", "netns", "add", a["netns"]),
-            _sh("ip", "-n", a["netns"], "link", "set", "lo", "alias", a["alias"]),
+            _sh("ip", "netns", "add", a.netns),
+            _sh("ip", "-n", a.netns, "link", "set", "lo", "alias", a.alias),
         ]
-    if s.op == "link":
-        adapter = EXPORT_KINDS[a["kind"]]
-        where = a.get("parent_ns", s.ns) if adapter.BUILT_IN_PARENT_NS else s.ns
-        out = adapter.ip_link(r, s)
-        for mac in a.get("source_macs", ()):
-            out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a['kind']} macaddr add {mac}"))
-        for ip in a.get("remotes", ()):  # vxlan head-end replication: all-zero FDB entries
+    if isinstance(a, LinkSpec):
+        adapter = EXPORT_KINDS[a.kind]
+        where = a.parent_ns or s.ns if adapter.BUILT_IN_PARENT_NS else s.ns
+        out: list[str] = adapter.ip_link(r, s)
+        for mac in getattr(a.fields, "source_macs", ()):
+            out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a.kind} macaddr add {mac}"))
+        for ip in getattr(a.fields, "remotes", ()):  # vxlan head-end replication: all-zero FDB entries
             out.append(
                 _in(
                     "",
@@ -67,40 +68,40 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
                 )
             )
         return where, out
-    if s.op == "port":
+    if isinstance(a, PortSpec):
         opts = []
-        if a.get("hairpin"):
+        if a.hairpin:
             opts.append("hairpin on")
-        if a.get("learning") is False:
+        if not a.learning:
             opts.append("learning off")
-        if a.get("flood") is False:
+        if not a.flood:
             opts.append("flood off")
-        out = [f"link set dev {_word(s.obj)} master {_word(a['master'])}"]
+        out = [f"link set dev {_word(s.obj)} master {_word(a.master)}"]
         if opts:
             out.append(f"link set dev {_word(s.obj)} type bridge_slave {' '.join(opts)}")
-        if "pvid" in a:  # VLAN membership replaces what enslaving gave the port
+        if a.pvid is not None:  # VLAN membership replaces what enslaving gave the port
             ns = r.netns(s.ns)
-            out.append(_in("", _sh("bridge", "-n", ns, "vlan", "del", "dev", s.obj, "vid", a["default_pvid"])))
+            out.append(_in("", _sh("bridge", "-n", ns, "vlan", "del", "dev", s.obj, "vid", a.default_pvid)))
             for vid in _vids(a):
-                flags = (["pvid"] + (["untagged"] if a.get("untagged", True) else [])) if vid == a["pvid"] else []
+                flags = (["pvid"] + (["untagged"] if a.untagged else [])) if vid == a.pvid else []
                 out.append(_in("", _sh("bridge", "-n", ns, "vlan", "add", "dev", s.obj, "vid", vid, *flags)))
         return s.ns, out
-    if s.op == "sysctl":
-        return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a['value']}")]
-    if s.op == "addr":
-        return s.ns, [f"address add {a['address']} dev {_word(s.obj)}"]
-    if s.op == "up":
+    if isinstance(a, SysctlSpec):
+        return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a.value}")]
+    if isinstance(a, AddrSpec):
+        return s.ns, [f"address add {a.address} dev {_word(s.obj)}"]
+    if isinstance(a, UpSpec):
         return s.ns, [f"link set dev {_word(s.obj)} up"]
-    if s.op == "route":
-        via = f" via {a['via']}" if a.get("via") else ""
-        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
-        metric = f" metric {a['metric']}" if a.get("metric") is not None else ""
+    if isinstance(a, RouteSpec):
+        via = f" via {a.via}" if a.via else ""
+        dev = f" dev {_word(a.dev)}" if a.dev else ""
+        metric = f" metric {a.metric}" if a.metric is not None else ""
         return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
-    if s.op == "neigh":
-        return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {_word(a['dev'])} nud permanent"]
-    if s.op == "nft":  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
+    if isinstance(a, NeighSpec):
+        return s.ns, [f"neigh add {s.obj} lladdr {a.lladdr} dev {_word(a.dev)} nud permanent"]
+    if isinstance(a, NftSpec):  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
         return "", [
-            f"printf '%s\\n' {shlex.quote(a['ruleset'])} | {_sh('ip', 'netns', 'exec', r.netns(s.ns), 'nft', '-f', '-')}"
+            f"printf '%s\\n' {shlex.quote(a.ruleset)} | {_sh('ip', 'netns', 'exec', r.netns(s.ns), 'nft', '-f', '-')}"
         ]
     raise ValueError(s.op)
 

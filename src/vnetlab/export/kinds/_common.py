@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...plan.steps import LinkSpec, Step
+
 if TYPE_CHECKING:
-    from ...plan import Step
     from ...resolve import Iface, Resolved
 
 #: what every module of this package defines (the parity test checks each)
@@ -22,15 +23,15 @@ def word(v: object) -> str:
 
 def mac_mtu(s: Step) -> tuple[str, str]:
     """The ` address …` and ` mtu …` parts of a link step's `ip link add`."""
-    a = s.args
-    mac = f" address {a['mac']}" if a.get("mac") else ""
-    mtu = f" mtu {a['mtu']}" if a.get("mtu") else ""
+    a = link_spec(s)
+    mac = f" address {a.mac}" if a.mac else ""
+    mtu = f" mtu {a.mtu}" if a.mtu else ""
     return mac, mtu
 
 
 def moved(r: Resolved, s: Step) -> str:
     """` netns NS` where a child is made in its parent's namespace and then moved to its own."""
-    return f" netns {word(r.netns(s.ns))}" if s.args["parent_ns"] != s.ns else ""
+    return f" netns {word(r.netns(s.ns))}" if link_spec(s).parent_ns != s.ns else ""
 
 
 def mode_label(i: Iface) -> str:
@@ -41,3 +42,8 @@ def mode_label(i: Iface) -> str:
 
 def owned(r: Resolved, i: Iface) -> bool:
     return True
+
+
+def link_spec(s: Step) -> LinkSpec:
+    assert isinstance(s.spec, LinkSpec), s
+    return s.spec

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, mode_label, owned, word
+from ...model.kinds.bridge import BridgeLink
+from ._common import link_spec, mac_mtu, mode_label, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -18,11 +19,12 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    f = link_spec(s).fields
+    assert isinstance(f, BridgeLink)
     mac, mtu = mac_mtu(s)
-    extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
-    extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
-    return [f"link add name {word(s.obj)}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
+    extra = " vlan_filtering 1" if f.vlan_filtering else ""
+    extra += f" vlan_default_pvid {f.default_pvid}" if f.default_pvid != 1 else ""
+    return [f"link add name {word(s.obj)}{mac}{mtu} type bridge stp_state {1 if f.stp else 0}{extra}"]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:

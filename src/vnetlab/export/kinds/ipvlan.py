@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, mode_label, moved, owned, word
+from ...model.kinds.ipvlan import IpvlanLink
+from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -17,11 +18,11 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    a = link_spec(s)
+    f = a.fields
+    assert isinstance(f, IpvlanLink)
     _, mtu = mac_mtu(s)
-    return [
-        f"link add name {word(s.obj)} link {word(a['parent'])}{mtu}{moved(r, s)} type ipvlan mode {a['mode']} {a['flag']}"
-    ]
+    return [f"link add name {word(s.obj)} link {word(a.parent)}{mtu}{moved(r, s)} type ipvlan mode {f.mode} {f.flag}"]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, mode_label, moved, owned, word
+from ...model.kinds.macvlan import MacvlanLink
+from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -18,11 +19,13 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    a = link_spec(s)
+    f = a.fields
+    assert isinstance(f, MacvlanLink)
     mac, mtu = mac_mtu(s)
-    flags = " nopromisc" if a.get("nopromisc") else ""
+    flags = " nopromisc" if f.nopromisc else ""
     return [
-        f"link add name {word(s.obj)} link {word(a['parent'])}{mac}{mtu}{moved(r, s)} type {a['kind']} mode {a['mode']}{flags}"
+        f"link add name {word(s.obj)} link {word(a.parent)}{mac}{mtu}{moved(r, s)} type {a.kind} mode {f.mode}{flags}"
     ]
 
 

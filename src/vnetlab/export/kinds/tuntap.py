@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mode_label, owned, word
+from ._common import link_spec, mode_label, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -18,12 +18,12 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
-    out = [f"tuntap add dev {word(s.obj)} mode {a['kind']}"]
-    if a.get("mac"):
-        out.append(f"link set dev {word(s.obj)} address {a['mac']}")
-    if a.get("mtu"):
-        out.append(f"link set dev {word(s.obj)} mtu {a['mtu']}")
+    a = link_spec(s)
+    out = [f"tuntap add dev {word(s.obj)} mode {a.kind}"]
+    if a.mac:
+        out.append(f"link set dev {word(s.obj)} address {a.mac}")
+    if a.mtu:
+        out.append(f"link set dev {word(s.obj)} mtu {a.mtu}")
     return out
 
 

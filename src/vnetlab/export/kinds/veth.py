@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, mode_label, word
+from ._common import link_spec, mac_mtu, mode_label, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -17,11 +17,12 @@ dot_label = mode_label
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    a = link_spec(s)
     mac, mtu = mac_mtu(s)
-    pmtu = f" mtu {a['peer_mtu']}" if a.get("peer_mtu") else ""
+    pmtu = f" mtu {a.peer_mtu}" if a.peer_mtu else ""
+    peer_ns = word(r.netns(a.peer_ns or s.ns))
     return [
-        f"link add name {word(s.obj)}{mac}{mtu} type veth peer name {word(a['peer'])} address {a['peer_mac']}{pmtu} netns {word(r.netns(a['peer_ns']))}"
+        f"link add name {word(s.obj)}{mac}{mtu} type veth peer name {word(a.peer)} address {a.peer_mac}{pmtu} netns {peer_ns}"
     ]
 
 

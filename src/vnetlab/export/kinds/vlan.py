@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, owned, word
+from ...model.kinds.vlan import VlanLink
+from ._common import link_spec, mac_mtu, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -17,11 +18,11 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    a = link_spec(s)
+    f = a.fields
+    assert isinstance(f, VlanLink)
     mac, mtu = mac_mtu(s)
-    return [
-        f"link add name {word(s.obj)} link {word(a['parent'])}{mac}{mtu} type vlan id {a['id']} protocol {a['protocol']}"
-    ]
+    return [f"link add name {word(s.obj)} link {word(a.parent)}{mac}{mtu} type vlan id {f.id} protocol {f.protocol}"]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import mac_mtu, owned, word
+from ...model.kinds.vxlan import VxlanLink
+from ._common import link_spec, mac_mtu, owned, word
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -17,15 +18,14 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
+    f = link_spec(s).fields
+    assert isinstance(f, VxlanLink)
     mac, mtu = mac_mtu(s)
-    dst = f" remote {a['remote']}" if a.get("remote") else f" group {a['group']}" if a.get("group") else ""
-    local = f" local {a['local']}" if a.get("local") else ""
-    dev = f" dev {word(a['dev'])}" if a.get("dev") else ""
-    learn = "" if a["learning"] else " nolearning"
-    return [
-        f"link add name {word(s.obj)}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
-    ]
+    dst = f" remote {f.remote}" if f.remote else f" group {f.group}" if f.group else ""
+    local = f" local {f.local}" if f.local else ""
+    dev = f" dev {word(f.dev)}" if f.dev else ""
+    learn = "" if f.learning else " nolearning"
+    return [f"link add name {word(s.obj)}{mac}{mtu} type vxlan id {f.vni}{dst}{local}{dev} dstport {f.dstport}{learn}"]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
