@@ -44,7 +44,7 @@ class Iface:
 
     @property
     def kind(self) -> str:
-        return self.spec.kind  # type: ignore[attr-defined,no-any-return]
+        return self.spec.kind  # type: ignore[attr-defined]  # every kind class declares it (Literal)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -227,14 +227,14 @@ def resolve(lab: Lab) -> Resolved:
     # inherited MACs follow the parent chain (a vlan on a passthru child, …)
     if parent:
         for key in _parents_first(r):
-            pk = parent.get(key)
-            if pk is None:
+            pkey = parent.get(key)
+            if pkey is None:
                 continue
             i = ifaces[key]
             fields = i.spec.__dict__
             kind = fields["kind"]
             if kind == "ipvlan" or fields.get("mode") == "passthru" or (kind == "vlan" and fields["mac"] is None):
-                ifaces[key] = Iface(i.node, i.name, i.spec, ifaces[pk].mac, "inherited", i.implicit)
+                ifaces[key] = Iface(i.node, i.name, i.spec, ifaces[pkey].mac, "inherited", i.implicit)
     for key, i in ifaces.items():
         g = i.spec.__dict__.get("guest")
         if g is None:

@@ -119,8 +119,8 @@ def to_graph(r: Resolved) -> graphviz.Digraph:
             g.edge(_id(a), _id(b), label="veth", dir="none", penwidth="2")
     for child, parent in r.parent.items():
         g.edge(_id(parent), _id(child), label="parent", style="dashed")
-    for port, master in r.master.items():
-        g.edge(_id(master), _id(port), label="port", style="bold", arrowhead="none")
+    for pk, master in r.master.items():
+        g.edge(_id(master), _id(pk), label="port", style="bold", arrowhead="none")
     for k, sw in r.switch_of.items():
         g.edge(_id(k), f"sw/{sw}/{r.switch_port_name(k)}", label="cable", dir="none", color="#555555", penwidth="2")
     return g

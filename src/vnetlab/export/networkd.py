@@ -21,7 +21,7 @@ from .kinds import EXPORT_KINDS
 
 def _key(i: Iface) -> str:
     """The key on a parent's (or underlay's) .network that names the device."""
-    return EXPORT_KINDS[i.kind].NETWORK_KEYS[i.kind]  # type: ignore[no-any-return]
+    return str(EXPORT_KINDS[i.kind].NETWORK_KEYS[i.kind])
 
 
 def _netdev(r: Resolved, i: Iface) -> list[str]:
@@ -31,7 +31,8 @@ def _netdev(r: Resolved, i: Iface) -> list[str]:
         out.append(f"MACAddress={i.mac}")
     if s.mtu:
         out.append(f"MTUBytes={s.mtu}")
-    return out + EXPORT_KINDS[i.kind].netdev(r, i)  # type: ignore[no-any-return]
+    own: list[str] = EXPORT_KINDS[i.kind].netdev(r, i)
+    return out + own
 
 
 def _network(

@@ -198,7 +198,7 @@ class _NsIds:
             res = self.h.get_netnsid(fd=nxt[1])
             if res and res.get("nsid") is not None and res["nsid"] >= 0:
                 self.found[res["nsid"]] = nxt[0]
-        return self.found[nsid]  # type: ignore[no-any-return]
+        return self.found[nsid]
 
 
 def _read_vlans(h: Any, links: dict[int, _Link]) -> None:
@@ -452,7 +452,7 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
     nic_of: dict[tuple[str, int], tuple[str, _Link]] = {}
     for ns, sw in switches.items():
         for p in sw["ports"]:
-            nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
+            nic_of[(p.link_ns, p.link)] = (ns, p)
     extra = machine.nics(st) if machine is not None else {}  # (ns, ifindex) -> switch: NICs of a real machine
     emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of) | set(extra))
 

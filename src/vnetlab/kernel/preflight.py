@@ -11,8 +11,12 @@ import json
 import os
 import signal
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentProblem, KernelLacksKind
+
+if TYPE_CHECKING:
+    from ..resolve import Resolved
 
 _cache: dict[str, bool] = {}
 
@@ -98,19 +102,19 @@ def supported(kinds: Iterable[str]) -> dict[str, bool]:
     return {k: _cache[k] for k in kinds}
 
 
-def lab_kinds(resolved: object) -> set[str]:
+def lab_kinds(resolved: Resolved) -> set[str]:
     r = resolved
-    kinds = {i.kind for i in r.ifaces.values()}  # type: ignore[attr-defined]
-    if r.lab.switches:  # type: ignore[attr-defined]
+    kinds = {i.kind for i in r.ifaces.values()}
+    if r.lab.switches:
         kinds |= {"bridge", "veth"}
     if any(s.vlan_filtering for s in r.lab.switches.values()) or any(
         getattr(i.spec, "vlan_filtering", False) for i in r.ifaces.values()
-    ):  # type: ignore[attr-defined]
+    ):
         kinds.add("vlan_filtering")
     return kinds
 
 
-def require_kinds(resolved: object) -> None:
+def require_kinds(resolved: Resolved) -> None:
     """Exit-3 error naming the first missing kernel option, before anything is created."""
     from .kinds import CONFIG  # (it imports pyroute2, which `down` does without)
 

@@ -116,8 +116,8 @@ def build_plan(r: Resolved) -> list[Step]:
         pvid = master.default_pvid if isinstance(master, Bridge) else 1
         steps.append(Step("port", k[0], k[1], _port(m[1], opts, default_pvid=pvid)))
     for node, n in lab.nodes.items():
-        for key, val in n.sysctl.items():
-            steps.append(Step("sysctl", node, key, SysctlSpec(val)))
+        for sysctl, val in n.sysctl.items():
+            steps.append(Step("sysctl", node, sysctl, SysctlSpec(val)))
         for i in r.node_ifaces(node):
             for a in i.spec.addresses:
                 steps.append(Step("addr", node, i.name, AddrSpec(a)))
@@ -132,6 +132,7 @@ def build_plan(r: Resolved) -> list[Step]:
         for rt in n.routes:
             steps.append(Step("route", node, rt.to, RouteSpec(rt.via, rt.dev, rt.metric)))
         for nb in n.neighbors:
+            assert nb.dev is not None  # check.py's neighbor-dev rule
             steps.append(Step("neigh", node, nb.address, NeighSpec(nb.lladdr, nb.dev)))
     for node, n in lab.nodes.items():
         if n.nftables is not None:

@@ -86,8 +86,8 @@ class Builder:
                 st.add_address(br, a)
         for key in r.ifaces:
             self.device_of(key)
-        for a, b in r.peer.items():
-            da, db = self.devs[a], self.devs[b]
+        for ka, kb in r.peer.items():
+            da, db = self.devs[ka], self.devs[kb]
             assert isinstance(da, VethDev) and isinstance(db, VethDev)
             pair(da, db)
         # switch ports are enslaved as the kernel backend makes them: each with its
@@ -107,12 +107,11 @@ class Builder:
             for _, port, k in sorted(ports, key=lambda x: x[0]):
                 _enslave(br, port, r.ifaces[k].spec.port, lab.switches[sw].hairpin)
         for k, m in r.master.items():
-            br = self.devs[m]
-            assert isinstance(br, BridgeDev)
+            master = self.devs[m]
+            assert isinstance(master, BridgeDev)
             i = r.ifaces[k]
-            _enslave(
-                br, self.devs[k], i.spec.port if k not in r.switch_of else None
-            )  # a nic's port options are its switch's
+            opts = i.spec.port if k not in r.switch_of else None  # a nic's port options are its switch's
+            _enslave(master, self.devs[k], opts)
         for key, i in r.ifaces.items():
             for a in i.spec.addresses:
                 self.stacks[i.node].add_address(self.devs[key], a)
@@ -134,7 +133,6 @@ class Builder:
             st.finalize()
         w.freeze()
         for dev in self.devs.values():
-            port = dev.ipvlan_port
-            if port is not None:
-                port.index()
+            if dev.ipvlan_port is not None:
+                dev.ipvlan_port.index()
         return w

@@ -327,10 +327,10 @@ def svg_builtin(r: Resolved) -> str:
         if frozenset((a, b)) not in done:
             done.add(frozenset((a, b)))
             edge(f"if/{a[0]}/{a[1]}", f"if/{b[0]}/{b[1]}", {"stroke-width": "3"})
-    for c, p in r.parent.items():
-        edge(f"if/{p[0]}/{p[1]}", f"if/{c[0]}/{c[1]}", {"stroke-dasharray": "5,3"})
-    for port, m in r.master.items():
-        edge(f"if/{m[0]}/{m[1]}", f"if/{port[0]}/{port[1]}", {"stroke-width": "2"})
+    for ck, pk in r.parent.items():
+        edge(f"if/{pk[0]}/{pk[1]}", f"if/{ck[0]}/{ck[1]}", {"stroke-dasharray": "5,3"})
+    for pk, m in r.master.items():
+        edge(f"if/{m[0]}/{m[1]}", f"if/{pk[0]}/{pk[1]}", {"stroke-width": "2"})
     for k, sw in r.switch_of.items():
         edge(f"if/{k[0]}/{k[1]}", f"sw/{sw}/{r.switch_port_name(k)}", {"stroke": "#999", "stroke-width": "2"})
     for g, gi in r.guests.items():

@@ -53,7 +53,7 @@ class BridgeDev(Device):
         super().__init__(*a, **kw)  # type: ignore[arg-type]
         self.ports: list[Port] = []
         self._order: dict[Port, int] = {}
-        self._idx: tuple[list[Port], dict[int, Port], dict[Device, Port]] | None = None
+        self._idx: tuple[list[Port], dict[int, list[Port]], dict[Device, Port]] | None = None
         self.had_ports = False
         self.promisc = False
         self.filtering = vlan_filtering

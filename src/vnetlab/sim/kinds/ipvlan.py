@@ -22,12 +22,20 @@ KINDS = ("ipvlan",)
 
 def _l3_dst(frame: Frame) -> int | None:
     p = frame.payload
-    return p.tpa if isinstance(p, Arp) else p.dst if isinstance(p, IPv4) else None
+    if isinstance(p, Arp):
+        return p.tpa
+    if isinstance(p, IPv4):
+        return p.dst
+    return None
 
 
 def _l3_src(frame: Frame) -> int | None:
     p = frame.payload
-    return p.spa if isinstance(p, Arp) else p.src if isinstance(p, IPv4) else None
+    if isinstance(p, Arp):
+        return p.spa
+    if isinstance(p, IPv4):
+        return p.src
+    return None
 
 
 class IpvlanPort:

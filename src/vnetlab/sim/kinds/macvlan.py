@@ -16,7 +16,7 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Macvlan, Macvtap
 from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
@@ -50,16 +50,16 @@ class MacvlanPort:
         self._hash: dict[str, MacvlanDev] | None = None
         self.passthru = False
         self.order: dict[MacvlanDev, int] = {}
-        self.other = []
-        self.by_ip = {}
+        self.other: list[MacvlanDev] = []
+        self.by_ip: dict[int, list[MacvlanDev]] = {}
 
     def freeze(self) -> None:
         """Precompute what the hot paths read: the mode mix and, for ARP
         requests, which children can care (see ``candidates``)."""
         self.passthru = any(c.mode == PASSTHRU for c in self.children)
         self.order = {c: i for i, c in enumerate(self.children)}
-        self.other: list[MacvlanDev] = []
-        self.by_ip: dict[int, list[MacvlanDev]] = {}
+        self.other = []
+        self.by_ip = {}
         for c in self.children:
             if c.rx_handler is None and not c.vlans and c.stack is not None:
                 for ip in c.stack.local:  # weak host: any interface answers for any local address
@@ -84,7 +84,7 @@ class MacvlanPort:
         out.update(self.by_ip.get(a.tpa, ()))
         for dev in self.world.waiting.get(a.spa, ()):
             if dev in self.order:
-                out.add(dev)  # type: ignore[arg-type]
+                out.add(dev)
         return sorted(out, key=self.order.__getitem__)
 
     def add(self, child: MacvlanDev) -> None:
@@ -262,7 +262,7 @@ class MacvtapDev(MacvlanDev):
 
     kind = "macvtap"
 
-    def __init__(self, *a: object, **kw: object):
+    def __init__(self, *a: Any, **kw: Any):
         super().__init__(*a, **kw)
         self.guest_nic = None
         self.register_rx_handler(self.tap_handle_frame, "macvtap")

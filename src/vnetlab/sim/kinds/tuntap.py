@@ -72,4 +72,4 @@ class GuestNic(Device):
 
 
 def build(b: BuildContext, iface: Iface) -> Device:
-    return b.plain(TunDev if iface.spec.kind == "tun" else TapDev, iface)
+    return b.plain(TunDev if iface.kind == "tun" else TapDev, iface)
