@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from .errors import Issue
 from .model import Lab, Route, sysctls
-from .model.kinds import Ipvlan, Nic, Veth, Vlan
+from .model.kinds import Ipvlan, Macvlan, Macvtap, Nic, Veth, Vlan, Vxlan
 from .model.values import ifname_rule
 from .positions import Loaded, Path_, Positions
 from .resolve import Iface, IfKey, Resolved, resolve, split_ref
@@ -282,15 +282,15 @@ def rule_modes(c: _Ctx) -> None:
     for i in r.ifaces.values():
         s = i.spec
         mode = getattr(s, "mode", None)
-        if i.kind in ("macvlan", "macvtap"):
-            if s.source_macs and mode != "source":  # type: ignore[attr-defined]
+        if isinstance(s, Macvlan | Macvtap):
+            if s.source_macs and mode != "source":
                 c.add(
                     (*i.path, "source_macs"),
                     "source-macs-mode",
                     f"source_macs only applies to mode source, not {mode}",
                     at_key=True,
                 )
-            if s.nopromisc and mode != "passthru":  # type: ignore[attr-defined]
+            if s.nopromisc and mode != "passthru":
                 c.add(
                     (*i.path, "nopromisc"),
                     "nopromisc-mode",
@@ -315,15 +315,15 @@ def rule_modes(c: _Ctx) -> None:
                     "mtu-exceeds-parent",
                     f"mtu {s.mtu} is larger than parent {_name(pk)}'s {pmtu} (the kernel answers EINVAL)",
                 )
-        if i.kind == "vxlan":
-            if s.remote and s.group:  # type: ignore[attr-defined]
+        if isinstance(s, Vxlan):
+            if s.remote and s.group:
                 c.add((*i.path, "group"), "vxlan-remote", "give either remote or group, not both", at_key=True)
-            if s.group and not ipaddress.ip_address(s.group).is_multicast:  # type: ignore[attr-defined]
-                c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")  # type: ignore[attr-defined]
-            if s.remote and ipaddress.ip_address(s.remote).is_multicast:  # type: ignore[attr-defined]
-                c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")  # type: ignore[attr-defined]
-            seen = {s.remote} if s.remote else set()  # type: ignore[attr-defined]
-            for n, ip in enumerate(s.remotes):  # type: ignore[attr-defined]
+            if s.group and not ipaddress.ip_address(s.group).is_multicast:
+                c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")
+            if s.remote and ipaddress.ip_address(s.remote).is_multicast:
+                c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")
+            seen = {s.remote} if s.remote else set()
+            for n, ip in enumerate(s.remotes):
                 if ipaddress.ip_address(ip).is_multicast:
                     c.add((*i.path, "remotes", n), "vxlan-remote", f"remotes entry {ip} is multicast; use 'group'")
                 elif ipaddress.ip_address(ip) in {ipaddress.ip_address(x) for x in seen}:
@@ -392,7 +392,8 @@ def rule_macs(c: _Ctx) -> None:
         entries.append((c.pos.value(path), g.mac, f"guest {g.name}", path))
     seen: dict[tuple[int, str], tuple[str, IfKey | None]] = {}
     for _, mac, who, where in sorted(entries):
-        dev: IfKey | None = None if who.startswith("guest ") else tuple(who.split("/", 1))  # type: ignore[assignment]
+        node, _, ifname = who.partition("/")
+        dev: IfKey | None = None if who.startswith("guest ") else (node, ifname)
         dom = r.domains[dev] if dev else r.domains[f"guest:{who[6:]}"]
         if (dom, mac) not in seen:
             seen[(dom, mac)] = (who, dev)

@@ -9,7 +9,7 @@ broadcasts is visible at a glance.
 
 from __future__ import annotations
 
-import graphviz  # type: ignore[import-untyped]
+import graphviz  # type: ignore[import-untyped]  # the graphviz package ships no type hints
 
 from ..resolve import IfKey, Resolved
 from .kinds import EXPORT_KINDS

@@ -120,7 +120,8 @@ def to_script(r: Resolved) -> str:
     def close() -> None:
         nonlocal block, block_ns
         if block:
-            out.append(f"ip -n {shlex.quote(r.netns(block_ns))} -batch - <<'EOF'")  # type: ignore[arg-type]
+            assert block_ns is not None  # a block always has its namespace
+            out.append(f"ip -n {shlex.quote(r.netns(block_ns))} -batch - <<'EOF'")
             out.extend(block)
             out.append("EOF")
         block, block_ns = [], None

@@ -187,7 +187,8 @@ class _NsIds:
     until each is found), so reading N namespaces costs O(N) requests, not N²."""
 
     def __init__(self, h: Any, ns: str, fds: dict[str, int]) -> None:
-        self.h, self.found = h, {}  # type: ignore[var-annotated]
+        self.h = h
+        self.found: dict[int, str] = {}
         self.todo = iter([(o, fd) for o, fd in fds.items() if o != ns])
 
     def get(self, nsid: int) -> str | None:
@@ -397,7 +398,7 @@ class _Decoding:
         self.ns, self.links, self._by_index, self._ref, self._emitted = ns, links, by_index, ref, emitted
 
     def linked(self, ln: _Link) -> _Link:
-        return self._by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
+        return self._by_index[(ln.link_ns, ln.link)]  # type: ignore[index]  # a linked kind's link (LINKED) is never None
 
     def ref(self, ln: _Link) -> str:
         return self._ref(self.ns, ln)

@@ -126,12 +126,12 @@ def require_kinds(resolved: Resolved) -> None:
     require_netfilter(resolved)
 
 
-def require_netfilter(resolved: object) -> None:
+def require_netfilter(resolved: Resolved) -> None:
     """Exit 3 when a lab's filtering needs what this machine lacks: the nft tool for
     a ruleset, br_netfilter for a node that sets bridge-nf-call-* to 1."""
     import shutil
 
-    lab = resolved.lab  # type: ignore[attr-defined]
+    lab = resolved.lab
     for name, node in lab.nodes.items():
         if node.nftables is not None and shutil.which("nft") is None:
             raise EnvironmentProblem(f"node {name} has an nftables ruleset and nft (nftables) is not installed")

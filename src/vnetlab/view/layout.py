@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..export.dot import _PALETTE, to_dot
+from ..model.kinds import Ipvlan, Vlan, Vxlan
 from ..resolve import IfKey, Resolved
 from .data import safe
 
@@ -207,12 +208,13 @@ def _iface_lines(r: Resolved, k: IfKey) -> list[str]:
     i = r.ifaces[k]
     mode = getattr(i.spec, "mode", None)
     kind = i.kind + (f" {mode}" if mode else "")
-    if i.kind == "ipvlan":
-        kind += f" {i.spec.flag}"  # type: ignore[attr-defined]
-    if i.kind == "vlan":
-        kind = f"vlan {i.spec.protocol} id {i.spec.id}"  # type: ignore[attr-defined]
-    if i.kind == "vxlan":
-        kind = f"vxlan vni {i.spec.vni}"  # type: ignore[attr-defined]
+    s = i.spec
+    if isinstance(s, Ipvlan):
+        kind += f" {s.flag}"
+    if isinstance(s, Vlan):
+        kind = f"vlan {s.protocol} id {s.id}"
+    if isinstance(s, Vxlan):
+        kind = f"vxlan vni {s.vni}"
     addrs = list(i.spec.addresses)
     a = addrs[0] + (f" +{len(addrs) - 1}" if len(addrs) > 1 else "") if addrs else ("DOWN" if not i.spec.up else "")
     return [i.name, kind, a]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...model.kinds.bridge import BridgeLink
+from ...model.kinds.bridge import Bridge, BridgeLink
 from ._common import link_spec, mac_mtu, mode_label, owned, word
 
 if TYPE_CHECKING:
@@ -29,12 +29,13 @@ def ip_link(r: Resolved, s: Step) -> list[str]:
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
+    assert isinstance(s, Bridge)
     out = [
         "",
         "[Bridge]",
-        f"STP={'yes' if s.stp else 'no'}",  # type: ignore[attr-defined]
-        f"VLANFiltering={'yes' if s.vlan_filtering else 'no'}",  # type: ignore[attr-defined]
+        f"STP={'yes' if s.stp else 'no'}",
+        f"VLANFiltering={'yes' if s.vlan_filtering else 'no'}",
     ]
-    if s.vlan_filtering:  # type: ignore[attr-defined]
-        out.append(f"DefaultPVID={s.default_pvid}")  # type: ignore[attr-defined]
+    if s.vlan_filtering:
+        out.append(f"DefaultPVID={s.default_pvid}")
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...model.kinds.ipvlan import IpvlanLink
+from ...model.kinds.ipvlan import Ipvlan, IpvlanLink
 from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
 
 if TYPE_CHECKING:
@@ -27,8 +27,10 @@ def ip_link(r: Resolved, s: Step) -> list[str]:
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
-    return ["", "[IPVLAN]", f"Mode={s.mode.upper()}", f"Flags={s.flag}"]  # type: ignore[attr-defined]
+    assert isinstance(s, Ipvlan)
+    return ["", "[IPVLAN]", f"Mode={s.mode.upper()}", f"Flags={s.flag}"]
 
 
 def dot_label(i: Iface) -> str:
-    return f"{mode_label(i)} {i.spec.flag}"  # type: ignore[attr-defined]
+    assert isinstance(i.spec, Ipvlan)
+    return f"{mode_label(i)} {i.spec.flag}"

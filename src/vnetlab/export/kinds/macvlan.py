@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...model.kinds.macvlan import MacvlanLink
+from ...model.kinds.macvlan import Macvlan, MacvlanLink, Macvtap
 from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
 
 if TYPE_CHECKING:
@@ -31,5 +31,6 @@ def ip_link(r: Resolved, s: Step) -> list[str]:
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
-    out = ["", f"[{i.kind.upper()}]", f"Mode={s.mode}"]  # type: ignore[attr-defined]
-    return out + [f"SourceMACAddress={m}" for m in s.source_macs]  # type: ignore[attr-defined]
+    assert isinstance(s, Macvlan | Macvtap)
+    out = ["", f"[{i.kind.upper()}]", f"Mode={s.mode}"]
+    return out + [f"SourceMACAddress={m}" for m in s.source_macs]

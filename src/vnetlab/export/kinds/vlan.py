@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...model.kinds.vlan import VlanLink
+from ...model.kinds.vlan import Vlan, VlanLink
 from ._common import link_spec, mac_mtu, owned, word
 
 if TYPE_CHECKING:
@@ -27,8 +27,10 @@ def ip_link(r: Resolved, s: Step) -> list[str]:
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
-    return ["", "[VLAN]", f"Id={s.id}", f"Protocol={s.protocol.lower()}"]  # type: ignore[attr-defined]
+    assert isinstance(s, Vlan)
+    return ["", "[VLAN]", f"Id={s.id}", f"Protocol={s.protocol.lower()}"]
 
 
 def dot_label(i: Iface) -> str:
-    return f"vlan {i.spec.protocol} id {i.spec.id}"  # type: ignore[attr-defined]
+    assert isinstance(i.spec, Vlan)
+    return f"vlan {i.spec.protocol} id {i.spec.id}"

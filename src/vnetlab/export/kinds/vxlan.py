@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...model.kinds.vxlan import VxlanLink
+from ...model.kinds.vxlan import Vxlan, VxlanLink
 from ._common import link_spec, mac_mtu, owned, word
 
 if TYPE_CHECKING:
@@ -30,21 +30,23 @@ def ip_link(r: Resolved, s: Step) -> list[str]:
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
+    assert isinstance(s, Vxlan)
     out = [
         "",
         "[VXLAN]",
-        f"VNI={s.vni}",  # type: ignore[attr-defined]
-        f"DestinationPort={s.dstport}",  # type: ignore[attr-defined]
-        f"MacLearning={'yes' if s.learning else 'no'}",  # type: ignore[attr-defined]
+        f"VNI={s.vni}",
+        f"DestinationPort={s.dstport}",
+        f"MacLearning={'yes' if s.learning else 'no'}",
     ]
-    if s.remote:  # type: ignore[attr-defined]
-        out.append(f"Remote={s.remote}")  # type: ignore[attr-defined]
-    if s.group:  # type: ignore[attr-defined]
-        out.append(f"Group={s.group}")  # type: ignore[attr-defined]
-    if s.local:  # type: ignore[attr-defined]
-        out.append(f"Local={s.local}")  # type: ignore[attr-defined]
+    if s.remote:
+        out.append(f"Remote={s.remote}")
+    if s.group:
+        out.append(f"Group={s.group}")
+    if s.local:
+        out.append(f"Local={s.local}")
     return out
 
 
 def dot_label(i: Iface) -> str:
-    return f"vxlan vni {i.spec.vni} port {i.spec.dstport}"  # type: ignore[attr-defined]
+    assert isinstance(i.spec, Vxlan)
+    return f"vxlan vni {i.spec.vni} port {i.spec.dstport}"

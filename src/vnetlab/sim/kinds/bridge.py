@@ -11,7 +11,7 @@ own MAC make the frame HOST for IP.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Bridge
 from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
@@ -49,8 +49,8 @@ class Entry:
 class BridgeDev(Device):
     kind = "bridge"
 
-    def __init__(self, *a: object, vlan_filtering: bool = False, default_pvid: int = 1, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, vlan_filtering: bool = False, default_pvid: int = 1, **kw: Any):
+        super().__init__(*a, **kw)
         self.ports: list[Port] = []
         self._order: dict[Port, int] = {}
         self._idx: tuple[list[Port], dict[int, list[Port]], dict[Device, Port]] | None = None
@@ -90,7 +90,7 @@ class BridgeDev(Device):
         else:
             p = Port(self, dev, hairpin, learning, flood)
         dev.register_rx_handler(self.handle_frame, "bridge")
-        dev.bridge_port = p  # type: ignore[attr-defined]
+        dev.bridge_port = p  # type: ignore[attr-defined]  # set on its ports only: the hot path reads it without a lookup
         # br_add_if: list_add_rcu puts a new port at the *head* of br->port_list, and
         # br_flood walks that list: a flood reaches the newest port first (which
         # matters for ARP flux, where the first reply wins) [V: kernel-semantics §2.2]
@@ -219,7 +219,7 @@ class BridgeDev(Device):
     # br_handle_frame: the rx_handler on each port ------------------------------
     def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> int:
         w = self.world
-        p: Port = dev.bridge_port  # type: ignore[attr-defined]
+        p: Port = dev.bridge_port  # type: ignore[attr-defined]  # a bridge port (set by add_port)
         src = frame.src
         if src[1] in _ODD or src == "00:00:00:00:00:00":
             w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")

@@ -7,7 +7,7 @@ hook of L3S gives the same reachability). Slaves in L3/L3S are NOARP.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Ipvlan
 from ..frame import ETH_P_ARP, HOST, PBROADCAST, Arp, Frame, IPv4, is_multicast
@@ -96,8 +96,8 @@ class IpvlanPort:
 class IpvlanDev(Device):
     kind = "ipvlan"
 
-    def __init__(self, *a: object, port: IpvlanPort, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, port: IpvlanPort, **kw: Any):
+        super().__init__(*a, **kw)
         self.port = port
         port.slaves.append(self)
         self.noarp = port.mode != "l2"

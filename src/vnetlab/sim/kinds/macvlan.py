@@ -203,8 +203,8 @@ class MacvlanPort:
 class MacvlanDev(Device):
     kind = "macvlan"
 
-    def __init__(self, *a: object, port: MacvlanPort, mode: str, source_macs: tuple[str, ...] = (), **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, port: MacvlanPort, mode: str, source_macs: tuple[str, ...] = (), **kw: Any):
+        super().__init__(*a, **kw)
         self.port = port
         self.mode = MODES[mode]
         self.source_macs = frozenset(source_macs)

@@ -9,7 +9,7 @@ transmitted from the macvtap (tap_get_user → dev_queue_xmit).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..frame import HOST, Frame
 from ..world import Device, eth_type_trans
@@ -24,8 +24,8 @@ KINDS = ("tap", "tun")
 class TapDev(Device):
     kind = "tap"
 
-    def __init__(self, *a: object, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, **kw: Any):
+        super().__init__(*a, **kw)
         self.guest_nic = None
 
     def carrier(self) -> bool:
@@ -56,8 +56,8 @@ class GuestNic(Device):
 
     kind = "guest"
 
-    def __init__(self, *a: object, host: Device, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, host: Device, **kw: Any):
+        super().__init__(*a, **kw)
         self.host = host
         self.noarp = host.kind == "tun"
 

@@ -7,7 +7,7 @@ dropped if the peer is down or the frame is larger than the peer's MTU.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..frame import HOST, Frame
 from ..world import Device
@@ -22,8 +22,8 @@ KINDS = ("veth",)
 class VethDev(Device):
     kind = "veth"
 
-    def __init__(self, *a: object, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, **kw: Any):
+        super().__init__(*a, **kw)
         self.peer: Device | None = None
 
     def carrier(self) -> bool:

@@ -7,7 +7,7 @@ and its carrier is the real device's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Vlan
 from ..frame import TPID, Frame
@@ -23,8 +23,8 @@ KINDS = ("vlan",)
 class VlanDev(Device):
     kind = "vlan"
 
-    def __init__(self, *a: object, real: Device, protocol: str, vid: int, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, real: Device, protocol: str, vid: int, **kw: Any):
+        super().__init__(*a, **kw)
         self.real = real
         self.tag = (TPID[protocol], vid)
         real.vlans[self.tag] = self

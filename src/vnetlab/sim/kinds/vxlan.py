@@ -14,7 +14,7 @@ inner source MAC is recorded against the outer source IP.
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Vxlan as _Vxlan
 from ..frame import PROTO_UDP, Frame, IPv4, Udp, Vxlan, ip_int, ip_str, is_multicast
@@ -32,7 +32,7 @@ class VxlanDev(Device):
 
     def __init__(
         self,
-        *a: object,
+        *a: Any,
         vni: int,
         remote: str | None,
         group: str | None,
@@ -40,9 +40,9 @@ class VxlanDev(Device):
         dstport: int,
         learning: bool,
         remotes: tuple[str, ...] = (),
-        **kw: object,
+        **kw: Any,
     ):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+        super().__init__(*a, **kw)
         self.vni = vni
         self.group = ip_int(group) if group and ":" not in group else None
         first = remote if remote else group
