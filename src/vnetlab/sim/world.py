@@ -22,6 +22,8 @@ from .frame import _ODD, BROADCAST, HOST, OTHERHOST, PBROADCAST, PMULTICAST, Fra
 from .trace import Hop
 
 if TYPE_CHECKING:
+    from .kinds.ipvlan import IpvlanPort
+    from .kinds.macvlan import MacvlanPort
     from .stack import Stack
 
 
@@ -55,6 +57,10 @@ class Device:
 
     kind = "device"
     noarp = False
+    #: optional parts, set by the kinds that stack on or attach to a device
+    macvlan_port: MacvlanPort | None = None  # its macvlan/macvtap children (it is their lower device)
+    ipvlan_port: IpvlanPort | None = None  # its ipvlan children (it is their master)
+    guest_nic: Device | None = None  # the guest's NIC behind a tap, tun or macvtap
 
     def __init__(self, world: World, ns: str, name: str, mac: str, up: bool = True, mtu: int = 1500):
         self.world = world
