@@ -16,8 +16,11 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
-from ..world import CONSUMED, PASS, Device, eth_type_trans
+from ..world import CONSUMED, PASS, Device, World, eth_type_trans
 
 PRIVATE, VEPA, BRIDGE, PASSTHRU, SOURCE = 1, 2, 4, 8, 16
 MODES = {"private": PRIVATE, "vepa": VEPA, "bridge": BRIDGE, "passthru": PASSTHRU, "source": SOURCE}
@@ -38,13 +41,13 @@ def hash_bucket(mac: str) -> int:
     return ((v * 0x61C8864680B583EB) & _U64) >> 56  # GOLDEN_RATIO_64
 
 
-def _drain(w: object) -> None:
+def _drain(w: World) -> None:
     """Run the backlog to empty, as local_bh_enable does after a netif_rx from process
     context. Broadcasts queued for the workqueue meanwhile wait: the work item took its
     list at the start (skb_queue_splice_tail_init in macvlan_process_broadcast)."""
-    q = w.queue  # type: ignore[attr-defined]
+    q = w.queue
     pop = q.popleft
-    later = []
+    later: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
     while q:
         fn, args = pop()
         if getattr(fn, "__func__", None) is MacvlanPort.broadcast:
