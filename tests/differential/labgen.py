@@ -110,7 +110,8 @@ def labs(draw: st.DrawFn) -> str:
     # plain filler nodes: switches of up to 40 ports (the bridge's ARP fast path starts above 8)
     if draw(st.integers(0, 3)) == 0:
         s = draw(st.sampled_from(sw))
-        for f in range(draw(st.integers(1, 36))):
+        have = sum(f"switch: {s}," in ln for ln in out)
+        for f in range(draw(st.integers(1, max(1, 40 - have)))):  # at most 40 ports in all
             out += [
                 f"  f{f}:",
                 "    interfaces:",

@@ -10,6 +10,7 @@ import os
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.differential.labgen import labs
+from tests.differential.shapes import record
 from tests.sim.test_trust import oracle
 from vnetlab import load_text, resolve
 
@@ -23,5 +24,6 @@ from vnetlab import load_text, resolve
 )
 @given(labs())
 def test_matrix_equals_trace_on_random_labs(text: str) -> None:
+    record(text)  # the shapes of issue #12 it has: --hypothesis-show-statistics counts them
     bad = oracle(resolve(load_text(text)))
     assert not bad, "matrix and trace disagree:\n" + "\n".join(bad) + "\n--- lab ---\n" + text

@@ -384,6 +384,17 @@ class Stack:
             for pkt in pkts:
                 xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
 
+    def _event_ns(self, dev: Device, ip: int, mac: str) -> None:
+        """neigh_event_ns: a request we answer sets its sender's entry with
+        NEIGH_UPDATE_F_OVERRIDE, so a resolved entry takes the new MAC (STALE), locktime
+        or not; a static one stays (net/core/neighbour.c)."""
+        n = self.neigh.get((dev, ip))
+        if n is not None and n.state not in (INCOMPLETE, STATIC):
+            if n.mac != mac:
+                n.mac, n.state = mac, STALE
+            return
+        self._resolved(dev, ip, mac, STALE)
+
     def _unwait(self, dev: Device, ip: int) -> None:
         lst = self.world.waiting.get(ip)
         if lst is not None:
@@ -467,7 +478,7 @@ class Stack:
                     if ign == 0
                     else None,
                 )
-            self._resolved(dev, a.spa, a.sha, STALE)
+            self._event_ns(dev, a.spa, a.sha)
             w.dev_queue_xmit(dev, Frame(a.sha, dev.mac, ETH_P_ARP, Arp(ARP_REPLY, dev.mac, a.tpa, a.sha, a.spa)))
             return
         # a reply, or a request for someone else: only an entry we are resolving is filled

@@ -16,11 +16,12 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Macvlan, Macvtap
 from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
-from ..world import CONSUMED, PASS, Device, eth_type_trans
+from ..world import CONSUMED, PASS, Device, World, eth_type_trans
 
 if TYPE_CHECKING:
     from ...resolve import Iface
@@ -37,6 +38,32 @@ MODE_NAMES = {v: k for k, v in MODES.items()}
 _MASK = {None: PRIVATE | VEPA | PASSTHRU | BRIDGE, VEPA: VEPA | BRIDGE, BRIDGE: VEPA}
 
 
+_U64 = (1 << 64) - 1
+
+
+def hash_bucket(mac: str) -> int:
+    """macvlan_eth_hash on a little-endian machine: hash_64(the MAC's six bytes read
+    as a little-endian u64, shifted left 16; MACVLAN_HASH_BITS = 8)."""
+    v = (int.from_bytes(bytes.fromhex(mac.replace(":", "")), "little") << 16) & _U64
+    return ((v * 0x61C8864680B583EB) & _U64) >> 56  # GOLDEN_RATIO_64
+
+
+def _drain(w: World) -> None:
+    """Run the backlog to empty, as local_bh_enable does after a netif_rx from process
+    context. Broadcasts queued for the workqueue meanwhile wait: the work item took its
+    list at the start (skb_queue_splice_tail_init in macvlan_process_broadcast)."""
+    q = w.queue
+    pop = q.popleft
+    later: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+    while q:
+        fn, args = pop()
+        if getattr(fn, "__func__", None) is MacvlanPort.broadcast:
+            later.append((fn, args))
+        else:
+            fn(*args)
+    q.extend(later)
+
+
 class MacvlanPort:
     """The macvlan_port on a lower device: its children and its rx_handler."""
 
@@ -50,6 +77,7 @@ class MacvlanPort:
         self._hash: dict[str, MacvlanDev] | None = None
         self.passthru = False
         self.order: dict[MacvlanDev, int] = {}
+        self.in_hash_order: list[MacvlanDev] = []
         self.other: list[MacvlanDev] = []
         self.by_ip: dict[int, list[MacvlanDev]] = {}
 
@@ -57,7 +85,11 @@ class MacvlanPort:
         """Precompute what the hot paths read: the mode mix and, for ARP
         requests, which children can care (see ``candidates``)."""
         self.passthru = any(c.mode == PASSTHRU for c in self.children)
-        self.order = {c: i for i, c in enumerate(self.children)}
+        # hash_for_each_rcu(port->vlan_hash): bucket by bucket; within one, newest first
+        # (macvlan_hash_add is hlist_add_head at open, and children open in lab order)
+        idx = {c: i for i, c in enumerate(self.children)}
+        self.in_hash_order = sorted(self.children, key=lambda c: (hash_bucket(c.mac), -idx[c]))
+        self.order = {c: i for i, c in enumerate(self.in_hash_order)}
         self.other = []
         self.by_ip = {}
         for c in self.children:
@@ -79,7 +111,7 @@ class MacvlanPort:
         """
         a = frame.payload
         if self.world.observed or not isinstance(a, Arp) or a.op != ARP_REQUEST:
-            return self.children
+            return self.in_hash_order
         out = set(self.other)
         out.update(self.by_ip.get(a.tpa, ()))
         for dev in self.world.waiting.get(a.spa, ()):
@@ -180,6 +212,11 @@ class MacvlanPort:
         w = self.world
         mask = _MASK.get(src.mode if src is not None else None, 0)
         pt = PBROADCAST if frame.dst == BROADCAST else PMULTICAST
+        # The work item runs once the softirq is done, and calls netif_rx from process
+        # context: each copy's local_bh_enable runs the backlog to empty, so everything a
+        # copy causes (an ARP reply, the echo it lets through, the ARP that echo's reply
+        # needs) happens before the next child gets its copy [V: docs/kernel-semantics.md §2.4].
+        _drain(w)
         for c in self.candidates(frame):
             if c is src or not c.up:
                 continue
@@ -198,6 +235,7 @@ class MacvlanPort:
                     )
                 continue
             w.netif_rx(c, frame, pt)
+            _drain(w)
 
 
 class MacvlanDev(Device):
