@@ -118,7 +118,12 @@ class Simulator:
             if ip is None:
                 ip = cache[d] = ip_int(d)
             st.ping(ip, self._ident)
-        self.world.run()
+            # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
+            # runs the softirq to completion, and the macvlan broadcast work it queued
+            # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs
+            # before the next sendto, so one probe's ARP request is delivered before the
+            # next probe leaves [docs/kernel-semantics.md §2.4, issue #12 source-mode family].
+            self.world.run()
         self._record_unresolved()
         for stack in self.world.dirty:
             stack.expire_incomplete()
