@@ -183,9 +183,10 @@ def timeline(lab: Lab) -> list[tuple[str | None, Lab]]:
 
 
 def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
-    """In a sandbox: bring up the first lab, check its expectations, then apply
-    each next one the way `up` applies a changed file (built beside the old
-    one and swapped in, not yet in place) and check its expectations."""
+    """In a sandbox: bring up the first lab and check its expectations, then
+    change it in place into each next one the way `up` applies a changed file
+    (kernel.change: only what the step changed is touched) and check that
+    step's expectations."""
     from .kernel import KernelLab
 
     out = []
@@ -202,10 +203,11 @@ def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
 def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     """(step name or None, Resolved, outcomes) for the lab as written and after each step.
 
-    sim: each state is built afresh (as the kernel path does today, so
-    learned FDB entries do not carry over on either backend). kernel: one
-    throw-away sandbox for the whole timeline, the lab changed by `up`'s
-    change path step after step."""
+    sim: each state is built afresh. kernel: one throw-away sandbox for the
+    whole timeline, the lab changed in place by `up`'s change path step after
+    step. Every expectation is measured from cold caches on both (a probe
+    flushes the learned neighbours and FDB entries first), so what a step
+    learned does not decide the next step's verdicts on either backend."""
     from .resolve import resolve
 
     line = [(name, resolve(state)) for name, state in timeline(lab)]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import EnvironmentProblem, InputError
-from ..model import Expectation
+from ..model import Expectation, Lab
 from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..verify import endpoints as ep
@@ -124,7 +124,14 @@ class KernelLab:
                 self.external_guests = external_guests
                 return "no changes" if external_guests else self._keep_guests(fp)
             if healthy:
+                from .labstate import load_state
+
+                prev = load_state(self.lab, marks[0].fingerprint)
+                if prev is not None and done[0].external_guests == external_guests:
+                    self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
+                    return "changed"
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
+                self._save(steps, fp)
                 return "recreated"
             owner.down(self.lab)
         with nsutil.phase("up: read marks"):
@@ -144,7 +151,112 @@ class KernelLab:
             raise
         with nsutil.phase("up: complete mark + settle"):
             self._set_complete(fp, external_guests)
+        self._save(steps, fp)
         return "recreated" if marks else "created"
+
+    def _guest_sig(self) -> dict[str, Any]:
+        return {n: {"device": list(g.device), "repr": repr(g)} for n, g in self.r.guests.items()}
+
+    def _save(self, steps: list[Step], fp: str) -> None:
+        from .labstate import save_state
+
+        lab = self.r.lab.model_copy(update={"steps": ()}).model_dump(mode="json", by_alias=True, exclude_unset=True)
+        lab.pop("steps", None)
+        save_state(self.lab, fp, steps, self._guest_sig(), lab)
+
+    def change_in_place(
+        self,
+        prev: dict[str, Any],
+        steps: list[Step],
+        fp: str,
+        progress: Callable[[int, int], None] | None = None,
+        fail_at: int | None = None,
+        external_guests: bool = False,
+    ) -> list[Any]:
+        """Apply the diff from the running lab (its saved plan ``prev``) to ``steps``,
+        in place (kernel.change): all or nothing, a failure restores the previous lab.
+        The guest daemon keeps running unless a guest changed or a device a guest
+        holds (or the daemon's namespace) was touched. Returns the Changes applied."""
+        from ..plan.diff import diff
+        from .change import ChangeExecutor
+
+        changes = diff(prev["steps"], steps)
+        changes = [
+            type(c)(
+                c.action,
+                Step(c.step.op, c.step.ns, c.step.obj, {**c.step.args, "alias": f"{c.step.args['alias']}:{fp}"}),
+                c.undo,
+                c.reason,
+            )
+            if c.step.op == "netns"
+            else c
+            for c in changes
+        ]
+        devs = {(c.step.ns, c.step.obj) for c in changes if c.step.op in LINK_OPS}
+        devs |= {
+            (c.step.args["peer_ns"], c.step.args["peer"])
+            for c in changes
+            if c.step.op in LINK_OPS and c.step.args.get("peer")
+        }
+        removed = {c.step.ns for c in changes if c.step.op == "del-netns"}
+        restart = bool(self.r.guests or prev.get("guests")) and (
+            prev.get("guests") != self._guest_sig()
+            or any(g.device in devs for g in self.r.guests.values())
+            or any(tuple(g["device"]) in devs for g in prev.get("guests", {}).values())
+            or self.guest_ns in {self.netns(n) for n in removed}
+            or not nsutil.exists(self.guest_ns)
+        )
+        commit = [c for c in changes if c.step.op == "del-netns"]
+        work = [c for c in changes if c.step.op != "del-netns"]
+        ex = ChangeExecutor(self.netns, index_base=self._free_bank(), fail_at=fail_at, uses_ipv6=self._uses_v6())
+        self.close()
+        try:
+            ex.apply(work, progress)
+        except BaseException:
+            held = [g for g in prev.get("guests", {}).values() if tuple(g["device"]) in devs]
+            if held and not external_guests:  # its devices were made again: the daemon starts again
+                with contextlib.suppress(EnvironmentProblem, OSError):
+                    guestd.stop(self.lab, [self.guest_ns])
+                    from ..resolve import resolve
+
+                    old = resolve(Lab.model_validate(prev["lab"]))
+                    old_names = [*old.lab.switches, *old.lab.nodes]
+                    self.guests = guestd.start(
+                        old, {n: old.netns(n) for n in old_names}, old.netns(old_names[0]), prev["fingerprint"]
+                    )
+            raise
+        # the point of no return
+        if restart:
+            guestd.stop(self.lab, [m.netns for m in owner.owned(self.lab) if m.complete])
+        for c in commit:
+            ex.op_del_netns(c.step)
+        ex.close()
+        for n in self.names:
+            owner.set_fingerprint(self.netns(n), self.lab, n, fp)
+        self.external_guests = external_guests
+        if not external_guests and self.r.guests:
+            if restart:
+                self._start_guests(fp)
+            else:
+                self.attach()
+                if self.guests is not None:
+                    self.guests.call("fingerprint", fingerprint=fp)
+        self._set_complete(fp, external_guests)
+        self._save(steps, fp)
+        return changes
+
+    def _free_bank(self) -> int:
+        """Ifindexes for devices a change creates: above every one the lab's namespaces use
+        (a macvtap's /dev/tap<ifindex> is one for the whole machine)."""
+        from pyroute2 import IPRoute
+
+        from .apply import INDEX_BASE
+
+        top = INDEX_BASE
+        for m in owner.owned(self.lab, everything=True):
+            with nsutil.inside(m.netns), IPRoute() as h:
+                top = max([top, *(ln["index"] for ln in h.get_links())])
+        return top + 1
 
     def _uses_v6(self) -> bool:
         return any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
@@ -530,6 +642,8 @@ class KernelLab:
 
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
+#: Change ops that act on a device itself
+LINK_OPS = {"link", "del-link", "set-link", "down", "up", "set-port", "nomaster"}
 
 
 def _remove_ours(lab: str, name: str) -> None:
