@@ -197,7 +197,12 @@ def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
             out.append(k.evaluate(list(r.lab.expect)))
         finally:
             k.close()
-    return out
+        CHANGES.append([c.as_dict() for c in k.changes])
+    return [(o, c) for o, c in zip(out, CHANGES, strict=True)]
+
+
+#: per state, the Changes (as dicts) the kernel made to reach it, of the last kernel run
+CHANGES: list[list[dict[str, Any]]] = []
 
 
 def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
@@ -222,7 +227,8 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
         preflight.require_kinds(r)
     _gc_thresh3()
     outs = sandbox.run(_kernel_timeline, [r for _, r in line])
-    return [(n, r, o) for (n, r), o in zip(line, outs, strict=True)]
+    CHANGES[:] = [c for _, c in outs]
+    return [(n, r, o) for (n, r), (o, _) in zip(line, outs, strict=True)]
 
 
 def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[Any]]]:

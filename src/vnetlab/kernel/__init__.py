@@ -49,6 +49,8 @@ class KernelLab:
         self._owners: dict[str, list[str]] | None = None
         #: {source: {address: retry that got the first reply}}, since the last matrix began
         self.retried: dict[str, dict[str, int]] = {}
+        #: what the last `up` changed in place (plan.diff.Change), when it changed a running lab
+        self.changes: list[Any] = []
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -128,7 +130,7 @@ class KernelLab:
 
                 prev = load_state(self.lab, marks[0].fingerprint)
                 if prev is not None and done[0].external_guests == external_guests:
-                    self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
+                    self.changes = self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
                     return "changed"
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
                 self._save(steps, fp)
