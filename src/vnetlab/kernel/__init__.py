@@ -644,8 +644,9 @@ class KernelLab:
 
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
-#: Change ops that act on a device itself
-LINK_OPS = {"link", "del-link", "set-link", "down", "up", "set-port", "nomaster"}
+#: Change ops that make or delete a device (a guest holding it needs its daemon started again;
+#: one changed in place keeps its file descriptor)
+LINK_OPS = {"link", "del-link"}
 
 
 def _remove_ours(lab: str, name: str) -> None:

@@ -17,12 +17,13 @@ import contextlib
 import errno
 import ipaddress
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pyroute2.netlink.exceptions import NetlinkError
 
-from ..plan.diff import Change
+from ..plan.diff import Change, describe
 from ..plan.steps import Step
 from . import nsutil
 from .apply import IFA_F_NODAD, NUD_PERMANENT, Executor, StepFailed, _port_vlans, _write_sysctl
@@ -30,7 +31,20 @@ from .apply import IFA_F_NODAD, NUD_PERMANENT, Executor, StepFailed, _port_vlans
 #: what a failed change message says
 RESTORED = "the running lab was restored as it was"
 #: errors a delete meets when the kernel already removed the thing
+#: kinds whose operstate goes from UNKNOWN to UP a moment after they are set up (linkwatch)
+SETTLING = {"macvlan", "macvtap", "vlan", "veth", "nic", "ipvlan"}
 GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.ENXIO}
+
+
+class _Shown(Step):
+    """A Step whose describe() names a change op (what a failure message shows)."""
+
+    def describe(self) -> str:
+        return describe(Step(self.op, self.ns, self.obj, self.args))
+
+
+def _failed(step: Step, netns: str, err: BaseException) -> StepFailed:
+    return StepFailed(_Shown(step.op, step.ns, step.obj, step.args), netns, err, undo=RESTORED)
 
 
 class ChangeExecutor(Executor):
@@ -42,9 +56,12 @@ class ChangeExecutor(Executor):
         #: ifindex a deleted device had: its undo brings it back with it
         self.prefer: dict[tuple[str, str], int] = {}
         self.undo_log: list[Step] = []
+        #: devices made here whose operstate linkwatch sets a moment later
+        self.made: set[tuple[str, str]] = set()
+        self.rolling_back = False
 
     def new_index(self, ns: str, name: str) -> int:
-        want = self.prefer.pop((ns, name), None)
+        want = self.prefer.pop((ns, name), None) if self.rolling_back else None
         if want is not None:
             self._idx[(ns, name)] = want
             return want
@@ -57,9 +74,7 @@ class ChangeExecutor(Executor):
             for n, c in enumerate(changes):
                 step = c.step
                 if self.fail_at is not None and n == self.fail_at:
-                    raise StepFailed(
-                        step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"), undo=RESTORED
-                    )
+                    raise _failed(step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"))
                 undo = list(c.undo)
                 if step.op == "sysctl":
                     undo = [Step("sysctl", step.ns, step.obj, {"value": self._read_sysctl(step)})]
@@ -72,19 +87,41 @@ class ChangeExecutor(Executor):
                 except StepFailed:
                     raise
                 except (NetlinkError, OSError, ValueError) as e:
-                    raise StepFailed(step, self.netns(step.ns), e, undo=RESTORED) from None
+                    raise _failed(step, self.netns(step.ns), e) from None
                 self.undo_log.extend(reversed(undo))  # run back to front
                 if progress:
                     progress(n + 1, len(changes))
         except BaseException:
             self.roll_back()
+            self.settle()
             raise
+        else:
+            self.settle()
         finally:
             self.close()
+
+    def settle(self, limit: float = 2.0) -> None:
+        """Wait for linkwatch to give the devices this change (or its undo) created
+        and brought up their operational state (UNKNOWN until it runs: a
+        macvlan made now would otherwise not look like the one it replaces)."""
+        deadline = time.monotonic() + limit
+        while self.made and time.monotonic() < deadline:
+            pending = set()
+            for ns, name in self.made:
+                with contextlib.suppress(NetlinkError, OSError):
+                    self._idx.pop((ns, name), None)
+                    ln = self.ipr(ns).get_links(self.index(ns, name))[0]
+                    up = ln["flags"] & 0x10001 == 0x10001  # IFF_UP and IFF_LOWER_UP
+                    if up and ln.get_attr("IFLA_OPERSTATE") == "UNKNOWN":
+                        pending.add((ns, name))
+            self.made = pending
+            if pending:
+                time.sleep(0.02)
 
     def roll_back(self) -> None:
         """Undo what was applied, last first; then remove namespaces this change created."""
         self.will_be_up = set()
+        self.rolling_back = True
         for step in reversed(self.undo_log):
             if step.op == "del-netns":
                 continue  # below, marked ones only
@@ -109,6 +146,8 @@ class ChangeExecutor(Executor):
             return None
 
     def op_link(self, step: Step) -> None:
+        if step.args["kind"] in SETTLING:
+            self.made.add((step.ns, step.obj))
         self._idx.pop((step.ns, step.obj), None)
         if step.args.get("peer"):
             self._idx.pop((step.args["peer_ns"], step.args["peer"]), None)
@@ -315,7 +354,7 @@ def fresh_sysctl(key: str) -> str:
         code = 1
         try:
             os.close(r)
-            os.unshare(os.CLONE_NEWNET)
+            nsutil.unshare(nsutil.CLONE_NEWNET)
             with open("/proc/sys/" + key.replace(".", "/")) as fh:
                 os.write(w, fh.read().encode())
             code = 0

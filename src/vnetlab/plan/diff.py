@@ -333,7 +333,7 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
     # replaced (idempotent): a device set down or deleted takes routes, permanent
     # neighbours and IPv6 addresses with it
     ups = [
-        Change("change", s, (Step("down", s.ns, s.obj),))
+        Change("create" if k in new_ends or k[0] not in old.netns else "change", s, (Step("down", s.ns, s.obj),))
         for k, s in new.ups.items()
         if k not in old.ups or k in new_ends
     ]
