@@ -187,6 +187,8 @@ def recreate_reason(old: Step, new: Step) -> str | None:
         return "another parent: a lower device is fixed when the device is created"
     if (a.get("peer_ns"), a.get("peer")) != (b.get("peer_ns"), b.get("peer")):
         return "another peer: a veth pair is made as a pair"
+    if a.get("mtu") is not None and b.get("mtu") is None and kind not in ("veth", "nic", "tap", "tun"):
+        return f"MTU unset: a {kind}'s default MTU is computed when it is made (there is no 'unset')"
     if bool(a.get("remote")) != bool(b.get("remote")):
         return "a vxlan remote added or removed: only changed in place (vxlan_changelink)"
     if kind in ("macvlan", "macvtap") and a.get("mode") != b.get("mode") and "passthru" in (a["mode"], b["mode"]):
@@ -286,6 +288,26 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
                 back = Step("set-link", s.ns, s.obj, {**ab, "new": was, "old": now})
                 fwd = Step("set-link", s.ns, s.obj, {**ab, "new": now, "old": was})
                 out.append(Change("change", fwd, (back,)))
+    # a lower device's MTU: the kernel lowers its children's with it but never raises
+    # them again (macvlan/vlan/ipvlan NETDEV_CHANGEMTU); a child without an MTU of its
+    # own has its lower's, as when it was made
+    for k, s in new.links.items():
+        if k not in old.links or k in reason or old.links[k].args.get("mtu") == s.args.get("mtu"):
+            continue
+        for c, cs in new.links.items():
+            own = cs.args.get("mtu") is not None or old.links.get(c, cs).args.get("mtu") is not None
+            if own or c not in old.links or c in reason or k not in new.parents(c) or cs.args["kind"] == "vxlan":
+                continue
+            was, now = old.links[k].args.get("mtu") or 1500, s.args.get("mtu") or 1500
+            ab = {"kind": cs.args["kind"]}
+            out.append(
+                Change(
+                    "change",
+                    Step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": now}, "old": {"mtu": was}}),
+                    (Step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": was}, "old": {"mtu": now}}),),
+                    f"its lower device {k[1]}'s MTU",
+                )
+            )
     for k, s in new.ports.items():
         o = old.ports.get(k)
         if o is None or k in new_ends or k in gone_ends:
