@@ -218,8 +218,18 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     line = [(name, resolve(state)) for name, state in timeline(lab)]
     if backend == "sim":
         from .backends import SimBackend
+        from .plan import build_plan
+        from .plan.diff import diff
 
-        return [(n, r, SimBackend(r).evaluate(r.lab.expect)) for n, r in line]
+        out = []
+        prev: Any = None
+        for n, r in line:
+            b = SimBackend(r)
+            if prev is not None:
+                carry_learned(prev[0].sim.world, b.sim.world, diff(build_plan(prev[1]), build_plan(r)))
+            out.append((n, r, b.evaluate(r.lab.expect)))
+            prev = (b, r)
+        return out
     from .kernel import _gc_thresh3, preflight, sandbox
 
     preflight.require_privileges()
@@ -229,6 +239,43 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     outs = sandbox.run(_kernel_timeline, [r for _, r in line])
     CHANGES[:] = [c for _, c in outs]
     return [(n, r, o) for (n, r), (o, _) in zip(line, outs, strict=True)]
+
+
+def carry_learned(old: Any, new: Any, changes: list[Any]) -> None:
+    """The simulator's next step continues from the world the previous one left:
+    what bridges and VTEPs learned carries over, as it does on the kernel, where a
+    step changes the lab in place — except what the kernel forgets: the FDB of a
+    device deleted, made again or set down (vxlan_stop, br_dev_stop flush), and a
+    bridge's entries on a port that is gone, was made again, set down or lost its
+    carrier (br_stp_disable_port → br_fdb_delete_by_port; docs/kernel-semantics.md
+    § 7). Neighbour caches need nothing: every probe starts from cold ones, on both
+    backends."""
+    from .sim.kinds.bridge import Entry
+
+    gone = {f"{c.step.ns}/{c.step.obj}" for c in changes if c.step.op in ("del-link", "down", "link")}
+    gone |= {
+        f"{c.step.args['peer_ns']}/{c.step.args['peer']}"
+        for c in changes
+        if c.step.op == "link" and c.step.args.get("peer")
+    }
+
+    def oper(d: Any) -> bool:
+        return bool(d.up and d.carrier())
+
+    for label, fdb in old.fdb_snapshot().items():
+        d = new.devices.get(label)
+        if d is None or label in gone or d.kind != old.devices[label].kind or not oper(d):
+            continue
+        if d.kind == "bridge":
+            ports = {p.dev.label: p for p in d.ports}
+            for mac, (port, local) in fdb.items():
+                p = ports.get(port) if port is not None else None
+                if local or p is None or port in gone or mac in d.fdb or not oper(p.dev):
+                    continue
+                d.fdb[mac] = Entry(p, False)
+        else:
+            for mac, dst in fdb.items():
+                d.fdb.setdefault(mac, dst)
 
 
 def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[Any]]]:
