@@ -208,11 +208,11 @@ CHANGES: list[list[dict[str, Any]]] = []
 def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     """(step name or None, Resolved, outcomes) for the lab as written and after each step.
 
-    sim: each state is built afresh. kernel: one throw-away sandbox for the
-    whole timeline, the lab changed in place by `up`'s change path step after
-    step. Every expectation is measured from cold caches on both (a probe
-    flushes the learned neighbours and FDB entries first), so what a step
-    learned does not decide the next step's verdicts on either backend."""
+    sim: each state continues from the world the previous one left (what
+    bridges and VTEPs learned carries over, see carry_learned). kernel: one
+    throw-away sandbox for the whole timeline, the lab changed in place by
+    `up`'s change path step after step. Every probe starts from cold
+    neighbour caches on both."""
     from .resolve import resolve
 
     line = [(name, resolve(state)) for name, state in timeline(lab)]
