@@ -212,9 +212,15 @@ class KernelLab:
         work = [c for c in changes if c.step.op != "del-netns"]
         ex = ChangeExecutor(self.netns, index_base=self._free_bank(), fail_at=fail_at, uses_ipv6=self._uses_v6())
         self.close()
+        from .labstate import drop_state, save_state
+
+        # while the change runs the lab has no saved plan: a crash half-way leaves a lab
+        # the next `up` rebuilds from scratch (beside it, swapped in), never diffs against
+        drop_state(self.lab)
         try:
             ex.apply(work, progress)
         except BaseException:
+            save_state(self.lab, prev["fingerprint"], prev["steps"], prev.get("guests", {}), prev.get("lab", {}))
             held = [g for g in prev.get("guests", {}).values() if tuple(g["device"]) in devs]
             if held and not external_guests:  # its devices were made again: the daemon starts again
                 with contextlib.suppress(EnvironmentProblem, OSError):
