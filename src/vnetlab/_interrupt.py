@@ -18,15 +18,22 @@ own way.
 
 from __future__ import annotations
 
-import _signal
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # typeshed types only the public half; its names and signatures are the same
+    import signal as _signal
+    from collections.abc import Callable
+    from types import FrameType
+else:
+    import _signal
 
 MESSAGE = "vnetlab: interrupted"
 EXIT_CODE = 130  # 128 + SIGINT, what a shell reports for a process Ctrl-C ended
 
 
-def _leave(signum: int, frame: object) -> None:
+def _leave(signum: int, frame: FrameType | None) -> None:
     try:  # noqa: SIM105 - contextlib is one import too many this early
         os.write(2, f"\n{MESSAGE}\n".encode())
     except OSError:
@@ -42,7 +49,7 @@ def is_cli() -> bool:
     return "-mvnetlab" in argv or any(argv[i] == "-m" and argv[i + 1] == "vnetlab" for i in range(len(argv) - 1))
 
 
-def _set(handler: object) -> None:
+def _set(handler: Callable[[int, FrameType | None], object]) -> None:
     try:  # noqa: SIM105
         _signal.signal(_signal.SIGINT, handler)
     except ValueError:  # not the main thread: signals are the main thread's

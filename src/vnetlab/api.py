@@ -153,17 +153,17 @@ class KernelNet:
         return all(self.probe(src, ep.resolve_dst(self.r, dst), flush=False).values())
 
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
-        return self._call("probe", src, list(dsts), flush)  # type: ignore[no-any-return]
+        return self._call("probe", src, list(dsts), flush)
 
     def matrix(self) -> Matrix:
-        return self._call("matrix")  # type: ignore[no-any-return]
+        return self._call("matrix")
 
     def evaluate(self, expectations: Sequence[Expectation] | None = None) -> list[Outcome]:
-        return self._call("evaluate", list(self.lab.expect if expectations is None else expectations))  # type: ignore[no-any-return]
+        return self._call("evaluate", list(self.lab.expect if expectations is None else expectations))
 
     def exec(self, node: str, argv: Sequence[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run ``argv`` inside ``node``'s namespace; its exit status and text output."""
-        return self._call("exec", node, list(argv), stdin)  # type: ignore[no-any-return]
+        return self._call("exec", node, list(argv), stdin)
 
 
 def kernel(lab: LabLike, *, sandbox: bool = True) -> KernelNet:

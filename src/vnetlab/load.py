@@ -46,8 +46,7 @@ try:  # libyaml through PyYAML; without it, ruamel does all the composing
 
     _CLoader: Any = _pyyaml.CSafeLoader
 except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libyaml
-    _pyyaml = None  # type: ignore[assignment]
-    _CLoader = None
+    _CLoader = None  # (and _pyyaml is read only where _CLoader is set)
 
 MAX_BYTES = 64 << 20
 #: YAML nodes built (aliases expanded): this many, plus one per two bytes of
@@ -81,7 +80,7 @@ class _Resolver(VersionedResolver):
 
 if _CLoader is not None:
 
-    class _Loader(_CLoader):  # type: ignore[misc,valid-type]
+    class _Loader(_CLoader):
         """libyaml: the same, for PyYAML's C composer."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
@@ -94,9 +93,16 @@ if _CLoader is not None:
 
 
 # The composers make exactly these classes (compared by identity: the builder's hot loop).
-_MAPPING_TYPES = frozenset({rnodes.MappingNode, *([_pyyaml.MappingNode] if _CLoader is not None else [])})
-_SEQUENCE_TYPES = frozenset({rnodes.SequenceNode, *([_pyyaml.SequenceNode] if _CLoader is not None else [])})
-_SCALAR_TYPES = frozenset({rnodes.ScalarNode, *([_pyyaml.ScalarNode] if _CLoader is not None else [])})
+# Their nodes are Any: ruamel's and PyYAML's node classes share no base class.
+_MAPPING_TYPES: frozenset[type[Any]] = frozenset(
+    {rnodes.MappingNode, *([_pyyaml.MappingNode] if _CLoader is not None else [])}
+)
+_SEQUENCE_TYPES: frozenset[type[Any]] = frozenset(
+    {rnodes.SequenceNode, *([_pyyaml.SequenceNode] if _CLoader is not None else [])}
+)
+_SCALAR_TYPES: frozenset[type[Any]] = frozenset(
+    {rnodes.ScalarNode, *([_pyyaml.ScalarNode] if _CLoader is not None else [])}
+)
 
 # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars.
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -388,6 +394,18 @@ def _what(v: Any) -> str:
     return _describe(v)
 
 
+_MISSING = object()
+
+
+def _child(data: Any, key: str | int) -> Any:
+    """``data[key]`` where the data has it (a mapping's key, a list's index), else ``_MISSING``."""
+    if isinstance(data, dict):
+        return data.get(key, _MISSING)
+    if isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+        return data[key]
+    return _MISSING
+
+
 def _data_path(data: Any, loc: Iterable[str | int]) -> tuple[Path_, str | None]:
     """Map a pydantic ``loc`` onto a path in the data.
 
@@ -398,11 +416,10 @@ def _data_path(data: Any, loc: Iterable[str | int]) -> tuple[Path_, str | None]:
     cur = data
     kind = None
     for el in loc:
-        if (isinstance(cur, dict) and el in cur) or (
-            isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur)
-        ):
+        child = _child(cur, el)
+        if child is not _MISSING:
             path.append(el)
-            cur = cur[el]
+            cur = child
         elif isinstance(el, str) and el in KINDS:
             kind = el
         elif el == "[key]":
@@ -614,11 +631,12 @@ def _parse(
             none,
         )
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            line = text[: e.start].count(b"\n") + 1
-            col = e.start - (text.rfind(b"\n", 0, e.start) + 1) + 1
+            line = raw[: e.start].count(b"\n") + 1
+            col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
             return None, pos, [Issue(file, line, col, "not-text", "the file is not UTF-8 text (binary?)")], none
     if "\x00" in text:
         return (
@@ -798,12 +816,9 @@ def _prune(data: dict[str, Any], err: ValidationError) -> tuple[Lab | None, set[
                 target = _entity(path)
             parent: Any = cur
             for p in target[:-1]:
-                parent = (
-                    parent[p]
-                    if (isinstance(parent, dict) and p in parent)
-                    or (isinstance(parent, list) and isinstance(p, int) and p < len(parent))
-                    else None
-                )
+                parent = _child(parent, p)
+                if parent is _MISSING:
+                    parent = None
                 if parent is None:
                     break
             last = target[-1]

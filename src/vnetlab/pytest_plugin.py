@@ -33,7 +33,7 @@ def vnetlab_lab(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     def open_lab(lab: Any, backend: str = "kernel") -> Any:
         if isinstance(lab, (str, Path)):
             p = Path(lab)
-            here = Path(str(request.fspath)).parent / p
+            here = request.path.parent / p
             lab = vnetlab.load(here if not p.is_absolute() and here.exists() else p)
         if backend == "sim":
             return vnetlab.simulate(lab)

@@ -78,8 +78,10 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
     elif fmt == "nspawn":  # NODE.nspawn files and the .network files inside (-o: a directory)
         from ..export.nspawn import export_to
 
-        if (text := export_to(r, output)) is None:  # type: ignore[assignment]
+        written = export_to(r, output)  # None: the files are written under output
+        if written is None:
             return
+        text = written
     elif fmt == "libvirt":
         from ..export.libvirt import to_xml
 

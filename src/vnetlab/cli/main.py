@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -23,9 +23,12 @@ from ..resolve import resolve
 from . import machine as _machine
 from . import render
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+#: what a click decorator does to the function it decorates
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-LAB_ARG = click.argument("lab", metavar="LAB", type=click.Path(dir_okay=False, path_type=Path))
+LAB_ARG: Decorator = click.argument("lab", metavar="LAB", type=click.Path(dir_okay=False, path_type=Path))
 BACKEND = click.option(
     "--backend",
     type=click.Choice(["sim", "kernel"]),
@@ -39,11 +42,11 @@ STEP = click.option(
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else there.")
 
 
-def errors_to_exit(fn: F) -> F:
+def errors_to_exit(fn: Callable[P, R]) -> Callable[P, R]:
     """Map the error tree to exit codes; never show a traceback for them."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except LabInvalid as e:
@@ -55,7 +58,7 @@ def errors_to_exit(fn: F) -> F:
             render.error(str(e))
             sys.exit(e.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 class _Group(click.Group):

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..model.derive import switch_bridge_name
+from ..model.guest import Guest
 from ..resolve import Resolved
 
 
@@ -50,8 +51,9 @@ def normalised(r: Resolved) -> dict[str, Any]:
                 d["peer"] = f"{p[0]}/{p[1]}"
             if i.key in r.switch_of:
                 d["switch_port"] = r.switch_port_name(i.key)
-            if getattr(i.spec, "guest", None) is not None:
-                d["guest"] = i.spec.guest.name  # type: ignore[attr-defined]
+            guest: Guest | None = getattr(i.spec, "guest", None)  # the kinds a guest can hold
+            if guest is not None:
+                d["guest"] = guest.name
             d["domain"] = doms.get(i.key)
             ifaces[i.name] = d
         out["nodes"][node] = {

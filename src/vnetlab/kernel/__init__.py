@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import EnvironmentProblem, InputError
@@ -324,14 +325,14 @@ class KernelLab:
             for step in (s for s in marked if s.op == "netns"):
                 ns, tmp = self.netns(step.ns), new_name[step.ns]
                 if ns in was:
-                    undo.append(lambda x=aside[ns]: _remove_ours(lab, x))
+                    undo.append(partial(_remove_ours, lab, aside[ns]))
                     nsutil.bind(ns, aside[ns], mark=was[ns].base)
-                    undo.append(lambda x=aside[ns], ns=ns: _rebind(x, ns))
+                    undo.append(partial(_rebind, aside[ns], ns))
                     nsutil.unmount(ns)  # its file stays: the name never disappears
-                    undo.append(lambda ns=ns: nsutil.unmount(ns))
+                    undo.append(partial(nsutil.unmount, ns))
                     nsutil.bind(tmp, ns, onto_placeholder=True)
                 else:
-                    undo.append(lambda ns=ns: _remove_ours(lab, ns))
+                    undo.append(partial(_remove_ours, lab, ns))
                     nsutil.bind(tmp, ns, mark=step.args["alias"])
                 nsutil.remove(tmp)
             self.external_guests = external_guests

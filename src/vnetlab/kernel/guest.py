@@ -29,7 +29,7 @@ from ..errors import EnvironmentProblem
 from ..resolve import Resolved
 from ..sim.frame import HOST, Frame, decode, encode, ip_int
 from ..sim.stack import Stack, guest_stack
-from ..sim.world import Device, eth_type_trans
+from ..sim.world import Device, World, eth_type_trans
 from . import nsutil
 
 TUNSETIFF = 0x400454CA
@@ -38,32 +38,29 @@ _L3_HEADER = b"\x00" * 12 + b"\x08\x00"
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 
 
-class _FdWorld:
-    """What a Stack needs from its world, over real descriptors and no clock."""
+class _FdNic(Device):
+    """A guest's NIC: the tap's, tun's or macvtap's descriptor."""
 
-    tracing = False
+    def __init__(self, world: World, guest: str, mac: str, fd: int, l3: bool):
+        super().__init__(world, guest, "eth0", mac)
+        self.fd = fd
+        #: a tun: bare IP packets, no ARP (the stack sees them behind a made-up Ethernet header)
+        self.l3 = l3
+        self.noarp = l3
 
-    def __init__(self) -> None:
-        self.captures: dict[str, Any] = {}
-        self.waiting: dict[int, list[Device]] = {}
-        self.dirty: set[Stack] = set()
-        self.devices: dict[str, Device] = {}
-        self.observed = False
 
-    def hop(self, *a: Any, **k: Any) -> None:
-        pass
-
-    def drop(self, *a: Any, **k: Any) -> None:
-        pass
+class _FdWorld(World):
+    """The world of the guests' stacks: real descriptors, no queue, no clock, never traced."""
 
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
         fn(*args)
 
     def dev_queue_xmit(self, dev: Device, frame: Frame) -> None:
+        assert isinstance(dev, _FdNic)  # a guest's stack has its NIC only
         # a device gone or a full queue loses the frame, as on a real NIC
         data = encode(frame)
         with contextlib.suppress(OSError):
-            os.write(dev.fd, data[len(_L3_HEADER) :] if dev.l3 else data)  # type: ignore[attr-defined]
+            os.write(dev.fd, data[len(_L3_HEADER) :] if dev.l3 else data)
 
 
 class GuestRunner:
@@ -73,17 +70,15 @@ class GuestRunner:
         self.r = r
         self.world = _FdWorld()
         self.stacks: dict[str, Stack] = {}
-        self.nics: dict[int, tuple[Device, Stack]] = {}
+        self.nics: dict[int, tuple[_FdNic, Stack]] = {}
         self.lock = threading.Lock()
         self._stop = os.pipe()
         self._ident = 0
         for name, g in r.guests.items():
             node, ifname = g.device
             fd = open_device(r.ifaces[g.device].kind, netns_of(node), ifname)
-            nic = Device(self.world, name, "eth0", g.mac)  # type: ignore[arg-type]
-            nic.fd = fd  # type: ignore[attr-defined]
-            nic.noarp = nic.l3 = r.ifaces[g.device].kind == "tun"  # type: ignore[attr-defined]
-            st = guest_stack(self.world, g.guest, nic)  # type: ignore[arg-type]
+            nic = _FdNic(self.world, name, g.mac, fd, l3=r.ifaces[g.device].kind == "tun")
+            st = guest_stack(self.world, g.guest, nic)
             st.finalize()
             self.stacks[name] = st
             self.nics[fd] = (nic, st)
@@ -102,13 +97,13 @@ class GuestRunner:
                 except OSError:
                     continue
                 nic, st = self.nics[fd]
-                if nic.l3:  # type: ignore[attr-defined]
+                if nic.l3:
                     buf = _L3_HEADER + buf  # a tun descriptor carries bare IP packets
                 frame = decode(buf)
                 if frame is None:
                     continue
                 with self.lock:
-                    st.receive(nic, frame, HOST if nic.l3 else eth_type_trans(nic, frame))  # type: ignore[attr-defined]
+                    st.receive(nic, frame, HOST if nic.l3 else eth_type_trans(nic, frame))
 
     def flush(self) -> None:
         with self.lock:

@@ -229,7 +229,7 @@ def _serve(
     lsock.listen(16)
     runner = GuestRunner(r, netns.__getitem__)
     stop_r, stop_w = os.pipe()
-    watched = [lsock, stop_r]
+    watched: list[socket.socket | int] = [lsock, stop_r]
     if owner_pid is not None:
         watched.append(os.pidfd_open(owner_pid))  # ESRCH: the sandbox is already gone
     info = {"lab": r.lab.lab, "pid": os.getpid(), "guests": sorted(r.guests), "fingerprint": fingerprint}

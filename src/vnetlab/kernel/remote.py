@@ -129,7 +129,7 @@ class Remote:
                 os._exit(code)
         theirs.close()
         self.pid = pid
-        self.sock = mine
+        self.sock: socket.socket | None = mine
         first = _recv(mine)
         if first is None or first[0] != "ok":
             self.close()
@@ -152,7 +152,7 @@ class Remote:
             with contextlib.suppress(OSError):
                 _send(self.sock, ("close", ()))
             self.sock.close()
-            self.sock = None  # type: ignore[assignment]
+            self.sock = None
         if self.pid:
             with contextlib.suppress(ChildProcessError):
                 _wait_or_kill(self.pid)

@@ -113,7 +113,7 @@ def run(fn: Callable[..., T], *args: Any) -> T:
         raise EnvironmentProblem(f"the sandbox process died (status {status}) before it answered")
     res = pickle.loads(data)
     if res[0] == "ok":
-        return res[1]  # type: ignore[no-any-return]
+        return res[1]
     if res[0] == "error":
         cls = {1: CheckFailed, 2: InputError}.get(res[1], EnvironmentProblem)
         raise cls(res[2])

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..errors import EnvironmentProblem, InputError
@@ -23,7 +24,7 @@ from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from .build import Builder
 from .frame import Frame, ip_int, ip_str
 from .trace import Hop
-from .world import World
+from .world import FdbSnapshot, World
 
 
 @dataclass
@@ -36,6 +37,17 @@ class PingResult:
     @property
     def drops(self) -> list[Hop]:
         return [h for h in self.hops if h.verdict == "drop"]
+
+
+@dataclass
+class _RowCursor:
+    """A private reference world walking a matrix's rows in order (see ``Simulator._row_start``)."""
+
+    sim: Simulator
+    next: int = 0  # the index (in ``endpoints``) of the next row it sends
+    snap: FdbSnapshot | None = None  # the FDBs as row ``src`` started
+    verdicts: dict[str, bool] | None = None  # and that row's verdicts
+    src: str | None = None
 
 
 class SimCannot(EnvironmentProblem):
@@ -62,20 +74,16 @@ class Simulator:
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}
+        self._ref: _RowCursor | None = None  # made by the first ``_row_start``
+        self._scratch: Simulator | None = None  # made by the first ``_cell``
 
-    @property
+    @cached_property
     def endpoints(self) -> list[str]:
-        e = self.__dict__.get("_endpoints")
-        if e is None:
-            e = self._endpoints = endpoints(self.r)
-        return e
+        return endpoints(self.r)
 
-    @property
+    @cached_property
     def targets(self) -> list[Target]:
-        t = self.__dict__.get("_targets")
-        if t is None:
-            t = self._targets = targets(self.r)
-        return t
+        return targets(self.r)
 
     def addresses_of(self, name: str) -> list[str]:
         return [t.address for t in self.targets if t.node == name]
@@ -151,38 +159,35 @@ class Simulator:
             self.world.tracing = False
         return PingResult(src, d, ok, list(self.world.hops))
 
-    @property
+    @cached_property
     def _row(self) -> list[str]:
         """A matrix row's addresses, in the order ``verify.matrix.measure`` sends them."""
-        row = self.__dict__.get("_row_addrs")
-        if row is None:
-            row = self._row_addrs = [c.address for c in columns(self.r)]
-        return row
+        return [c.address for c in columns(self.r)]
 
-    def _row_start(self, src: str) -> tuple[dict[str, dict[object, object]], dict[str, bool]]:
+    def _row_start(self, src: str) -> tuple[FdbSnapshot, dict[str, bool]]:
         """The state the matrix is in when its row ``src`` starts, and that row.
 
         Earlier rows ran before it, and bridge and VXLAN FDBs keep what they
         learned (as on the kernel, whose matrix flushes only neighbour caches).
         A private reference world walks the rows in order; asking for rows in
         order (as the oracle and `test` do) costs one matrix in all."""
-        ref = self.__dict__.get("_ref")
+        ref = self._ref
         order = self.endpoints
-        if ref is not None and ref[4] == src:
-            return ref[2], ref[3]
-        if ref is None or order.index(src) < ref[1]:
-            ref = self._ref = [Simulator(self.r), 0, None, None, None]
-        sim: Simulator = ref[0]
-        row = self._row
-        while ref[1] <= order.index(src):
-            e = order[ref[1]]
-            sim.flush()
-            snap = sim.world.fdb_snapshot()
-            verdicts = sim.probe(e, row)
-            ref[1] += 1
-            if e == src:
-                ref[2], ref[3], ref[4] = snap, verdicts, src
-        return ref[2], ref[3]
+        if ref is None or ref.src != src:
+            if ref is None or order.index(src) < ref.next:
+                ref = self._ref = _RowCursor(Simulator(self.r))
+            sim = ref.sim
+            row = self._row
+            while ref.next <= order.index(src):
+                e = order[ref.next]
+                sim.flush()
+                snap = sim.world.fdb_snapshot()
+                verdicts = sim.probe(e, row)
+                ref.next += 1
+                if e == src:
+                    ref.snap, ref.verdicts, ref.src = snap, verdicts, src
+        assert ref.snap is not None and ref.verdicts is not None  # the loop passed row ``src``
+        return ref.snap, ref.verdicts
 
     def _cell(self, src: str, d: str) -> PingResult:
         """Trace one matrix cell so that its verdict is the matrix's.
@@ -196,7 +201,7 @@ class Simulator:
         snap, verdicts = self._row_start(src)
         dsts = [d]
         if d in verdicts:
-            scratch = self.__dict__.get("_scratch")
+            scratch = self._scratch
             if scratch is None:
                 scratch = self._scratch = Simulator(self.r)
             scratch.flush()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .frame import (
     ARP_REPLY,
@@ -27,7 +27,6 @@ from .frame import (
     ICMP_ECHO_REPLY,
     OTHERHOST,
     PROTO_ICMP,
-    PROTO_UDP,
     Arp,
     Frame,
     Icmp,
@@ -36,7 +35,15 @@ from .frame import (
 )
 
 if TYPE_CHECKING:
+    from ..model.guest import Guest
     from .world import Device, World
+
+
+class UdpSocket(Protocol):
+    """What listens on a UDP port of a stack (a VXLAN device): takes a datagram or not."""
+
+    def accept(self, pkt: IPv4) -> bool: ...
+
 
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
@@ -101,7 +108,7 @@ class Stack:
         self.replies: set[int] = set()
         #: idents of the echo requests this stack answered (who answered a duplicate address)
         self.echoed: set[int] = set()
-        self.udp: dict[int, list[Device]] = {}
+        self.udp: dict[int, list[UdpSocket]] = {}
         #: (device, group) multicast memberships (ip_mc_join_group), e.g. a VXLAN group
         self.mc: set[tuple[Device, int]] = set()
         self._conf: dict[tuple[Device, str], int] = {}
@@ -175,15 +182,15 @@ class Stack:
                 net = ip & m
                 if not any(r.net == net and r.plen == plen and r.dev is dev for r in routes):
                     routes.append(RouteEntry(net, plen, m, dev, None, 0, ip, len(routes)))
-        for net, plen, via, dev, metric in self.static:
-            if via is not None and dev is None:
+        for net, plen, via, out, metric in self.static:
+            if via is not None and out is None:
                 r = self._lookup(routes, via)
                 if r is None or r.via is not None:
                     continue
-                dev = r.dev
-            if dev is None or not dev.up:
+                out = r.dev
+            if out is None or not out.up:
                 continue
-            routes.append(RouteEntry(net, plen, _mask(plen), dev, via, metric, None, len(routes)))
+            routes.append(RouteEntry(net, plen, _mask(plen), out, via, metric, None, len(routes)))
         routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
         self.routes = routes
 
@@ -395,10 +402,11 @@ class Stack:
 
     # receiving -----------------------------------------------------------------
     def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        # (the ethertype always says which payload a frame carries: its class is the test)
         if frame.ethertype == ETH_P_ARP:
             self.arp_rcv(dev, frame, pkt_type)
-        elif frame.ethertype == ETH_P_IP:
-            self.ip_rcv(dev, frame.payload, pkt_type, frame)  # type: ignore[arg-type]
+        elif isinstance(frame.payload, IPv4):  # ETH_P_IP (an ethertype always matches its payload's class)
+            self.ip_rcv(dev, frame.payload, pkt_type, frame)
 
     def arp_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         w = self.world
@@ -420,7 +428,8 @@ class Stack:
                 f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
             )
             return
-        a: Arp = frame.payload  # type: ignore[assignment]
+        a = frame.payload
+        assert isinstance(a, Arp)  # the ptype handler of ETH_P_ARP: an ARP frame
         if a.op == ARP_REQUEST and self.is_local(a.tpa) and a.tpa & 0xFF000000 != LOOPBACK_NET:
             if a.spa in self.local and not self.conf(dev, "accept_local"):
                 w.drop(
@@ -577,8 +586,9 @@ class Stack:
     def local_deliver(self, dev: Device | None, pkt: IPv4, bcast: bool) -> None:
         w = self.world
         where = dev.label if dev is not None else self.lo_label
-        if pkt.proto == PROTO_ICMP:
-            icmp: Icmp = pkt.payload  # type: ignore[assignment]
+        p = pkt.payload  # (the protocol number always matches the payload's class)
+        if isinstance(p, Icmp):
+            icmp = p
             if icmp.type == ICMP_ECHO:
                 if bcast and self.ignore_bcast_echo:
                     w.drop(
@@ -604,38 +614,38 @@ class Stack:
                 if w.tracing:
                     w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
                 self.replies.add(icmp.id)
-        elif pkt.proto == PROTO_UDP:
-            socks = self.udp.get(pkt.payload.dport)  # type: ignore[union-attr]
+        else:
+            socks = self.udp.get(p.dport)
             if not socks:
                 w.drop(
                     where,
                     pkt.describe(),
                     "udp-no-socket",
                     "__udp4_lib_rcv",
-                    f"nothing listens on UDP port {pkt.payload.dport} in {self.name}",
-                )  # type: ignore[union-attr]
+                    f"nothing listens on UDP port {p.dport} in {self.name}",
+                )
                 return
             for vx in socks:
-                if vx.accept(pkt):  # type: ignore[attr-defined]
+                if vx.accept(pkt):
                     return
             w.drop(
                 where,
                 pkt.describe(),
                 "vxlan-vni",
                 "vxlan_rcv",
-                f"no VXLAN device in {self.name} has VNI {pkt.payload.payload.vni} on port {pkt.payload.dport}",
-            )  # type: ignore[union-attr]
+                f"no VXLAN device in {self.name} has VNI {p.payload.vni} on port {p.dport}",
+            )
 
 
-def guest_stack(world: World, guest: object, nic: Device) -> Stack:
+def guest_stack(world: World, guest: Guest, nic: Device) -> Stack:
     """A guest's stack on its one NIC, from the lab's ``guest:`` (addresses, routes,
     static neighbours). The simulator and the kernel's guest runner both use it."""
-    st = Stack(world, guest.name)  # type: ignore[attr-defined]
+    st = Stack(world, guest.name)
     st.add_device(nic)
-    for a in guest.addresses:  # type: ignore[attr-defined]
+    for a in guest.addresses:
         st.add_address(nic, a)
-    for rt in guest.routes:  # type: ignore[attr-defined]
+    for rt in guest.routes:
         st.add_route(rt.to, rt.via, nic, rt.metric)
-    for nb in guest.neighbors:  # type: ignore[attr-defined]
+    for nb in guest.neighbors:
         st.add_neighbor(nic, nb.address, nb.lladdr)
     return st

@@ -21,7 +21,7 @@ class Hop:
     why: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
 
     def __str__(self) -> str:
         s = f"{self.seq:4d} {self.device:<22} {self.direction:<7} {self.verdict:<7} {self.frame}"

@@ -15,13 +15,25 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .frame import _ODD, BROADCAST, HOST, OTHERHOST, PBROADCAST, PMULTICAST, Frame, is_multicast
+from .frame import _ODD, BROADCAST, HOST, OTHERHOST, PBROADCAST, PMULTICAST, Frame, IPv4, is_multicast
 from .trace import Hop
 
 if TYPE_CHECKING:
     from .stack import Stack
+
+
+@dataclass
+class FdbSnapshot:
+    """The forwarding databases of a world's devices, by device label, as plain data."""
+
+    #: a bridge's entries: (MAC, VLAN) → (the port's device label, None for the bridge itself; local)
+    bridges: dict[str, dict[tuple[str, int], tuple[str | None, bool]]] = field(default_factory=dict)
+    #: a VXLAN device's entries: inner MAC → remote IPv4 (as an int)
+    vxlans: dict[str, dict[str, int]] = field(default_factory=dict)
+
 
 CONSUMED = 0
 PASS = 1
@@ -161,34 +173,34 @@ class World:
         self.loop_bound = 4 * sum(1 for d in self.devices.values() if d.rx_handler is not None) + 64
 
     # state that outlives a matrix row ---------------------------------------
-    def fdb_snapshot(self) -> dict[str, dict[object, object]]:
+    def fdb_snapshot(self) -> FdbSnapshot:
         """What the devices learned (bridge and VXLAN FDBs), by device label: the only
         state a matrix row leaves to the next besides what ``flush`` clears."""
-        out: dict[str, dict[object, object]] = {}
+        from .kinds.bridge import BridgeDev
+        from .kinds.vxlan import VxlanDev
+
+        out = FdbSnapshot()
         for label, d in self.devices.items():
-            fdb = getattr(d, "fdb", None)
-            if fdb is None:
-                continue
-            if d.kind == "bridge":
-                out[label] = {k: (e.port.dev.label if e.port else None, e.local) for k, e in fdb.items()}
-            else:
-                out[label] = dict(fdb)
+            if isinstance(d, BridgeDev):
+                out.bridges[label] = {k: (e.port.dev.label if e.port else None, e.local) for k, e in d.fdb.items()}
+            elif isinstance(d, VxlanDev):
+                out.vxlans[label] = dict(d.fdb)
         return out
 
-    def fdb_restore(self, snap: dict[str, dict[object, object]]) -> None:
+    def fdb_restore(self, snap: FdbSnapshot) -> None:
         """Put a snapshot (of this or an identically built world) back."""
-        from .kinds.bridge import Entry
+        from .kinds.bridge import BridgeDev, Entry
+        from .kinds.vxlan import VxlanDev
 
-        for label, fdb in snap.items():
-            d = self.devices[label]
-            if d.kind == "bridge":
-                ports = {p.dev.label: p for p in d.ports}  # type: ignore[attr-defined]
-                d.fdb = {  # type: ignore[attr-defined]
-                    k: Entry(ports[pl] if pl is not None else None, loc)  # type: ignore[misc]
-                    for k, (pl, loc) in fdb.items()  # type: ignore[misc]
-                }
-            else:
-                d.fdb = dict(fdb)  # type: ignore[attr-defined]
+        for label, bfdb in snap.bridges.items():
+            br = self.devices[label]
+            assert isinstance(br, BridgeDev)
+            ports = {p.dev.label: p for p in br.ports}
+            br.fdb = {k: Entry(ports[pl] if pl is not None else None, loc) for k, (pl, loc) in bfdb.items()}
+        for label, vfdb in snap.vxlans.items():
+            vx = self.devices[label]
+            assert isinstance(vx, VxlanDev)
+            vx.fdb = dict(vfdb)
 
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
@@ -326,7 +338,7 @@ class World:
                 return
             if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv
                 stack.arp_rcv(dev, frame, pkt_type)
-            elif frame.ethertype == 0x0800:
-                stack.ip_rcv(dev, frame.payload, pkt_type, frame)  # type: ignore[arg-type]
+            elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
+                stack.ip_rcv(dev, frame.payload, pkt_type, frame)
             return
         self.drop(dev, frame, "rx-loop", "__netif_receive_skb_core", "too many receive rounds")
