@@ -182,7 +182,7 @@ def timeline(lab: Lab) -> list[tuple[str | None, Lab]]:
     return [(None, lab_after(lab, None)), *states(lab)]
 
 
-def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
+def _kernel_timeline(rs: list[Any]) -> list[tuple[list[Any], list[dict[str, Any]]]]:
     """In a sandbox: bring up the first lab and check its expectations, then
     change it in place into each next one the way `up` applies a changed file
     (kernel.change: only what the step changed is touched) and check that

@@ -190,7 +190,9 @@ def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
             render.say(f"== {'the lab as written' if name is None else 'step ' + printable(name)}")
             if name is not None and len(changes) == len(per_step):
                 real = [c for c in changes[i] if c["action"] != "refresh"]
-                render.say(f"   kernel, in place: {'; '.join(c['node'] + ': ' + c['text'] for c in real) or 'nothing to change'}")
+                render.say(
+                    f"   kernel, in place: {'; '.join(c['node'] + ': ' + c['text'] for c in real) or 'nothing to change'}"
+                )
             render.expectations_multi([(a.expectation, a.outcomes, a.ok) for a in rows], names)
             total += len(rows)
         print(f"{total - failed} passed, {failed} failed ({len(per_step) - 1} steps)", file=sys.stderr)

@@ -178,7 +178,11 @@ class ChangeExecutor(Executor):
 
             before, after = set(a["old"].get("remotes") or ()), set(new["remotes"] or ())
             for ip in sorted(before - after):
-                self._gone_ok(lambda ip=ip: h.fdb("del", ifindex=idx, lladdr=ZERO_MAC, dst=ip))
+
+                def drop(ip: str = ip) -> None:
+                    h.fdb("del", ifindex=idx, lladdr=ZERO_MAC, dst=ip)
+
+                self._gone_ok(drop)
             for ip in sorted(after - before):
                 h.fdb("append", ifindex=idx, lladdr=ZERO_MAC, dst=ip)
         if "vlan_filtering" in new:
