@@ -262,20 +262,23 @@ def carry_learned(old: Any, new: Any, changes: list[Any]) -> None:
     def oper(d: Any) -> bool:
         return bool(d.up and d.carrier())
 
-    for label, fdb in old.fdb_snapshot().items():
+    snap = old.fdb_snapshot()
+    for label, bfdb in snap.bridges.items():
         d = new.devices.get(label)
-        if d is None or label in gone or d.kind != old.devices[label].kind or not oper(d):
+        if d is None or label in gone or d.kind != "bridge" or not oper(d):
             continue
-        if d.kind == "bridge":
-            ports = {p.dev.label: p for p in d.ports}
-            for mac, (port, local) in fdb.items():
-                p = ports.get(port) if port is not None else None
-                if local or p is None or port in gone or mac in d.fdb or not oper(p.dev):
-                    continue
-                d.fdb[mac] = Entry(p, False)
-        else:
-            for mac, dst in fdb.items():
-                d.fdb.setdefault(mac, dst)
+        ports = {p.dev.label: p for p in d.ports}
+        for key, (port, local) in bfdb.items():
+            p = ports.get(port) if port is not None else None
+            if local or p is None or port in gone or key in d.fdb or not oper(p.dev):
+                continue
+            d.fdb[key] = Entry(p, False)
+    for label, vfdb in snap.vxlans.items():
+        d = new.devices.get(label)
+        if d is None or label in gone or d.kind != "vxlan" or not oper(d):
+            continue
+        for mac, dst in vfdb.items():
+            d.fdb.setdefault(mac, dst)
 
 
 def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[Any]]]:

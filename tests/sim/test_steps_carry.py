@@ -23,15 +23,15 @@ def _worlds():
 
 def test_learned_entries_carry_into_the_next_step_unless_their_port_went_down() -> None:
     line, a = _worlds()
-    learned = {m for m, (port, local) in a.sim.world.fdb_snapshot()["lan/sw"].items() if not local}
+    learned = {m for m, (port, local) in a.sim.world.fdb_snapshot().bridges["lan/sw"].items() if not local}
     assert learned  # the first state's probes taught the switch something
     # step 1: host/eth0 (the nic behind the switch port) goes down: the port loses carrier
     b = SimBackend(line[1])
     carry_learned(a.sim.world, b.sim.world, diff(build_plan(line[0]), build_plan(line[1])))
-    ports = {m: p for m, (p, local) in b.sim.world.fdb_snapshot()["lan/sw"].items() if not local}
+    ports = {m: p for m, (p, local) in b.sim.world.fdb_snapshot().bridges["lan/sw"].items() if not local}
     assert all(p != "lan/p0" for p in ports.values())  # the port whose peer went down forgot
     # the same state again: everything learned carries
     c = SimBackend(line[0])
     carry_learned(a.sim.world, c.sim.world, [])
-    again = {m for m, (p, local) in c.sim.world.fdb_snapshot()["lan/sw"].items() if not local}
+    again = {m for m, (p, local) in c.sim.world.fdb_snapshot().bridges["lan/sw"].items() if not local}
     assert again == learned
