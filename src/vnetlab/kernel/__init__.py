@@ -130,7 +130,12 @@ class KernelLab:
                 from .labstate import load_state
 
                 prev = load_state(self.lab, marks[0].fingerprint)
-                if prev is not None and done[0].external_guests == external_guests:
+                # a lab that starts or stops using IPv6 needs namespaces made for it (vnetlab
+                # turns IPv6 off in the namespaces of a lab without it): rebuilt, not changed
+                was_v6 = prev is not None and any(
+                    s.op == "addr" and ":" in str(s.args.get("address")) for s in prev["steps"]
+                )
+                if prev is not None and done[0].external_guests == external_guests and was_v6 == self._uses_v6():
                     self.changes = self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
                     return "changed"
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
