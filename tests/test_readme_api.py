@@ -31,6 +31,7 @@ def test_the_readme_has_the_two_examples() -> None:
     assert "def test_" in tests and "vnetlab_lab(" in tests
 
 
+@pytest.mark.kernel
 @pytest.mark.skipif(not KERNEL, reason="the example's kernel half needs root or user namespaces")
 def test_the_readme_script_runs() -> None:
     script = _blocks()[0]
@@ -41,6 +42,7 @@ def test_the_readme_script_runs() -> None:
     assert "198.51.100.11/24" in p.stdout  # `ip -br addr` inside b1, in the sandbox
 
 
+@pytest.mark.kernel
 def test_the_readme_tests_run_with_the_plugin(pytester: pytest.Pytester) -> None:
     tests = _blocks()[1]
     (pytester.path / "labs").mkdir()
@@ -53,6 +55,7 @@ def test_the_readme_tests_run_with_the_plugin(pytester: pytest.Pytester) -> None
         res.assert_outcomes(passed=1, skipped=1)
 
 
+@pytest.mark.kernel
 def test_a_failing_test_still_removes_its_lab(pytester: pytest.Pytester) -> None:
     if not KERNEL:
         pytest.skip("needs root or user namespaces")

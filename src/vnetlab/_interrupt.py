@@ -72,7 +72,14 @@ def interrupted() -> None:
     """A command was interrupted (and has unwound): say so once and exit 130."""
     leave_on_interrupt()  # a second Ctrl-C while leaving ends it at once
     print(MESSAGE, file=sys.stderr)
-    sys.exit(EXIT_CODE)
+    # at once: an interrupt that a C extension noted during an import (commands import
+    # what they need when they run) must not come back as a KeyboardInterrupt on the way out
+    for f in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105
+            f.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(EXIT_CODE)
 
 
 leave_on_interrupt()  # on import: vnetlab/__init__ imports this module first

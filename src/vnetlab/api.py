@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import load as _loader  # imported here, before the package binds the name `load` to the function
 from .check import check
 from .errors import InputError, LabInvalid
+from .load import load_file as _load_file
+from .load import load_text as _load_text
 from .model import Expectation, Lab
 from .resolve import Resolved, resolve
 from .verify import endpoints as ep
@@ -31,12 +32,12 @@ LabLike = Lab | str | Path
 
 def load(path: str | Path) -> Lab:
     """Read, validate and check a lab file; LabInvalid lists every problem with its position."""
-    return _loader.load_file(path).lab
+    return _load_file(path).lab
 
 
 def load_text(text: str | bytes, file: str = "<lab>") -> Lab:
     """Like ``load``, from the text of a lab file (``file`` names it in messages)."""
-    return _loader.load_text(text, file).lab
+    return _load_text(text, file).lab
 
 
 def _checked(lab: LabLike) -> Resolved:

@@ -19,18 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from .errors import Issue
 from .model import Lab, Route, sysctls
-from .model.kinds import CHILD_KINDS
+from .model.kinds import Ipvlan, Macvlan, Macvtap, Nic, Veth, Vlan, Vxlan
 from .model.values import ifname_rule
+from .positions import Loaded, Path_, Positions
 from .resolve import Iface, IfKey, Resolved, resolve, split_ref
-
-if TYPE_CHECKING:
-    from .load import Loaded, Positions
-
-Path_ = tuple[str | int, ...]
 
 
 class _Ctx:
@@ -79,8 +74,6 @@ def check_loaded(loaded: Loaded) -> list[Issue]:
 
 def check(lab: Lab, positions: Positions | None = None) -> list[Issue]:
     """Every cross-object problem of a validated model (positions optional)."""
-    from .load import Loaded, Positions
-
     return check_loaded(Loaded(lab, positions or Positions("<lab>")))
 
 
@@ -117,11 +110,10 @@ def rule_refs(c: _Ctx) -> None:
         if i.implicit:
             continue
         s = i.spec
-        kind = i.kind
-        if kind == "veth":
-            pk = split_ref(s.peer, i.node)  # type: ignore[attr-defined]
+        if isinstance(s, Veth):
+            pk = split_ref(s.peer, i.node)
             if pk[0] not in lab.nodes:
-                c.add((*i.path, "peer"), "unresolved-ref", f"peer {s.peer!r}: there is no node {pk[0]!r}")  # type: ignore[attr-defined]
+                c.add((*i.path, "peer"), "unresolved-ref", f"peer {s.peer!r}: there is no node {pk[0]!r}")
             elif pk == i.key:
                 c.add((*i.path, "peer"), "unresolved-ref", "a veth cannot be its own peer")
             elif pk in r.ifaces and r.ifaces[pk].kind != "veth":
@@ -135,22 +127,23 @@ def rule_refs(c: _Ctx) -> None:
                     f"{_name(b)} and {_name(a)} disagree about their peers"
                     + (f" ({_name(pk)} names {_name(other)})" if other and b == i.key else ""),
                 )
-        if kind in CHILD_KINDS:
-            pk = split_ref(s.parent, i.node)  # type: ignore[attr-defined]
-            if kind == "vlan" and pk[0] != i.node:
+        parent: str | None = getattr(s, "parent", None)  # a child kind's (model.kinds CHILD)
+        if parent is not None:
+            pk = split_ref(parent, i.node)
+            if isinstance(s, Vlan) and pk[0] != i.node:
                 c.add(
                     (*i.path, "parent"),
                     "vlan-parent-node",
-                    f"a vlan's parent must be in the same node; write 'parent: IFNAME', not {s.parent!r}",
-                )  # type: ignore[attr-defined]
+                    f"a vlan's parent must be in the same node; write 'parent: IFNAME', not {parent!r}",
+                )
             elif pk[0] not in lab.nodes:
-                c.add((*i.path, "parent"), "unresolved-ref", f"parent {s.parent!r}: there is no node {pk[0]!r}")  # type: ignore[attr-defined]
+                c.add((*i.path, "parent"), "unresolved-ref", f"parent {parent!r}: there is no node {pk[0]!r}")
             elif pk not in r.ifaces:
                 c.add(
                     (*i.path, "parent"),
                     "unresolved-ref",
-                    f"parent {s.parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{c.hint(pk[1], c.names(pk[0]))}",
-                )  # type: ignore[attr-defined]
+                    f"parent {parent!r}: node {pk[0]!r} has no interface {pk[1]!r}{c.hint(pk[1], c.names(pk[0]))}",
+                )
             elif pk == i.key:
                 c.add((*i.path, "parent"), "cycle", "an interface cannot be its own parent")
         if s.master is not None:
@@ -169,14 +162,15 @@ def rule_refs(c: _Ctx) -> None:
                 )
             elif mk == i.key:
                 c.add((*i.path, "master"), "cycle", "a bridge cannot be its own master")
-        if kind == "nic" and s.switch not in lab.switches:  # type: ignore[attr-defined]
+        if isinstance(s, Nic) and s.switch not in lab.switches:
             c.add(
                 (*i.path, "switch"),
                 "unresolved-ref",
                 f"switch {s.switch!r} is not declared under 'switches:'{c.hint(s.switch, lab.switches)}",
-            )  # type: ignore[attr-defined]
-        if kind == "vxlan" and s.dev is not None and (i.node, s.dev) not in r.ifaces:  # type: ignore[attr-defined]
-            c.add((*i.path, "dev"), "unresolved-ref", f"dev {s.dev!r}: node {i.node!r} has no such interface")  # type: ignore[attr-defined]
+            )
+        for dep in s.local_deps():  # a vxlan's dev
+            if (i.node, dep) not in r.ifaces:
+                c.add((*i.path, "dev"), "unresolved-ref", f"dev {dep!r}: node {i.node!r} has no such interface")
 
 
 def _hint(word: str, options: Iterable[str]) -> str:
@@ -261,39 +255,42 @@ def rule_modes(c: _Ctx) -> None:
                 )
         ip_kids = sorted((k for k in kids if r.ifaces[k].kind == "ipvlan"), key=c.order)
         if ip_kids:
-            first = r.ifaces[ip_kids[0]].spec
+            head = r.ifaces[ip_kids[0]].spec
+            assert isinstance(head, Ipvlan)
             for k in ip_kids[1:]:
-                s = r.ifaces[k].spec
-                if (s.mode, s.flag) != (first.mode, first.flag):  # type: ignore[attr-defined]
+                kid = r.ifaces[k].spec
+                assert isinstance(kid, Ipvlan)
+                if (kid.mode, kid.flag) != (head.mode, head.flag):
                     c.add(
                         (*r.ifaces[k].path, "mode"),
                         "ipvlan-port-mode",
-                        f"ipvlan children of {_name(key)} share one mode and flag (they belong to the parent's port): {_name(ip_kids[0])} is {first.mode} {first.flag}, this one is {s.mode} {s.flag}",
-                    )  # type: ignore[attr-defined]
+                        f"ipvlan children of {_name(key)} share one mode and flag (they belong to the parent's port): {_name(ip_kids[0])} is {head.mode} {head.flag}, this one is {kid.mode} {kid.flag}",
+                    )
         vlans: dict[tuple[str, int], IfKey] = {}
         for k in sorted((k for k in kids if r.ifaces[k].kind == "vlan"), key=c.order):
-            s = r.ifaces[k].spec
-            vk = (s.protocol, s.id)  # type: ignore[attr-defined]
+            vl = r.ifaces[k].spec
+            assert isinstance(vl, Vlan)
+            vk = (vl.protocol, vl.id)
             if vk in vlans:
                 c.add(
                     (*r.ifaces[k].path, "id"),
                     "vlan-duplicate",
-                    f"{_name(key)} already has {s.protocol} VLAN {s.id} ({_name(vlans[vk])}); the kernel allows one device per parent, protocol and id",
-                )  # type: ignore[attr-defined]
+                    f"{_name(key)} already has {vl.protocol} VLAN {vl.id} ({_name(vlans[vk])}); the kernel allows one device per parent, protocol and id",
+                )
             else:
                 vlans[vk] = k
     for i in r.ifaces.values():
         s = i.spec
         mode = getattr(s, "mode", None)
-        if i.kind in ("macvlan", "macvtap"):
-            if s.source_macs and mode != "source":  # type: ignore[attr-defined]
+        if isinstance(s, Macvlan | Macvtap):
+            if s.source_macs and mode != "source":
                 c.add(
                     (*i.path, "source_macs"),
                     "source-macs-mode",
                     f"source_macs only applies to mode source, not {mode}",
                     at_key=True,
                 )
-            if s.nopromisc and mode != "passthru":  # type: ignore[attr-defined]
+            if s.nopromisc and mode != "passthru":
                 c.add(
                     (*i.path, "nopromisc"),
                     "nopromisc-mode",
@@ -318,15 +315,15 @@ def rule_modes(c: _Ctx) -> None:
                     "mtu-exceeds-parent",
                     f"mtu {s.mtu} is larger than parent {_name(pk)}'s {pmtu} (the kernel answers EINVAL)",
                 )
-        if i.kind == "vxlan":
-            if s.remote and s.group:  # type: ignore[attr-defined]
+        if isinstance(s, Vxlan):
+            if s.remote and s.group:
                 c.add((*i.path, "group"), "vxlan-remote", "give either remote or group, not both", at_key=True)
-            if s.group and not ipaddress.ip_address(s.group).is_multicast:  # type: ignore[attr-defined]
-                c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")  # type: ignore[attr-defined]
-            if s.remote and ipaddress.ip_address(s.remote).is_multicast:  # type: ignore[attr-defined]
-                c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")  # type: ignore[attr-defined]
-            seen = {s.remote} if s.remote else set()  # type: ignore[attr-defined]
-            for n, ip in enumerate(s.remotes):  # type: ignore[attr-defined]
+            if s.group and not ipaddress.ip_address(s.group).is_multicast:
+                c.add((*i.path, "group"), "vxlan-remote", f"group {s.group} is not a multicast address")
+            if s.remote and ipaddress.ip_address(s.remote).is_multicast:
+                c.add((*i.path, "remote"), "vxlan-remote", f"remote {s.remote} is multicast; use 'group' for that")
+            seen = {s.remote} if s.remote else set()
+            for n, ip in enumerate(s.remotes):
                 if ipaddress.ip_address(ip).is_multicast:
                     c.add((*i.path, "remotes", n), "vxlan-remote", f"remotes entry {ip} is multicast; use 'group'")
                 elif ipaddress.ip_address(ip) in {ipaddress.ip_address(x) for x in seen}:
@@ -383,20 +380,21 @@ def rule_macs(c: _Ctx) -> None:
     for i in r.ifaces.values():
         if i.mac_source == "inherited" or i.implicit:
             continue
-        path = (*i.path, "mac") if i.mac_source == "explicit" else i.path
+        path: Path_ = (*i.path, "mac") if i.mac_source == "explicit" else i.path
         entries.append(
             (c.pos.value(path) if i.mac_source == "explicit" else c.pos.key(path), i.mac, _name(i.key), path)
         )
     for g in r.guests.values():
-        dev = r.ifaces[g.device]
-        if g.mac_source == "inherited" or (dev.kind == "macvtap" and g.mac == dev.mac):
+        host = r.ifaces[g.device]
+        if g.mac_source == "inherited" or (host.kind == "macvtap" and g.mac == host.mac):
             continue  # a macvtap's guest uses the macvtap's MAC: one station, written twice
-        path = (*dev.path, "guest", "mac" if g.mac_source == "explicit" else "name")
+        path = (*host.path, "guest", "mac" if g.mac_source == "explicit" else "name")
         entries.append((c.pos.value(path), g.mac, f"guest {g.name}", path))
     seen: dict[tuple[int, str], tuple[str, IfKey | None]] = {}
-    for _, mac, who, path in sorted(entries):
-        dev: IfKey | None = None if who.startswith("guest ") else tuple(who.split("/", 1))  # type: ignore[assignment]
-        dom = r.domains[dev] if dev else r.domains[f"guest:{who[6:]}"]  # type: ignore[index]
+    for _, mac, who, where in sorted(entries):
+        node, _, ifname = who.partition("/")
+        dev: IfKey | None = None if who.startswith("guest ") else (node, ifname)
+        dom = r.domains[dev] if dev else r.domains[f"guest:{who[6:]}"]
         if (dom, mac) not in seen:
             seen[(dom, mac)] = (who, dev)
             continue
@@ -404,7 +402,7 @@ def rule_macs(c: _Ctx) -> None:
         if dev and first_dev and r.master.get(dev, dev) == r.master.get(first_dev, first_dev):
             continue  # a bridge and its ports: their MACs are all the bridge's local FDB entries, one station
             # (the kernel gives a bridge one of its ports' MACs by default)
-        c.add(path, "duplicate-mac", f"MAC {mac} of {who} is already used by {first} in the same broadcast domain")
+        c.add(where, "duplicate-mac", f"MAC {mac} of {who} is already used by {first} in the same broadcast domain")
 
 
 def _connected(addresses: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -26,7 +26,6 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +36,11 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
+from .check import check_loaded  # the cross-object rules (check never imports load)
 from .errors import QUOTE_MAX, InputError, Issue, LabInvalid, printable, quote
 from .model import KINDS, Lab
 from .model.base import Frozen
+from .positions import Loaded, Path_, Positions
 
 try:  # libyaml through PyYAML; without it, ruamel does all the composing
     import yaml as _pyyaml
@@ -64,7 +65,6 @@ MAX_CANDIDATES = 2000
 #: Python refuses to convert past 4300 digits).
 MAX_DIGITS = 100
 
-Path_ = tuple[str | int, ...]
 
 # Tags the composers give a node written without one (never a real tag).
 _PLAIN = ""  # a plain scalar: typed by the core schema
@@ -122,48 +122,6 @@ _TYPED_START = frozenset("tTfF~nN") | _NUMERIC_START
 
 def _tag_name(tag: str) -> str:
     return "!!" + tag[18:] if tag.startswith("tag:yaml.org,2002:") else tag
-
-
-@dataclass
-class Positions:
-    """Where each part of the file is: path → (line, col), both 1-based."""
-
-    file: str
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    #: where the first content line of a literal block scalar (``|``) is, for the
-    #: values whose lines are reported one by one (a node's ``nftables:``)
-    blocks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-    def key(self, path: Path_) -> tuple[int, int]:
-        """Position of the key that names ``path`` (or the nearest enclosing one)."""
-        while path:
-            if path in self.keys:
-                return self.keys[path]
-            if isinstance(path[-1], int) and path in self.values:
-                return self.values[path]  # a list item has no key: its start
-            path = path[:-1]
-        return self.values.get((), (1, 1))
-
-    def value(self, path: Path_) -> tuple[int, int]:
-        """Position of the value at ``path`` (or the nearest enclosing one)."""
-        while path:
-            if path in self.values:
-                return self.values[path]
-            path = path[:-1]
-        return self.values.get((), (1, 1))
-
-    def issue(self, path: Path_, rule: str, message: str, *, at_key: bool = False) -> Issue:
-        line, col = self.key(path) if at_key else self.value(path)
-        return Issue(self.file, line, col, rule, message)
-
-
-@dataclass
-class Loaded:
-    """A validated lab together with where each of its parts was written."""
-
-    lab: Lab
-    positions: Positions
 
 
 class _Builder:
@@ -746,7 +704,6 @@ def load_text(text: str | bytes, file: str = "<lab>") -> Loaded:
 
 
 def _load_text(text: str | bytes, file: str) -> Loaded:
-    from .check import check_loaded  # the cross-object rules need a built model
     from .steps import check_steps
 
     data, pos, issues, refused = _parse(text, file)

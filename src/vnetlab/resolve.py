@@ -12,7 +12,7 @@ from functools import cached_property
 
 from .model import Guest, InterfaceBase, Lab
 from .model.derive import derived_mac, netns_name, switch_port_name
-from .model.kinds import CHILD_KINDS, Veth
+from .model.kinds import CHILD_KINDS, Veth, Vlan
 
 IfKey = tuple[str, str]  # (node, ifname)
 
@@ -44,7 +44,7 @@ class Iface:
 
     @property
     def kind(self) -> str:
-        return self.spec.kind  # type: ignore[attr-defined,no-any-return]
+        return self.spec.kind  # type: ignore[attr-defined]  # each kind class declares kind (a Literal), the base does not
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -137,8 +137,8 @@ class Resolved:
         vlans: dict[IfKey, tuple[IfKey, str, int]] = {}
         for c, p in self.parent.items():
             spec = self.ifaces[c].spec
-            if spec.kind == "vlan":  # type: ignore[attr-defined]
-                vlans[c] = (p, spec.protocol, spec.id)  # type: ignore[attr-defined]
+            if isinstance(spec, Vlan):
+                vlans[c] = (p, spec.protocol, spec.id)
             else:
                 union(c, p)
         for p, m in self.master.items():
@@ -168,7 +168,7 @@ class Resolved:
         for x in list(uf):
             if isinstance(x, tuple) and len(x) == 4:
                 continue  # a VLAN's own union-find node, not an object of the lab
-            out[x] = roots.setdefault(find(x), len(roots))  # type: ignore[index]
+            out[x] = roots.setdefault(find(x), len(roots))  # type: ignore[index]  # x: an interface key or "guest:NAME"
         return out
 
 
@@ -191,8 +191,8 @@ def resolve(lab: Lab) -> Resolved:
     # implicit veth ends: declared only by their peer
     implicit: dict[IfKey, InterfaceBase] = {}
     for key, spec in declared.items():
-        if spec.kind == "veth":  # type: ignore[attr-defined]
-            pk = split_ref(spec.peer, key[0])  # type: ignore[attr-defined]
+        if isinstance(spec, Veth):
+            pk = split_ref(spec.peer, key[0])
             if pk not in declared and pk[0] in nodes and pk not in implicit:
                 implicit[pk] = Veth(kind="veth", peer=f"{key[0]}/{key[1]}")
     everything = [*declared.items(), *implicit.items()]
@@ -213,7 +213,7 @@ def resolve(lab: Lab) -> Resolved:
         kind = fields["kind"]
         if kind == "veth":
             pk = split_ref(fields["peer"], node)
-            if pk in ifaces and ifaces[pk].spec.kind == "veth":  # type: ignore[attr-defined]
+            if pk in ifaces and isinstance(ifaces[pk].spec, Veth):
                 peer[key] = pk
         elif kind in CHILD_KINDS:
             pk = split_ref(fields["parent"], node)
@@ -227,14 +227,14 @@ def resolve(lab: Lab) -> Resolved:
     # inherited MACs follow the parent chain (a vlan on a passthru child, …)
     if parent:
         for key in _parents_first(r):
-            pk = parent.get(key)
-            if pk is None:
+            pkey = parent.get(key)
+            if pkey is None:
                 continue
             i = ifaces[key]
             fields = i.spec.__dict__
             kind = fields["kind"]
             if kind == "ipvlan" or fields.get("mode") == "passthru" or (kind == "vlan" and fields["mac"] is None):
-                ifaces[key] = Iface(i.node, i.name, i.spec, ifaces[pk].mac, "inherited", i.implicit)
+                ifaces[key] = Iface(i.node, i.name, i.spec, ifaces[pkey].mac, "inherited", i.implicit)
     for key, i in ifaces.items():
         g = i.spec.__dict__.get("guest")
         if g is None:

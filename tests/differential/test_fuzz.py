@@ -18,7 +18,10 @@ from vnetlab.sim import Simulator
 from .labgen import labs
 
 ROOT_OK = os.geteuid() == 0 or preflight.userns_available()
-pytestmark = pytest.mark.skipif(not ROOT_OK, reason="needs root or user namespaces for the kernel side")
+pytestmark = [
+    pytest.mark.kernel,
+    pytest.mark.skipif(not ROOT_OK, reason="needs root or user namespaces for the kernel side"),
+]
 REGRESSIONS = sorted((ROOT / "tests" / "differential" / "regressions").glob("*.yaml"))
 
 

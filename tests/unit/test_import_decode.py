@@ -24,7 +24,8 @@ raw = bytes(msg.data)
 back = ifinfmsg(rtnl._stripped(raw, 16))  # as the lean reader keeps it
 back.decode()
 data = back.get_attr("IFLA_LINKINFO").get_attr("IFLA_INFO_DATA")
-print(imp._IPVLAN_MODES[data.get_attr("IFLA_IPVLAN_MODE")], imp._IPVLAN_FLAGS[data.get_attr("IFLA_IPVLAN_FLAGS")])
+dec = imp.DECODERS["ipvlan"]
+print(dec._MODE_NAMES[data.get_attr("IFLA_IPVLAN_MODE")], dec._FLAG_NAMES[data.get_attr("IFLA_IPVLAN_FLAGS")])
 """
 
 

@@ -11,8 +11,6 @@ from typing import Any
 import click
 
 from ..errors import EnvironmentProblem, InputError
-from ..load import load_file
-from ..resolve import resolve
 from . import machine as _machine
 from . import render
 from .main import LAB_ARG, _not_yet, cli, errors_to_exit
@@ -56,6 +54,9 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
     """
     if svg is not None and fmt != "dot":
         raise InputError("--svg goes with --format dot")
+    from ..load import load_file
+    from ..resolve import resolve
+
     r = resolve(load_file(lab).lab)
     if fmt == "json":
         from ..export.json import to_json

@@ -18,10 +18,13 @@ import click
 
 from .. import __version__, _interrupt
 from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
-from ..load import load_file
-from ..resolve import resolve
 from . import machine as _machine
 from . import render
+
+# Start-up: this module, and those that register commands, import only click
+# and the small modules above; a command imports what it needs when it runs
+# (the loader and pydantic, the simulator, the kernel), so `--help` and
+# `--version` load none of them.
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,6 +100,8 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
+    from ..load import load_file
+
     try:
         loaded = load_file(lab)
     except LabInvalid as e:
@@ -125,6 +130,9 @@ def _not_yet(name: str, issue: str) -> None:
 
 def _resolved(lab: Path, step: str | None = None) -> Any:
     """The lab resolved; with ``step``, as it stands after that step (an unknown name: exit 2 listing them)."""
+    from ..load import load_file
+    from ..resolve import resolve
+
     loaded = load_file(lab).lab
     if step is None:
         return resolve(loaded)
@@ -267,6 +275,8 @@ def down(lab_or_name: str) -> None:
 
     name = lab_or_name
     if lab_or_name.endswith((".yaml", ".yml")) or Path(lab_or_name).is_file():
+        from ..load import load_file
+
         name = load_file(Path(lab_or_name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()
@@ -307,6 +317,8 @@ def status(name: str, as_json: bool) -> None:
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
+        from ..load import load_file
+
         name = load_file(Path(name)).lab.lab
     preflight.require_privileges()
     preflight.require_namespace_access()

@@ -7,14 +7,35 @@ import re
 import sys
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape as _markup_escape
-
 from ..errors import Issue
 
-# Off a terminal (pipes, CI logs) rich would assume 80 columns and crush wide tables.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# rich is imported when a table or a coloured error is printed, not at start-up.
+
+
+def __getattr__(name: str) -> Any:
+    """``out`` and ``err``: the rich consoles, made on first use."""
+    if name not in ("out", "err"):
+        raise AttributeError(name)
+    return _console(name)
+
+
+def _console(name: str) -> Any:
+    if name in globals():
+        return globals()[name]
+    from rich.console import Console
+
+    if name == "out":  # off a terminal (pipes, CI logs) rich would assume 80 columns and crush wide tables
+        c = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    else:
+        c = Console(stderr=True, highlight=False, soft_wrap=True)
+    globals()[name] = c
+    return c
+
+
+def _markup_escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 #: C0 and C1 control characters (ESC, CR, BEL, backspace, CSI, ...), DEL, and the
@@ -67,9 +88,9 @@ def json_doc(doc: Any) -> None:
 
 def error(message: str) -> None:
     message = safe(message, keep_newlines=True)
-    err.print(f"[bold red]error:[/] {_markup_escape(message)}", markup=True) if sys.stderr.isatty() else print(
-        f"error: {message}", file=sys.stderr
-    )
+    _console("err").print(
+        f"[bold red]error:[/] {_markup_escape(message)}", markup=True
+    ) if sys.stderr.isatty() else print(f"error: {message}", file=sys.stderr)
 
 
 def _header(c: Any) -> str:
@@ -98,7 +119,7 @@ def matrix(m: Any) -> None:
                 for c in m.columns
             ),
         )
-    out.print(t)
+    _console("out").print(t)
 
 
 def retried(m: Any) -> None:
@@ -179,7 +200,7 @@ def status(st: dict[str, list[dict[str, Any]]]) -> None:
                 "yes" if ln["carrier"] else "no",
                 cell(" ".join(ln["addresses"])),
             )
-        out.print(t)
+        _console("out").print(t)
 
 
 def expectations_multi(rows: list[Any], names: list[str]) -> None:
@@ -203,7 +224,7 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
             "[green]PASS[/]" if ok else "[red]FAIL[/]",
             cell(e.why or ""),
         )
-    out.print(t)
+    _console("out").print(t)
 
 
 def diff(sim_m: Any, ker_m: Any, cells: list[Any]) -> None:
@@ -234,4 +255,4 @@ def diff(sim_m: Any, ker_m: Any, cells: list[Any]) -> None:
             else:
                 row.append(f"[bold red]S{'✔' if c.a else '✘'}K{'✔' if c.b else '✘'}[/]")
         t.add_row(cell(src), *row)
-    out.print(t)
+    _console("out").print(t)

@@ -49,8 +49,21 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
 @BACKEND
 @STEP
 @JSON
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Simulator: measure the rows in this many processes (the same matrix, cell for cell).",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Simulator: measure the rows on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
+)
 @errors_to_exit
-def matrix(lab: Path, backend: str, step: str | None, as_json: bool) -> None:
+def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: int, cluster: str | None) -> None:
     """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
 
     Every row is measured from cold neighbour caches (dynamic entries of all
@@ -63,7 +76,18 @@ def matrix(lab: Path, backend: str, step: str | None, as_json: bool) -> None:
     """
     from ..backends import open_backend
 
-    m = open_backend(_resolved(lab, step), backend).matrix()
+    if workers > 1 or cluster is not None:
+        if backend != "sim":
+            raise InputError("--workers and --cluster measure the simulator's rows; the kernel's run in one sandbox")
+        from ..sim import SimCannot, sim_unsupported
+        from ..verify.matrix import measure_parallel
+
+        r = _resolved(lab, step)
+        if why := sim_unsupported(r.lab):
+            raise SimCannot(why)
+        m = measure_parallel(r, workers=workers, cluster=cluster)
+    else:
+        m = open_backend(_resolved(lab, step), backend).matrix()
     if as_json:
         render.json_doc(m.as_json())
     else:

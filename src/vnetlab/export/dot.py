@@ -9,9 +9,10 @@ broadcasts is visible at a glance.
 
 from __future__ import annotations
 
-import graphviz  # type: ignore[import-untyped]
+import graphviz  # type: ignore[import-untyped]  # the graphviz package ships no type hints
 
 from ..resolve import IfKey, Resolved
+from .kinds import EXPORT_KINDS
 
 _PALETTE = ["#cfe8fc", "#fde2c8", "#d9f2d0", "#f4d0e8", "#fff3b0", "#e0d7f7", "#d0f0ef", "#f7d6d0"]
 
@@ -77,15 +78,7 @@ def to_graph(r: Resolved) -> graphviz.Digraph:
         with g.subgraph(name=f"cluster_node_{node}") as c:
             c.attr(label=f"node {node} (netns {r.netns(node)})", style="rounded")
             for i in r.node_ifaces(node):
-                mode = getattr(i.spec, "mode", None)
-                parts = [
-                    _esc(i.name),
-                    _esc(i.kind + (f" {mode}" if mode else "") + (f" {i.spec.flag}" if i.kind == "ipvlan" else "")),
-                ]  # type: ignore[attr-defined]
-                if i.kind == "vlan":
-                    parts[1] = _esc(f"vlan {i.spec.protocol} id {i.spec.id}")  # type: ignore[attr-defined]
-                if i.kind == "vxlan":
-                    parts[1] = _esc(f"vxlan vni {i.spec.vni} port {i.spec.dstport}")  # type: ignore[attr-defined]
+                parts = [_esc(i.name), _esc(EXPORT_KINDS[i.kind].dot_label(i))]
                 parts.append(_esc(i.mac))
                 if i.spec.addresses:
                     parts.append(_esc("\n".join(i.spec.addresses)))
@@ -126,8 +119,8 @@ def to_graph(r: Resolved) -> graphviz.Digraph:
             g.edge(_id(a), _id(b), label="veth", dir="none", penwidth="2")
     for child, parent in r.parent.items():
         g.edge(_id(parent), _id(child), label="parent", style="dashed")
-    for port, master in r.master.items():
-        g.edge(_id(master), _id(port), label="port", style="bold", arrowhead="none")
+    for pk, master in r.master.items():
+        g.edge(_id(master), _id(pk), label="port", style="bold", arrowhead="none")
     for k, sw in r.switch_of.items():
         g.edge(_id(k), f"sw/{sw}/{r.switch_port_name(k)}", label="cable", dir="none", color="#555555", penwidth="2")
     return g

@@ -16,72 +16,19 @@ anything else rather than write it.
 from __future__ import annotations
 
 import shlex
-from typing import Any
 
 from ..plan import Step, build_plan
+from ..plan.steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, SysctlSpec, UpSpec
 from ..resolve import Resolved
+from .kinds import EXPORT_KINDS
+from .kinds._common import word
 
-_PROTO = {"802.1Q": "802.1Q", "802.1ad": "802.1ad"}
-
-
-def _word(v: object) -> str:
-    """One word of an `ip -batch` line, refused if the batch reader would split or cut it."""
-    w = str(v)
-    if not w or any(c in w for c in "#\"'\\") or not w.isprintable() or any(c.isspace() for c in w):
-        raise ValueError(f"{w!r} cannot be written into an ip -batch line")
-    return w
+_word = word  # one word of an `ip -batch` line (the rule lives with the kinds' adapters)
 
 
 def _sh(*words: object) -> str:
     """A shell command line, every word quoted."""
     return " ".join(shlex.quote(str(w)) for w in words)
-
-
-def _link(r: Resolved, s: Step) -> list[str]:
-    a = s.args
-    k = a["kind"]
-    mac = f" address {a['mac']}" if a.get("mac") else ""
-    mtu = f" mtu {a['mtu']}" if a.get("mtu") else ""
-    if k in ("veth", "nic"):
-        pmtu = f" mtu {a['peer_mtu']}" if a.get("peer_mtu") else ""
-        return [
-            f"link add name {_word(s.obj)}{mac}{mtu} type veth peer name {_word(a['peer'])} address {a['peer_mac']}{pmtu} netns {_word(r.netns(a['peer_ns']))}"
-        ]
-    if k == "bridge":
-        extra = " vlan_filtering 1" if a.get("vlan_filtering") else ""
-        extra += f" vlan_default_pvid {a['default_pvid']}" if a.get("default_pvid") else ""
-        return [f"link add name {_word(s.obj)}{mac}{mtu} type bridge stp_state {1 if a.get('stp') else 0}{extra}"]
-    if k in ("tap", "tun"):
-        out = [f"tuntap add dev {_word(s.obj)} mode {k}"]
-        if a.get("mac"):
-            out.append(f"link set dev {_word(s.obj)} address {a['mac']}")
-        if a.get("mtu"):
-            out.append(f"link set dev {_word(s.obj)} mtu {a['mtu']}")
-        return out
-    if k in ("macvlan", "macvtap"):
-        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
-        flags = " nopromisc" if a.get("nopromisc") else ""
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu}{netns} type {k} mode {a['mode']}{flags}"
-        ]
-    if k == "ipvlan":
-        netns = f" netns {_word(r.netns(s.ns))}" if a["parent_ns"] != s.ns else ""
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mtu}{netns} type ipvlan mode {a['mode']} {a['flag']}"
-        ]
-    if k == "vlan":
-        return [
-            f"link add name {_word(s.obj)} link {_word(a['parent'])}{mac}{mtu} type vlan id {a['id']} protocol {_PROTO[a['protocol']]}"
-        ]
-    if k == "vxlan":
-        dst = f" remote {a['remote']}" if a.get("remote") else f" group {a['group']}" if a.get("group") else ""
-        local = f" local {a['local']}" if a.get("local") else ""
-        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
-        learn = "" if a["learning"] else " nolearning"
-        return [
-            f"link add name {_word(s.obj)}{mac}{mtu} type vxlan id {a['vni']}{dst}{local}{dev} dstport {a['dstport']}{learn}"
-        ]
-    raise ValueError(k)
 
 
 def _in(node: str, line: str) -> str:
@@ -90,9 +37,10 @@ def _in(node: str, line: str) -> str:
     return f"\x00{node}\x00{line}"  # NUL: in no node name and no line
 
 
-def _vids(a: dict[str, Any]) -> list[int]:
-    vids: set[int] = {a["pvid"]}
-    for v in a.get("vlans", ()):
+def _vids(a: PortSpec) -> list[int]:
+    assert a.pvid is not None
+    vids: set[int] = {a.pvid}
+    for v in a.vlans:
         lo, _, hi = str(v).partition("-")
         vids.update(range(int(lo), int(hi or lo) + 1))
     return sorted(vids)
@@ -100,18 +48,19 @@ def _vids(a: dict[str, Any]) -> list[int]:
 
 def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
     """(where, lines): where is the lab namespace whose batch runs the lines, or "" for shell."""
-    a = s.args
-    if s.op == "netns":
+    a = s.spec
+    if isinstance(a, NetnsSpec):
         return "", [
-            _sh("ip", "netns", "add", a["netns"]),
-            _sh("ip", "-n", a["netns"], "link", "set", "lo", "alias", a["alias"]),
+            _sh("ip", "netns", "add", a.netns),
+            _sh("ip", "-n", a.netns, "link", "set", "lo", "alias", a.alias),
         ]
-    if s.op == "link":
-        where = a.get("parent_ns", s.ns) if a["kind"] in ("macvlan", "macvtap", "ipvlan") else s.ns
-        out = _link(r, s)
-        for mac in a.get("source_macs", ()):
-            out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a['kind']} macaddr add {mac}"))
-        for ip in a.get("remotes", ()):  # vxlan head-end replication: all-zero FDB entries
+    if isinstance(a, LinkSpec):
+        adapter = EXPORT_KINDS[a.kind]
+        where = a.parent_ns or s.ns if adapter.BUILT_IN_PARENT_NS else s.ns
+        out: list[str] = adapter.ip_link(r, s)
+        for mac in getattr(a.fields, "source_macs", ()):
+            out.append(_in(s.ns, f"link set dev {_word(s.obj)} type {a.kind} macaddr add {mac}"))
+        for ip in getattr(a.fields, "remotes", ()):  # vxlan head-end replication: all-zero FDB entries
             out.append(
                 _in(
                     "",
@@ -119,40 +68,40 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
                 )
             )
         return where, out
-    if s.op == "port":
+    if isinstance(a, PortSpec):
         opts = []
-        if a.get("hairpin"):
+        if a.hairpin:
             opts.append("hairpin on")
-        if a.get("learning") is False:
+        if not a.learning:
             opts.append("learning off")
-        if a.get("flood") is False:
+        if not a.flood:
             opts.append("flood off")
-        out = [f"link set dev {_word(s.obj)} master {_word(a['master'])}"]
+        out = [f"link set dev {_word(s.obj)} master {_word(a.master)}"]
         if opts:
             out.append(f"link set dev {_word(s.obj)} type bridge_slave {' '.join(opts)}")
-        if "pvid" in a:  # VLAN membership replaces what enslaving gave the port
+        if a.pvid is not None:  # VLAN membership replaces what enslaving gave the port
             ns = r.netns(s.ns)
-            out.append(_in("", _sh("bridge", "-n", ns, "vlan", "del", "dev", s.obj, "vid", a["default_pvid"])))
+            out.append(_in("", _sh("bridge", "-n", ns, "vlan", "del", "dev", s.obj, "vid", a.default_pvid)))
             for vid in _vids(a):
-                flags = (["pvid"] + (["untagged"] if a.get("untagged", True) else [])) if vid == a["pvid"] else []
+                flags = (["pvid"] + (["untagged"] if a.untagged else [])) if vid == a.pvid else []
                 out.append(_in("", _sh("bridge", "-n", ns, "vlan", "add", "dev", s.obj, "vid", vid, *flags)))
         return s.ns, out
-    if s.op == "sysctl":
-        return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a['value']}")]
-    if s.op == "addr":
-        return s.ns, [f"address add {a['address']} dev {_word(s.obj)}"]
-    if s.op == "up":
+    if isinstance(a, SysctlSpec):
+        return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a.value}")]
+    if isinstance(a, AddrSpec):
+        return s.ns, [f"address add {a.address} dev {_word(s.obj)}"]
+    if isinstance(a, UpSpec):
         return s.ns, [f"link set dev {_word(s.obj)} up"]
-    if s.op == "route":
-        via = f" via {a['via']}" if a.get("via") else ""
-        dev = f" dev {_word(a['dev'])}" if a.get("dev") else ""
-        metric = f" metric {a['metric']}" if a.get("metric") is not None else ""
+    if isinstance(a, RouteSpec):
+        via = f" via {a.via}" if a.via else ""
+        dev = f" dev {_word(a.dev)}" if a.dev else ""
+        metric = f" metric {a.metric}" if a.metric is not None else ""
         return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
-    if s.op == "neigh":
-        return s.ns, [f"neigh add {s.obj} lladdr {a['lladdr']} dev {_word(a['dev'])} nud permanent"]
-    if s.op == "nft":  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
+    if isinstance(a, NeighSpec):
+        return s.ns, [f"neigh add {s.obj} lladdr {a.lladdr} dev {_word(a.dev)} nud permanent"]
+    if isinstance(a, NftSpec):  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
         return "", [
-            f"printf '%s\\n' {shlex.quote(a['ruleset'])} | {_sh('ip', 'netns', 'exec', r.netns(s.ns), 'nft', '-f', '-')}"
+            f"printf '%s\\n' {shlex.quote(a.ruleset)} | {_sh('ip', 'netns', 'exec', r.netns(s.ns), 'nft', '-f', '-')}"
         ]
     raise ValueError(s.op)
 
@@ -171,7 +120,8 @@ def to_script(r: Resolved) -> str:
     def close() -> None:
         nonlocal block, block_ns
         if block:
-            out.append(f"ip -n {shlex.quote(r.netns(block_ns))} -batch - <<'EOF'")  # type: ignore[arg-type]
+            assert block_ns is not None  # a block always has its namespace
+            out.append(f"ip -n {shlex.quote(r.netns(block_ns))} -batch - <<'EOF'")
             out.extend(block)
             out.append("EOF")
         block, block_ns = [], None

@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..errors import InputError
+from ..model.kinds import Macvtap
 from ..resolve import Resolved
 
 #: libvirt's schema (basictypes.rng "deviceName"): what <target dev> and <source dev> may hold
@@ -40,7 +41,8 @@ def interfaces(r: Resolved) -> list[ET.Element]:
         if dev.kind == "macvtap":
             parent = r.parent[g.device]
             el = ET.Element("interface", type="direct")
-            mode = dev.spec.mode  # type: ignore[attr-defined]
+            assert isinstance(dev.spec, Macvtap)
+            mode = dev.spec.mode
             ET.SubElement(el, "source", dev=_dev(parent[1], name), mode=_MODES.get(mode, mode))
         else:
             el = ET.Element("interface", type="ethernet")

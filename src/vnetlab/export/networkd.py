@@ -16,80 +16,36 @@ bytes, canonical addresses), so none can start a new line or section;
 from __future__ import annotations
 
 from ..resolve import Iface, Resolved
+from .kinds import EXPORT_KINDS
 
-_KIND = {
-    "macvlan": "macvlan",
-    "macvtap": "macvtap",
-    "ipvlan": "ipvlan",
-    "vlan": "vlan",
-    "bridge": "bridge",
-    "veth": "veth",
-    "tap": "tap",
-    "tun": "tun",
-    "vxlan": "vxlan",
-}
-_PARENT_KEY = {"macvlan": "MACVLAN", "macvtap": "MACVTAP", "ipvlan": "IPVLAN", "vlan": "VLAN"}
+
+def _key(i: Iface) -> str:
+    """The key on a parent's (or underlay's) .network that names the device."""
+    return str(EXPORT_KINDS[i.kind].NETWORK_KEYS[i.kind])
 
 
 def _netdev(r: Resolved, i: Iface) -> list[str]:
     s = i.spec
-    out = ["[NetDev]", f"Name={i.name}", f"Kind={_KIND[i.kind]}"]
-    if i.mac_source != "inherited" and i.kind not in ("tun",):
+    out = ["[NetDev]", f"Name={i.name}", f"Kind={i.kind}"]
+    if i.mac_source != "inherited" and type(s).ETHERNET:  # an L3 device (tun) has no MAC
         out.append(f"MACAddress={i.mac}")
     if s.mtu:
         out.append(f"MTUBytes={s.mtu}")
-    k = i.kind
-    if k in ("macvlan", "macvtap"):
-        out += ["", f"[{k.upper()}]", f"Mode={s.mode}"]  # type: ignore[attr-defined]
-        out += [f"SourceMACAddress={m}" for m in s.source_macs]  # type: ignore[attr-defined]
-    elif k == "ipvlan":
-        out += ["", "[IPVLAN]", f"Mode={s.mode.upper()}", f"Flags={s.flag}"]  # type: ignore[attr-defined]
-    elif k == "vlan":
-        out += ["", "[VLAN]", f"Id={s.id}", f"Protocol={s.protocol.lower()}"]  # type: ignore[attr-defined]
-    elif k == "bridge":
-        out += [
-            "",
-            "[Bridge]",
-            f"STP={'yes' if s.stp else 'no'}",
-            f"VLANFiltering={'yes' if s.vlan_filtering else 'no'}",
-        ]  # type: ignore[attr-defined]
-        if s.vlan_filtering:  # type: ignore[attr-defined]
-            out.append(f"DefaultPVID={s.default_pvid}")  # type: ignore[attr-defined]
-    elif k == "veth":
-        peer = r.ifaces[r.peer[i.key]]
-        out += ["", "[Peer]", f"Name={peer.name}", f"MACAddress={peer.mac}"]
-    elif k == "tap":
-        out += ["", "[Tap]"]
-    elif k == "tun":
-        out += ["", "[Tun]"]
-    elif k == "vxlan":
-        out += [
-            "",
-            "[VXLAN]",
-            f"VNI={s.vni}",
-            f"DestinationPort={s.dstport}",
-            f"MacLearning={'yes' if s.learning else 'no'}",
-        ]  # type: ignore[attr-defined]
-        if s.remote:  # type: ignore[attr-defined]
-            out.append(f"Remote={s.remote}")  # type: ignore[attr-defined]
-        if s.group:  # type: ignore[attr-defined]
-            out.append(f"Group={s.group}")  # type: ignore[attr-defined]
-        if s.local:  # type: ignore[attr-defined]
-            out.append(f"Local={s.local}")  # type: ignore[attr-defined]
-    return out
+    own: list[str] = EXPORT_KINDS[i.kind].netdev(r, i)
+    return out + own
 
 
 def _network(
-    r: Resolved, i: Iface, node_children: dict[str, list[Iface]], vxlans_on: dict[str, list[str]]
+    r: Resolved, i: Iface, node_children: dict[str, list[Iface]], vxlans_on: dict[str, list[Iface]]
 ) -> list[str]:
     s = i.spec
     net = []
     for a in s.addresses:
         net.append(f"Address={a}")
     for c in node_children.get(i.name, []):
-        net.append(f"{_PARENT_KEY[c.kind]}={c.name}")
+        net.append(f"{_key(c)}={c.name}")
     for v in vxlans_on.get(i.name, []):
-        net.append(f"VXLAN={v}")
+        net.append(f"{_key(v)}={v.name}")
     if s.master:
         net.append(f"Bridge={s.master}")
     fwd = r.lab.nodes[i.node].sysctl.get("net.ipv4.ip_forward")
@@ -142,17 +98,16 @@ def files(r: Resolved) -> dict[str, str]:
     for node in r.lab.nodes:
         ifs = r.node_ifaces(node)
         children: dict[str, list[Iface]] = {}
-        vxlans_on: dict[str, list[str]] = {}
+        vxlans_on: dict[str, list[Iface]] = {}  # an underlay device → the devices on it (a vxlan's dev)
         for i in ifs:
             p = r.parent.get(i.key)
             if p is not None and p[0] == node:
                 children.setdefault(p[1], []).append(i)
-            if i.kind == "vxlan" and i.spec.dev:  # type: ignore[attr-defined]
-                vxlans_on.setdefault(i.spec.dev, []).append(i.name)  # type: ignore[attr-defined]
+            for dep in i.spec.local_deps():
+                vxlans_on.setdefault(dep, []).append(i)
         n = 10
         for i in ifs:
-            own = i.kind != "nic" and not (i.kind == "veth" and i.implicit)
-            if own and (i.kind != "veth" or i.key < r.peer[i.key] or r.peer[i.key][0] != node):
+            if EXPORT_KINDS[i.kind].netdev_owned(r, i):
                 out[f"{node}/{n}-{i.name}.netdev"] = _safe("\n".join(_netdev(r, i)) + "\n")
             out[f"{node}/{n}-{i.name}.network"] = _safe("\n".join(_network(r, i, children, vxlans_on)) + "\n")
             n += 1
@@ -165,9 +120,9 @@ def notes(r: Resolved) -> list[str]:
         p = r.parent.get(i.key)
         if p is not None and p[0] != i.node:
             out.append(
-                f"{i.node}/{i.name}: its parent {p[0]}/{p[1]} is in another node; networkd on {p[0]} would create it there ({_PARENT_KEY[i.kind]}= on the parent) and cannot move it"
+                f"{i.node}/{i.name}: its parent {p[0]}/{p[1]} is in another node; networkd on {p[0]} would create it there ({_key(i)}= on the parent) and cannot move it"
             )
-        if i.kind == "veth" and r.peer[i.key][0] != i.node and i.key < r.peer[i.key]:
+        if i.key in r.peer and r.peer[i.key][0] != i.node and i.key < r.peer[i.key]:
             q = r.peer[i.key]
             out.append(
                 f"{i.node}/{i.name}: its veth peer {q[0]}/{q[1]} lives in another node; networkd creates both ends here"

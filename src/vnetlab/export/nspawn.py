@@ -30,6 +30,7 @@ import re
 import sys
 from pathlib import Path
 
+from ..model.kinds import Ipvlan
 from ..resolve import IfKey, Resolved
 from . import networkd
 
@@ -100,11 +101,11 @@ def _machine(r: Resolved, node: str, hosts: set[str]) -> tuple[list[str], dict[s
             key, prefix, want = ("MACVLAN", "mv", "bridge") if i.kind == "macvlan" else ("IPVLAN", "iv", "l2")
             keys.append(f"{key}={pname}")
             made[i.name] = f"{prefix}-{pname}"
-            mode = i.spec.mode  # type: ignore[attr-defined]
+            mode = getattr(i.spec, "mode", None)  # macvlan's or ipvlan's
             if mode != want:
                 notes.append(f"{node}/{i.name}: nspawn makes {i.kind} mode {want}, the lab has {mode}")
-            if i.kind == "ipvlan" and i.spec.flag != "bridge":  # type: ignore[attr-defined]
-                notes.append(f"{node}/{i.name}: nspawn sets no ipvlan flag (bridge), the lab has {i.spec.flag}")  # type: ignore[attr-defined]
+            if isinstance(i.spec, Ipvlan) and i.spec.flag != "bridge":
+                notes.append(f"{node}/{i.name}: nspawn sets no ipvlan flag (bridge), the lab has {i.spec.flag}")
             notes.append(f"{node}/{i.name}: nspawn names it {prefix}-{pname} inside")
         elif i.kind == "nic":
             keys.append(f"Interface={i.name}")

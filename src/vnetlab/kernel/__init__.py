@@ -110,10 +110,7 @@ class KernelLab:
         wanted = {self.netns(n): n for n in self.names}
         with nsutil.phase("up: read marks"):
             marks = owner.owned(self.lab, everything=True)
-        marked = [
-            Step(s.op, s.ns, s.obj, {**s.args, "alias": f"{s.args['alias']}:{fp}"}) if s.op == "netns" else s
-            for s in steps
-        ]
+        marked = [s.with_spec(alias=f"{s.args['alias']}:{fp}") if s.op == "netns" else s for s in steps]
         if marks:
             done = [m for m in marks if m.complete]
             # a lab that is up as `up` left it; anything else (a crash, a kill) is rebuilt from scratch

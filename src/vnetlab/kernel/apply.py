@@ -16,16 +16,20 @@ import errno
 import ipaddress
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from ..errors import EnvironmentProblem, KernelLacksKind
 from ..model import sysctls
-from ..plan.steps import Step
+from ..model.kinds.bridge import BridgeLink
+from ..model.stepspec import StepSpec
+from ..plan.steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, Step, SysctlSpec
 from . import nsutil, owner
 from .kinds import CONFIG, KERNEL_KINDS
+
+S = TypeVar("S", bound=StepSpec)
 
 NUD_PERMANENT = 0x80
 INDEX_BASE = 1 << 20
@@ -135,10 +139,10 @@ class Executor:
                 except (NetlinkError, OSError) as e:
                     code = getattr(e, "code", None) or getattr(e, "errno", None)
                     if step.op == "link" and code == errno.EOPNOTSUPP:
-                        kind = step.args["kind"]
-                        if kind == "bridge" and step.args.get("vlan_filtering"):
+                        link = _spec(step, LinkSpec)
+                        if isinstance(link.fields, BridgeLink) and link.fields.vlan_filtering:
                             raise KernelLacksKind("bridge VLAN filtering", CONFIG["vlan_filtering"]) from None
-                        raise KernelLacksKind(kind, CONFIG[kind]) from None
+                        raise KernelLacksKind(link.kind, CONFIG[link.kind]) from None
                     raise StepFailed(step, self.netns(step.ns), e, undo=self.undo) from None
                 if progress:
                     progress(n + 1, len(steps))
@@ -163,7 +167,7 @@ class Executor:
     # operations ---------------------------------------------------------------
     def op_netns(self, step: Step) -> None:
         name = self.netns(step.ns)
-        alias = step.args["alias"]
+        alias = _spec(step, NetnsSpec).alias
 
         def setup() -> None:  # in the new namespace, before it is mounted (visible)
             with nsutil.phase("up: of which netns netlink socket"):
@@ -188,7 +192,8 @@ class Executor:
         self.up_done.add((step.ns, "lo"))
 
     def op_link(self, step: Step) -> None:
-        mod = KERNEL_KINDS[step.args["kind"]]
+        link = _spec(step, LinkSpec)
+        mod = KERNEL_KINDS[link.kind]
         where, kw = mod.link_args(step, self)
         if getattr(mod, "IOCTL", False):
             h = self.ipr(where)
@@ -196,20 +201,20 @@ class Executor:
                 h.link("add", **kw)
             idx = self.index(step.ns, step.obj)
             try:  # the device exists now: a refusal here is not a missing kind
-                if step.args.get("mac"):
-                    h.link("set", index=idx, address=step.args["mac"])
-                if step.args.get("mtu"):
-                    h.link("set", index=idx, mtu=step.args["mtu"])
+                if link.mac:
+                    h.link("set", index=idx, address=link.mac)
+                if link.mtu:
+                    h.link("set", index=idx, mtu=link.mtu)
             except NetlinkError as e:
                 raise StepFailed(step, self.netns(step.ns), e, undo=self.undo) from None
         else:
-            if step.args["kind"] == "nic":
+            if link.kind == "nic":
                 where, kw = self._nic_from_switch(step)
             else:
                 kw["index"] = self.new_index(step.ns, step.obj)
                 # a vlan cannot be opened while its real device is down (vlan_dev_open:
                 # ENETDOWN), and a nic's end is brought up by its own later step
-                if (step.ns, step.obj) in self.will_be_up and step.args["kind"] != "vlan":
+                if (step.ns, step.obj) in self.will_be_up and link.kind != "vlan":
                     kw["state"] = "up"
                     self.up_done.add((step.ns, step.obj))
             self.ipr(where).link("add", **kw)
@@ -221,18 +226,19 @@ class Executor:
         """A nic's pair is made from the switch's side: the switch port is the main
         device, enslaved and up in the same request (IFLA_MASTER, IFF_UP), so its
         `port` and `up` steps cost nothing; the nic is the peer, placed in its node."""
-        a = step.args
-        sw, port = a["peer_ns"], a["peer"]
+        a = _spec(step, LinkSpec)
+        sw, port = a.peer_ns, a.peer
+        assert sw is not None and port is not None
         kw: dict[str, Any] = {
             "ifname": port,
             "kind": "veth",
-            "address": a["peer_mac"],
+            "address": a.peer_mac,
             "index": self.new_index(sw, port),
             "peer": {
                 "ifname": step.obj,
-                "address": a["mac"],
+                "address": a.mac,
                 "net_ns_fd": self.netns(step.ns),
-                **({"mtu": a["mtu"]} if a.get("mtu") else {}),
+                **({"mtu": a.mtu} if a.mtu else {}),
             },
         }
         # (the peer keeps the ifindex the kernel gives it: with one chosen here, in the
@@ -242,7 +248,7 @@ class Executor:
         # answers ENOTCONN without a peer)
         pstep = self.port_steps.get((sw, port))
         if pstep is not None:
-            kw["master"] = self.index(sw, pstep.args["master"])
+            kw["master"] = self.index(sw, _spec(pstep, PortSpec).master)
             self.ports_done.add((sw, port))
         if (sw, port) in self.will_be_up:
             kw["state"] = "up"
@@ -250,29 +256,29 @@ class Executor:
         return sw, kw
 
     def op_port(self, step: Step) -> None:
-        a = step.args
+        a = _spec(step, PortSpec)
         h = self.ipr(step.ns)
         idx = self.index(step.ns, step.obj)
         if (step.ns, step.obj) not in self.ports_done:
-            h.link("set", index=idx, master=self.index(step.ns, a["master"]))
+            h.link("set", index=idx, master=self.index(step.ns, a.master))
         opts: dict[str, Any] = {}
-        if a.get("hairpin"):
+        if a.hairpin:
             opts["mode"] = 1
-        if a.get("learning") is False:
+        if not a.learning:
             opts["learning"] = 0
-        if a.get("flood") is False:
+        if not a.flood:
             opts["unicast_flood"] = 0
         if opts:
             h.brport("set", index=idx, **opts)
-        if a.get("vlans") or a.get("pvid") is not None or a.get("untagged") is False:
+        if a.vlans or a.pvid is not None or not a.untagged:
             _port_vlans(h, idx, a)
 
     def op_sysctl(self, step: Step) -> None:
         with nsutil.inside(self.netns(step.ns)):
-            _write_sysctl(step.obj, step.args["value"])
+            _write_sysctl(step.obj, _spec(step, SysctlSpec).value)
 
     def op_addr(self, step: Step) -> None:
-        iface = ipaddress.ip_interface(step.args["address"])
+        iface = ipaddress.ip_interface(_spec(step, AddrSpec).address)
         kw: dict[str, Any] = {
             "index": self.index(step.ns, step.obj),
             "address": str(iface.ip),
@@ -288,29 +294,29 @@ class Executor:
         self.ipr(step.ns).link("set", index=self.index(step.ns, step.obj), state="up")
 
     def op_route(self, step: Step) -> None:
-        a = step.args
+        a = _spec(step, RouteSpec)
         to = step.obj
-        v6 = ":" in to or ":" in (a.get("via") or "")
+        v6 = ":" in to or ":" in (a.via or "")
         kw: dict[str, Any] = {
             "dst": ("::/0" if v6 else "0.0.0.0/0") if to == "default" else to,
             "family": 10 if v6 else 2,
         }
-        if a.get("via"):
-            kw["gateway"] = a["via"]
-        if a.get("dev"):
-            kw["oif"] = self.index(step.ns, a["dev"])
-        if a.get("metric") is not None:
-            kw["priority"] = a["metric"]
+        if a.via:
+            kw["gateway"] = a.via
+        if a.dev:
+            kw["oif"] = self.index(step.ns, a.dev)
+        if a.metric is not None:
+            kw["priority"] = a.metric
         self.ipr(step.ns).route("add", **kw)
 
     def op_neigh(self, step: Step) -> None:
-        a = step.args
+        a = _spec(step, NeighSpec)
         fam = 10 if ":" in step.obj else 2
         self.ipr(step.ns).neigh(
             "add",
             dst=step.obj,
-            lladdr=a["lladdr"],
-            ifindex=self.index(step.ns, a["dev"]),
+            lladdr=a.lladdr,
+            ifindex=self.index(step.ns, a.dev),
             state=NUD_PERMANENT,
             family=fam,
         )
@@ -321,7 +327,7 @@ class Executor:
         from .. import nft
 
         with nsutil.inside(self.netns(step.ns)):
-            nft.apply(step.args["ruleset"])
+            nft.apply(_spec(step, NftSpec).ruleset)
 
 
 #: br_netfilter's switches, per namespace; a new namespace starts with 1 when the
@@ -337,6 +343,12 @@ def _bridge_nf_off() -> None:
             fh.write("0\n")
 
 
+def _spec(step: Step, kind: type[S]) -> S:
+    """The step's spec, of the type its op has."""
+    assert isinstance(step.spec, kind), step
+    return step.spec
+
+
 def _write_sysctl(key: str, value: object) -> None:
     # check.py's sysctl rules refuse these; checked again against the same measured
     # per-namespace allow-list in case validation were bypassed (some net.* keys are global)
@@ -346,21 +358,21 @@ def _write_sysctl(key: str, value: object) -> None:
         fh.write(f"{value}\n")
 
 
-def _port_vlans(h: IPRoute, idx: int, a: dict[str, Any]) -> None:
+def _port_vlans(h: IPRoute, idx: int, a: PortSpec) -> None:
     """Bridge VLAN membership (bridge vlan add); needs CONFIG_BRIDGE_VLAN_FILTERING."""
     vids: set[int] = set()
-    for v in a.get("vlans", ()):
+    for v in a.vlans:
         if isinstance(v, int):
             vids.add(v)
         else:
             lo, hi = map(int, str(v).split("-"))
             vids.update(range(lo, hi + 1))
-    pvid = a.get("pvid")
-    h.vlan_filter("del", index=idx, vlan_info={"vid": a.get("default_pvid", 1)})  # what enslaving added
+    pvid = a.pvid
+    h.vlan_filter("del", index=idx, vlan_info={"vid": a.default_pvid or 1})  # what enslaving added
     for vid in sorted(vids | ({pvid} if pvid else set())):
         flags = 0
         if vid == pvid:
             flags |= 0x2  # BRIDGE_VLAN_INFO_PVID
-            if a.get("untagged", True):
+            if a.untagged:
                 flags |= 0x4  # BRIDGE_VLAN_INFO_UNTAGGED
         h.vlan_filter("add", index=idx, vlan_info={"vid": vid, "flags": flags})

@@ -13,24 +13,20 @@ decides it (ipvlan, passthru, a vlan that kept its parent's).
 from __future__ import annotations
 
 import fcntl
-import ipaddress
 import json
 import os
 import re
 import stat
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EnvironmentProblem, InputError
 from ..model.values import check_ifname, ifname_rule
 from . import nsutil, rtnl
-from .kinds import ipvlan as _ipvlan  # its import teaches pyroute2 IFLA_IPVLAN_FLAGS
+from .kinds import DECODERS  # (ipvlan's import teaches pyroute2 IFLA_IPVLAN_FLAGS)
 
-_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru", 16: "source"}
-_IPVLAN_MODES = {v: k for k, v in _ipvlan.MODES.items()}
-_IPVLAN_FLAGS = {v: k for k, v in _ipvlan.FLAGS.items()}
 IFF_UP = 1
 NUD_PERMANENT = 0x80
 RTPROT_KERNEL = 2
@@ -191,7 +187,8 @@ class _NsIds:
     until each is found), so reading N namespaces costs O(N) requests, not N²."""
 
     def __init__(self, h: Any, ns: str, fds: dict[str, int]) -> None:
-        self.h, self.found = h, {}  # type: ignore[var-annotated]
+        self.h = h
+        self.found: dict[int, str] = {}
         self.todo = iter([(o, fd) for o, fd in fds.items() if o != ns])
 
     def get(self, nsid: int) -> str | None:
@@ -202,7 +199,7 @@ class _NsIds:
             res = self.h.get_netnsid(fd=nxt[1])
             if res and res.get("nsid") is not None and res["nsid"] >= 0:
                 self.found[res["nsid"]] = nxt[0]
-        return self.found[nsid]  # type: ignore[no-any-return]
+        return self.found[nsid]
 
 
 def _read_vlans(h: Any, links: dict[int, _Link]) -> None:
@@ -358,7 +355,7 @@ def _emitted(
         for i, ln in s["links"].items():
             if ln.name == "lo" or (ns, i) in skip:
                 continue
-            if ln.kind not in _KINDS and (ns, i) not in nics:
+            if ln.kind not in DECODERS and (ns, i) not in nics:
                 why[(ns, i)] = f"kind {ln.kind or 'unknown'}: not one vnetlab models"
                 continue
             try:
@@ -374,18 +371,43 @@ def _emitted(
         drop = {}
         for ns, i in keep:
             ln = st[ns]["links"][i]
-            dep = (ns, ln.link) if ln.kind == "vlan" else (ln.link_ns, ln.link)
-            if ln.kind in _NEEDS_LINK and (ns, i) not in nics and dep not in keep:
-                what = "peer" if ln.kind == "veth" else "parent"
-                drop[(ns, i)] = f"its {what} is left out or in a namespace not imported"
+            linked = DECODERS[ln.kind].LINKED if (ns, i) not in nics else None
+            dep = (ln.link_ns, ln.link)
+            if linked is not None and dep not in keep:
+                drop[(ns, i)] = f"its {linked} is left out or in a namespace not imported"
         if not drop:
             return keep, why
         keep -= set(drop)
         why.update(drop)
 
 
-_NEEDS_LINK = {"veth", "macvlan", "macvtap", "ipvlan", "vlan"}
-_KINDS = {*_NEEDS_LINK, "bridge", "tun", "vxlan"}
+_KINDS = set(DECODERS)  # the kernel's kinds a lab can describe
+
+
+class _Decoding:
+    """What a kernel adapter's ``decode`` asks about the link it reads (kinds.Decoding)."""
+
+    def __init__(
+        self,
+        ns: str,
+        links: dict[int, _Link],
+        by_index: dict[tuple[str, int], _Link],
+        ref: Callable[[str, _Link], str],
+        emitted: set[tuple[str, int]],
+    ) -> None:
+        self.ns, self.links, self._by_index, self._ref, self._emitted = ns, links, by_index, ref, emitted
+
+    def linked(self, ln: _Link) -> _Link:
+        return self._by_index[(ln.link_ns, ln.link)]  # type: ignore[index]  # a linked kind's link (LINKED) is never None
+
+    def ref(self, ln: _Link) -> str:
+        return self._ref(self.ns, ln)
+
+    def q(self, s: str) -> str:
+        return _q(s)
+
+    def emitted(self, index: int) -> bool:
+        return (self.ns, index) in self._emitted
 
 
 def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> str:
@@ -431,7 +453,7 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
     nic_of: dict[tuple[str, int], tuple[str, _Link]] = {}
     for ns, sw in switches.items():
         for p in sw["ports"]:
-            nic_of[(p.link_ns, p.link)] = (ns, p)  # type: ignore[index]
+            nic_of[(p.link_ns, p.link)] = (ns, p)
     extra = machine.nics(st) if machine is not None else {}  # (ns, ifindex) -> switch: NICs of a real machine
     emitted, left_out = _emitted(st, {(ns, i) for ns in switches for i in st[ns]["links"]}, set(nic_of) | set(extra))
 
@@ -453,7 +475,6 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
             if (ns, ln.index) not in emitted:
                 continue
             fields: list[str] = []
-            k = ln.kind
             if (ns, ln.index) in extra:
                 fields.append(f"kind: nic, switch: {extra[(ns, ln.index)]}")
                 mac = ln.mac
@@ -462,65 +483,9 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
                 fields.append(f"kind: nic, switch: {name[sw_ns]}")
                 fields += _port_fields(port)
                 mac = ln.mac
-            elif k == "veth":
-                peer = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
-                fields.append(f"kind: veth, peer: {ref(ns, peer)}")
-                mac = ln.mac
-            elif k in ("macvlan", "macvtap"):
-                parent = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
-                mode = ln.data.get(f"IFLA_{k.upper()}_MODE")
-                mode = mode if isinstance(mode, str) else _MODES.get(mode or 0, "vepa")
-                fields.append(f"kind: {k}, parent: {ref(ns, parent)}, mode: {mode}")
-                flags = ln.data.get(f"IFLA_{k.upper()}_FLAGS")
-                if mode == "passthru" and flags in (1, "nopromisc"):
-                    fields.append("nopromisc: true")
-                macdata = ln.data.get(f"IFLA_{k.upper()}_MACADDR_DATA") or {}
-                macs = [v for n, v in macdata.get("attrs", []) if n.endswith("_MACADDR")]
-                if mode == "source" and macs:
-                    fields.append("source_macs: [" + ", ".join(f'"{m}"' for m in macs) + "]")
-                mac = None if mode == "passthru" else ln.mac
-            elif k == "ipvlan":
-                parent = by_index[(ln.link_ns, ln.link)]  # type: ignore[index]
-                fields.append(
-                    f"kind: ipvlan, parent: {ref(ns, parent)}, mode: {_IPVLAN_MODES.get(ln.data.get('IFLA_IPVLAN_MODE', 1), 'l3')}, flag: {_IPVLAN_FLAGS.get(ln.data.get('IFLA_IPVLAN_FLAGS', 0), 'bridge')}"
-                )
-                mac = None
-            elif k == "vlan":
-                parent = by_index[(ns, ln.link)]  # type: ignore[index]
-                proto = "802.1ad" if ln.data.get("IFLA_VLAN_PROTOCOL") == 0x88A8 else "802.1Q"
-                fields.append(
-                    f"kind: vlan, parent: {_q(parent.name)}, id: {ln.data.get('IFLA_VLAN_ID')}"
-                    + (", protocol: 802.1ad" if proto == "802.1ad" else "")
-                )
-                mac = None if ln.mac == parent.mac else ln.mac
-            elif k == "bridge":
-                fields.append("kind: bridge")
-                if ln.data.get("IFLA_BR_VLAN_FILTERING"):
-                    fields.append("vlan_filtering: true")
-                    if (ln.data.get("IFLA_BR_VLAN_DEFAULT_PVID") or 1) != 1:
-                        fields.append(f"default_pvid: {ln.data['IFLA_BR_VLAN_DEFAULT_PVID']}")
-                # a bridge whose MAC was never set takes its lowest port's: the kernel's choice, not the lab's
-                mac = None if any(p.master == ln.index and p.mac == ln.mac for p in s["links"].values()) else ln.mac
-            elif k == "tun":
-                fields.append("kind: tap" if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else "kind: tun")
-                mac = ln.mac if ln.data.get("IFLA_TUN_TYPE", 2) == 2 else None
-            else:  # vxlan
-                d = ln.data
-                fields.append(f"kind: vxlan, vni: {d.get('IFLA_VXLAN_ID')}, dstport: {d.get('IFLA_VXLAN_PORT')}")
-                first = d.get("IFLA_VXLAN_GROUP")
-                if first:
-                    key = "group" if ipaddress.ip_address(first).is_multicast else "remote"
-                    fields.append(f"{key}: {first}")
-                more = [x for x in ln.zero_dsts if x != first]
-                if more:
-                    fields.append(f"remotes: [{', '.join(more)}]")
-                if d.get("IFLA_VXLAN_LOCAL"):
-                    fields.append(f"local: {d['IFLA_VXLAN_LOCAL']}")
-                if d.get("IFLA_VXLAN_LINK") and (ns, d["IFLA_VXLAN_LINK"]) in emitted:
-                    fields.append(f"dev: {_q(by_index[(ns, d['IFLA_VXLAN_LINK'])].name)}")
-                if d.get("IFLA_VXLAN_LEARNING") == 0:
-                    fields.append("learning: false")
-                mac = ln.mac
+            else:
+                more, mac = DECODERS[ln.kind or ""].decode(ln, _Decoding(ns, s["links"], by_index, ref, emitted))
+                fields += more
             if mac:
                 fields.append(f'mac: "{mac}"')
             if ln.master and (ns, ln.master) in emitted and ((ns, ln.index) in nic_of or (ns, ln.index) in extra):

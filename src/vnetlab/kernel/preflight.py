@@ -11,8 +11,12 @@ import json
 import os
 import signal
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentProblem, KernelLacksKind
+
+if TYPE_CHECKING:
+    from ..resolve import Resolved
 
 _cache: dict[str, bool] = {}
 
@@ -42,6 +46,7 @@ def _probe_child(kinds: list[str], wfd: int) -> None:
     from pyroute2 import IPRoute
 
     from . import nsutil
+    from .kinds import PROBES
 
     res: dict[str, bool] = {}
     try:
@@ -50,30 +55,10 @@ def _probe_child(kinds: list[str], wfd: int) -> None:
         unshare_as_root(nsutil.CLONE_NEWNET)
         with IPRoute() as h:
             h.link("add", ifname="vp0", kind="veth", peer={"ifname": "vp1"})
-            res["veth"] = res["nic"] = True
             base = h.link_lookup(ifname="vp0")[0]
-            tries = {
-                "bridge": {"kind": "bridge"},
-                "macvlan": {"kind": "macvlan", "link": base},
-                "macvtap": {"kind": "macvtap", "link": base},
-                "vlan": {"kind": "vlan", "link": base, "vlan_id": 7},
-                "vxlan": {"kind": "vxlan", "vxlan_id": 7, "vxlan_port": 4789},
-                "vlan_filtering": {"kind": "bridge", "br_vlan_filtering": 1},
-            }
             for n, k in enumerate(kinds):
-                if k in res:
-                    continue
-                if k == "ipvlan":
-                    h.link("add", ifname="vp2", kind="veth", peer={"ifname": "vp3"})
-                    args = {"kind": "ipvlan", "link": h.link_lookup(ifname="vp2")[0], "ipvlan_mode": 0}
-                elif k in ("tap", "tun"):
-                    res[k] = os.path.exists("/dev/net/tun")
-                    continue
-                else:
-                    args = tries[k]
                 try:
-                    h.link("add", ifname=f"probe{n}", **args)
-                    res[k] = True
+                    res[k] = PROBES[k].probe(h, base, f"probe{n}", k)
                 except Exception:
                     res[k] = False
     except Exception as e:  # report, don't crash the caller
@@ -117,19 +102,19 @@ def supported(kinds: Iterable[str]) -> dict[str, bool]:
     return {k: _cache[k] for k in kinds}
 
 
-def lab_kinds(resolved: object) -> set[str]:
+def lab_kinds(resolved: Resolved) -> set[str]:
     r = resolved
-    kinds = {i.kind for i in r.ifaces.values()}  # type: ignore[attr-defined]
-    if r.lab.switches:  # type: ignore[attr-defined]
+    kinds = {i.kind for i in r.ifaces.values()}
+    if r.lab.switches:
         kinds |= {"bridge", "veth"}
     if any(s.vlan_filtering for s in r.lab.switches.values()) or any(
         getattr(i.spec, "vlan_filtering", False) for i in r.ifaces.values()
-    ):  # type: ignore[attr-defined]
+    ):
         kinds.add("vlan_filtering")
     return kinds
 
 
-def require_kinds(resolved: object) -> None:
+def require_kinds(resolved: Resolved) -> None:
     """Exit-3 error naming the first missing kernel option, before anything is created."""
     from .kinds import CONFIG  # (it imports pyroute2, which `down` does without)
 
@@ -141,12 +126,12 @@ def require_kinds(resolved: object) -> None:
     require_netfilter(resolved)
 
 
-def require_netfilter(resolved: object) -> None:
+def require_netfilter(resolved: Resolved) -> None:
     """Exit 3 when a lab's filtering needs what this machine lacks: the nft tool for
     a ruleset, br_netfilter for a node that sets bridge-nf-call-* to 1."""
     import shutil
 
-    lab = resolved.lab  # type: ignore[attr-defined]
+    lab = resolved.lab
     for name, node in lab.nodes.items():
         if node.nftables is not None and shutil.which("nft") is None:
             raise EnvironmentProblem(f"node {name} has an nftables ruleset and nft (nftables) is not installed")

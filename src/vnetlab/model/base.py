@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from .stepspec import KindFields
 from .values import Bool, Cidr, IfName, Mac, Mtu, Vid, VidRange
 
 
@@ -49,3 +50,13 @@ class InterfaceBase(Frozen):
     ETHERNET: ClassVar[bool] = True
     #: the kernel's max_mtu for the kind (ETH_MAX_MTU unless the driver lowers it)
     MAX_MTU: ClassVar[int] = 65535
+    #: stacks on a ``parent`` (created there, then moved into its node)
+    CHILD: ClassVar[bool] = False
+
+    def link_fields(self) -> KindFields:
+        """The kind's own attributes of its ``link`` step (after kind, mac, mtu, parent)."""
+        return KindFields()
+
+    def local_deps(self) -> tuple[str, ...]:
+        """Devices of its own node that must exist before it (besides a parent)."""
+        return ()

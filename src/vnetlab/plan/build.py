@@ -11,87 +11,47 @@ decides it (ipvlan children, passthru children and vlan devices inherit).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..model.derive import derived_mac, switch_bridge_name
+from ..model.kinds import Bridge
+from ..model.kinds.bridge import BridgeLink
 from ..resolve import Iface, IfKey, Resolved
-from .steps import Step
+from .steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, Step, SysctlSpec
 
 
-def _vlans(v: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    return tuple(v)
-
-
-def _port_opts(port: Any, hairpin_default: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if hairpin_default or (port is not None and port.hairpin):
-        out["hairpin"] = True
+def _port(master: str, port: Any, hairpin: bool = False, default_pvid: int | None = None) -> PortSpec:
+    """A port step's spec. A port with VLAN settings replaces the membership the
+    kernel gave it (the bridge's default PVID) with its own; its PVID defaults to that one."""
+    spec = PortSpec(master, hairpin=hairpin or (port is not None and port.hairpin))
     if port is not None:
-        if not port.learning:
-            out["learning"] = False
-        if not port.flood:
-            out["flood"] = False
-        if port.pvid is not None:
-            out["pvid"] = port.pvid
-        if not port.untagged:
-            out["untagged"] = False
-        if port.vlans:
-            out["vlans"] = _vlans(port.vlans)
-    return out
+        spec = replace(
+            spec,
+            learning=port.learning,
+            flood=port.flood,
+            pvid=port.pvid,
+            untagged=port.untagged,
+            vlans=tuple(port.vlans),
+            pvid_given=port.pvid is not None,
+        )
+    if default_pvid is not None and (spec.pvid is not None or spec.vlans or not spec.untagged):
+        spec = replace(spec, pvid=spec.pvid if spec.pvid is not None else default_pvid, default_pvid=default_pvid)
+    return spec
 
 
-def _vlan_defaults(opts: dict[str, Any], default_pvid: int) -> dict[str, Any]:
-    """A port with VLAN settings replaces the membership the kernel gave it
-    (the bridge's default PVID) with its own; its PVID defaults to that one."""
-    if any(k in opts for k in ("pvid", "vlans", "untagged")):
-        return {**opts, "pvid": opts.get("pvid", default_pvid), "default_pvid": default_pvid}
-    return opts
-
-
-def _link_args(r: Resolved, i: Iface) -> dict[str, Any]:
+def _link(r: Resolved, i: Iface, alias: str) -> LinkSpec:
     s = i.spec
-    kind = i.kind
-    args: dict[str, Any] = {"kind": kind}
-    if i.mac_source != "inherited" and kind != "tun":  # a tun is L3: it has no MAC to set
-        args["mac"] = i.mac
-    if s.mtu is not None:
-        args["mtu"] = s.mtu
-    if kind in ("macvlan", "macvtap", "ipvlan", "vlan"):
-        p = r.parent[i.key]
-        args["parent"] = p[1]
-        args["parent_ns"] = p[0]
-    if kind in ("macvlan", "macvtap"):
-        args["mode"] = s.mode  # type: ignore[attr-defined]
-        if s.nopromisc:  # type: ignore[attr-defined]
-            args["nopromisc"] = True
-        if s.source_macs:  # type: ignore[attr-defined]
-            args["source_macs"] = tuple(s.source_macs)  # type: ignore[attr-defined]
-    elif kind == "ipvlan":
-        args["mode"] = s.mode  # type: ignore[attr-defined]
-        args["flag"] = s.flag  # type: ignore[attr-defined]
-    elif kind == "vlan":
-        args["id"] = s.id  # type: ignore[attr-defined]
-        args["protocol"] = s.protocol  # type: ignore[attr-defined]
-        if s.mac is not None:
-            args["mac"] = s.mac
-    elif kind == "vxlan":
-        args["vni"] = s.vni  # type: ignore[attr-defined]
-        args["dstport"] = s.dstport  # type: ignore[attr-defined]
-        args["learning"] = s.learning  # type: ignore[attr-defined]
-        for k in ("remote", "group", "local", "dev"):
-            v = getattr(s, k)
-            if v is not None:
-                args[k] = v
-        if s.remotes:  # type: ignore[attr-defined]
-            args["remotes"] = tuple(s.remotes)  # type: ignore[attr-defined]
-    elif kind == "bridge":
-        args["vlan_filtering"] = s.vlan_filtering  # type: ignore[attr-defined]
-        args["stp"] = s.stp  # type: ignore[attr-defined]
-        if s.default_pvid != 1:  # type: ignore[attr-defined]
-            args["default_pvid"] = s.default_pvid  # type: ignore[attr-defined]
-    elif kind in ("tap", "tun"):
-        pass
-    return args
+    p = r.parent.get(i.key)
+    return LinkSpec(
+        i.kind,
+        mac=i.mac if i.mac_source != "inherited" and type(s).ETHERNET else None,  # an L3 device (tun) has no MAC
+        mtu=s.mtu,
+        parent=p[1] if p is not None else None,
+        parent_ns=p[0] if p is not None else None,
+        fields=s.link_fields(),
+        alias=alias,
+    )
 
 
 def build_plan(r: Resolved) -> list[Step]:
@@ -99,26 +59,16 @@ def build_plan(r: Resolved) -> list[Step]:
     steps: list[Step] = []
     alias = f"vnetlab:{lab.lab}"
     for sw in lab.switches:
-        steps.append(Step("netns", sw, sw, {"netns": r.netns(sw), "alias": f"{alias}:{sw}"}))
+        steps.append(Step("netns", sw, sw, NetnsSpec(r.netns(sw), f"{alias}:{sw}")))
     for node in lab.nodes:
-        steps.append(Step("netns", node, node, {"netns": r.netns(node), "alias": f"{alias}:{node}"}))
+        steps.append(Step("netns", node, node, NetnsSpec(r.netns(node), f"{alias}:{node}")))
     ups: list[tuple[str, str]] = []
     for sw, spec in lab.switches.items():
         br = switch_bridge_name()
-        steps.append(
-            Step(
-                "link",
-                sw,
-                br,
-                {
-                    "kind": "bridge",
-                    "mac": derived_mac(lab.lab, sw, br),
-                    "vlan_filtering": spec.vlan_filtering,
-                    "stp": False,
-                    "alias": alias,
-                },
-            )
+        bridge = LinkSpec(
+            "bridge", mac=derived_mac(lab.lab, sw, br), fields=BridgeLink(spec.vlan_filtering, False), alias=alias
         )
+        steps.append(Step("link", sw, br, bridge))
         ups.append((sw, br))
     done: set[IfKey] = set()
 
@@ -129,30 +79,27 @@ def build_plan(r: Resolved) -> list[Step]:
         p = r.parent.get(key)
         if p is not None:
             make(p, depth + 1)
-        if i.kind == "vxlan" and i.spec.dev is not None and (i.node, i.spec.dev) in r.ifaces:  # type: ignore[attr-defined]
-            make((i.node, i.spec.dev), depth + 1)  # type: ignore[attr-defined]
+        for dep in i.spec.local_deps():
+            if (i.node, dep) in r.ifaces:
+                make((i.node, dep), depth + 1)
         done.add(key)
-        args = _link_args(r, i)
-        args["alias"] = alias
-        if i.kind in ("veth", "nic"):
-            if i.kind == "nic":
-                sw = r.switch_of[key]
-                port = r.switch_port_name(key)
-                args.update(peer=port, peer_ns=sw, peer_mac=derived_mac(lab.lab, sw, port))
-            else:
-                pk = r.peer[key]
-                done.add(pk)
-                peer = r.ifaces[pk]
-                args.update(peer=pk[1], peer_ns=pk[0], peer_mac=peer.mac)
-                if peer.spec.mtu is not None:
-                    args["peer_mtu"] = peer.spec.mtu
-                if peer.spec.up:
-                    ups.append(pk)
-        steps.append(Step("link", i.node, i.name, args))
+        link = _link(r, i, alias)
+        sw = r.switch_of.get(key)
+        if sw is not None:  # a nic: a veth whose peer is its switch port
+            port = r.switch_port_name(key)
+            link = replace(link, peer=port, peer_ns=sw, peer_mac=derived_mac(lab.lab, sw, port))
+        elif key in r.peer:  # a veth: both ends in one step
+            pk = r.peer[key]
+            done.add(pk)
+            peer = r.ifaces[pk]
+            link = replace(link, peer=pk[1], peer_ns=pk[0], peer_mac=peer.mac, peer_mtu=peer.spec.mtu)
+            if peer.spec.up:
+                ups.append(pk)
+        steps.append(Step("link", i.node, i.name, link))
         if i.spec.up:
             ups.append(key)
-        if i.kind == "nic":
-            ups.append((r.switch_of[key], r.switch_port_name(key)))
+        if sw is not None:
+            ups.append((sw, r.switch_port_name(key)))
 
     for key in r.ifaces:
         if key not in done:
@@ -160,32 +107,34 @@ def build_plan(r: Resolved) -> list[Step]:
     # ports: switch ports in nic order, then bridges' ports in file order
     for sw, nics in r.switch_ports.items():
         for k in nics:
-            opts = _vlan_defaults(_port_opts(r.ifaces[k].spec.port, lab.switches[sw].hairpin), 1)
-            steps.append(Step("port", sw, r.switch_port_name(k), {"master": switch_bridge_name(), **opts}))
+            port = _port(switch_bridge_name(), r.ifaces[k].spec.port, lab.switches[sw].hairpin, 1)
+            steps.append(Step("port", sw, r.switch_port_name(k), port))
     for k, m in r.master.items():
         i = r.ifaces[k]
-        opts = _port_opts(i.spec.port if i.kind != "nic" else None)
-        opts = _vlan_defaults(opts, getattr(r.ifaces[m].spec, "default_pvid", 1))
-        steps.append(Step("port", k[0], k[1], {"master": m[1], **opts}))
+        opts = i.spec.port if k not in r.switch_of else None  # a nic's port options are its switch's
+        master = r.ifaces[m].spec
+        pvid = master.default_pvid if isinstance(master, Bridge) else 1
+        steps.append(Step("port", k[0], k[1], _port(m[1], opts, default_pvid=pvid)))
     for node, n in lab.nodes.items():
-        for key, val in n.sysctl.items():
-            steps.append(Step("sysctl", node, key, {"value": val}))
+        for sysctl, val in n.sysctl.items():
+            steps.append(Step("sysctl", node, sysctl, SysctlSpec(val)))
         for i in r.node_ifaces(node):
             for a in i.spec.addresses:
-                steps.append(Step("addr", node, i.name, {"address": a}))
+                steps.append(Step("addr", node, i.name, AddrSpec(a)))
     for sw, spec in lab.switches.items():
         for a in spec.addresses:
-            steps.append(Step("addr", sw, switch_bridge_name(), {"address": a}))
+            steps.append(Step("addr", sw, switch_bridge_name(), AddrSpec(a)))
     for ns, name in ups:
         steps.append(Step("up", ns, name))
     for ns in [*lab.switches, *lab.nodes]:
         steps.append(Step("up", ns, "lo"))
     for node, n in lab.nodes.items():
         for rt in n.routes:
-            steps.append(Step("route", node, rt.to, {"via": rt.via, "dev": rt.dev, "metric": rt.metric}))
+            steps.append(Step("route", node, rt.to, RouteSpec(rt.via, rt.dev, rt.metric)))
         for nb in n.neighbors:
-            steps.append(Step("neigh", node, nb.address, {"lladdr": nb.lladdr, "dev": nb.dev}))
+            assert nb.dev is not None  # check.py's neighbor-dev rule
+            steps.append(Step("neigh", node, nb.address, NeighSpec(nb.lladdr, nb.dev)))
     for node, n in lab.nodes.items():
         if n.nftables is not None:
-            steps.append(Step("nft", node, "ruleset", {"ruleset": n.nftables}))
+            steps.append(Step("nft", node, "ruleset", NftSpec(n.nftables)))
     return steps

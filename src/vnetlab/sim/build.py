@@ -13,6 +13,7 @@ from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
 from ..plan import build_plan
 from ..resolve import Iface, IfKey, Resolved
 from .kinds import SIM_KINDS
+from .kinds._common import D
 from .kinds.bridge import BridgeDev
 from .kinds.tuntap import GuestNic
 from .kinds.veth import VethDev, pair
@@ -53,7 +54,7 @@ class Builder:
         self.switches: dict[str, BridgeDev] = {}
         self.guest_stacks: dict[str, Stack] = {}
 
-    def plain(self, cls: type[Device], iface: Iface, **kw: Any) -> Device:
+    def plain(self, cls: type[D], iface: Iface, **kw: Any) -> D:
         mac = kw.pop("mac", iface.mac)
         return cls(self.world, iface.node, iface.name, mac, up=iface.spec.up, mtu=iface.spec.mtu or 1500, **kw)
 
@@ -85,8 +86,8 @@ class Builder:
                 st.add_address(br, a)
         for key in r.ifaces:
             self.device_of(key)
-        for a, b in r.peer.items():
-            da, db = self.devs[a], self.devs[b]
+        for ka, kb in r.peer.items():
+            da, db = self.devs[ka], self.devs[kb]
             assert isinstance(da, VethDev) and isinstance(db, VethDev)
             pair(da, db)
         # switch ports are enslaved as the kernel backend makes them: each with its
@@ -106,10 +107,11 @@ class Builder:
             for _, port, k in sorted(ports, key=lambda x: x[0]):
                 _enslave(br, port, r.ifaces[k].spec.port, lab.switches[sw].hairpin)
         for k, m in r.master.items():
-            br = self.devs[m]
-            assert isinstance(br, BridgeDev)
+            master = self.devs[m]
+            assert isinstance(master, BridgeDev)
             i = r.ifaces[k]
-            _enslave(br, self.devs[k], i.spec.port if i.kind != "nic" else None)
+            opts = i.spec.port if k not in r.switch_of else None  # a nic's port options are its switch's
+            _enslave(master, self.devs[k], opts)
         for key, i in r.ifaces.items():
             for a in i.spec.addresses:
                 self.stacks[i.node].add_address(self.devs[key], a)
@@ -125,13 +127,12 @@ class Builder:
             host = self.devs[g.device]
             gnic = GuestNic(w, g.name, "eth0", g.mac, host=host)
             gs = guest_stack(w, g.guest, gnic)
-            host.guest_nic = gnic  # type: ignore[attr-defined]
+            host.guest_nic = gnic
             self.guest_stacks[g.name] = w.stacks[g.name] = gs
         for st in w.stacks.values():
             st.finalize()
         w.freeze()
         for dev in self.devs.values():
-            port = getattr(dev, "ipvlan_port", None)
-            if port is not None:
-                port.index()
+            if dev.ipvlan_port is not None:
+                dev.ipvlan_port.index()
         return w

@@ -12,8 +12,10 @@ import functools
 import ipaddress
 import struct
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import dpkt
+if TYPE_CHECKING:
+    import dpkt  # imported where frames become bytes: the simulator itself never needs it
 
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 ETH_P_IP = 0x0800
@@ -121,6 +123,8 @@ def _mac_bytes(mac: str) -> bytes:
 
 def encode(frame: Frame) -> bytes:
     """The frame as it would be on the wire (dpkt builds every header)."""
+    import dpkt
+
     p = frame.payload
     if isinstance(p, Arp):
         body = bytes(
@@ -142,6 +146,8 @@ def encode(frame: Frame) -> bytes:
 
 
 def _encode_ip(p: IPv4) -> dpkt.ip.IP:
+    import dpkt
+
     if isinstance(p.payload, Icmp):
         icmp = dpkt.icmp.ICMP(
             type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab")
@@ -176,6 +182,8 @@ def decode(buf: bytes) -> Frame | None:
         etype = inner
         off += 4
     body = buf[off:]
+    import dpkt
+
     if etype == ETH_P_ARP and len(body) >= 28:
         a = dpkt.arp.ARP(body)
         payload: Arp | IPv4 = Arp(

@@ -104,6 +104,8 @@ class Stack:
         self.local: set[int] = set()
         self.bcast: set[int] = set()
         self.neigh: dict[tuple[Device, int], Neigh] = {}
+        #: the static entries of ``neigh`` (never changed once made): what a flush keeps
+        self._static: dict[tuple[Device, int], Neigh] = {}
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
         self.replies: set[int] = set()
         #: idents of the echo requests this stack answered (who answered a duplicate address)
@@ -161,7 +163,7 @@ class Stack:
     def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
         a = ipaddress.ip_address(ip)
         if a.version == 4:
-            self.neigh[(dev, int(a))] = Neigh(mac, STATIC)
+            self.neigh[(dev, int(a))] = self._static[(dev, int(a))] = Neigh(mac, STATIC)
 
     def finalize(self) -> None:
         """Compute the routing table from addresses and static routes, as the kernel would."""
@@ -222,7 +224,10 @@ class Stack:
         return None
 
     def lookup(self, dst: int) -> RouteEntry | None:
-        return self._lookup(self.routes, dst)
+        for r in self.routes:  # _lookup, inlined
+            if dst & r.mask == r.net:
+                return r
+        return None
 
     def select_src(self, route: RouteEntry, dst: int) -> int | None:
         """inet_select_addr: the route's prefsrc, else an address of its device."""
@@ -245,7 +250,7 @@ class Stack:
     # sending -----------------------------------------------------------------
     def ping(self, dst: int, ident: int) -> None:
         """Send one ICMP echo request to ``dst`` with the node's own routing."""
-        if self.is_local(dst):
+        if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET:  # is_local
             pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
             if self.world.tracing:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
@@ -277,7 +282,7 @@ class Stack:
         return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
 
     def output(self, pkt: IPv4, route: RouteEntry | None = None) -> None:
-        if self.is_local(pkt.dst):
+        if pkt.dst in self.local or pkt.dst & 0xFF000000 == LOOPBACK_NET:  # is_local
             self.world.defer(self.local_deliver, None, pkt, False)
             return
         if route is None:
@@ -320,7 +325,8 @@ class Stack:
         self.neigh[key] = Neigh("00:00:00:00:00:00", INCOMPLETE)
         world.waiting.setdefault(nh, []).append(dev)
         world.dirty.add(self)
-        sip = self._arp_source(dev, nh, pkt, route)
+        # arp_announce=0 (every new namespace) with a local source: that source (see _arp_source)
+        sip = pkt.src if self.default_conf and pkt.src in self.local else self._arp_source(dev, nh, pkt, route)
         if world.tracing:
             world.hop(
                 dev,
@@ -362,17 +368,21 @@ class Stack:
         return next((ip for d, ip, _ in self.addrs if d.up), 0)
 
     def _resolved(self, dev: Device, ip: int, mac: str, state: str) -> None:
-        n = self.neigh.get((dev, ip))
+        key = (dev, ip)
+        n = self.neigh.get(key)
         if n is None:
-            self.neigh[(dev, ip)] = Neigh(mac, state)
+            self.neigh[key] = Neigh(mac, state)
             self.world.dirty.add(self)
         elif n.state == INCOMPLETE:
             n.mac, n.state = mac, state
             self._unwait(dev, ip)
         else:
             return  # a resolved entry is not overridden within locktime (ARP flux: the first reply wins)
-        for pkt in self.pending.pop((dev, ip), []):
-            self.world.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
+        pkts = self.pending.pop(key, None)
+        if pkts:
+            xmit = self.world.dev_queue_xmit
+            for pkt in pkts:
+                xmit(dev, Frame(mac, dev.mac, ETH_P_IP, pkt))
 
     def _unwait(self, dev: Device, ip: int) -> None:
         lst = self.world.waiting.get(ip)
@@ -393,12 +403,13 @@ class Stack:
         self.pending.clear()
 
     def flush_dynamic(self) -> None:
-        """`ip neigh flush`: dynamic entries go, static ones stay."""
-        if any(n.state != STATIC for n in self.neigh.values()):
-            self.neigh = {k: n for k, n in self.neigh.items() if n.state == STATIC}
-        for dev, ip in self.pending:
-            self._unwait(dev, ip)
-        self.pending.clear()
+        """`ip neigh flush`: dynamic entries go, static ones stay (in their order)."""
+        if len(self.neigh) != len(self._static):
+            self.neigh = self._static.copy()
+        if self.pending:
+            for dev, ip in self.pending:
+                self._unwait(dev, ip)
+            self.pending.clear()
 
     # receiving -----------------------------------------------------------------
     def receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
@@ -430,48 +441,22 @@ class Stack:
             return
         a = frame.payload
         assert isinstance(a, Arp)  # the ptype handler of ETH_P_ARP: an ARP frame
-        if a.op == ARP_REQUEST and self.is_local(a.tpa) and a.tpa & 0xFF000000 != LOOPBACK_NET:
-            if a.spa in self.local and not self.conf(dev, "accept_local"):
-                w.drop(
-                    dev,
-                    frame,
-                    "arp-local-sender",
-                    "fib_validate_source",
-                    f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses",
-                )
-                return
-            if not self._rp_ok(dev, a.spa):
-                w.drop(
-                    dev,
-                    frame,
-                    "rp-filter",
-                    "fib_validate_source",
-                    f"rp_filter: the route back to {ip_str(a.spa)} does not leave through {dev.name}",
-                )
-                return
-            ign = self.conf(dev, "arp_ignore")
-            if ign >= 1:
-                mine = [(ip, plen) for d, ip, plen in self.addrs if d is dev and ip == a.tpa]
-                if not mine or (ign >= 2 and (a.spa ^ a.tpa) & _mask(mine[0][1])):
+        if a.op == ARP_REQUEST and a.tpa in self.local and a.tpa & 0xFF000000 != LOOPBACK_NET:  # is_local, not lo
+            if self.default_conf:  # accept_local, rp_filter, arp_ignore, arp_filter all 0: the checks below, folded
+                ign = 0
+                if a.spa in self.local:
                     w.drop(
                         dev,
                         frame,
-                        "arp-ignore",
-                        "arp_ignore",
-                        f"arp_ignore={ign}: {ip_str(a.tpa)} is not configured on {dev.name}",
+                        "arp-local-sender",
+                        "fib_validate_source",
+                        f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses",
                     )
                     return
-            if self.conf(dev, "arp_filter"):
-                r = self.lookup(a.spa)
-                if r is None or r.dev is not dev:
-                    w.drop(
-                        dev,
-                        frame,
-                        "arp-filter",
-                        "arp_filter",
-                        f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}",
-                    )
-                    return
+            elif not self._arp_checks(dev, frame, a):
+                return
+            else:
+                ign = self.conf(dev, "arp_ignore")
             if w.tracing:
                 w.hop(
                     dev,
@@ -492,6 +477,52 @@ class Stack:
                 w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {ip_str(a.spa)} is at {a.sha}")
         elif a.op == ARP_REQUEST and w.tracing:
             w.hop(dev, "stack", "ignore", frame, why=f"{ip_str(a.tpa)} is not an address of {self.name}")
+
+    def _arp_checks(self, dev: Device, frame: Frame, a: Arp) -> bool:
+        """arp_process's checks of a request for a local address (any sysctls): False if it was dropped."""
+        w = self.world
+        if a.spa in self.local and not self.conf(dev, "accept_local"):
+            w.drop(
+                dev,
+                frame,
+                "arp-local-sender",
+                "fib_validate_source",
+                f"the sender IP {ip_str(a.spa)} is one of {self.name}'s own addresses",
+            )
+            return False
+        if not self._rp_ok(dev, a.spa):
+            w.drop(
+                dev,
+                frame,
+                "rp-filter",
+                "fib_validate_source",
+                f"rp_filter: the route back to {ip_str(a.spa)} does not leave through {dev.name}",
+            )
+            return False
+        ign = self.conf(dev, "arp_ignore")
+        if ign >= 1:
+            mine = [(ip, plen) for d, ip, plen in self.addrs if d is dev and ip == a.tpa]
+            if not mine or (ign >= 2 and (a.spa ^ a.tpa) & _mask(mine[0][1])):
+                w.drop(
+                    dev,
+                    frame,
+                    "arp-ignore",
+                    "arp_ignore",
+                    f"arp_ignore={ign}: {ip_str(a.tpa)} is not configured on {dev.name}",
+                )
+                return False
+        if self.conf(dev, "arp_filter"):
+            r = self.lookup(a.spa)
+            if r is None or r.dev is not dev:
+                w.drop(
+                    dev,
+                    frame,
+                    "arp-filter",
+                    "arp_filter",
+                    f"arp_filter=1: the route to {ip_str(a.spa)} does not leave through {dev.name}",
+                )
+                return False
+        return True
 
     def _source_valid(self, dev: Device, pkt: IPv4, frame: Frame) -> bool:
         """fib_validate_source's reverse-path check, for delivery and forwarding alike."""
@@ -545,6 +576,9 @@ class Stack:
                 return
             bcast = True
         if dst in self.local or bcast:
+            if self.default_conf and pkt.src not in self.local:  # accept_local and rp_filter 0: delivered
+                self.local_deliver(dev, pkt, bcast)
+                return
             if pkt.src in self.local and not self.conf(dev, "accept_local"):
                 w.drop(
                     dev,

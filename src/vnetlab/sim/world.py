@@ -22,6 +22,8 @@ from .frame import _ODD, BROADCAST, HOST, OTHERHOST, PBROADCAST, PMULTICAST, Fra
 from .trace import Hop
 
 if TYPE_CHECKING:
+    from .kinds.ipvlan import IpvlanPort
+    from .kinds.macvlan import MacvlanPort
     from .stack import Stack
 
 
@@ -55,6 +57,10 @@ class Device:
 
     kind = "device"
     noarp = False
+    #: optional parts, set by the kinds that stack on or attach to a device
+    macvlan_port: MacvlanPort | None = None  # its macvlan/macvtap children (it is their lower device)
+    ipvlan_port: IpvlanPort | None = None  # its ipvlan children (it is their master)
+    guest_nic: Device | None = None  # the guest's NIC behind a tap, tun or macvtap
 
     def __init__(self, world: World, ns: str, name: str, mac: str, up: bool = True, mtu: int = 1500):
         self.world = world
@@ -69,6 +75,8 @@ class Device:
         self.rx_handler_owner: str | None = None
         self.vlans: dict[tuple[int, int], Device] = {}
         self.stack: Stack | None = None
+        #: the peer a plain veth hands its frames to (set by World.freeze; None: ``xmit`` decides)
+        self.fast_peer: Device | None = None
         self.label = f"{ns}/{name}"
         world.devices[self.label] = self
 
@@ -121,6 +129,8 @@ class World:
         self.loop_bound = 64
         #: devices where a packet was stopped as looping, in this run
         self.loops: list[str] = []
+        #: bound once: the hot path queues it for every frame
+        self._rx = self.netif_receive
 
     @property
     def observed(self) -> bool:
@@ -159,10 +169,14 @@ class World:
 
         Admin states and guests are fixed by the lab, so carrier cannot change
         while frames move; the transmit path then reads one attribute."""
+        from .kinds.veth import VethDev
+
         for d in self.devices.values():
             d.oper = d.up and d.carrier()
         for d in self.devices.values():
             d.freeze()
+            # dev_queue_xmit does VethDev.xmit itself for a veth with a peer (one call less a frame)
+            d.fast_peer = d.peer if isinstance(d, VethDev) and type(d).xmit is VethDev.xmit else None
             port = getattr(d, "macvlan_port", None)
             if port is not None:
                 port.freeze()
@@ -268,13 +282,55 @@ class World:
                 self._capture(dev, frame)
             if self.tracing:
                 self.hop(dev, "tx", "ok", frame)
+        peer = dev.fast_peer
+        if peer is not None and peer.up:
+            # VethDev.xmit and dev_forward, inlined (the same queue entry): the peer
+            # receives the frame, pkt_type recomputed against its MAC (eth_type_trans)
+            d = frame.dst
+            if d == peer.mac:
+                pt = HOST
+            elif d[1] in _ODD:
+                pt = PBROADCAST if d == BROADCAST else PMULTICAST
+            else:
+                pt = OTHERHOST
+            self.queue.append((self._rx, (peer, frame, pt)))
+            return
         dev.xmit(frame)
 
     def netif_receive(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         """__netif_receive_skb_core: VLAN demux, rx_handler, then protocols."""
         self.frames += 1
+        if self.tracing or self.captures or frame.tags:
+            self._receive_rounds(dev, frame, pkt_type, 16)
+            return
+        # the common first round (not observed, untagged) of _receive_rounds, inlined
+        h = dev.rx_handler
+        if h is not None:
+            p = frame.payload
+            if p.hops >= self.loop_bound:
+                self._receive_rounds(dev, frame, pkt_type, 16)
+                return
+            p.hops += 1
+            r = h(dev, frame, pkt_type)
+            if r == CONSUMED:
+                return
+            if r != PASS:
+                dev, frame, pkt_type = r
+                self._receive_rounds(dev, frame, pkt_type, 15)
+                return
+        stack = dev.stack
+        if stack is None:
+            self.drop(dev, frame, "no-protocol", "__netif_receive_skb_core", f"{dev.label} has no IP stack behind it")
+            return
+        if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv
+            stack.arp_rcv(dev, frame, pkt_type)
+        elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
+            stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+
+    def _receive_rounds(self, dev: Device, frame: Frame, pkt_type: int, rounds: int) -> None:
+        """The receive loop: each round a VLAN demux or an rx_handler's RX_HANDLER_ANOTHER."""
         observed = self.tracing or self.captures
-        for _ in range(16):
+        for _ in range(rounds):
             if observed:
                 if self.captures:
                     self._capture(dev, frame)

@@ -10,14 +10,18 @@ JSON document is the shape of cli.md's ``matrix --json``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..resolve import Resolved
 from .endpoints import targets
+
+if TYPE_CHECKING:
+    from ..sim.world import FdbSnapshot
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Matrix:
     unchecked_sources: frozenset[str] = frozenset()
     #: {source: {address: n}}: cells that answered only on the n-th cold retry (kernel)
     retried: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: rows measured in parallel (``measure_parallel``): chunks run, and chunks run again
+    parallel: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def targets(self) -> list[Column]:
@@ -145,3 +151,160 @@ def measure(
 def owners_of(r: Resolved) -> dict[str, list[str]]:
     """address → every node and guest that owns it, in file order."""
     return {c.address: c.nodes for c in columns(r)}
+
+
+# Rows in parallel (simulator) ------------------------------------------------------
+#
+# A simulator row leaves one kind of state to the next: what bridges and VXLAN
+# devices learned (``World.fdb_snapshot``; neighbour caches are flushed). Each
+# row is a deterministic function of that snapshot and its source. So rows
+# 1..n-1 are cut into chunks, every chunk runs from a guessed start snapshot
+# (the one row 0 leaves: learning has usually converged by then), and the
+# chunks are accepted in order only when the guess equals the snapshot the
+# previous chunk really ended with; a chunk whose guess was wrong is run again
+# from the true snapshot. The result is always the serial matrix, cell for cell.
+
+#: the simulator of this process, per lab (a pool worker or a Dask worker keeps it between chunks)
+_SIMS: dict[str, Any] = {}
+#: a Dask worker may run two tasks at once in threads: they take turns with the one simulator
+_LOCK = threading.Lock()
+
+
+def _lab_key(r: Resolved) -> str:
+    import hashlib
+
+    return hashlib.sha256(r.lab.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def _sim(r: Resolved, key: str) -> Any:
+    sim = _SIMS.get(key)
+    if sim is None:
+        from ..sim import Simulator
+
+        _SIMS.clear()  # one lab at a time
+        sim = _SIMS[key] = Simulator(r)
+    return sim
+
+
+ChunkResult = tuple[list[list[str | None]], "FdbSnapshot"]
+
+
+def run_chunk(r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
+    """Rows ``srcs`` in order from the learned state ``start``: who answered each
+    address (a list per row, in ``addrs`` order), and the learned state after them."""
+    with _LOCK:
+        sim = _sim(r, key)
+        sim.flush()
+        sim.world.fdb_restore(start)
+        out: list[list[str | None]] = []
+        with sim.measuring(columns(r)):
+            for src in srcs:
+                ans = sim.answers(src, addrs)
+                out.append([ans[a] for a in addrs])
+        return out, sim.world.fdb_snapshot()
+
+
+def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
+    sim = _SIMS[key]
+    return run_chunk(sim.r, key, start, srcs, addrs)
+
+
+def _pool_init(r: Resolved, key: str) -> None:
+    _sim(r, key)
+
+
+def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
+    n = max(1, min(n, len(items)))
+    size, extra = divmod(len(items), n)
+    out, i = [], 0
+    for k in range(n):
+        j = i + size + (1 if k < extra else 0)
+        out.append(list(items[i:j]))
+        i = j
+    return [c for c in out if c]
+
+
+def measure_parallel(
+    r: Resolved,
+    *,
+    workers: int = 2,
+    cluster: str | None = None,
+    chunks_per_worker: int = 1,
+    _guess: FdbSnapshot | None = None,
+) -> Matrix:
+    """The simulator's matrix with rows in ``workers`` processes, or on the Dask
+    cluster at ``cluster`` (a scheduler address), equal to the serial ``measure``.
+
+    ``.stats`` on the result: chunks run, and chunks run again because the
+    learned state they started from was not the one the rows before left."""
+    t0 = time.perf_counter()
+    key = _lab_key(r)
+    sim = _sim(r, key)
+    cols = columns(r)
+    addrs = [c.address for c in cols]
+    srcs = sim.sources()
+    out: list[list[str | None]] = []
+    from ..sim.world import FdbSnapshot
+
+    state = FdbSnapshot()
+    if srcs:
+        first, state = run_chunk(r, key, sim.world.fdb_snapshot(), srcs[:1], addrs)
+        out += first
+    rest = srcs[1:]
+    guess = state if _guess is None else _guess
+    redone = n_chunks = 0
+    if rest:
+        n_workers = workers
+        client = None
+        if cluster is not None:
+            from dask.distributed import Client
+
+            client = Client(cluster)
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = _chunks(rest, n_workers * chunks_per_worker)
+        n_chunks = len(parts)
+        results: list[Any]
+        if client is not None:
+            try:
+                rf = client.scatter(r, broadcast=True)
+                futs = [client.submit(run_chunk, rf, key, guess, p, addrs, pure=False) for p in parts]
+                results = client.gather(futs)
+            finally:
+                client.close()
+        elif n_workers <= 1:
+            results = [run_chunk(r, key, guess, p, addrs) for p in parts]
+        else:
+            results = _in_processes(r, key, guess, parts, addrs, n_workers)
+        for part, (rows, end) in zip(parts, results, strict=True):
+            if guess != state:  # started from the wrong learned state: run it again from the right one
+                rows, end = run_chunk(r, key, state, part, addrs)
+                redone += 1
+            out += rows
+            state = end
+    rows_d: dict[str, dict[str, bool]] = {}
+    by: dict[str, dict[str, str]] = {}
+    for src, row in zip(srcs, out, strict=True):
+        rows_d[src] = {a: o is not None for a, o in zip(addrs, row, strict=True)}
+        by[src] = {a: o for a, o in zip(addrs, row, strict=True) if o is not None}
+    with _LOCK:
+        _SIMS.pop(key, None)  # the caller keeps no simulator (workers keep theirs for the next chunks)
+    m = Matrix(r.lab.lab, "sim", cols, rows_d, by, round(time.perf_counter() - t0, 6))
+    m.parallel = {"chunks": n_chunks, "redone": redone}
+    return m
+
+
+def _in_processes(
+    r: Resolved,
+    key: str,
+    guess: FdbSnapshot,
+    parts: list[list[str]],
+    addrs: list[str],
+    n: int,
+) -> list[ChunkResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork shares the simulator built here (copy on write); a process with threads spawns instead
+    ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
+        return list(ex.map(_pool_chunk, [key] * len(parts), [guess] * len(parts), parts, [addrs] * len(parts)))

@@ -69,11 +69,11 @@ _W: dict[str, Any] = {}
 
 
 def _worker_init(r: Resolved) -> None:
-    _W.update(r=r, owner=data.address_owners(r), quiet=data.quiet_rules())
+    _W.update(r=r, owners=data.address_owners(r))
 
 
 def _trace_row(src: str, addrs: list[str], pk: Packer) -> dict[str, Any]:
-    return {f"{src}\u0000{a}": pk.pack(res, _W["owner"], _W["quiet"]) for a, res in data.trace_row(_W["r"], src, addrs)}
+    return {f"{src}\u0000{a}": pk.pack(res, _W["owners"]) for a, res in data.trace_row(_W["r"], src, addrs)}
 
 
 def _trace_job(job: tuple[str, list[str]]) -> tuple[list[str], list[list[int]], dict[str, Any]]:

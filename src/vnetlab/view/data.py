@@ -38,17 +38,13 @@ class ExpectRow:
 
 
 def expectations(r: Resolved, backends: Sequence[str]) -> list[ExpectRow]:
-    """`vnetlab test --backend ...`: each expectation, its outcome per backend, pass/fail."""
+    """`vnetlab test --backend ...`: each expectation, its outcome per backend, pass/fail
+    (verify.compare's agreement, as `test` decides it)."""
     from ..backends import open_backend
+    from ..verify.compare import agreement
 
     results = {n: open_backend(r, n).evaluate(r.lab.expect) for n in backends}
-    rows = []
-    for i, e in enumerate(r.lab.expect):
-        outs = {n: results[n][i] for n in backends}
-        checked = [o for o in outs.values() if o.skipped is None]
-        ok = all(o.passed for o in outs.values()) and len({o.reached for o in checked}) <= 1
-        rows.append(ExpectRow(e, outs, ok))
-    return rows
+    return [ExpectRow(a.expectation, a.outcomes, a.ok) for a in agreement(r.lab.expect, results)]
 
 
 def expectation_addresses(r: Resolved) -> list[list[str]]:
@@ -66,10 +62,11 @@ def expectation_addresses(r: Resolved) -> list[list[str]]:
     return out
 
 
-def address_owners(r: Resolved) -> dict[str, str]:
-    from ..verify.endpoints import targets
+def address_owners(r: Resolved) -> dict[str, list[str]]:
+    """address → every node and guest that owns it (a probe cannot choose which one answers)."""
+    from ..verify.matrix import owners_of
 
-    return {t.address: t.node for t in targets(r)}
+    return owners_of(r)
 
 
 def trace_row(r: Resolved, src: str, addrs: Sequence[str]) -> Iterator[tuple[str, Any]]:
@@ -96,10 +93,3 @@ def safe(text: object, *, keep_newlines: bool = False) -> str:
     from ..cli.render import safe as _safe
 
     return _safe(text, keep_newlines=keep_newlines)
-
-
-def quiet_rules() -> frozenset[str]:
-    """Drops `vnetlab trace` hides unless they happen at either end (copies that went nowhere)."""
-    from ..verify.trace import QUIET
-
-    return QUIET

@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..export.dot import _PALETTE, to_dot
+from ..model.kinds import Ipvlan, Vlan, Vxlan
 from ..resolve import IfKey, Resolved
 from .data import safe
 
@@ -207,12 +208,13 @@ def _iface_lines(r: Resolved, k: IfKey) -> list[str]:
     i = r.ifaces[k]
     mode = getattr(i.spec, "mode", None)
     kind = i.kind + (f" {mode}" if mode else "")
-    if i.kind == "ipvlan":
-        kind += f" {i.spec.flag}"  # type: ignore[attr-defined]
-    if i.kind == "vlan":
-        kind = f"vlan {i.spec.protocol} id {i.spec.id}"  # type: ignore[attr-defined]
-    if i.kind == "vxlan":
-        kind = f"vxlan vni {i.spec.vni}"  # type: ignore[attr-defined]
+    s = i.spec
+    if isinstance(s, Ipvlan):
+        kind += f" {s.flag}"
+    if isinstance(s, Vlan):
+        kind = f"vlan {s.protocol} id {s.id}"
+    if isinstance(s, Vxlan):
+        kind = f"vxlan vni {s.vni}"
     addrs = list(i.spec.addresses)
     a = addrs[0] + (f" +{len(addrs) - 1}" if len(addrs) > 1 else "") if addrs else ("DOWN" if not i.spec.up else "")
     return [i.name, kind, a]
@@ -327,10 +329,10 @@ def svg_builtin(r: Resolved) -> str:
         if frozenset((a, b)) not in done:
             done.add(frozenset((a, b)))
             edge(f"if/{a[0]}/{a[1]}", f"if/{b[0]}/{b[1]}", {"stroke-width": "3"})
-    for c, p in r.parent.items():
-        edge(f"if/{p[0]}/{p[1]}", f"if/{c[0]}/{c[1]}", {"stroke-dasharray": "5,3"})
-    for port, m in r.master.items():
-        edge(f"if/{m[0]}/{m[1]}", f"if/{port[0]}/{port[1]}", {"stroke-width": "2"})
+    for ck, pk in r.parent.items():
+        edge(f"if/{pk[0]}/{pk[1]}", f"if/{ck[0]}/{ck[1]}", {"stroke-dasharray": "5,3"})
+    for pk, m in r.master.items():
+        edge(f"if/{m[0]}/{m[1]}", f"if/{pk[0]}/{pk[1]}", {"stroke-width": "2"})
     for k, sw in r.switch_of.items():
         edge(f"if/{k[0]}/{k[1]}", f"sw/{sw}/{r.switch_port_name(k)}", {"stroke": "#999", "stroke-width": "2"})
     for g, gi in r.guests.items():

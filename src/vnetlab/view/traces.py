@@ -49,14 +49,14 @@ class Packer:
             self.devlists.append(runs)
         return i
 
-    def pack(self, result: Any, owner: dict[str, str], quiet: frozenset[str]) -> dict[str, Any]:
-        """One PingResult as {ok, l: lines, b: because}; the same selection as `vnetlab trace`."""
-        ends = {result.src, owner.get(result.dst, "")}
+    def pack(self, result: Any, owners: dict[str, list[str]]) -> dict[str, Any]:
+        """One PingResult as {ok, l: lines, b: because}: the hops and the ranked causes `vnetlab
+        trace` shows (verify.trace's own selection and ranking)."""
+        from ..sim.trace import rank_causes
+        from ..verify.trace import deciding, relevant
 
-        def relevant(h: Any) -> bool:
-            return h.device.split("/")[0] in ends or h.rule not in quiet
-
-        shown = [h for h in result.hops if h.verdict != "ignore" and (h.verdict != "drop" or relevant(h))]
+        ends = {result.src, *owners.get(result.dst, ())}
+        shown = [h for h in result.hops if h.verdict != "ignore" and (h.verdict != "drop" or relevant(h, ends))]
         lines: list[list[int]] = []
         i = 0
         while i < len(shown):
@@ -85,11 +85,9 @@ class Packer:
             )
             i += len(group)
         because = []
-        seen = set()
-        for h in result.hops:
-            failed = (h.verdict == "drop" and relevant(h)) or h.verdict in ("return", "miss")
-            if failed and (h.device, h.rule) not in seen:
-                seen.add((h.device, h.rule))
+        if not result.ok:
+            dst_node = next(iter(owners.get(result.dst, ())), "")
+            for h in rank_causes(deciding(result.hops, ends), result.src, dst_node, result.dst, result.hops):
                 because.append([self.s(h.device), self.s(h.why), self.s(h.rule), self.s(h.func)])
         return {"ok": result.ok, "l": lines, "b": because}
 

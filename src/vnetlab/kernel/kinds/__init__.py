@@ -1,40 +1,41 @@
 """The kernel half of every device kind: kind name → adapter module.
 
-Each adapter turns a ``link`` step into one rtnetlink request (pyroute2
-``link("add", …)`` arguments) and names the kernel option the kind needs.
-Keys equal the model's ``KINDS`` (a parity test holds them equal).
+Each module names the lab kinds it serves (``KINDS``) and gives:
+
+- ``link_args(step, ex)``: a ``link`` step as one rtnetlink request (pyroute2 ``link("add", …)`` arguments);
+- ``CONFIG``: the kernel option each of its kinds needs, for "this kernel has no X support (CONFIG_…)";
+- ``probe(h, base, name, kind)``: try the kind in the preflight's throw-away namespace (``base``: a veth there);
+- ``DECODES``: the kernel's IFLA_INFO_KIND names it reads back, with ``decode(link, decoding)``;
+- ``LINKED``: what IFLA_LINK names for it ("peer", "parent" or None), which the import must also hold.
+
+Modules are found by listing this package, so a new kind is one new module
+here; a parity test holds the keys equal to the model's ``KINDS``.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from . import bridge, ipvlan, macvlan, tuntap, veth, vlan, vxlan
+from ._common import ADAPTER_ATTRS, Decoding
 
-KERNEL_KINDS: dict[str, ModuleType] = {
-    "nic": veth,
-    "veth": veth,
-    "bridge": bridge,
-    "tap": tuntap,
-    "tun": tuntap,
-    "macvlan": macvlan,
-    "macvtap": macvlan,
-    "ipvlan": ipvlan,
-    "vlan": vlan,
-    "vxlan": vxlan,
-}
 
-#: the kernel option each kind needs, for "this kernel has no X support (CONFIG_…)"
-CONFIG = {
-    "nic": "CONFIG_VETH",
-    "veth": "CONFIG_VETH",
-    "bridge": "CONFIG_BRIDGE",
-    "tap": "CONFIG_TUN",
-    "tun": "CONFIG_TUN",
-    "macvlan": "CONFIG_MACVLAN",
-    "macvtap": "CONFIG_MACVTAP",
-    "ipvlan": "CONFIG_IPVLAN",
-    "vlan": "CONFIG_VLAN_8021Q",
-    "vxlan": "CONFIG_VXLAN",
-    "vlan_filtering": "CONFIG_BRIDGE_VLAN_FILTERING",
-}
+def _discover() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{__name__}.{m.name}")
+        for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+        if not m.name.startswith("_")
+    ]
+
+
+_MODULES = _discover()
+KERNEL_KINDS: dict[str, ModuleType] = {k: mod for mod in _MODULES for k in mod.KINDS}
+#: the kernel option each kind (and "vlan_filtering") needs
+CONFIG: dict[str, str] = {k: v for mod in _MODULES for k, v in mod.CONFIG.items()}
+#: IFLA_INFO_KIND → the adapter that reads such a link back into lab text
+DECODERS: dict[str, ModuleType] = {k: mod for mod in _MODULES for k in mod.DECODES}
+#: a kind (or "vlan_filtering") → the adapter whose ``probe`` tries it
+PROBES: dict[str, ModuleType] = {k: mod for mod in _MODULES for k in mod.CONFIG}
+
+__all__ = ["ADAPTER_ATTRS", "CONFIG", "DECODERS", "KERNEL_KINDS", "PROBES", "Decoding"]

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ..base import InterfaceBase
 from .bridge import Bridge
+from .dummy import Dummy
 from .ipvlan import Ipvlan
 from .macvlan import Macvlan, Macvtap
 from .nic import Nic
@@ -34,10 +35,11 @@ KINDS: dict[str, type[InterfaceBase]] = {
     "ipvlan": Ipvlan,
     "vlan": Vlan,
     "vxlan": Vxlan,
+    "dummy": Dummy,
 }
 
 #: kinds that stack on a ``parent`` (created there, then moved)
-CHILD_KINDS = frozenset({"macvlan", "macvtap", "ipvlan", "vlan"})
+CHILD_KINDS = frozenset(k for k, cls in KINDS.items() if cls.CHILD)
 
 _union: Any = reduce(or_, KINDS.values())
 Interface = Annotated[_union, Field(discriminator="kind")]

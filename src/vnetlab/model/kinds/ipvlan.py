@@ -5,10 +5,18 @@ Defaults are the kernel's: mode l3, flag bridge (``ipvlan_link_new``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from ..base import InterfaceBase
+from ..stepspec import KindFields
 from ..values import Ref
+
+
+@dataclass(frozen=True)
+class IpvlanLink(KindFields):
+    mode: str
+    flag: str
 
 
 class Ipvlan(InterfaceBase):
@@ -17,3 +25,7 @@ class Ipvlan(InterfaceBase):
     mode: Literal["l2", "l3", "l3s"] = "l3"
     flag: Literal["bridge", "private", "vepa"] = "bridge"
     NO_RX_HANDLER = True
+    CHILD = True
+
+    def link_fields(self) -> IpvlanLink:
+        return IpvlanLink(self.mode, self.flag)

@@ -7,13 +7,22 @@ bridge; we follow the kernel).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from ..base import InterfaceBase
 from ..guest import Guest
+from ..stepspec import KindFields, falsy, opt
 from ..values import Bool, Mac, Ref
 
 MacvlanMode = Literal["private", "vepa", "bridge", "passthru", "source"]
+
+
+@dataclass(frozen=True)
+class MacvlanLink(KindFields):
+    mode: str
+    nopromisc: bool = opt(False, falsy)
+    source_macs: tuple[str, ...] = opt((), falsy)
 
 
 class Macvlan(InterfaceBase):
@@ -22,6 +31,10 @@ class Macvlan(InterfaceBase):
     mode: MacvlanMode = "vepa"
     nopromisc: Bool = False
     source_macs: tuple[Mac, ...] = ()
+    CHILD = True
+
+    def link_fields(self) -> MacvlanLink:
+        return MacvlanLink(self.mode, self.nopromisc, tuple(self.source_macs))
 
 
 class Macvtap(InterfaceBase):
@@ -30,5 +43,10 @@ class Macvtap(InterfaceBase):
     mode: MacvlanMode = "vepa"
     nopromisc: Bool = False
     source_macs: tuple[Mac, ...] = ()
+    CHILD = True
+
+    def link_fields(self) -> MacvlanLink:
+        return MacvlanLink(self.mode, self.nopromisc, tuple(self.source_macs))
+
     guest: Guest | None = None
     HOLDS_OWN_RX_HANDLER = True

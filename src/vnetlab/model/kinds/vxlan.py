@@ -11,10 +11,24 @@ the device sends a copy of every broadcast, multicast and unknown unicast
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from ..base import InterfaceBase
+from ..stepspec import KindFields, falsy, opt
 from ..values import IP, Bool, IfName, Port, Vni
+
+
+@dataclass(frozen=True)
+class VxlanLink(KindFields):
+    vni: int
+    dstport: int
+    learning: bool
+    remote: str | None = opt()
+    group: str | None = opt()
+    local: str | None = opt()
+    dev: str | None = opt()
+    remotes: tuple[str, ...] = opt((), falsy)
 
 
 class Vxlan(InterfaceBase):
@@ -27,3 +41,11 @@ class Vxlan(InterfaceBase):
     dev: IfName | None = None
     dstport: Port = 4789
     learning: Bool = True
+
+    def link_fields(self) -> VxlanLink:
+        return VxlanLink(
+            self.vni, self.dstport, self.learning, self.remote, self.group, self.local, self.dev, tuple(self.remotes)
+        )
+
+    def local_deps(self) -> tuple[str, ...]:
+        return (self.dev,) if self.dev is not None else ()

@@ -11,9 +11,17 @@ own MAC make the frame HOST for IP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from ...model.kinds import Bridge
 from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
 from ..world import CONSUMED, Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("bridge",)
 
 
 @dataclass(slots=True, eq=False)
@@ -41,11 +49,11 @@ class Entry:
 class BridgeDev(Device):
     kind = "bridge"
 
-    def __init__(self, *a: object, vlan_filtering: bool = False, default_pvid: int = 1, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, vlan_filtering: bool = False, default_pvid: int = 1, **kw: Any):
+        super().__init__(*a, **kw)
         self.ports: list[Port] = []
         self._order: dict[Port, int] = {}
-        self._idx: tuple[list[Port], dict[int, Port], dict[Device, Port]] | None = None
+        self._idx: tuple[list[Port], dict[int, list[Port]], dict[Device, Port]] | None = None
         self.had_ports = False
         self.promisc = False
         self.filtering = vlan_filtering
@@ -56,7 +64,7 @@ class BridgeDev(Device):
 
     def freeze(self) -> None:
         # dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode
-        port = getattr(self, "macvlan_port", None)
+        port = self.macvlan_port
         self.promisc = port is not None and any(c.up and c.mac != self.mac for c in port.children)
 
     def carrier(self) -> bool:
@@ -82,7 +90,7 @@ class BridgeDev(Device):
         else:
             p = Port(self, dev, hairpin, learning, flood)
         dev.register_rx_handler(self.handle_frame, "bridge")
-        dev.bridge_port = p  # type: ignore[attr-defined]
+        dev.bridge_port = p  # type: ignore[attr-defined]  # set on its ports only: the hot path reads it without a lookup
         # br_add_if: list_add_rcu puts a new port at the *head* of br->port_list, and
         # br_flood walks that list: a flood reaches the newest port first (which
         # matters for ARP flux, where the first reply wins) [V: kernel-semantics §2.2]
@@ -211,7 +219,7 @@ class BridgeDev(Device):
     # br_handle_frame: the rx_handler on each port ------------------------------
     def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> int:
         w = self.world
-        p: Port = dev.bridge_port  # type: ignore[attr-defined]
+        p: Port = dev.bridge_port  # type: ignore[attr-defined]  # a bridge port (set by add_port)
         src = frame.src
         if src[1] in _ODD or src == "00:00:00:00:00:00":
             w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")
@@ -334,9 +342,7 @@ class BridgeDev(Device):
             self._deliver(e.port, vid, frame)
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Bridge)
     return b.plain(BridgeDev, iface, vlan_filtering=spec.vlan_filtering, default_pvid=spec.default_pvid)

@@ -7,18 +7,35 @@ hook of L3S gives the same reachability). Slaves in L3/L3S are NOARP.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...model.kinds import Ipvlan
 from ..frame import ETH_P_ARP, HOST, PBROADCAST, Arp, Frame, IPv4, is_multicast
 from ..world import PASS, Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("ipvlan",)
 
 
 def _l3_dst(frame: Frame) -> int | None:
     p = frame.payload
-    return p.tpa if isinstance(p, Arp) else p.dst if isinstance(p, IPv4) else None
+    if isinstance(p, Arp):
+        return p.tpa
+    if isinstance(p, IPv4):
+        return p.dst
+    return None
 
 
 def _l3_src(frame: Frame) -> int | None:
     p = frame.payload
-    return p.spa if isinstance(p, Arp) else p.src if isinstance(p, IPv4) else None
+    if isinstance(p, Arp):
+        return p.spa
+    if isinstance(p, IPv4):
+        return p.src
+    return None
 
 
 class IpvlanPort:
@@ -30,7 +47,7 @@ class IpvlanPort:
         self.slaves: list[IpvlanDev] = []
         self.addrs: dict[int, IpvlanDev] = {}
         master.register_rx_handler(self.handle_frame, "ipvlan")
-        master.ipvlan_port = self  # type: ignore[attr-defined]
+        master.ipvlan_port = self
 
     def index(self) -> None:
         """ipvlan_ht_addr: slave addresses, hashed only while the slave is up."""
@@ -79,8 +96,8 @@ class IpvlanPort:
 class IpvlanDev(Device):
     kind = "ipvlan"
 
-    def __init__(self, *a: object, port: IpvlanPort, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, port: IpvlanPort, **kw: Any):
+        super().__init__(*a, **kw)
         self.port = port
         port.slaves.append(self)
         self.noarp = port.mode != "l2"
@@ -154,11 +171,9 @@ class IpvlanDev(Device):
         mstack.neigh_output(port.master, nh, pkt, route)
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
-    master = b.device_of(b.r.parent[iface.key])  # type: ignore[attr-defined]
-    port = getattr(master, "ipvlan_port", None) or IpvlanPort(master, spec.mode, spec.flag)
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Ipvlan)
+    master = b.device_of(b.r.parent[iface.key])
+    port = master.ipvlan_port or IpvlanPort(master, spec.mode, spec.flag)
     return b.plain(IpvlanDev, iface, port=port, mac=master.mac)

@@ -16,8 +16,17 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...model.kinds import Macvlan, Macvtap
 from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
 from ..world import CONSUMED, PASS, Device, eth_type_trans
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("macvlan", "macvtap")
 
 PRIVATE, VEPA, BRIDGE, PASSTHRU, SOURCE = 1, 2, 4, 8, 16
 MODES = {"private": PRIVATE, "vepa": VEPA, "bridge": BRIDGE, "passthru": PASSTHRU, "source": SOURCE}
@@ -37,20 +46,20 @@ class MacvlanPort:
         self.children: list[MacvlanDev] = []
         self.source_children: list[MacvlanDev] = []
         lower.register_rx_handler(self.handle_frame, "macvlan")
-        lower.macvlan_port = self  # type: ignore[attr-defined]
+        lower.macvlan_port = self
         self._hash: dict[str, MacvlanDev] | None = None
         self.passthru = False
         self.order: dict[MacvlanDev, int] = {}
-        self.other = []
-        self.by_ip = {}
+        self.other: list[MacvlanDev] = []
+        self.by_ip: dict[int, list[MacvlanDev]] = {}
 
     def freeze(self) -> None:
         """Precompute what the hot paths read: the mode mix and, for ARP
         requests, which children can care (see ``candidates``)."""
         self.passthru = any(c.mode == PASSTHRU for c in self.children)
         self.order = {c: i for i, c in enumerate(self.children)}
-        self.other: list[MacvlanDev] = []
-        self.by_ip: dict[int, list[MacvlanDev]] = {}
+        self.other = []
+        self.by_ip = {}
         for c in self.children:
             if c.rx_handler is None and not c.vlans and c.stack is not None:
                 for ip in c.stack.local:  # weak host: any interface answers for any local address
@@ -75,7 +84,7 @@ class MacvlanPort:
         out.update(self.by_ip.get(a.tpa, ()))
         for dev in self.world.waiting.get(a.spa, ()):
             if dev in self.order:
-                out.add(dev)  # type: ignore[arg-type]
+                out.add(dev)
         return sorted(out, key=self.order.__getitem__)
 
     def add(self, child: MacvlanDev) -> None:
@@ -152,7 +161,7 @@ class MacvlanPort:
         """The classic macvtap mistake: a VM configured with a MAC of its own.
         Frames for it miss every child and go to the parent, which drops them."""
         for c in self.children:
-            g = getattr(c, "guest_nic", None)
+            g = c.guest_nic
             if g is not None and g.mac == frame.dst and g.mac != c.mac:
                 self.world.hop(
                     self.lower,
@@ -194,8 +203,8 @@ class MacvlanPort:
 class MacvlanDev(Device):
     kind = "macvlan"
 
-    def __init__(self, *a: object, port: MacvlanPort, mode: str, source_macs: tuple[str, ...] = (), **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, port: MacvlanPort, mode: str, source_macs: tuple[str, ...] = (), **kw: Any):
+        super().__init__(*a, **kw)
         self.port = port
         self.mode = MODES[mode]
         self.source_macs = frozenset(source_macs)
@@ -253,9 +262,9 @@ class MacvtapDev(MacvlanDev):
 
     kind = "macvtap"
 
-    def __init__(self, *a: object, **kw: object):
+    def __init__(self, *a: Any, **kw: Any):
         super().__init__(*a, **kw)
-        self.guest_nic: Device | None = None
+        self.guest_nic = None
         self.register_rx_handler(self.tap_handle_frame, "macvtap")
 
     def tap_handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> object:
@@ -266,12 +275,10 @@ class MacvtapDev(MacvlanDev):
         return CONSUMED
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
-    lower = b.device_of(b.r.parent[iface.key])  # type: ignore[attr-defined]
-    port = getattr(lower, "macvlan_port", None) or MacvlanPort(lower)
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Macvlan | Macvtap)
+    lower = b.device_of(b.r.parent[iface.key])
+    port = lower.macvlan_port or MacvlanPort(lower)
     cls = MacvtapDev if spec.kind == "macvtap" else MacvlanDev
     return b.plain(cls, iface, port=port, mode=spec.mode, source_macs=spec.source_macs)

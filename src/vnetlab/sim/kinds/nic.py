@@ -6,16 +6,21 @@ own, exactly as the kernel backend builds it; see ``build.Builder.switch``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..world import Device
 from .veth import VethDev
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("nic",)
 
 
 class NicDev(VethDev):
     kind = "nic"
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
+def build(b: BuildContext, iface: Iface) -> Device:
     return b.plain(NicDev, iface)

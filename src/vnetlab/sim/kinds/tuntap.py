@@ -9,16 +9,24 @@ transmitted from the macvtap (tap_get_user → dev_queue_xmit).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..frame import HOST, Frame
 from ..world import Device, eth_type_trans
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("tap", "tun")
 
 
 class TapDev(Device):
     kind = "tap"
 
-    def __init__(self, *a: object, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
-        self.guest_nic: GuestNic | None = None
+    def __init__(self, *a: Any, **kw: Any):
+        super().__init__(*a, **kw)
+        self.guest_nic = None
 
     def carrier(self) -> bool:
         return self.guest_nic is not None
@@ -48,8 +56,8 @@ class GuestNic(Device):
 
     kind = "guest"
 
-    def __init__(self, *a: object, host: Device, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, host: Device, **kw: Any):
+        super().__init__(*a, **kw)
         self.host = host
         self.noarp = host.kind == "tun"
 
@@ -63,8 +71,5 @@ class GuestNic(Device):
             self.world.netif_rx(h, frame, HOST if h.kind == "tun" else eth_type_trans(h, frame))
 
 
-def build_tap(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    return b.plain(TunDev if iface.spec.kind == "tun" else TapDev, iface)  # type: ignore[attr-defined]
+def build(b: BuildContext, iface: Iface) -> Device:
+    return b.plain(TunDev if iface.kind == "tun" else TapDev, iface)

@@ -7,15 +7,23 @@ dropped if the peer is down or the frame is larger than the peer's MTU.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..frame import HOST, Frame
 from ..world import Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("veth",)
 
 
 class VethDev(Device):
     kind = "veth"
 
-    def __init__(self, *a: object, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, **kw: Any):
+        super().__init__(*a, **kw)
         self.peer: Device | None = None
 
     def carrier(self) -> bool:
@@ -37,8 +45,5 @@ def pair(a: VethDev, b: VethDev) -> None:
     a.peer, b.peer = b, a
 
 
-def build(b: object, iface: object) -> Device:  # the builder pairs ends once both exist
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
+def build(b: BuildContext, iface: Iface) -> Device:  # the builder pairs ends once both exist
     return b.plain(VethDev, iface)

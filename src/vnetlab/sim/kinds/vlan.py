@@ -7,15 +7,24 @@ and its carrier is the real device's.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ...model.kinds import Vlan
 from ..frame import TPID, Frame
 from ..world import Device
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("vlan",)
 
 
 class VlanDev(Device):
     kind = "vlan"
 
-    def __init__(self, *a: object, real: Device, protocol: str, vid: int, **kw: object):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, *a: Any, real: Device, protocol: str, vid: int, **kw: Any):
+        super().__init__(*a, **kw)
         self.real = real
         self.tag = (TPID[protocol], vid)
         real.vlans[self.tag] = self
@@ -29,10 +38,8 @@ class VlanDev(Device):
         self.world.dev_queue_xmit(self.real, tagged)
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    spec = iface.spec  # type: ignore[attr-defined]
-    real = b.device_of(b.r.parent[iface.key])  # type: ignore[attr-defined]
+def build(b: BuildContext, iface: Iface) -> Device:
+    spec = iface.spec
+    assert isinstance(spec, Vlan)
+    real = b.device_of(b.r.parent[iface.key])
     return b.plain(VlanDev, iface, real=real, protocol=spec.protocol, vid=spec.id)

@@ -14,9 +14,17 @@ inner source MAC is recorded against the outer source IP.
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING, Any
 
+from ...model.kinds import Vxlan as _Vxlan
 from ..frame import PROTO_UDP, Frame, IPv4, Udp, Vxlan, ip_int, ip_str, is_multicast
 from ..world import Device, eth_type_trans
+
+if TYPE_CHECKING:
+    from ...resolve import Iface
+    from ._common import BuildContext
+
+KINDS = ("vxlan",)
 
 
 class VxlanDev(Device):
@@ -24,7 +32,7 @@ class VxlanDev(Device):
 
     def __init__(
         self,
-        *a: object,
+        *a: Any,
         vni: int,
         remote: str | None,
         group: str | None,
@@ -32,9 +40,9 @@ class VxlanDev(Device):
         dstport: int,
         learning: bool,
         remotes: tuple[str, ...] = (),
-        **kw: object,
+        **kw: Any,
     ):
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+        super().__init__(*a, **kw)
         self.vni = vni
         self.group = ip_int(group) if group and ":" not in group else None
         first = remote if remote else group
@@ -107,11 +115,9 @@ class VxlanDev(Device):
         return True
 
 
-def build(b: object, iface: object) -> Device:
-    from ..build import Builder
-
-    assert isinstance(b, Builder)
-    s = iface.spec  # type: ignore[attr-defined]
+def build(b: BuildContext, iface: Iface) -> Device:
+    s = iface.spec
+    assert isinstance(s, _Vxlan)
     dev = b.plain(
         VxlanDev,
         iface,
@@ -123,10 +129,10 @@ def build(b: object, iface: object) -> Device:
         learning=s.learning,
         remotes=s.remotes,
     )
-    stack = b.stacks[iface.node]  # type: ignore[attr-defined]
+    stack = b.stacks[iface.node]
     stack.udp.setdefault(s.dstport, []).append(dev)
-    if s.dev is not None and (iface.node, s.dev) in b.r.ifaces:  # type: ignore[attr-defined]
-        dev.link = b.device_of((iface.node, s.dev))  # type: ignore[attr-defined]
+    if s.dev is not None and (iface.node, s.dev) in b.r.ifaces:
+        dev.link = b.device_of((iface.node, s.dev))
         if dev.group is not None and dev.up:  # vxlan_open → vxlan_igmp_join on the link
             stack.join(dev.link, dev.group)
     return dev

@@ -1,0 +1,70 @@
+#!/bin/sh
+# lab dummy, written by `vnetlab export --format ip`: builds the lab with iproute2 alone.
+# Remove it with: ip -all netns delete  (or `vnetlab down dummy`)
+set -e
+ip netns add dummy-a
+ip netns exec dummy-a sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec dummy-a sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n dummy-a link set lo alias vnetlab:dummy:a
+ip netns add dummy-r
+ip netns exec dummy-r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec dummy-r sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n dummy-r link set lo alias vnetlab:dummy:r
+ip netns add dummy-b
+ip netns exec dummy-b sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec dummy-b sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n dummy-b link set lo alias vnetlab:dummy:b
+ip -n dummy-a -batch - <<'EOF'
+link add name eth0 address 4a:cf:db:fc:69:dd type veth peer name a address 02:34:50:a1:1a:ef netns dummy-r
+link add name dm0 address ca:0b:61:6a:76:87 type dummy
+EOF
+ip -n dummy-r -batch - <<'EOF'
+link add name b address 42:9c:86:7d:25:ef type veth peer name eth0 address 7e:c0:4a:1e:cd:4f netns dummy-b
+link add name lo0 address 06:94:39:c6:73:de type dummy
+link add name off0 address 1a:41:d6:ca:3d:f4 type dummy
+EOF
+ip -n dummy-a -batch - <<'EOF'
+address add 192.0.2.10/24 dev eth0
+address add 198.51.100.1/24 dev dm0
+EOF
+ip -n dummy-r -batch - <<'EOF'
+address add 192.0.2.1/24 dev a
+address add 203.0.113.1/24 dev b
+address add 198.18.0.1/32 dev lo0
+address add 198.18.1.1/24 dev off0
+EOF
+ip -n dummy-b -batch - <<'EOF'
+address add 203.0.113.10/24 dev eth0
+EOF
+ip -n dummy-r -batch - <<'EOF'
+link set dev a up
+EOF
+ip -n dummy-a -batch - <<'EOF'
+link set dev eth0 up
+link set dev dm0 up
+EOF
+ip -n dummy-b -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n dummy-r -batch - <<'EOF'
+link set dev b up
+link set dev lo0 up
+EOF
+ip -n dummy-a -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n dummy-r -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n dummy-b -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n dummy-a -batch - <<'EOF'
+route add default via 192.0.2.1
+EOF
+ip -n dummy-r -batch - <<'EOF'
+route add 198.51.100.0/24 via 192.0.2.10
+EOF
+ip -n dummy-b -batch - <<'EOF'
+route add 198.18.0.1/32 via 203.0.113.1
+EOF

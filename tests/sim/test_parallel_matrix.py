@@ -1,0 +1,70 @@
+"""`vnetlab matrix --workers N` and `--cluster ADDRESS`: rows measured in other
+processes give the serial matrix, cell for cell and owner for owner, also when
+the learned state a chunk of rows started from had to be corrected."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import LABS, ROOT
+from tests.differential.cluster import draw
+from tests.differential.labgen import labs
+from vnetlab import load, load_text, resolve
+from vnetlab.sim import Simulator, sim_unsupported
+from vnetlab.sim.world import FdbSnapshot
+from vnetlab.steps import lab_after
+from vnetlab.verify.matrix import measure_parallel
+
+SHIPPED = [p for p in LABS if not sim_unsupported(load(p))]
+
+
+def _same(a, b) -> None:
+    assert a.columns == b.columns
+    assert a.rows == b.rows
+    assert a.answered_by == b.answered_by
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_two_processes_give_the_serial_matrix(path) -> None:
+    r = resolve(lab_after(load(path), None))
+    _same(measure_parallel(r, workers=2, chunks_per_worker=2), Simulator(r).matrix())
+
+
+def test_random_labs_in_processes() -> None:
+    for text in draw(labs(), 25):
+        r = resolve(load_text(text))
+        _same(measure_parallel(r, workers=2, chunks_per_worker=2), Simulator(r).matrix())
+
+
+def test_a_wrong_starting_guess_is_detected_and_redone() -> None:
+    """Chunks started from a learned state nobody had (empty FDBs) are run again."""
+    r = resolve(load(ROOT / "labs" / "bridge-hairpin.yaml"))
+    m = measure_parallel(r, workers=2, chunks_per_worker=2, _guess=FdbSnapshot())
+    _same(m, Simulator(r).matrix())
+    assert m.parallel["redone"] == m.parallel["chunks"] > 0
+
+
+def test_cli_workers_equals_serial(tmp_path) -> None:
+    lab = ROOT / "labs" / "macvlan-modes.yaml"
+    run = [sys.executable, "-m", "vnetlab", "matrix", str(lab), "--json"]
+    a = json.loads(subprocess.run(run, capture_output=True, text=True, check=True).stdout)
+    b = json.loads(subprocess.run([*run, "--workers", "2"], capture_output=True, text=True, check=True).stdout)
+    assert (a["rows"], a["answered_by"], a["targets"]) == (b["rows"], b["answered_by"], b["targets"])
+    k = subprocess.run([*run, "--workers", "2", "--backend", "kernel"], capture_output=True, text=True)
+    assert k.returncode == 2 and "simulator" in k.stderr
+
+
+def test_local_dask_cluster_gives_the_serial_matrix() -> None:
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    labs_ = [resolve(load(ROOT / "labs" / n)) for n in ("macvlan-modes.yaml", "bridge-hairpin.yaml")]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        for r in labs_:
+            m = measure_parallel(r, cluster=cluster.scheduler_address)
+            _same(m, Simulator(r).matrix())
+            assert m.parallel["chunks"] == 2
