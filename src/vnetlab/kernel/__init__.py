@@ -189,7 +189,7 @@ class KernelLab:
         changes = [
             type(c)(
                 c.action,
-                Step(c.step.op, c.step.ns, c.step.obj, {**c.step.args, "alias": f"{c.step.args['alias']}:{fp}"}),
+                c.step.with_spec(alias=f"{c.step.args['alias']}:{fp}"),
                 c.undo,
                 c.reason,
             )

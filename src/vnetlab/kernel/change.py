@@ -24,6 +24,7 @@ from typing import Any
 from pyroute2.netlink.exceptions import NetlinkError
 
 from ..plan.diff import Change, describe
+from ..plan.diff import step as make_step
 from ..plan.steps import Step
 from . import nsutil
 from .apply import IFA_F_NODAD, NUD_PERMANENT, Executor, StepFailed, _port_vlans, _write_sysctl
@@ -40,11 +41,11 @@ class _Shown(Step):
     """A Step whose describe() names a change op (what a failure message shows)."""
 
     def describe(self) -> str:
-        return describe(Step(self.op, self.ns, self.obj, self.args))
+        return describe(Step(self.op, self.ns, self.obj, self.spec))
 
 
 def _failed(step: Step, netns: str, err: BaseException) -> StepFailed:
-    return StepFailed(_Shown(step.op, step.ns, step.obj, step.args), netns, err, undo=RESTORED)
+    return StepFailed(_Shown(step.op, step.ns, step.obj, step.spec), netns, err, undo=RESTORED)
 
 
 class ChangeExecutor(Executor):
@@ -77,7 +78,7 @@ class ChangeExecutor(Executor):
                     raise _failed(step, self.netns(step.ns), NetlinkError(errno.EIO, "injected failure"))
                 undo = list(c.undo)
                 if step.op == "sysctl":
-                    undo = [Step("sysctl", step.ns, step.obj, {"value": self._read_sysctl(step)})]
+                    undo = [make_step("sysctl", step.ns, step.obj, {"value": self._read_sysctl(step)})]
                 elif step.op == "del-link":
                     with contextlib.suppress(NetlinkError):
                         self.prefer[(step.ns, step.obj)] = self.index(step.ns, step.obj)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import VnetlabError
 from ..plan.steps import Step
 
 #: the plan a running lab was last brought to, per lab: `up` of a changed file diffs against it
@@ -39,16 +40,19 @@ def load_state(lab: str, fingerprint: str | None) -> dict[str, Any] | None:
     """The saved plan of the running lab, if it is the one with ``fingerprint`` (else None: rebuild)."""
     import json
 
-    from ..plan.diff import step_from_dict
+    from ..model import Lab
+    from ..plan import build_plan
+    from ..resolve import resolve
 
     try:
         with open(state_path(lab), "rb") as fh:
             doc = json.load(fh)
         if doc.get("fingerprint") != fingerprint:
             return None
-        doc["steps"] = [step_from_dict(d) for d in doc["steps"]]
+        # the plan is built again from the lab it was built from (typed steps, as `up` made them)
+        doc["steps"] = build_plan(resolve(Lab.model_validate(doc["lab"])))
         return dict(doc)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, VnetlabError):
         return None
 
 

@@ -36,7 +36,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model.stepspec import StepSpec
 from .steps import Step
+
+
+@dataclass(frozen=True)
+class ArgsSpec(StepSpec):
+    """The attributes of a change op (del-link, set-link, set-port, ...), as plain data."""
+
+    data: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def as_args(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def step(op: str, ns: str, obj: str, args: dict[str, Any] | None = None) -> Step:
+    return Step(op, ns, obj, ArgsSpec(dict(args or {})))
+
 
 #: link args ``ip link set`` changes on a live device, per kind
 IN_PLACE = {"mac", "mtu", "peer_mac", "peer_mtu", "remote", "remotes", "vlan_filtering", "stp", "alias"}
@@ -170,8 +186,8 @@ def _norm(v: Any) -> Any:
 
 
 def step_from_dict(d: dict[str, Any]) -> Step:
-    """A Step back from ``Step.as_dict()`` (JSON lists become the tuples the plan has)."""
-    return Step(d["op"], d["ns"], d["obj"], _norm(d.get("args", {})))
+    """A Step back from ``Step.as_dict()`` (JSON lists become the tuples the plan has), untyped."""
+    return step(d["op"], d["ns"], d["obj"], _norm(d.get("args", {})))
 
 
 # -- what cannot change in place ---------------------------------------------------
@@ -217,12 +233,14 @@ def in_place(old: Step, new: Step) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
     old, new = _Plan.of(old_steps), _Plan.of(new_steps)
+    k: Any  # a device, address, route or neighbour key, loop by loop
+    ab: dict[str, Any]
     out: list[Change] = []
 
     # 1. namespaces
     for ns, s in new.netns.items():
         if ns not in old.netns:
-            out.append(Change("create", s, (Step("del-netns", ns, ns, {"netns": s.args["netns"]}),)))
+            out.append(Change("create", s, (step("del-netns", ns, ns, {"netns": s.args["netns"]}),)))
     gone_ns = [ns for ns in old.netns if ns not in new.netns]
 
     # which devices are recreated / deleted / created
@@ -259,25 +277,25 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
     # 2. what goes away, on devices that stay
     for k, s in old.neighs.items():
         if k not in new.neighs and k[0] not in gone_ns and (k[0], k[2]) not in gone_ends:
-            out.append(Change("delete", Step("del-neigh", s.ns, s.obj, dict(s.args)), (s,)))
+            out.append(Change("delete", step("del-neigh", s.ns, s.obj, dict(s.args)), (s,)))
     for k, s in old.routes.items():
         if k not in new.routes and k[0] not in gone_ns:
-            out.append(Change("delete", Step("del-route", s.ns, s.obj, dict(s.args)), (s,)))
+            out.append(Change("delete", step("del-route", s.ns, s.obj, dict(s.args)), (s,)))
     for k, s in old.addrs.items():
         if k not in new.addrs and k[0] not in gone_ns and (k[0], k[1]) not in gone_ends:
-            out.append(Change("delete", Step("del-addr", s.ns, s.obj, dict(s.args)), (s,)))
+            out.append(Change("delete", step("del-addr", s.ns, s.obj, dict(s.args)), (s,)))
     for k, s in old.ports.items():
         if k in gone_ends or k[0] in gone_ns:
             continue
         if k not in new.ports:
-            out.append(Change("change", Step("nomaster", s.ns, s.obj, {}), (s,)))
+            out.append(Change("change", step("nomaster", s.ns, s.obj, {}), (s,)))
     # devices deleted or recreated: children first (reverse plan order)
     order = [k for k in old.links if k in gone and k not in in_gone_ns]
     for k in reversed(order):
         s = old.links[k]
         undo = _restore(old, k)
         action = "change" if k in reason else "delete"
-        out.append(Change(action, Step("del-link", s.ns, s.obj, {"kind": s.args["kind"]}), undo, reason.get(k, "")))
+        out.append(Change(action, step("del-link", s.ns, s.obj, {"kind": s.args["kind"]}), undo, reason.get(k, "")))
 
     # 3. in place
     for k, s in new.links.items():
@@ -285,8 +303,8 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
             was, now = in_place(old.links[k], s)
             if now:
                 ab = {k: s.args[k] for k in ("kind", "peer", "peer_ns") if k in s.args}
-                back = Step("set-link", s.ns, s.obj, {**ab, "new": was, "old": now})
-                fwd = Step("set-link", s.ns, s.obj, {**ab, "new": now, "old": was})
+                back = step("set-link", s.ns, s.obj, {**ab, "new": was, "old": now})
+                fwd = step("set-link", s.ns, s.obj, {**ab, "new": now, "old": was})
                 out.append(Change("change", fwd, (back,)))
     # a lower device's MTU: the kernel lowers its children's with it but never raises
     # them again (macvlan/vlan/ipvlan NETDEV_CHANGEMTU); a child without an MTU of its
@@ -298,13 +316,13 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
             own = cs.args.get("mtu") is not None or old.links.get(c, cs).args.get("mtu") is not None
             if own or c not in old.links or c in reason or k not in new.parents(c) or cs.args["kind"] == "vxlan":
                 continue
-            was, now = old.links[k].args.get("mtu") or 1500, s.args.get("mtu") or 1500
+            pmtu_was, pmtu_now = old.links[k].args.get("mtu") or 1500, s.args.get("mtu") or 1500
             ab = {"kind": cs.args["kind"]}
             out.append(
                 Change(
                     "change",
-                    Step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": now}, "old": {"mtu": was}}),
-                    (Step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": was}, "old": {"mtu": now}}),),
+                    step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": pmtu_now}, "old": {"mtu": pmtu_was}}),
+                    (step("set-link", cs.ns, cs.obj, {**ab, "new": {"mtu": pmtu_was}, "old": {"mtu": pmtu_now}}),),
                     f"its lower device {k[1]}'s MTU",
                 )
             )
@@ -318,20 +336,20 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
             out.append(
                 Change(
                     "change",
-                    Step("set-port", s.ns, s.obj, {"old": dict(o.args), "new": dict(s.args)}),
-                    (Step("set-port", s.ns, s.obj, {"old": dict(s.args), "new": dict(o.args)}),),
+                    step("set-port", s.ns, s.obj, {"old": dict(o.args), "new": dict(s.args)}),
+                    (step("set-port", s.ns, s.obj, {"old": dict(s.args), "new": dict(o.args)}),),
                 )
             )
     for k, s in old.ups.items():
         if k not in new.ups and k not in gone_ends and k[0] not in gone_ns and k[1] != "lo":
-            out.append(Change("change", Step("down", s.ns, s.obj), (s,)))
+            out.append(Change("change", step("down", s.ns, s.obj), (s,)))
     for k, s in new.sysctl.items():
         o = old.sysctl.get(k)
         if o is None or o.args["value"] != s.args["value"]:
             out.append(Change("change" if o else "create", s, (o,) if o else ()))
     for k, o in old.sysctl.items():
         if k not in new.sysctl and k[0] not in gone_ns:
-            out.append(Change("change", Step("sysctl", o.ns, o.obj, {"value": None}), (o,)))
+            out.append(Change("change", step("sysctl", o.ns, o.obj, {"value": None}), (o,)))
 
     # 4. (re)created
     for k in new.links:
@@ -341,7 +359,7 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
                 Change(
                     "create" if k not in reason else "change",
                     s,
-                    (Step("del-link", s.ns, s.obj, {"kind": s.args["kind"]}),),
+                    (step("del-link", s.ns, s.obj, {"kind": s.args["kind"]}),),
                     reason.get(k, ""),
                 )
             )
@@ -350,19 +368,19 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
         again = k in new_ends or o is None or o.args.get("master") != s.args.get("master")
         again = again or old.owner.get((k[0], s.args["master"])) in gone
         if again:
-            out.append(Change("create", s, (Step("nomaster", s.ns, s.obj, {}),)))
+            out.append(Change("create", s, (step("nomaster", s.ns, s.obj, {}),)))
     # a namespace where anything changed gets its addresses, routes and neighbours
     # replaced (idempotent): a device set down or deleted takes routes, permanent
     # neighbours and IPv6 addresses with it
     ups = [
-        Change("create" if k in new_ends or k[0] not in old.netns else "change", s, (Step("down", s.ns, s.obj),))
+        Change("create" if k in new_ends or k[0] not in old.netns else "change", s, (step("down", s.ns, s.obj),))
         for k, s in new.ups.items()
         if k not in old.ups or k in new_ends
     ]
     touched = {c.step.ns for c in [*out, *ups]} | {e[0] for e in gone_ends | new_ends}
     for k, s in new.addrs.items():
         if k not in old.addrs:
-            out.append(Change("create", s, (Step("del-addr", s.ns, s.obj, dict(s.args)),)))
+            out.append(Change("create", s, (step("del-addr", s.ns, s.obj, dict(s.args)),)))
     out += ups
     for k, s in new.addrs.items():
         if k in old.addrs and k[0] in touched:
@@ -372,7 +390,7 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
         for k, s in table.items():
             o = olds.get(k)
             if o is None:
-                out.append(Change("create", s, (Step(op, s.ns, s.obj, dict(s.args)),)))
+                out.append(Change("create", s, (step(op, s.ns, s.obj, dict(s.args)),)))
             elif dict(o.args) != dict(s.args):
                 out.append(Change("change", s, (o,)))
             elif k[0] in touched:
@@ -380,14 +398,14 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
     for ns, s in new.nft.items():
         o = old.nft.get(ns)
         if o is None or o.args["ruleset"] != s.args["ruleset"]:
-            out.append(Change("change", s, (o,) if o else (Step("flush-nft", ns, "ruleset"),)))
+            out.append(Change("change", s, (o,) if o else (step("flush-nft", ns, "ruleset"),)))
     for ns, o in old.nft.items():
         if ns not in new.nft and ns not in gone_ns:
-            out.append(Change("delete", Step("flush-nft", ns, "ruleset"), (o,)))
+            out.append(Change("delete", step("flush-nft", ns, "ruleset"), (o,)))
 
     # 5. namespaces that go
     for ns in gone_ns:
-        out.append(Change("delete", Step("del-netns", ns, ns, {"netns": old.netns[ns].args["netns"]})))
+        out.append(Change("delete", step("del-netns", ns, ns, {"netns": old.netns[ns].args["netns"]})))
     return out
 
 
