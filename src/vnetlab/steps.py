@@ -182,10 +182,11 @@ def timeline(lab: Lab) -> list[tuple[str | None, Lab]]:
     return [(None, lab_after(lab, None)), *states(lab)]
 
 
-def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
-    """In a sandbox: bring up the first lab, check its expectations, then apply
-    each next one the way `up` applies a changed file (built beside the old
-    one and swapped in, not yet in place) and check its expectations."""
+def _kernel_timeline(rs: list[Any]) -> list[tuple[list[Any], list[dict[str, Any]]]]:
+    """In a sandbox: bring up the first lab and check its expectations, then
+    change it in place into each next one the way `up` applies a changed file
+    (kernel.change: only what the step changed is touched) and check that
+    step's expectations."""
     from .kernel import KernelLab
 
     out = []
@@ -196,23 +197,39 @@ def _kernel_timeline(rs: list[Any]) -> list[list[Any]]:
             out.append(k.evaluate(list(r.lab.expect)))
         finally:
             k.close()
-    return out
+        CHANGES.append([c.as_dict() for c in k.changes])
+    return [(o, c) for o, c in zip(out, CHANGES, strict=True)]
+
+
+#: per state, the Changes (as dicts) the kernel made to reach it, of the last kernel run
+CHANGES: list[list[dict[str, Any]]] = []
 
 
 def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     """(step name or None, Resolved, outcomes) for the lab as written and after each step.
 
-    sim: each state is built afresh (as the kernel path does today, so
-    learned FDB entries do not carry over on either backend). kernel: one
-    throw-away sandbox for the whole timeline, the lab changed by `up`'s
-    change path step after step."""
+    sim: each state continues from the world the previous one left (what
+    bridges and VTEPs learned carries over, see carry_learned). kernel: one
+    throw-away sandbox for the whole timeline, the lab changed in place by
+    `up`'s change path step after step. Every probe starts from cold
+    neighbour caches on both."""
     from .resolve import resolve
 
     line = [(name, resolve(state)) for name, state in timeline(lab)]
     if backend == "sim":
         from .backends import SimBackend
+        from .plan import build_plan
+        from .plan.diff import diff
 
-        return [(n, r, SimBackend(r).evaluate(r.lab.expect)) for n, r in line]
+        out = []
+        prev: Any = None
+        for n, r in line:
+            b = SimBackend(r)
+            if prev is not None:
+                carry_learned(prev[0].sim.world, b.sim.world, diff(build_plan(prev[1]), build_plan(r)))
+            out.append((n, r, b.evaluate(r.lab.expect)))
+            prev = (b, r)
+        return out
     from .kernel import _gc_thresh3, preflight, sandbox
 
     preflight.require_privileges()
@@ -220,7 +237,48 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
         preflight.require_kinds(r)
     _gc_thresh3()
     outs = sandbox.run(_kernel_timeline, [r for _, r in line])
-    return [(n, r, o) for (n, r), o in zip(line, outs, strict=True)]
+    CHANGES[:] = [c for _, c in outs]
+    return [(n, r, o) for (n, r), (o, _) in zip(line, outs, strict=True)]
+
+
+def carry_learned(old: Any, new: Any, changes: list[Any]) -> None:
+    """The simulator's next step continues from the world the previous one left:
+    what bridges and VTEPs learned carries over, as it does on the kernel, where a
+    step changes the lab in place — except what the kernel forgets: the FDB of a
+    device deleted, made again or set down (vxlan_stop, br_dev_stop flush), and a
+    bridge's entries on a port that is gone, was made again, set down or lost its
+    carrier (br_stp_disable_port → br_fdb_delete_by_port; docs/kernel-semantics.md
+    § 7). Neighbour caches need nothing: every probe starts from cold ones, on both
+    backends."""
+    from .sim.kinds.bridge import Entry
+
+    gone = {f"{c.step.ns}/{c.step.obj}" for c in changes if c.step.op in ("del-link", "down", "link")}
+    gone |= {
+        f"{c.step.args['peer_ns']}/{c.step.args['peer']}"
+        for c in changes
+        if c.step.op == "link" and c.step.args.get("peer")
+    }
+
+    def oper(d: Any) -> bool:
+        return bool(d.up and d.carrier())
+
+    snap = old.fdb_snapshot()
+    for label, bfdb in snap.bridges.items():
+        d = new.devices.get(label)
+        if d is None or label in gone or d.kind != "bridge" or not oper(d):
+            continue
+        ports = {p.dev.label: p for p in d.ports}
+        for key, (port, local) in bfdb.items():
+            p = ports.get(port) if port is not None else None
+            if local or p is None or port in gone or key in d.fdb or not oper(p.dev):
+                continue
+            d.fdb[key] = Entry(p, False)
+    for label, vfdb in snap.vxlans.items():
+        d = new.devices.get(label)
+        if d is None or label in gone or d.kind != "vxlan" or not oper(d):
+            continue
+        for mac, dst in vfdb.items():
+            d.fdb.setdefault(mac, dst)
 
 
 def test_rows(lab: Lab, backend: str) -> list[tuple[str | None, list[Any]]]:

@@ -83,6 +83,8 @@ def _use(lab: str) -> None:
 KINDS = {
     "up": ["mount", "unshare", "setns", "linkat", "mkdir", "openat", "write", "sendto", "recvfrom", "socket", "close"],
     "change": ["mount", "umount2", "unlink", "linkat", "setns", "unshare", "sendto", "openat", "write", "close"],
+    # a change applied in place (kernel.change): netlink in the lab's namespaces, no new namespace
+    "inplace": ["setns", "sendto", "recvfrom", "openat", "write", "unlink", "close"],
     "down": ["umount2", "unlink", "setns", "openat", "sendto", "recvfrom", "socket", "connect", "close"],
 }
 #: at most this many points per system call and lab (evenly spread) unless FULL
@@ -93,13 +95,19 @@ def _op(op: str) -> None:
     if op == "down":
         owner.down(NAME)
     else:
-        KernelLab(resolve(load_text(CHANGED if op == "change" else TEXT))).up()
+        KernelLab(resolve(load_text(CHANGED if op in ("change", "inplace") else TEXT))).up()
 
 
 def _prepare(op: str) -> None:
-    """The state the operation starts from: nothing (up), or lab A up (change, down)."""
-    if op in ("change", "down"):
+    """The state the operation starts from: nothing (up), or lab A up (change, down).
+    "change" is the rebuild of a lab without a saved plan (built beside, swapped in):
+    its plan is dropped; "inplace" keeps it, so the change is applied in place."""
+    if op in ("change", "down", "inplace"):
         KernelLab(resolve(load_text(TEXT))).up()
+    if op == "change":
+        from vnetlab.kernel.labstate import drop_state
+
+        drop_state(NAME)
 
 
 def _traced(op: str, strace_args: list[str], cli: list[str] | None = None) -> tuple[int, str]:
@@ -250,12 +258,22 @@ def _sweep(op: str, lab: str = "crash") -> dict:
 
 
 @pytest.mark.parametrize(
-    ("op", "lab"), [("up", "crash"), ("change", "crash"), ("down", "crash"), ("change", "mvtveth"), ("down", "mvtveth")]
+    ("op", "lab"),
+    [
+        ("up", "crash"),
+        ("change", "crash"),
+        ("inplace", "crash"),
+        ("down", "crash"),
+        ("change", "mvtveth"),
+        ("inplace", "mvtveth"),
+        ("down", "mvtveth"),
+    ],
 )
 def test_a_kill_at_any_system_call_leaves_nothing_after_down(in_sandbox, op: str, lab: str) -> None:
     f = in_sandbox(_sweep, op, lab)
     counts, pts = f["counts"], f["points"]
-    for sc in ("setns", "openat") + (("mount", "unshare", "linkat") if op != "down" else ("umount2", "unlink")):
+    need = {"down": ("umount2", "unlink"), "inplace": ("sendto",)}.get(op, ("mount", "unshare", "linkat"))
+    for sc in ("setns", "openat", *need):
         assert counts.get(sc, 0) > 0, (op, sc, counts)  # the operation makes these calls: the sweep covers them
     killed = [p for p in pts if p[2]]
     assert len(killed) >= 0.9 * len(pts), [p[:3] for p in pts if not p[2]]

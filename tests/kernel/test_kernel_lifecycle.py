@@ -102,7 +102,7 @@ def _reup_and_change() -> dict:
 
 def test_reup_is_a_no_op_and_a_change_is_applied(in_sandbox) -> None:
     f = in_sandbox(_reup_and_change)
-    assert (f["first"], f["second"], f["third"]) == ("created", "no changes", "recreated")
+    assert (f["first"], f["second"], f["third"]) == ("created", "no changes", "changed")  # in place
     assert f["mode"] == "vepa" and f["addrs"] == ["198.51.100.111"]
     assert f["after"] == []
 

@@ -34,7 +34,8 @@ def test_both_backends_agree_on_every_step(in_sandbox) -> None:
     down = doc["steps"][0]["expectations"][0]
     assert down["backends"]["kernel"]["results"] == {"198.18.1.2": False}
     assert doc["steps"][1]["expectations"][0]["backends"]["kernel"]["results"] == {"198.18.1.2": True}
-    assert "not yet in place" in err  # what the kernel path does today is said
+    assert "changed in place" in err
+    assert [c["text"] for c in doc["steps"][0]["kernel_changes"] if c["action"] == "change"] == ["set eth0 down"]
     assert f["left"] == []  # the sandboxed lab is gone
 
 

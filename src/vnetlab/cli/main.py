@@ -214,22 +214,52 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
 @cli.command()
 @LAB_ARG
+@click.argument("new", metavar="[NEW]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@STEP
 @JSON
 @errors_to_exit
-def plan(lab: Path, as_json: bool) -> None:
+def plan(lab: Path, new: Path | None, step: str | None, as_json: bool) -> None:
     """Show what `up` would create, grouped per node, without doing it.
 
     Steps are small records (create namespace, add link, set master, sysctl,
     address, up, route, neighbour) in the order `up` runs them.
+
+    With NEW (another lab file), the change from LAB to NEW; with --step
+    NAME alone, the change that step makes; as `up` of a changed file makes it on a
+    running lab: per node, what is created, changed in place (`ip link set`)
+    and deleted; a device the kernel cannot change in place is deleted and
+    made again, and the plan says why. Everything else is left alone.
     """
     from ..plan import build_plan
 
     r = _resolved(lab)
-    steps = build_plan(r)
+    if new is None and step is None:
+        steps = build_plan(r)
+        if as_json:
+            render.json_doc({"lab": r.lab.lab, "steps": [s.as_dict() for s in steps]})
+        else:
+            render.plan(r, steps)
+        return
+    from ..errors import InputError
+    from ..plan.diff import diff, summary
+
+    if new is None:  # the change that step makes: from the lab as the step before left it
+        from .. import steps as lab_steps
+
+        known = lab_steps.names(r.lab)
+        i = known.index(step) if step in known else -1
+        r = _resolved(lab, known[i - 1] if i > 0 else None)
+    r2 = _resolved(new, step) if new is not None else _resolved(lab, step)
+    if r2.lab.lab != r.lab.lab:
+        raise InputError(
+            f"lab {r2.lab.lab!r} is another lab than {r.lab.lab!r}: a change keeps the lab's name "
+            "(`up` of it would bring up a second lab)"
+        )
+    changes = diff(build_plan(r), build_plan(r2))
     if as_json:
-        render.json_doc({"lab": r.lab.lab, "steps": [s.as_dict() for s in steps]})
+        render.json_doc({"lab": r.lab.lab, "changes": [c.as_dict() for c in changes], "summary": summary(changes)})
     else:
-        render.plan(r, steps)
+        render.plan_diff(r2, changes)
 
 
 @cli.command()

@@ -161,6 +161,32 @@ def plan(r: Any, steps: list[Any]) -> None:
     print(f"{len(steps)} steps", file=sys.stderr)
 
 
+def plan_diff(r: Any, changes: list[Any]) -> None:
+    """A change from one lab to another, per node: create / change / delete, in the order
+    `up` makes them (unchanged addresses, routes and neighbours written again are counted)."""
+    from ..plan.diff import summary
+
+    groups: dict[str, list[Any]] = {}
+    for c in changes:
+        groups.setdefault(c.step.ns, []).append(c)
+    for ns, cs in groups.items():
+        shown = [c for c in cs if c.action != "refresh"]
+        if not shown:
+            continue
+        what = "switch" if ns in r.lab.switches else "node"
+        say(f"{what} {ns}:")
+        for c in shown:
+            say(f"  {c.action:<6} {c.describe()}")
+    n = summary(changes)
+    if not changes:
+        say("no changes")
+    print(
+        f"{n['create']} to create, {n['change']} to change, {n['delete']} to delete"
+        + (f" ({n['refresh']} unchanged addresses/routes/neighbours written again)" if n["refresh"] else ""),
+        file=sys.stderr,
+    )
+
+
 def status(st: dict[str, list[dict[str, Any]]]) -> None:
     from rich.table import Table
 

@@ -182,11 +182,12 @@ def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
     names = ["sim", "kernel"] if backend == "both" else [backend]
     if backend != "sim":
         print(
-            "kernel: each step is applied as `up` applies a changed file (the lab after the step is built "
-            "beside the old one and swapped in), not yet in place (issue #15)",
+            "kernel: one lab, changed in place by each step as `up` applies a changed file "
+            "(only what the step changes is touched)",
             file=sys.stderr,
         )
     per_step = steps.test_rows(lab, backend)
+    changes = steps.CHANGES if backend != "sim" else []
     failed = sum(not a.ok for _, rows in per_step for a in rows)
     if as_json:
         render.json_doc(
@@ -197,15 +198,25 @@ def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
                 "problems": [],
                 "expectations": [a.as_json() for a in per_step[0][1]],
                 "steps": [
-                    {"name": name, "passed": all(a.ok for a in rows), "expectations": [a.as_json() for a in rows]}
-                    for name, rows in per_step[1:]
+                    {
+                        "name": name,
+                        "passed": all(a.ok for a in rows),
+                        "expectations": [a.as_json() for a in rows],
+                        **({"kernel_changes": changes[i + 1]} if len(changes) == len(per_step) else {}),
+                    }
+                    for i, (name, rows) in enumerate(per_step[1:])
                 ],
             }
         )
     else:
         total = 0
-        for name, rows in per_step:
+        for i, (name, rows) in enumerate(per_step):
             render.say(f"== {'the lab as written' if name is None else 'step ' + printable(name)}")
+            if name is not None and len(changes) == len(per_step):
+                real = [c for c in changes[i] if c["action"] != "refresh"]
+                render.say(
+                    f"   kernel, in place: {'; '.join(c['node'] + ': ' + c['text'] for c in real) or 'nothing to change'}"
+                )
             render.expectations_multi([(a.expectation, a.outcomes, a.ok) for a in rows], names)
             total += len(rows)
         print(f"{total - failed} passed, {failed} failed ({len(per_step) - 1} steps)", file=sys.stderr)

@@ -18,7 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import EnvironmentProblem, InputError
-from ..model import Expectation
+from ..model import Expectation, Lab
 from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..verify import endpoints as ep
@@ -50,6 +50,8 @@ class KernelLab:
         self._owners: dict[str, list[str]] | None = None
         #: {source: {address: retry that got the first reply}}, since the last matrix began
         self.retried: dict[str, dict[str, int]] = {}
+        #: what the last `up` changed in place (plan.diff.Change), when it changed a running lab
+        self.changes: list[Any] = []
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -122,7 +124,19 @@ class KernelLab:
                 self.external_guests = external_guests
                 return "no changes" if external_guests else self._keep_guests(fp)
             if healthy:
+                from .labstate import load_state
+
+                prev = load_state(self.lab, marks[0].fingerprint)
+                # a lab that starts or stops using IPv6 needs namespaces made for it (vnetlab
+                # turns IPv6 off in the namespaces of a lab without it): rebuilt, not changed
+                was_v6 = prev is not None and any(
+                    s.op == "addr" and ":" in str(s.args.get("address")) for s in prev["steps"]
+                )
+                if prev is not None and done[0].external_guests == external_guests and was_v6 == self._uses_v6():
+                    self.changes = self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
+                    return "changed"
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
+                self._save(steps, fp)
                 return "recreated"
             owner.down(self.lab)
         with nsutil.phase("up: read marks"):
@@ -142,7 +156,118 @@ class KernelLab:
             raise
         with nsutil.phase("up: complete mark + settle"):
             self._set_complete(fp, external_guests)
+        self._save(steps, fp)
         return "recreated" if marks else "created"
+
+    def _guest_sig(self) -> dict[str, Any]:
+        return {n: {"device": list(g.device), "repr": repr(g)} for n, g in self.r.guests.items()}
+
+    def _save(self, steps: list[Step], fp: str) -> None:
+        from .labstate import save_state
+
+        lab = self.r.lab.model_copy(update={"steps": ()}).model_dump(mode="json", by_alias=True, exclude_unset=True)
+        lab.pop("steps", None)
+        save_state(self.lab, fp, steps, self._guest_sig(), lab)
+
+    def change_in_place(
+        self,
+        prev: dict[str, Any],
+        steps: list[Step],
+        fp: str,
+        progress: Callable[[int, int], None] | None = None,
+        fail_at: int | None = None,
+        external_guests: bool = False,
+    ) -> list[Any]:
+        """Apply the diff from the running lab (its saved plan ``prev``) to ``steps``,
+        in place (kernel.change): all or nothing, a failure restores the previous lab.
+        The guest daemon keeps running unless a guest changed or a device a guest
+        holds (or the daemon's namespace) was touched. Returns the Changes applied."""
+        from ..plan.diff import diff
+        from .change import ChangeExecutor
+
+        changes = diff(prev["steps"], steps)
+        changes = [
+            type(c)(
+                c.action,
+                c.step.with_spec(alias=f"{c.step.args['alias']}:{fp}"),
+                c.undo,
+                c.reason,
+            )
+            if c.step.op == "netns"
+            else c
+            for c in changes
+        ]
+        devs = {(c.step.ns, c.step.obj) for c in changes if c.step.op in LINK_OPS}
+        devs |= {
+            (c.step.args["peer_ns"], c.step.args["peer"])
+            for c in changes
+            if c.step.op in LINK_OPS and c.step.args.get("peer")
+        }
+        removed = {c.step.ns for c in changes if c.step.op == "del-netns"}
+        restart = bool(self.r.guests or prev.get("guests")) and (
+            prev.get("guests") != self._guest_sig()
+            or any(g.device in devs for g in self.r.guests.values())
+            or any(tuple(g["device"]) in devs for g in prev.get("guests", {}).values())
+            or self.guest_ns in {self.netns(n) for n in removed}
+            or not nsutil.exists(self.guest_ns)
+        )
+        commit = [c for c in changes if c.step.op == "del-netns"]
+        work = [c for c in changes if c.step.op != "del-netns"]
+        ex = ChangeExecutor(self.netns, index_base=self._free_bank(), fail_at=fail_at, uses_ipv6=self._uses_v6())
+        self.close()
+        from .labstate import drop_state, save_state
+
+        # while the change runs the lab has no saved plan: a crash half-way leaves a lab
+        # the next `up` rebuilds from scratch (beside it, swapped in), never diffs against
+        drop_state(self.lab)
+        try:
+            ex.apply(work, progress)
+        except BaseException:
+            save_state(self.lab, prev["fingerprint"], prev["steps"], prev.get("guests", {}), prev.get("lab", {}))
+            held = [g for g in prev.get("guests", {}).values() if tuple(g["device"]) in devs]
+            if held and not external_guests:  # its devices were made again: the daemon starts again
+                with contextlib.suppress(EnvironmentProblem, OSError):
+                    guestd.stop(self.lab, [self.guest_ns])
+                    from ..resolve import resolve
+
+                    old = resolve(Lab.model_validate(prev["lab"]))
+                    old_names = [*old.lab.switches, *old.lab.nodes]
+                    self.guests = guestd.start(
+                        old, {n: old.netns(n) for n in old_names}, old.netns(old_names[0]), prev["fingerprint"]
+                    )
+            raise
+        # the point of no return
+        if restart:
+            guestd.stop(self.lab, [m.netns for m in owner.owned(self.lab) if m.complete])
+        for c in commit:
+            ex.op_del_netns(c.step)
+        ex.close()
+        for n in self.names:
+            owner.set_fingerprint(self.netns(n), self.lab, n, fp)
+        self.external_guests = external_guests
+        if not external_guests and self.r.guests:
+            if restart:
+                self._start_guests(fp)
+            else:
+                self.attach()
+                if self.guests is not None:
+                    self.guests.call("fingerprint", fingerprint=fp)
+        self._set_complete(fp, external_guests)
+        self._save(steps, fp)
+        return changes
+
+    def _free_bank(self) -> int:
+        """Ifindexes for devices a change creates: above every one the lab's namespaces use
+        (a macvtap's /dev/tap<ifindex> is one for the whole machine)."""
+        from pyroute2 import IPRoute
+
+        from .apply import INDEX_BASE
+
+        top = INDEX_BASE
+        for m in owner.owned(self.lab, everything=True):
+            with nsutil.inside(m.netns), IPRoute() as h:
+                top = max([top, *(ln["index"] for ln in h.get_links())])
+        return top + 1
 
     def _uses_v6(self) -> bool:
         return any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
@@ -528,6 +653,9 @@ class KernelLab:
 
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
+#: Change ops that make or delete a device (a guest holding it needs its daemon started again;
+#: one changed in place keeps its file descriptor)
+LINK_OPS = {"link", "del-link"}
 
 
 def _remove_ours(lab: str, name: str) -> None:

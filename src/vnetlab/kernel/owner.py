@@ -159,6 +159,9 @@ def down(lab: str) -> list[str]:
                 with contextlib.suppress(OSError):
                     nsutil.remove(m.netns)
                     removed.append(m.netns)
+        from .labstate import drop_state  # the plan it was built from goes with it
+
+        drop_state(lab)
         return removed
 
 

@@ -34,6 +34,8 @@ def enter() -> None:
     nsutil.mount("none", "/", None, nsutil.MS_REC | nsutil.MS_PRIVATE)
     os.makedirs(nsutil.NETNS_RUN_DIR, exist_ok=True)
     nsutil.mount("vnetlab-sandbox", nsutil.NETNS_RUN_DIR, "tmpfs", 0, "mode=0755,size=16m")
+    os.makedirs("/run/vnetlab", exist_ok=True)  # a running lab's saved plan (kernel.change)
+    nsutil.mount("vnetlab-sandbox", "/run/vnetlab", "tmpfs", 0, "mode=0700,size=16m")
     try:
         protect_sysctls()
     except OSError:
