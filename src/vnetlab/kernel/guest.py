@@ -67,6 +67,11 @@ class GuestRunner:
     """All guests of a lab, on their devices' descriptors, served by one thread."""
 
     def __init__(self, r: Resolved, netns_of: Callable[[str], str]):
+        # Every frame a guest gets or sends goes through dpkt (sim.frame imports it lazily): import
+        # it now, not on the first frame, or a slow import (seconds in the full-kernel VM) makes
+        # the lab's first ping time out.
+        import dpkt  # noqa: F401
+
         self.r = r
         self.world = _FdWorld()
         self.stacks: dict[str, Stack] = {}
