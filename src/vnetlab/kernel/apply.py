@@ -57,6 +57,9 @@ def _text(err: BaseException) -> str:
 class Executor:
     """Runs steps for one lab; ``netns_of`` maps a lab name (node/switch) to its namespace."""
 
+    #: RTM_NEWADDR as a fresh build makes it (a change replaces: the address may exist already)
+    ADDR_CMD = "add"
+
     def __init__(
         self,
         netns_of: Callable[[str], str],
@@ -286,7 +289,7 @@ class Executor:
         }
         if iface.version == 6:
             kw["flags"] = IFA_F_NODAD
-        self.ipr(step.ns).addr("add", **kw)
+        self.ipr(step.ns).addr(self.ADDR_CMD, **kw)
 
     def op_up(self, step: Step) -> None:
         if (step.ns, step.obj) in self.up_done:

@@ -27,7 +27,7 @@ from ..plan.diff import Change, describe
 from ..plan.diff import step as make_step
 from ..plan.steps import Step
 from . import nsutil
-from .apply import IFA_F_NODAD, NUD_PERMANENT, Executor, StepFailed, _port_vlans, _write_sysctl
+from .apply import NUD_PERMANENT, Executor, StepFailed, _port_vlans, _write_sysctl
 
 #: what a failed change message says
 RESTORED = "the running lab was restored as it was"
@@ -50,6 +50,8 @@ def _failed(step: Step, netns: str, err: BaseException) -> StepFailed:
 
 class ChangeExecutor(Executor):
     """Runs Changes on a running lab (its namespaces exist and are marked)."""
+
+    ADDR_CMD = "replace"  # an address a change sets may be there already
 
     def __init__(self, netns_of: Callable[[str], str], index_base: int, fail_at: int | None = None, **kw: Any):
         super().__init__(netns_of, index_base=index_base, undo=RESTORED, **kw)
@@ -235,17 +237,6 @@ class ChangeExecutor(Executor):
     def _read_sysctl(self, step: Step) -> str:
         with nsutil.inside(self.netns(step.ns)), open("/proc/sys/" + step.obj.replace(".", "/")) as fh:
             return fh.read().strip()
-
-    def op_addr(self, step: Step) -> None:
-        iface = ipaddress.ip_interface(step.args["address"])
-        kw: dict[str, Any] = {
-            "index": self.index(step.ns, step.obj),
-            "address": str(iface.ip),
-            "prefixlen": iface.network.prefixlen,
-        }
-        if iface.version == 6:
-            kw["flags"] = IFA_F_NODAD
-        self.ipr(step.ns).addr("replace", **kw)
 
     def op_del_addr(self, step: Step) -> None:
         iface = ipaddress.ip_interface(step.args["address"])
