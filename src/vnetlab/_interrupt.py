@@ -41,6 +41,23 @@ def _leave(signum: int, frame: FrameType | None) -> None:
     os._exit(EXIT_CODE)
 
 
+_seen = False  # a SIGINT came while a command ran (a library may have wrapped its KeyboardInterrupt)
+
+
+def _unwind(signum: int, frame: FrameType | None) -> None:
+    global _seen
+    _seen = True
+    raise KeyboardInterrupt
+
+
+def was_interrupted() -> bool:
+    """A SIGINT came while the command ran: whatever error it ended in is that interrupt.
+
+    Some libraries catch the KeyboardInterrupt and raise their own error instead (pydantic-core
+    building a model's schema during a lazy import reports a SchemaError that names it)."""
+    return _seen
+
+
 def is_cli() -> bool:
     """This process is the `vnetlab` command (console script or `python -m vnetlab`)."""
     if sys.argv and os.path.basename(sys.argv[0]) == "vnetlab":
@@ -65,7 +82,7 @@ def leave_on_interrupt() -> None:
 def unwind_on_interrupt() -> None:
     """From now on Ctrl-C raises KeyboardInterrupt, so a running command undoes its work."""
     if _signal.getsignal(_signal.SIGINT) is _leave:
-        _set(_signal.default_int_handler)
+        _set(_unwind)
 
 
 def interrupted() -> None:

@@ -81,3 +81,24 @@ def test_importing_vnetlab_leaves_ctrl_c_alone() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_ctrl_c_that_a_library_wraps_is_still_an_interrupt() -> None:
+    """pydantic-core turns a KeyboardInterrupt that arrives while it builds a model's schema
+    (a command's lazy import) into a SchemaError naming it; CI saw 'internal error: SchemaError'
+    after Ctrl-C. Whatever a library makes of the interrupt, the command says 'interrupted', 130."""
+    code = (
+        "import os, signal, sys, click\n"
+        "sys.argv = ['vnetlab', 'wrapped']\n"
+        "import importlib\nm = importlib.import_module('vnetlab.cli.main')\n"
+        "@m.cli.command('wrapped')\n"
+        "def wrapped():\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        signal.pause()\n"
+        "    except KeyboardInterrupt:\n"
+        "        raise RuntimeError('Error building serializer: KeyboardInterrupt') from None\n"
+        "m.main()\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stderr.strip()) == (130, "vnetlab: interrupted")

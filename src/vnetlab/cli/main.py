@@ -383,11 +383,15 @@ def main() -> None:
     except (click.Abort, KeyboardInterrupt):
         _interrupt.interrupted()
     except click.ClickException as e:
+        if _interrupt.was_interrupted():
+            _interrupt.interrupted()
         e.show()
         sys.exit(2)
     except SystemExit:
         raise
     except Exception as e:  # a bug of ours: say so briefly, without a traceback
+        if _interrupt.was_interrupted():  # a library turned the KeyboardInterrupt into its own error
+            _interrupt.interrupted()
         print(
             f"vnetlab: internal error: {type(e).__name__}: {render.safe(e)} (set VNETLAB_DEBUG=1 for the traceback)",
             file=sys.stderr,
