@@ -21,6 +21,7 @@ from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
+from . import nft
 from .build import Builder
 from .frame import Frame, ip_int, ip_str
 from .trace import Hop
@@ -54,11 +55,43 @@ class SimCannot(EnvironmentProblem):
     """The simulator does not model something the lab uses (exit 3): never a silent accept."""
 
 
+#: kinds whose packets take paths through another namespace's netfilter hooks, or
+#: carry UDP (whose conntrack the simulator does not model): not with a ruleset yet
+_NOT_WITH_NFT = ("vxlan", "ipvlan")
+
+
 def sim_unsupported(lab: Lab) -> str | None:
-    """Why the simulator cannot run ``lab`` (None: it can). The one place that decides."""
+    """Why the simulator cannot run ``lab`` (None: it can). The one place that decides.
+
+    A node's nftables ruleset is evaluated when every part of it is in the
+    simulated subset (``sim/nft.py``); otherwise the lab is refused here,
+    naming the first expression or statement outside it: never a silent accept."""
+    filtered = [name for name, node in lab.nodes.items() if node.nftables is not None]
+    if not filtered:
+        return None
+    for name in filtered:
+        for key, v in lab.nodes[name].sysctl.items():
+            if key.startswith("net.bridge.bridge-nf-call-") and str(v).strip() not in ("0", ""):
+                return (
+                    f"the simulator does not pass bridged frames through netfilter ({key}={v}, node {name}); "
+                    "use --backend kernel"
+                )
     for name, node in lab.nodes.items():
-        if node.nftables is not None:
-            return f"the simulator does not evaluate nftables rulesets yet (node {name}); use --backend kernel"
+        for ifname, iface in node.interfaces.items():
+            if iface.kind in _NOT_WITH_NFT:
+                return (
+                    f"the simulator does not evaluate nftables rulesets in a lab with {iface.kind} interfaces yet "
+                    f"({name}/{ifname}; nftables in {', '.join(filtered)}); use --backend kernel"
+                )
+    for name in filtered:
+        text = lab.nodes[name].nftables
+        assert text is not None
+        try:
+            nft.compile_ruleset(text)
+        except nft.Unsupported as e:
+            return f"node {name}'s nftables ruleset: the simulator does not evaluate {e}; use --backend kernel"
+        except nft.NftFailed as e:
+            return f"node {name}'s nftables ruleset could not be read for the simulator: {e}"
     return None
 
 
@@ -71,6 +104,9 @@ class Simulator:
         if why is not None:
             raise SimCannot(why)
         self.world: World = Builder(self.r).build()
+        for name, node in self.r.lab.nodes.items():
+            if node.nftables is not None:
+                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables)
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}

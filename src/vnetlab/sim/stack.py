@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from .nft import PRI_CONNTRACK, Conntrack, Decision
+from .nft import Packet as NfPacket
 from .frame import (
     ARP_REPLY,
     ARP_REQUEST,
@@ -36,6 +39,7 @@ from .frame import (
 
 if TYPE_CHECKING:
     from ..model.guest import Guest
+    from .nft import Ruleset
     from .world import Device, World
 
 
@@ -121,6 +125,9 @@ class Stack:
         self.forward_all = bool(fwd)
         self.ignore_bcast_echo = bool(self.sysctl.get("net.ipv4.icmp_echo_ignore_broadcasts", 1))
         self.ignore_all_echo = bool(self.sysctl.get("net.ipv4.icmp_echo_ignore_all", 0))
+        #: the namespace's nftables ruleset (None: no ruleset, no hooks) and its conntrack
+        self.nf: Ruleset | None = None
+        self.conntrack = Conntrack()
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -254,7 +261,10 @@ class Stack:
             pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
             if self.world.tracing:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
-            self.world.defer(self.local_deliver, None, pkt, False)
+            if self.nf is None:
+                self.world.defer(self.local_deliver, None, pkt, False)
+            elif self._local_out(pkt, "lo"):
+                self.world.defer(self._lo_rcv, pkt)
             return
         route = self.lookup(dst)
         if route is None:
@@ -283,6 +293,11 @@ class Stack:
 
     def output(self, pkt: IPv4, route: RouteEntry | None = None) -> None:
         if pkt.dst in self.local or pkt.dst & 0xFF000000 == LOOPBACK_NET:  # is_local
+            if self.nf is not None:
+                if not self._local_out(pkt, "lo"):
+                    return
+                self.world.defer(self._lo_rcv, pkt)
+                return
             self.world.defer(self.local_deliver, None, pkt, False)
             return
         if route is None:
@@ -297,7 +312,74 @@ class Stack:
                 )
                 return
         nh = route.via if route.via is not None else pkt.dst
+        if self.nf is not None and not self._local_out(pkt, route.dev):
+            return
         self.neigh_output(route.dev, nh, pkt, route)
+
+    # netfilter (kernel-semantics §9) ---------------------------------------------
+    def _local_out(self, pkt: IPv4, out: Device | str) -> bool:
+        """__ip_local_out's NF_INET_LOCAL_OUT, then ip_output's NF_INET_POST_ROUTING
+        (no input device: a local packet's skb->dev is unset), then conntrack's confirm."""
+        oif = out if isinstance(out, str) else out.name
+        where = self.lo_label if isinstance(out, str) else out.label
+        ct, confirm = self._ct_in(pkt)
+        if not self._hook("output", pkt, None, oif, where, ct):
+            return False
+        if not self._hook("postrouting", pkt, None, oif, where, ct):
+            return False
+        if confirm is not None:
+            confirm()
+        return True
+
+    def _lo_rcv(self, pkt: IPv4) -> None:
+        """A packet to a local address, back in through lo: ip_rcv's NF_INET_PRE_ROUTING, then delivery."""
+        ct, confirm = self._ct_in(pkt)
+        if self._hook("prerouting", pkt, "lo", None, self.lo_label, ct):
+            self.local_deliver(None, pkt, False, (ct, confirm))
+
+    def _ct_in(self, pkt: IPv4) -> tuple[str, Callable[[], None] | None]:
+        """nf_conntrack_in at prerouting or output: the packet's state, and its confirm."""
+        nf = self.nf
+        if nf is None or not nf.uses_ct:
+            return "invalid", None  # conntrack is not loaded here: nothing reads it
+        p = pkt.payload
+        if isinstance(p, Icmp):
+            return self.conntrack.lookup(pkt.src, pkt.dst, p.type, p.id)
+        return "invalid", None
+
+    def _hook(self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: str) -> bool:
+        """NF_HOOK: the ruleset's base chains on ``hook``; False when one dropped the packet."""
+        nf = self.nf
+        assert nf is not None
+        if hook not in nf.hooks:
+            return True
+        p = pkt.payload
+        icmp = p.type if isinstance(p, Icmp) else None
+        early = hook in ("prerouting", "output")
+        ct_at: Callable[[int], str] | None = None
+        if early and nf.uses_ct:
+            # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
+            ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
+        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct), ct_at)
+        w = self.world
+        last: Decision = decisions[-1]
+        if w.tracing:
+            for d in decisions if last.verdict == "accept" else decisions[:-1]:
+                w.hop(where, "nft", d.verdict, pkt.describe(), why=f"{self.name}: {d.describe()}")
+        if last.verdict == "accept":
+            return True
+        func = f"nf_hook_slow (NF_INET_{_NF_NAMES[hook]})"
+        if last.verdict == "reject":
+            w.drop(
+                where,
+                pkt.describe(),
+                "nft-reject",
+                func,
+                f"{self.name}: {last.describe()}; the sender gets {last.reject} instead of a reply",
+            )
+        else:
+            w.drop(where, pkt.describe(), "nft-drop", func, f"{self.name}: {last.describe()}")
+        return False
 
     def neigh_output(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None = None) -> None:
         world = self.world
@@ -573,6 +655,19 @@ class Stack:
                 f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
             )
             return
+        if self.nf is not None:
+            ct, confirm = self._ct_in(pkt)
+            if not self._hook("prerouting", pkt, dev.name, None, dev.label, ct):
+                return
+            self._ip_rcv_finish(dev, pkt, pkt_type, frame, (ct, confirm))
+            return
+        self._ip_rcv_finish(dev, pkt, pkt_type, frame, None)
+
+    def _ip_rcv_finish(
+        self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame, ct: tuple[str, Callable[[], None] | None] | None
+    ) -> None:
+        """ip_rcv_finish: the routing decision, then local delivery or ip_forward."""
+        w = self.world
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
         if dst & 0xF0000000 == 0xE0000000:  # ip_route_input_mc: only a group joined on this device
@@ -588,7 +683,7 @@ class Stack:
             bcast = True
         if dst in self.local or bcast:
             if self.default_conf and pkt.src not in self.local:  # accept_local and rp_filter 0: delivered
-                self.local_deliver(dev, pkt, bcast)
+                self.local_deliver(dev, pkt, bcast, ct)
                 return
             if pkt.src in self.local and not self.conf(dev, "accept_local"):
                 w.drop(
@@ -600,7 +695,7 @@ class Stack:
                 )
                 return
             if self._source_valid(dev, pkt, frame):
-                self.local_deliver(dev, pkt, bcast)
+                self.local_deliver(dev, pkt, bcast, ct)
             return
         if pkt_type != HOST:
             w.drop(dev, frame, "ip-not-host", "ip_forward", "a broadcast frame for an address that is not ours")
@@ -626,11 +721,28 @@ class Stack:
         if w.tracing:
             w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
         fwd = IPv4(pkt.src, pkt.dst, pkt.proto, pkt.payload, pkt.ttl - 1)
+        if ct is not None:
+            # ip_forward's NF_INET_FORWARD, then ip_output's NF_INET_POST_ROUTING (indev: the input device)
+            state, confirm = ct
+            if not self._hook("forward", fwd, dev.name, route.dev.name, route.dev.label, state):
+                return
+            if not self._hook("postrouting", fwd, dev.name, route.dev.name, route.dev.label, state):
+                return
+            if confirm is not None:
+                confirm()
         self.neigh_output(route.dev, route.via if route.via is not None else dst, fwd, route)
 
-    def local_deliver(self, dev: Device | None, pkt: IPv4, bcast: bool) -> None:
+    def local_deliver(
+        self, dev: Device | None, pkt: IPv4, bcast: bool, ct: tuple[str, Callable[[], None] | None] | None = None
+    ) -> None:
         w = self.world
         where = dev.label if dev is not None else self.lo_label
+        if ct is not None:
+            # ip_local_deliver's NF_INET_LOCAL_IN, then conntrack's confirm
+            if not self._hook("input", pkt, dev.name if dev is not None else "lo", None, where, ct[0]):
+                return
+            if ct[1] is not None:
+                ct[1]()
         p = pkt.payload  # (the protocol number always matches the payload's class)
         if isinstance(p, Icmp):
             icmp = p
@@ -680,6 +792,15 @@ class Stack:
                 "vxlan_rcv",
                 f"no VXLAN device in {self.name} has VNI {p.payload.vni} on port {p.dport}",
             )
+
+
+_NF_NAMES = {
+    "prerouting": "PRE_ROUTING",
+    "input": "LOCAL_IN",
+    "forward": "FORWARD",
+    "output": "LOCAL_OUT",
+    "postrouting": "POST_ROUTING",
+}
 
 
 def guest_stack(world: World, guest: Guest, nic: Device) -> Stack:

@@ -1,0 +1,545 @@
+"""The simulator's packet filter: a node's nftables ruleset, evaluated on IPv4 ICMP echo.
+
+What is evaluated is nft's own JSON form of the ruleset (``nft -j list
+ruleset``), never vnetlab's reading of nft syntax: the ruleset is loaded into
+a throw-away user and network namespace (as ``vnetlab.nft`` checks it) and
+listed back, once per ruleset text. The text of each rule in a trace is
+nft's own (``nft -a -s list ruleset``, matched by handle).
+
+The subset (kernel-semantics §9): tables of family ``ip`` and ``inet``
+(``ip6`` tables are read and ignored: the simulator has no IPv6); base chains
+of type filter on prerouting, input, forward, output and postrouting, in
+priority order, with their policies; matches on ``iif``/``oif``/``iifname``/
+``oifname`` (``*`` wildcards), ``meta l4proto``/``nfproto``/``protocol``,
+``ip saddr``/``daddr``/``protocol`` (addresses, prefixes, ranges, anonymous
+sets), ``icmp type``/``code``, ``ct state``, and any match on another
+protocol's header (tcp, udp, ip6...: false for an ICMP packet, as nft's
+implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
+return, continue; ``counter`` and ``log`` do nothing here. Anything else
+raises :class:`Unsupported` naming it when the ruleset is compiled, before
+any packet is sent: a ruleset is evaluated whole or not at all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..nft import TIMEOUT, unsafe
+
+HOOKS = ("prerouting", "input", "forward", "output", "postrouting")
+#: NF_IP_PRI_CONNTRACK: nf_conntrack_in runs at this priority on prerouting and output
+PRI_CONNTRACK = -200
+
+# include/uapi/linux/icmp.h; nft's names (src/proto.c icmp_type_tbl)
+ICMP_TYPES = {
+    "echo-reply": 0,
+    "destination-unreachable": 3,
+    "source-quench": 4,
+    "redirect": 5,
+    "echo-request": 8,
+    "router-advertisement": 9,
+    "router-solicitation": 10,
+    "time-exceeded": 11,
+    "parameter-problem": 12,
+    "timestamp-request": 13,
+    "timestamp-reply": 14,
+    "info-request": 15,
+    "info-reply": 16,
+    "address-mask-request": 17,
+    "address-mask-reply": 18,
+}
+# /etc/protocols names nft prints for meta l4proto / ip protocol
+PROTOCOLS = {"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "ipv6-icmp": 58, "icmpv6": 58, "sctp": 132, "gre": 47}
+PROTOCOLS.update({"esp": 50, "ah": 51, "dccp": 33, "udplite": 136, "ipip": 4, "ipv6": 41, "ospf": 89, "vrrp": 112})
+# what the client of a rejected echo request gets (nft's names → ICMP type 3 code)
+REJECT_CODES = {
+    "net-unreachable": 0,
+    "host-unreachable": 1,
+    "prot-unreachable": 2,
+    "port-unreachable": 3,
+    "no-route": 0,
+    "net-prohibited": 9,
+    "host-prohibited": 10,
+    "admin-prohibited": 13,
+}
+#: header protocols whose fields nft guards with an implicit ``meta l4proto``/``nfproto``
+#: dependency that an IPv4 ICMP packet never meets (so any match on them is false)
+_OTHER_HEADERS = frozenset(
+    {"tcp", "udp", "udplite", "sctp", "dccp", "ah", "esp", "comp", "icmpv6", "ip6", "gre", "igmp", "vlan", "arp"}
+)
+
+CT_STATES = frozenset({"new", "established", "related", "invalid", "untracked"})
+
+
+class Unsupported(Exception):
+    """A ruleset uses something the simulator does not evaluate (exit 3, named)."""
+
+
+class NftFailed(Exception):
+    """nft could not load or list the ruleset in the throw-away namespace."""
+
+
+# loading ------------------------------------------------------------------------------------------
+_SCRIPT = "nft -f - && nft -j list ruleset && nft -a -s list ruleset"
+
+
+@lru_cache(maxsize=128)
+def listing(text: str) -> tuple[dict[str, Any], str]:
+    """nft's JSON of ``text`` and its ``-a -s`` listing, from a throw-away user+network namespace.
+
+    The ruleset goes on stdin; the shell's script is a constant (no lab text in it)."""
+    if unsafe(text):
+        raise NftFailed("the ruleset includes files or is too large")
+    unshare, sh, nft = shutil.which("unshare"), shutil.which("sh"), shutil.which("nft")
+    if unshare is None or sh is None or nft is None:
+        raise NftFailed("nft (nftables) and unshare (util-linux) are needed to evaluate a ruleset")
+    try:
+        p = subprocess.run(
+            [unshare, "--user", "--map-root-user", "--net", sh, "-c", _SCRIPT],
+            input=text.encode(),
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise NftFailed(f"nft took more than {TIMEOUT:.0f} s to load the ruleset") from None
+    if p.returncode != 0:
+        raise NftFailed(f"nft could not load the ruleset: {p.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    out = p.stdout.decode("utf-8", "replace")
+    first, _, rest = out.partition("\n")
+    return json.loads(first), rest
+
+
+_TABLE = re.compile(r"^table (\S+) (.+?) \{ # handle (\d+)$")
+_CHAIN = re.compile(r"^\s*chain (.+?) \{ # handle (\d+)$")
+_RULE = re.compile(r"^\s*(.*?) # handle (\d+)$")
+
+
+def rule_texts(listed: str) -> dict[tuple[str, int, int, int], str]:
+    """(family, table handle, chain handle, rule handle) → nft's own text of the rule."""
+    out: dict[tuple[str, int, int, int], str] = {}
+    fam, th, ch = "", -1, -1
+    for line in listed.splitlines():
+        m = _TABLE.match(line)
+        if m:
+            fam, th, ch = m.group(1), int(m.group(3)), -1
+            continue
+        m = _CHAIN.match(line)
+        if m:
+            ch = int(m.group(2))
+            continue
+        m = _RULE.match(line)
+        if m and ch >= 0:
+            out[(fam, th, ch, int(m.group(2)))] = m.group(1).strip()
+    return out
+
+
+# the compiled model --------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Packet:
+    """What a rule may look at: an IPv4 packet at one hook of one namespace."""
+
+    src: int
+    dst: int
+    proto: int
+    icmp_type: int | None
+    icmp_code: int
+    iif: str | None
+    oif: str | None
+    ct: str  # new, established, related, invalid (no conntrack entry: invalid)
+
+
+Test = Callable[[Packet], bool]
+
+
+@dataclass(slots=True)
+class Rule:
+    tests: list[Test]
+    verdict: tuple[str, str | None] | None  # (accept|drop|reject|jump|goto|return|continue, target/reject type)
+    text: str
+    uses_ct: bool
+
+
+@dataclass(slots=True)
+class Chain:
+    family: str
+    table: str
+    name: str
+    rules: list[Rule] = field(default_factory=list)
+    hook: str | None = None
+    prio: int = 0
+    policy: str = "accept"
+    order: tuple[int, int] = (0, 0)
+    #: the chains of its table by name (jump and goto targets)
+    table_chains: dict[str, Chain] = field(default_factory=dict, repr=False)
+
+    @property
+    def where(self) -> str:
+        return f"table {self.family} {self.table} chain {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one base chain decided: ``verdict`` accept, drop or reject, by ``rule`` (None: the policy)."""
+
+    chain: Chain
+    verdict: str
+    rule: str | None
+    reject: str | None = None  # the ICMP error the client gets
+
+    def describe(self) -> str:
+        by = f"rule '{self.rule}'" if self.rule is not None else f"policy {self.chain.policy}"
+        what = self.verdict if self.reject is None else f"reject ({self.reject})"
+        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {what}"
+
+
+@dataclass(slots=True)
+class Ruleset:
+    hooks: dict[str, list[Chain]]
+    uses_ct: bool
+    ignored: list[str]
+
+    def run(self, hook: str, pkt: Packet, ct_at: Callable[[int], str] | None = None) -> list[Decision]:
+        """Every base chain of ``hook`` in priority order until one drops; what each decided.
+
+        ``ct_at(prio)`` gives the packet's conntrack state as a chain of that priority sees it."""
+        out: list[Decision] = []
+        for chain in self.hooks.get(hook, ()):
+            if ct_at is not None:
+                pkt.ct = ct_at(chain.prio)
+            d = _run_chain(chain, pkt)
+            out.append(d)
+            if d.verdict != "accept":
+                break
+        return out
+
+
+def _run_chain(base: Chain, pkt: Packet) -> Decision:
+    stack: list[tuple[Chain, int]] = []
+    chain, i = base, 0
+    for _ in range(100_000):  # nft refuses loops at load; this bounds a bug, never a ruleset
+        if i >= len(chain.rules):
+            if not stack:
+                return Decision(base, base.policy, None)
+            chain, i = stack.pop()
+            continue
+        rule = chain.rules[i]
+        i += 1
+        if not all(t(pkt) for t in rule.tests) or rule.verdict is None:
+            continue
+        v, arg = rule.verdict
+        if v == "continue":
+            continue
+        if v in ("accept", "drop"):
+            return Decision(base, v, rule.text)
+        if v == "reject":
+            return Decision(base, "reject", rule.text, arg)
+        if v == "return":
+            if not stack:
+                return Decision(base, base.policy, None)
+            chain, i = stack.pop()
+            continue
+        assert arg is not None
+        target = chain.table_chains[arg]
+        if v == "jump":
+            stack.append((chain, i))
+        chain, i = target, 0
+    raise RuntimeError(f"nft evaluation did not end in {base.where}")
+
+
+# compiling JSON into tests ----------------------------------------------------------------------------
+def _u(what: str, where: str) -> Unsupported:
+    return Unsupported(f"{what} ({where})")
+
+
+def _ip(v: Any, where: str) -> tuple[int, int]:
+    """An address, prefix or range as an inclusive (low, high) pair."""
+    try:
+        if isinstance(v, str):
+            a = int(ipaddress.IPv4Address(v))
+            return a, a
+        if isinstance(v, dict) and "prefix" in v:
+            n = ipaddress.IPv4Network(f"{v['prefix']['addr']}/{v['prefix']['len']}", strict=False)
+            return int(n.network_address), int(n.broadcast_address)
+        if isinstance(v, dict) and "range" in v:
+            lo, hi = v["range"]
+            return int(ipaddress.IPv4Address(lo)), int(ipaddress.IPv4Address(hi))
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise _u(f"the address value {json.dumps(v)}", where)
+
+
+def _elements(right: Any) -> list[Any]:
+    if isinstance(right, dict) and "set" in right:
+        s = right["set"]
+        return s if isinstance(s, list) else [s]
+    return [right]
+
+
+def _numbers(right: Any, names: dict[str, int], what: str, where: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for e in _elements(right):
+        if isinstance(e, bool):
+            raise _u(f"the {what} value {json.dumps(e)}", where)
+        if isinstance(e, int):
+            out.append((e, e))
+        elif isinstance(e, str) and e in names:
+            out.append((names[e], names[e]))
+        elif isinstance(e, dict) and "range" in e and len(e["range"]) == 2:
+            lo, hi = (names.get(x, x) if isinstance(x, str) else x for x in e["range"])
+            if not isinstance(lo, int) or not isinstance(hi, int):
+                raise _u(f"the {what} range {json.dumps(e)}", where)
+            out.append((lo, hi))
+        else:
+            raise _u(f"the {what} value {json.dumps(e)}", where)
+    return out
+
+
+def _names(right: Any, where: str) -> list[str]:
+    out = []
+    for e in _elements(right):
+        if not isinstance(e, str):
+            raise _u(f"the interface value {json.dumps(e)}", where)
+        out.append(e)
+    return out
+
+
+def _name_match(pattern: str, name: str) -> bool:
+    """nft's interface-name compare: ``eth*`` is a prefix (``\\*`` a literal star)."""
+    if pattern.endswith("*") and not pattern.endswith("\\*"):
+        return name.startswith(pattern[:-1].replace("\\*", "*"))
+    return name == pattern.replace("\\*", "*")
+
+
+def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
+    """One ``match`` expression: its test, and whether it reads conntrack."""
+    op, left, right = m.get("op"), m.get("left"), m.get("right")
+    if op not in ("==", "!=", "in"):
+        raise _u(f"the match operator {op!r}", where)
+    neg = op == "!="
+    if isinstance(right, str) and right.startswith("@"):
+        raise _u(f"the named set {right}", where)
+    if isinstance(right, dict) and not ({"set", "prefix", "range"} >= right.keys()):
+        raise _u(f"the match value {json.dumps(right)[:80]}", where)
+
+    def make(get: Callable[[Packet], Any], hit: Callable[[Any], bool]) -> Test:
+        # a missing value (no input device at output, say) breaks the rule: no match, even for !=
+        def test(p: Packet) -> bool:
+            v = get(p)
+            if v is None:
+                return False
+            return hit(v) != neg
+
+        return test
+
+    def ranges(rs: list[tuple[int, int]]) -> Callable[[Any], bool]:
+        return lambda v: any(lo <= v <= hi for lo, hi in rs)
+
+    if not isinstance(left, dict) or len(left) != 1:
+        raise _u(f"the match on {json.dumps(left)[:80]}", where)
+    kind, arg = next(iter(left.items()))
+    if kind == "meta":
+        key = arg.get("key")
+        if key in ("iif", "iifname", "oif", "oifname"):
+            names = _names(right, where)
+            get: Callable[[Packet], Any] = (lambda p: p.iif) if key.startswith("i") else (lambda p: p.oif)
+            if key in ("iif", "oif"):  # an index, resolved by name when nft loaded it
+                return make(get, lambda v: v in names), False
+            return make(get, lambda v: any(_name_match(n, v) for n in names)), False
+        if key == "l4proto":
+            rs = _numbers(right, PROTOCOLS, "protocol", where)
+            return make(lambda p: p.proto, ranges(rs)), False
+        if key == "nfproto":
+            rs = _numbers(right, {"ipv4": 2, "ipv6": 10}, "nfproto", where)
+            return make(lambda p: 2, ranges(rs)), False
+        if key == "protocol":
+            rs = _numbers(right, {"ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "vlan": 0x8100}, "ethertype", where)
+            return make(lambda p: 0x0800, ranges(rs)), False
+        raise _u(f"the expression 'meta {key}'", where)
+    if kind == "payload":
+        proto, fld = arg.get("protocol"), arg.get("field")
+        if proto is None:
+            raise _u(f"the raw payload expression {json.dumps(arg)}", where)
+        if proto == "ip":
+            if fld in ("saddr", "daddr"):
+                rs = [_ip(e, where) for e in _elements(right)]
+                return make((lambda p: p.src) if fld == "saddr" else (lambda p: p.dst), ranges(rs)), False
+            if fld == "protocol":
+                rs = _numbers(right, PROTOCOLS, "protocol", where)
+                return make(lambda p: p.proto, ranges(rs)), False
+            raise _u(f"the expression 'ip {fld}'", where)
+        if proto == "icmp":
+            # implicit dependency: meta l4proto icmp (and nfproto ipv4 in inet)
+            if fld == "type":
+                rs = _numbers(right, ICMP_TYPES, "icmp type", where)
+                return make(lambda p: p.icmp_type, ranges(rs)), False
+            if fld == "code":
+                rs = _numbers(right, {}, "icmp code", where)
+                return make(lambda p: p.icmp_code if p.icmp_type is not None else None, ranges(rs)), False
+            raise _u(f"the expression 'icmp {fld}'", where)
+        if proto in _OTHER_HEADERS:
+            # the implicit dependency (meta l4proto tcp, nfproto ipv6...) fails for IPv4 ICMP: never a match
+            return (lambda p: False), False
+        raise _u(f"the expression '{proto} {fld}'", where)
+    if kind == "ct":
+        key = arg.get("key")
+        if key != "state" or "dir" in arg:
+            raise _u(f"the expression 'ct {key}'", where)
+        states = right if isinstance(right, list) else _elements(right)
+        if not all(isinstance(s, str) and s in CT_STATES for s in states):
+            raise _u(f"the ct state value {json.dumps(right)}", where)
+        want = frozenset(states)
+        return make(lambda p: p.ct, lambda v: v in want), True
+    raise _u(f"the expression '{kind}'", where)
+
+
+_NOOPS = frozenset({"counter", "log"})
+
+
+def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
+    tests: list[Test] = []
+    verdict: tuple[str, str | None] | None = None
+    uses_ct = False
+    for e in r.get("expr", []):
+        if not isinstance(e, dict) or len(e) != 1:
+            raise _u(f"the expression {json.dumps(e)[:80]}", where)
+        key, arg = next(iter(e.items()))
+        if verdict is not None:
+            raise _u(f"the statement '{key}' after a verdict", where)
+        if key == "match":
+            t, ct = _match(arg, where)
+            tests.append(t)
+            uses_ct = uses_ct or ct
+        elif key in _NOOPS:
+            continue
+        elif key in ("accept", "drop", "return", "continue"):
+            verdict = (key, None)
+        elif key in ("jump", "goto"):
+            verdict = (key, arg["target"])
+        elif key == "reject":
+            arg = arg or {}
+            typ, code = arg.get("type", "icmpx"), arg.get("expr", "port-unreachable")
+            if typ == "tcp reset":
+                # for an ICMP packet nft's implicit 'meta l4proto tcp' never matches
+                tests.append(lambda p: False)
+                verdict = ("reject", "tcp reset")
+            elif typ in ("icmp", "icmpx") and code in REJECT_CODES:
+                verdict = ("reject", f"ICMP {code}, type 3 code {REJECT_CODES[code]}")
+            else:
+                raise _u(f"the statement 'reject with {typ} {code}'", where)
+        else:
+            raise _u(f"the statement '{key}'", where)
+    return Rule(tests, verdict, text, uses_ct)
+
+
+@lru_cache(maxsize=128)
+def compile_ruleset(text: str) -> Ruleset:
+    """``text`` as the simulator evaluates it; :class:`Unsupported` names what it cannot."""
+    doc, listed = listing(text)
+    texts = rule_texts(listed)
+    tables: dict[tuple[str, str], int] = {}
+    chains: dict[tuple[str, str], dict[str, Chain]] = {}
+    chain_handle: dict[tuple[str, str, str], int] = {}
+    hooks: dict[str, list[Chain]] = {h: [] for h in HOOKS}
+    ignored: list[str] = []
+    uses_ct = False
+    for item in doc.get("nftables", []):
+        (kind, o), *_ = item.items()
+        if kind == "metainfo":
+            continue
+        fam = o.get("family")
+        tname = o.get("table", o.get("name"))
+        where = f"table {fam} {tname}"
+        if fam == "ip6":
+            if kind == "table":
+                ignored.append(f"table ip6 {tname}")
+            continue
+        if fam not in ("ip", "inet"):
+            raise _u(f"a table of family {fam} (the simulator evaluates ip and inet tables)", where)
+        if kind == "table":
+            if o.get("flags"):
+                raise _u(f"the table flags {o['flags']}", where)
+            tables[(fam, tname)] = o["handle"]
+            chains[(fam, tname)] = {}
+        elif kind == "chain":
+            where = f"{where} chain {o['name']}"
+            c = Chain(fam, tname, o["name"])
+            chain_handle[(fam, tname, o["name"])] = o["handle"]
+            if "hook" in o:
+                if o.get("type") != "filter":
+                    raise _u(f"a chain of type {o.get('type')} (NAT is not simulated yet)", where)
+                if o["hook"] not in HOOKS:
+                    raise _u(f"the hook {o['hook']}", where)
+                if o.get("dev") or o.get("policy", "accept") not in ("accept", "drop"):
+                    raise _u(f"the chain's device or policy {o.get('policy')}", where)
+                prio = o.get("prio", 0)
+                if not isinstance(prio, int):
+                    raise _u(f"the priority {json.dumps(prio)}", where)
+                c.hook, c.prio, c.policy = o["hook"], prio, o.get("policy", "accept")
+                c.order = (tables[(fam, tname)], o["handle"])
+                hooks[c.hook].append(c)
+            chains[(fam, tname)][c.name] = c
+        elif kind == "rule":
+            where = f"{where} chain {o['chain']}"
+            h = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
+            rule = _rule(o, texts.get(h, f"handle {o['handle']}"), where)
+            chains[(fam, tname)][o["chain"]].rules.append(rule)
+            uses_ct = uses_ct or rule.uses_ct
+        else:
+            # named sets, maps, flowtables, counters, quotas, ct helpers...
+            raise _u(f"a named {kind} {o.get('name')}", where)
+    for by_name in chains.values():
+        for c in by_name.values():
+            c.table_chains = by_name
+            for r in c.rules:
+                if r.verdict is not None and r.verdict[0] in ("jump", "goto") and r.verdict[1] not in by_name:
+                    raise _u(f"the jump to {r.verdict[1]}", c.where)
+    for h in HOOKS:
+        hooks[h].sort(key=lambda c: (c.prio, c.order))
+        if uses_ct and h in ("prerouting", "output") and any(c.prio == PRI_CONNTRACK for c in hooks[h]):
+            raise _u(
+                f"a {h} chain at priority {PRI_CONNTRACK}, conntrack's own (which runs first is registration order)",
+                "ct state",
+            )
+    return Ruleset({h: cs for h, cs in hooks.items() if cs}, uses_ct, ignored)
+
+
+# connection tracking (per namespace) --------------------------------------------------------------
+@dataclass(slots=True)
+class Conntrack:
+    """A namespace's ICMP echo conntrack entries (net/netfilter/nf_conntrack_proto_icmp.c).
+
+    An entry is keyed by its original tuple (source, destination, echo id) and
+    remembers whether a reply was seen. It is created when a packet enters the
+    namespace's prerouting or output (nf_conntrack_in) and only kept if the
+    packet leaves through postrouting or input alive (__nf_conntrack_confirm)."""
+
+    entries: dict[tuple[int, int, int], bool] = field(default_factory=dict)
+
+    def lookup(self, src: int, dst: int, icmp_type: int | None, ident: int) -> tuple[str, Callable[[], None] | None]:
+        """The packet's state, and what confirming it does (None: nothing)."""
+        if icmp_type == 8:
+            key = (src, dst, ident)
+            seen = self.entries.get(key)
+            if seen is None:
+
+                def confirm() -> None:
+                    self.entries.setdefault(key, False)
+
+                return "new", confirm
+            return ("established" if seen else "new"), None
+        if icmp_type == 0:
+            key = (dst, src, ident)
+            if key in self.entries:
+                self.entries[key] = True  # IPS_SEEN_REPLY, set by nf_conntrack_in itself
+                return "established", None
+            # icmp_new: an echo reply cannot start a connection → no conntrack: invalid
+        return "invalid", None
