@@ -724,7 +724,7 @@ class Stack:
         if ct is not None:
             # ip_forward's NF_INET_FORWARD, then ip_output's NF_INET_POST_ROUTING (indev: the input device)
             state, confirm = ct
-            if not self._hook("forward", fwd, dev.name, route.dev.name, route.dev.label, state):
+            if not self._hook("forward", fwd, dev.name, route.dev.name, dev.label, state):
                 return
             if not self._hook("postrouting", fwd, dev.name, route.dev.name, route.dev.label, state):
                 return
