@@ -1,0 +1,69 @@
+#!/bin/sh
+# lab nftstate, written by `vnetlab export --format ip`: builds the lab with iproute2 alone.
+# Remove it with: ip -all netns delete  (or `vnetlab down nftstate`)
+set -e
+ip netns add nftstate-lanhost
+ip netns exec nftstate-lanhost sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec nftstate-lanhost sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n nftstate-lanhost link set lo alias vnetlab:nftstate:lanhost
+ip netns add nftstate-r
+ip netns exec nftstate-r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec nftstate-r sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n nftstate-r link set lo alias vnetlab:nftstate:r
+ip netns add nftstate-wanhost
+ip netns exec nftstate-wanhost sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec nftstate-wanhost sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n nftstate-wanhost link set lo alias vnetlab:nftstate:wanhost
+ip -n nftstate-lanhost -batch - <<'EOF'
+link add name eth0 address ee:fc:af:bb:fa:69 type veth peer name lan address 9e:de:8d:0f:67:62 netns nftstate-r
+EOF
+ip -n nftstate-r -batch - <<'EOF'
+link add name wan address e2:58:b0:ae:a9:ca type veth peer name eth0 address 92:e8:d7:7a:4f:74 netns nftstate-wanhost
+EOF
+ip -n nftstate-lanhost -batch - <<'EOF'
+address add 192.0.2.10/24 dev eth0
+EOF
+ip netns exec nftstate-r sysctl -qw net.ipv4.ip_forward=1
+ip -n nftstate-r -batch - <<'EOF'
+address add 192.0.2.1/24 dev lan
+address add 198.51.100.1/24 dev wan
+EOF
+ip -n nftstate-wanhost -batch - <<'EOF'
+address add 198.51.100.10/24 dev eth0
+EOF
+ip -n nftstate-r -batch - <<'EOF'
+link set dev lan up
+EOF
+ip -n nftstate-lanhost -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n nftstate-wanhost -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n nftstate-r -batch - <<'EOF'
+link set dev wan up
+EOF
+ip -n nftstate-lanhost -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n nftstate-r -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n nftstate-wanhost -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n nftstate-lanhost -batch - <<'EOF'
+route add default via 192.0.2.1
+EOF
+ip -n nftstate-wanhost -batch - <<'EOF'
+route add default via 198.51.100.1
+EOF
+printf '%s\n' 'table inet filter {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    ct state invalid drop
+    iifname "lan" oifname "wan" accept
+  }
+}
+' | ip netns exec nftstate-r nft -f -
