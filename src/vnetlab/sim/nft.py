@@ -197,8 +197,7 @@ class Decision:
 
     def describe(self) -> str:
         by = f"rule '{self.rule}'" if self.rule is not None else f"policy {self.chain.policy}"
-        what = self.verdict if self.reject is None else f"reject ({self.reject})"
-        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {what}"
+        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {self.verdict}"
 
 
 @dataclass(slots=True)
