@@ -25,7 +25,7 @@ def ip(s: str) -> int:
     return int(ipaddress.IPv4Address(s))
 
 
-def pkt(src="192.0.2.1", dst="198.51.100.1", typ=8, iif=None, oif=None, ct="new") -> Packet:
+def pkt(src="192.0.2.1", dst="198.51.100.1", typ=8, iif="", oif="", ct="new") -> Packet:
     return Packet(ip(src), ip(dst), 1, typ, 0, iif, oif, ct)
 
 
@@ -110,9 +110,14 @@ def test_jump_returns_goto_does_not() -> None:
     assert verdicts(JUMPS, "input", pkt(dst="198.51.100.3", iif="x0"))[0][0] == "accept"
 
 
-def test_a_missing_device_breaks_the_rule_even_with_not_equal() -> None:
+def test_a_missing_device_is_index_0_and_the_empty_name() -> None:
+    """nft_meta_get_eval (net/netfilter/nft_meta.c): no input device at output stores ifindex 0
+    and the name "": 'iifname != "x"' matches there (found by the differential fuzzer)."""
     text = 'table ip t {\n chain o {\n  type filter hook output priority 0;\n  iifname != "x" drop\n }\n}\n'
-    assert verdicts(text, "output", pkt(oif="eth0"))[0][0] == "accept"  # no input device at output
+    assert verdicts(text, "output", pkt(iif="", oif="eth0"))[0][0] == "drop"
+    text = 'table ip t {\n chain i {\n  type filter hook input priority 0;\n  oif != "lo" drop\n }\n}\n'
+    assert verdicts(text, "input", pkt(iif="eth0", oif=""))[0][0] == "drop"
+    assert verdicts(text.replace("!=", "=="), "input", pkt(iif="lo", oif=""))[0][0] == "accept"
 
 
 def test_matches_on_other_protocols_never_match_icmp() -> None:

@@ -152,8 +152,8 @@ class Packet:
     proto: int
     icmp_type: int | None
     icmp_code: int
-    iif: str | None
-    oif: str | None
+    iif: str  # "" where the hook has no input device (output, postrouting of a local packet)
+    oif: str  # "" where it has no output device (prerouting, input)
     ct: str  # new, established, related, invalid (no conntrack entry: invalid)
 
 
@@ -330,7 +330,7 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
         raise _u(f"the match value {json.dumps(right)[:80]}", where)
 
     def make(get: Callable[[Packet], Any], hit: Callable[[Any], bool]) -> Test:
-        # a missing value (no input device at output, say) breaks the rule: no match, even for !=
+        # None: the packet has no such value (an icmp field of a non-ICMP packet): no match, even for !=
         def test(p: Packet) -> bool:
             v = get(p)
             if v is None:
@@ -350,8 +350,8 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
         if key in ("iif", "iifname", "oif", "oifname"):
             names = _names(right, where)
             get: Callable[[Packet], Any] = (lambda p: p.iif) if key.startswith("i") else (lambda p: p.oif)
-            if key in ("iif", "oif"):  # an index, resolved by name when nft loaded it
-                return make(get, lambda v: v in names), False
+            if key in ("iif", "oif"):  # an index, resolved by name when nft loaded it (no device: 0)
+                return make(get, lambda v: v != "" and v in names), False
             return make(get, lambda v: any(_name_match(n, v) for n in names)), False
         if key == "l4proto":
             rs = _numbers(right, PROTOCOLS, "protocol", where)

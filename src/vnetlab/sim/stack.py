@@ -360,7 +360,8 @@ class Stack:
         if early and nf.uses_ct:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
-        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct), ct_at)
+        # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
+        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif or "", oif or "", ct), ct_at)
         w = self.world
         last: Decision = decisions[-1]
         if w.tracing:
