@@ -6,7 +6,7 @@ a throw-away user and network namespace (as ``vnetlab.nft`` checks it) and
 listed back, once per ruleset text. The text of each rule in a trace is
 nft's own (``nft -a -s list ruleset``, matched by handle).
 
-The subset (kernel-semantics §9): tables of family ``ip`` and ``inet``
+The subset (kernel-semantics §8): tables of family ``ip`` and ``inet``
 (``ip6`` tables are read and ignored: the simulator has no IPv6); base chains
 of type filter on prerouting, input, forward, output and postrouting, in
 priority order, with their policies; matches on ``iif``/``oif``/``iifname``/

@@ -316,7 +316,7 @@ class Stack:
             return
         self.neigh_output(route.dev, nh, pkt, route)
 
-    # netfilter (kernel-semantics §9) ---------------------------------------------
+    # netfilter (kernel-semantics §8) ---------------------------------------------
     def _local_out(self, pkt: IPv4, out: Device | str) -> bool:
         """__ip_local_out's NF_INET_LOCAL_OUT, then ip_output's NF_INET_POST_ROUTING
         (no input device: a local packet's skb->dev is unset), then conntrack's confirm."""
