@@ -225,3 +225,17 @@ def test_reject_says_what_the_client_gets() -> None:
     assert "rule 'ip saddr 192.0.2.1 icmp type echo-request reject with icmp port-unreachable' → reject" in (why["c1"].why or "")
     assert why["c3"].rule == "nft-reject" and "admin-prohibited, type 3 code 13" in (why["c3"].why or "")
     assert why["c2"].rule == "nft-drop" and "→ drop" in (why["c2"].why or "")
+
+
+def test_ct_state_not_equal_to_two_states_is_a_value_compare() -> None:
+    """nft 1.0.6 makes 'ct state != new,established' a compare with the OR of the bits
+    (cmp neq 0x0a): always true for a packet's single state bit."""
+    text = (
+        "table ip t {\n chain i {\n  type filter hook input priority 0;\n"
+        "  ct state != new,established drop\n }\n}\n"
+    )
+    for state in ("new", "established", "invalid"):
+        assert verdicts(text, "input", pkt(ct=state))[0][0] == "drop"
+    one = text.replace("new,established", "established")
+    assert verdicts(one, "input", pkt(ct="established"))[0][0] == "accept"
+    assert verdicts(one, "input", pkt(ct="new"))[0][0] == "drop"

@@ -76,7 +76,9 @@ _OTHER_HEADERS = frozenset(
     {"tcp", "udp", "udplite", "sctp", "dccp", "ah", "esp", "comp", "icmpv6", "ip6", "gre", "igmp", "vlan", "arp"}
 )
 
-CT_STATES = frozenset({"new", "established", "related", "invalid", "untracked"})
+#: include/uapi/linux/netfilter/nf_conntrack_common.h NF_CT_STATE_BIT (nft's ct_state values)
+CT_BITS = {"invalid": 1, "established": 2, "related": 4, "new": 8, "untracked": 64}
+CT_STATES = frozenset(CT_BITS)
 
 
 class Unsupported(Exception):
@@ -326,7 +328,7 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
     neg = op == "!="
     if isinstance(right, str) and right.startswith("@"):
         raise _u(f"the named set {right}", where)
-    if isinstance(right, dict) and not ({"set", "prefix", "range"} >= right.keys()):
+    if isinstance(right, dict) and not ({"set", "prefix", "range"} >= right.keys() or set(right) == {"|"}):
         raise _u(f"the match value {json.dumps(right)[:80]}", where)
 
     def make(get: Callable[[Packet], Any], hit: Callable[[Any], bool]) -> Test:
@@ -392,6 +394,17 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
         key = arg.get("key")
         if key != "state" or "dir" in arg:
             raise _u(f"the expression 'ct {key}'", where)
+        if isinstance(right, dict) and set(right) == {"|"}:
+            # 'ct state != new,established': nft compares the state with the OR of the
+            # bits (cmp neq reg 0x0a, nft 1.0.6 --debug=netlink), not "none of them"; a
+            # packet has one state bit, so with two bits != always holds
+            states = right["|"]
+            if op == "in" or not all(isinstance(s, str) and s in CT_STATES for s in states):
+                raise _u(f"the ct state value {json.dumps(right)}", where)
+            value = 0
+            for st in states:
+                value |= CT_BITS[st]
+            return make(lambda p: p.ct, lambda v: CT_BITS[v] == value), True
         states = right if isinstance(right, list) else _elements(right)
         if not all(isinstance(s, str) and s in CT_STATES for s in states):
             raise _u(f"the ct state value {json.dumps(right)}", where)
