@@ -55,7 +55,7 @@ def match(draw: st.DrawFn, hook: str) -> str:
     if kind in ("iifname", "oifname"):
         return f"{kind} {neg}{_pick(draw, NAMES)}"
     if kind == "iif":
-        return f"{draw(st.sampled_from(['iif', 'oif']))} {neg}\"lo\""
+        return f'{draw(st.sampled_from(["iif", "oif"]))} {neg}"lo"'
     if kind in ("saddr", "daddr"):
         return f"ip {kind} {neg}{_pick(draw, ADDRS + PREFIXES)}"
     if kind == "icmp":

@@ -34,12 +34,16 @@ def verdicts(text: str, hook: str, p: Packet) -> list[tuple[str, str | None, str
 
 
 def test_the_model_is_nfts_own_json_and_text() -> None:
-    doc, listed = listing("table inet t {\n chain c {\n  type filter hook input priority 0;\n  icmp type 8 drop\n }\n}\n")
+    doc, listed = listing(
+        "table inet t {\n chain c {\n  type filter hook input priority 0;\n  icmp type 8 drop\n }\n}\n"
+    )
     rules = [o["rule"] for o in doc["nftables"] if "rule" in o]
     # nft itself names the type and prints its own text for the rule
     assert rules[0]["expr"][0]["match"]["right"] == "echo-request"
     assert "icmp type echo-request drop # handle" in listed
-    rs = compile_ruleset("table inet t {\n chain c {\n  type filter hook input priority 0;\n  icmp type 8 drop\n }\n}\n")
+    rs = compile_ruleset(
+        "table inet t {\n chain c {\n  type filter hook input priority 0;\n  icmp type 8 drop\n }\n}\n"
+    )
     assert verdicts_of(rs, "input", pkt()) == [("drop", "icmp type echo-request drop")]
     assert verdicts_of(rs, "input", pkt(typ=0)) == [("accept", None)]  # the policy
     assert "output" not in rs.hooks
@@ -153,7 +157,10 @@ def test_ct_state_and_the_conntrack_of_an_echo() -> None:
     [
         ("table ip nat {\n chain p {\n  type nat hook postrouting priority 100;\n  masquerade\n }\n}", "type nat"),
         ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  meta mark 1 drop\n }\n}", "meta mark"),
-        ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  limit rate 1/second accept\n }\n}", "limit"),
+        (
+            "table ip t {\n chain f {\n  type filter hook forward priority 0;\n  limit rate 1/second accept\n }\n}",
+            "limit",
+        ),
         ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  th dport 1 drop\n }\n}", "th dport"),
         ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  ct mark 1 drop\n }\n}", "ct mark"),
         ("table ip t {\n set s {\n  type ipv4_addr\n }\n}", "set s"),
@@ -222,7 +229,9 @@ def test_reject_says_what_the_client_gets() -> None:
     (c2,) = sim.ping("c2", "srv", flush=True)
     why = {r.src: next(h for h in r.hops if (h.rule or "").startswith("nft-")) for r in (c1, c2, c3)}
     assert why["c1"].rule == "nft-reject" and "ICMP port-unreachable, type 3 code 3" in (why["c1"].why or "")
-    assert "rule 'ip saddr 192.0.2.1 icmp type echo-request reject with icmp port-unreachable' → reject" in (why["c1"].why or "")
+    assert "rule 'ip saddr 192.0.2.1 icmp type echo-request reject with icmp port-unreachable' → reject" in (
+        why["c1"].why or ""
+    )
     assert why["c3"].rule == "nft-reject" and "admin-prohibited, type 3 code 13" in (why["c3"].why or "")
     assert why["c2"].rule == "nft-drop" and "→ drop" in (why["c2"].why or "")
 
@@ -230,10 +239,7 @@ def test_reject_says_what_the_client_gets() -> None:
 def test_ct_state_not_equal_to_two_states_is_a_value_compare() -> None:
     """nft 1.0.6 makes 'ct state != new,established' a compare with the OR of the bits
     (cmp neq 0x0a): always true for a packet's single state bit."""
-    text = (
-        "table ip t {\n chain i {\n  type filter hook input priority 0;\n"
-        "  ct state != new,established drop\n }\n}\n"
-    )
+    text = "table ip t {\n chain i {\n  type filter hook input priority 0;\n  ct state != new,established drop\n }\n}\n"
     for state in ("new", "established", "invalid"):
         assert verdicts(text, "input", pkt(ct=state))[0][0] == "drop"
     one = text.replace("new,established", "established")

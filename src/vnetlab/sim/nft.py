@@ -501,8 +501,8 @@ def compile_ruleset(text: str) -> Ruleset:
             chains[(fam, tname)][c.name] = c
         elif kind == "rule":
             where = f"{where} chain {o['chain']}"
-            h = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
-            rule = _rule(o, texts.get(h, f"handle {o['handle']}"), where)
+            key = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
+            rule = _rule(o, texts.get(key, f"handle {o['handle']}"), where)
             chains[(fam, tname)][o["chain"]].rules.append(rule)
             uses_ct = uses_ct or rule.uses_ct
         else:

@@ -13,12 +13,10 @@ interface answers ARP for any local address and accepts IP for it.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .nft import PRI_CONNTRACK, Conntrack, Decision
-from .nft import Packet as NfPacket
 from .frame import (
     ARP_REPLY,
     ARP_REQUEST,
@@ -36,6 +34,8 @@ from .frame import (
     IPv4,
     ip_str,
 )
+from .nft import PRI_CONNTRACK, Conntrack, Decision
+from .nft import Packet as NfPacket
 
 if TYPE_CHECKING:
     from ..model.guest import Guest
