@@ -656,19 +656,12 @@ class Stack:
                 f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
             )
             return
+        ct: tuple[str, Callable[[], None] | None] | None = None
         if self.nf is not None:
-            ct, confirm = self._ct_in(pkt)
-            if not self._hook("prerouting", pkt, dev.name, None, dev.label, ct):
+            # ip_rcv's NF_INET_PRE_ROUTING (conntrack's nf_conntrack_in at priority -200 in it)
+            ct = self._ct_in(pkt)
+            if not self._hook("prerouting", pkt, dev.name, None, dev.label, ct[0]):
                 return
-            self._ip_rcv_finish(dev, pkt, pkt_type, frame, (ct, confirm))
-            return
-        self._ip_rcv_finish(dev, pkt, pkt_type, frame, None)
-
-    def _ip_rcv_finish(
-        self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame, ct: tuple[str, Callable[[], None] | None] | None
-    ) -> None:
-        """ip_rcv_finish: the routing decision, then local delivery or ip_forward."""
-        w = self.world
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
         if dst & 0xF0000000 == 0xE0000000:  # ip_route_input_mc: only a group joined on this device
