@@ -69,7 +69,29 @@ def match(draw: st.DrawFn, hook: str) -> str:
 
 
 @st.composite
+def vmap(draw: st.DrawFn, others: list[str]) -> str:
+    """An anonymous verdict map on one key (elements distinct: nft refuses overlaps)."""
+    verdicts = ["accept", "drop", *(f"jump {o}" for o in others)]
+    key, values = draw(
+        st.sampled_from(
+            [
+                ("ct state", ["new", "established", "related", "invalid"]),
+                ("iifname", ['"eth0"', '"ea"', '"eb"', '"lo"']),
+                ("oifname", ['"eth0"', '"ea"', '"eb"', '"lo"']),
+                ("ip saddr", ADDRS),
+                ("ip daddr", ["192.0.2.0/24", "198.51.100.0/24", "127.0.0.0/8"]),
+                ("icmp type", ["echo-request", "echo-reply"]),
+            ]
+        )
+    )
+    keys = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True))
+    return f"{key} vmap {{ " + ", ".join(f"{k} : {draw(st.sampled_from(verdicts))}" for k in keys) + " }"
+
+
+@st.composite
 def rule(draw: st.DrawFn, hook: str, others: list[str]) -> str:
+    if draw(st.integers(0, 7)) == 0:
+        return draw(vmap(others))
     ms = draw(st.lists(match(hook), min_size=0, max_size=3))
     protos = [m for m in ms if m.split()[0] in ("icmp", "meta", "tcp")]
     ms = [m for m in ms if m not in protos[1:]]  # nft refuses two protocols in one rule

@@ -245,3 +245,28 @@ def test_ct_state_not_equal_to_two_states_is_a_value_compare() -> None:
     one = text.replace("new,established", "established")
     assert verdicts(one, "input", pkt(ct="established"))[0][0] == "accept"
     assert verdicts(one, "input", pkt(ct="new"))[0][0] == "drop"
+
+
+def test_anonymous_verdict_maps() -> None:
+    text = (
+        "table inet t {\n chain x {\n  ip daddr 198.51.100.9 drop\n }\n"
+        " chain c {\n  type filter hook forward priority 0; policy drop;\n"
+        "  ct state vmap { established : accept, invalid : drop }\n"
+        '  iifname vmap { "lan*" : jump x, "dmz" : drop }\n'
+        "  accept\n }\n}\n"
+    )
+    assert verdicts(text, "forward", pkt(ct="established"))[0][0] == "accept"
+    assert verdicts(text, "forward", pkt(ct="invalid"))[0][0] == "drop"
+    # no element matches: the next rule; jump x returns to the rule after the map
+    assert verdicts(text, "forward", pkt(iif="wan"))[0][:2] == ("accept", "accept")
+    assert verdicts(text, "forward", pkt(iif="lan3"))[0][:2] == ("accept", "accept")
+    assert verdicts(text, "forward", pkt(dst="198.51.100.9", iif="lan3"))[0][:2] == (
+        "drop",
+        "ip daddr 198.51.100.9 drop",
+    )
+    assert verdicts(text, "forward", pkt(iif="dmz"))[0][0] == "drop"
+    with pytest.raises(Unsupported, match="named map m"):
+        compile_ruleset(
+            "table ip t {\n map m {\n  type ipv4_addr : verdict\n }\n"
+            " chain c {\n  type filter hook input priority 0;\n  ip saddr vmap @m\n }\n}\n"
+        )

@@ -15,7 +15,8 @@ priority order, with their policies; matches on ``iif``/``oif``/``iifname``/
 sets), ``icmp type``/``code``, ``ct state``, and any match on another
 protocol's header (tcp, udp, ip6...: false for an ICMP packet, as nft's
 implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
-return, continue; ``counter`` and ``log`` do nothing here. Anything else
+return, continue, and anonymous verdict maps on those keys; ``counter`` and
+``log`` do nothing here. Anything else
 raises :class:`Unsupported` naming it when the ruleset is compiled, before
 any packet is sent: a ruleset is evaluated whole or not at all.
 """
@@ -162,12 +163,17 @@ class Packet:
 Test = Callable[[Packet], bool]
 
 
+Verdict = tuple[str, str | None]  # (accept|drop|reject|jump|goto|return|continue, target or reject type)
+
+
 @dataclass(slots=True)
 class Rule:
     tests: list[Test]
-    verdict: tuple[str, str | None] | None  # (accept|drop|reject|jump|goto|return|continue, target/reject type)
+    verdict: Verdict | None
     text: str
     uses_ct: bool
+    #: an anonymous verdict map: the verdict of the element the packet's key matches (none: next rule)
+    vmap: list[tuple[Test, Verdict]] | None = None
 
 
 @dataclass(slots=True)
@@ -234,9 +240,15 @@ def _run_chain(base: Chain, pkt: Packet) -> Decision:
             continue
         rule = chain.rules[i]
         i += 1
-        if not all(t(pkt) for t in rule.tests) or rule.verdict is None:
+        if not all(t(pkt) for t in rule.tests):
             continue
-        v, arg = rule.verdict
+        verdict = rule.verdict
+        if rule.vmap is not None:
+            # nft refuses overlapping elements in a map ("conflicting intervals"): one at most matches
+            verdict = next((v for t, v in rule.vmap if t(pkt)), None)
+        if verdict is None:
+            continue
+        v, arg = verdict
         if v == "continue":
             continue
         if v in ("accept", "drop"):
@@ -416,15 +428,53 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
 _NOOPS = frozenset({"counter", "log"})
 
 
+def _verdict(key: str, arg: Any, where: str) -> Verdict | None:
+    """A verdict statement (None: not one)."""
+    if key in ("accept", "drop", "return", "continue"):
+        return (key, None)
+    if key in ("jump", "goto"):
+        return (key, arg["target"])
+    if key == "reject":
+        arg = arg or {}
+        typ, code = arg.get("type", "icmpx"), arg.get("expr", "port-unreachable")
+        if typ == "tcp reset":
+            return ("reject", "tcp reset")  # its implicit 'meta l4proto tcp' never matches ICMP
+        if typ in ("icmp", "icmpx") and code in REJECT_CODES:
+            return ("reject", f"ICMP {code}, type 3 code {REJECT_CODES[code]}")
+        raise _u(f"the statement 'reject with {typ} {code}'", where)
+    return None
+
+
+def _vmap(arg: dict[str, Any], where: str) -> tuple[list[tuple[Test, Verdict]], bool]:
+    """An anonymous verdict map: each element as a match of the key, with its verdict."""
+    data = arg.get("data")
+    if not isinstance(data, dict) or set(data) != {"set"}:
+        raise _u(f"the verdict map {json.dumps(data)[:80]} (named maps are not simulated)", where)
+    out: list[tuple[Test, Verdict]] = []
+    uses_ct = False
+    for elem in data["set"]:
+        if not isinstance(elem, list) or len(elem) != 2 or not isinstance(elem[1], dict) or len(elem[1]) != 1:
+            raise _u(f"the verdict map element {json.dumps(elem)[:80]}", where)
+        (vkey, varg), *_ = elem[1].items()
+        v = _verdict(vkey, varg, where)
+        if v is None or v == ("reject", "tcp reset"):
+            raise _u(f"the verdict map element {json.dumps(elem)[:80]}", where)
+        test, ct = _match({"op": "==", "left": arg.get("key"), "right": elem[0]}, where)
+        out.append((test, v))
+        uses_ct = uses_ct or ct
+    return out, uses_ct
+
+
 def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
     tests: list[Test] = []
-    verdict: tuple[str, str | None] | None = None
+    verdict: Verdict | None = None
+    vmap: list[tuple[Test, Verdict]] | None = None
     uses_ct = False
     for e in r.get("expr", []):
         if not isinstance(e, dict) or len(e) != 1:
             raise _u(f"the expression {json.dumps(e)[:80]}", where)
         key, arg = next(iter(e.items()))
-        if verdict is not None:
+        if verdict is not None or vmap is not None:
             raise _u(f"the statement '{key}' after a verdict", where)
         if key == "match":
             t, ct = _match(arg, where)
@@ -432,24 +482,16 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
             uses_ct = uses_ct or ct
         elif key in _NOOPS:
             continue
-        elif key in ("accept", "drop", "return", "continue"):
-            verdict = (key, None)
-        elif key in ("jump", "goto"):
-            verdict = (key, arg["target"])
-        elif key == "reject":
-            arg = arg or {}
-            typ, code = arg.get("type", "icmpx"), arg.get("expr", "port-unreachable")
-            if typ == "tcp reset":
-                # for an ICMP packet nft's implicit 'meta l4proto tcp' never matches
-                tests.append(lambda p: False)
-                verdict = ("reject", "tcp reset")
-            elif typ in ("icmp", "icmpx") and code in REJECT_CODES:
-                verdict = ("reject", f"ICMP {code}, type 3 code {REJECT_CODES[code]}")
-            else:
-                raise _u(f"the statement 'reject with {typ} {code}'", where)
+        elif key == "vmap":
+            vmap, ct = _vmap(arg, where)
+            uses_ct = uses_ct or ct
+        elif (v := _verdict(key, arg, where)) is not None:
+            verdict = v
+            if v == ("reject", "tcp reset"):
+                tests.append(lambda p: False)  # for ICMP, nft's implicit 'meta l4proto tcp' never matches
         else:
             raise _u(f"the statement '{key}'", where)
-    return Rule(tests, verdict, text, uses_ct)
+    return Rule(tests, verdict, text, uses_ct, vmap)
 
 
 @lru_cache(maxsize=128)
@@ -512,8 +554,9 @@ def compile_ruleset(text: str) -> Ruleset:
         for c in by_name.values():
             c.table_chains = by_name
             for r in c.rules:
-                if r.verdict is not None and r.verdict[0] in ("jump", "goto") and r.verdict[1] not in by_name:
-                    raise _u(f"the jump to {r.verdict[1]}", c.where)
+                for v in [r.verdict, *(v for _, v in r.vmap or ())]:
+                    if v is not None and v[0] in ("jump", "goto") and v[1] not in by_name:
+                        raise _u(f"the jump to {v[1]}", c.where)
     for h in HOOKS:
         hooks[h].sort(key=lambda c: (c.prio, c.order))
         if uses_ct and h in ("prerouting", "output") and any(c.prio == PRI_CONNTRACK for c in hooks[h]):
