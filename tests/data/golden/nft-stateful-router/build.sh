@@ -61,8 +61,7 @@ EOF
 printf '%s\n' 'table inet filter {
   chain forward {
     type filter hook forward priority filter; policy drop;
-    ct state established,related accept
-    ct state invalid drop
+    ct state vmap { established : accept, related : accept, invalid : drop }
     iifname "lan" oifname "wan" accept
   }
 }
