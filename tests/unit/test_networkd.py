@@ -49,8 +49,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _assert_documented(out: dict[str, str]) -> None:
-    docs = {"netdev": _documented("systemd.netdev"), "network": _documented("systemd.network")}
+def assert_documented(out: dict[str, str], more: dict[str, dict[str, set[str]]] | None = None) -> None:
+    """Every section and key of every file in ``out`` is documented for its file type
+    (.netdev, .network, and the types ``more`` documents)."""
+    docs = {"netdev": _documented("systemd.netdev"), "network": _documented("systemd.network"), **(more or {})}
     kinds = _kinds()
     assert {"macvlan", "bridge", "veth", "vxlan"} <= kinds
     for name, text in out.items():
@@ -72,7 +74,7 @@ def _assert_documented(out: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
 def test_every_key_is_documented(path) -> None:
-    _assert_documented(files(resolve(load(path))))
+    assert_documented(files(resolve(load(path))))
 
 
 #: a veth pair inside one node, declared by the end whose name sorts last, and a nic:
@@ -102,7 +104,7 @@ def test_each_veth_pair_is_created_once_and_every_mtu_is_set() -> None:
             mtu[m.group(1)] = int(m.group(2))
     assert mtu == {"y": 1280, "p": 1400, "q": 1300, "eth0": 9000}
     assert "MTUBytes=1300" in out["n/11-q.network"] and "MTUBytes" not in out["n/12-p.network"]
-    _assert_documented(out)
+    assert_documented(out)
 
 
 def test_parent_names_its_children_and_notes_say_what_is_missing(run_cli) -> None:
