@@ -72,7 +72,7 @@ oracle: $(STAMP)
 	ORACLE_N=$(ORACLE_N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/sim/test_oracle_fuzz.py -x
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache out
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache out
 
 # The kernel tests this machine's kernel must skip (ipvlan, 802.1Q, …), in a VM
 # booting Debian's full kernel (root; QEMU software emulation, several minutes).

@@ -248,7 +248,7 @@ def test_builtin_layout_without_graphviz(browser: Any, tmp_path: Path) -> None:
     assert console_errors(log) == []
 
 
-def test_step_names_a_step_of_the_lab(tmp_path: Path) -> None:
+def test_step_names_a_step_of_the_lab(browser: Any, tmp_path: Path) -> None:
     out = tmp_path / "x.html"
     p = vnetlab("view", str(FLAGSHIP), "--step", "one", "-o", str(out))
     assert p.returncode == 2
@@ -257,7 +257,14 @@ def test_step_names_a_step_of_the_lab(tmp_path: Path) -> None:
     lab = FLAGSHIP.parent / "steps-vepa-hairpin.yaml"
     p = vnetlab("view", str(lab), "--step", "hairpin on", "-o", str(out), "--traces", "failing")
     assert p.returncode == 0, p.stderr
-    assert "hairpin" in out.read_text()
+    # the page says which step it shows; a probe whose trace it does not hold (reached, with
+    # --traces failing) gives the shell command for that same step
+    assert browser is not None
+    log = open_page(browser, out)
+    assert browser.find_element("css selector", "h1").text == "lab stvepa after step hairpin on"
+    text = click_cell(browser, "v2", "192.0.2.11")  # reached, and no expectation names it
+    assert f"vnetlab trace {lab} v2 192.0.2.11 --step 'hairpin on'" in text, text
+    assert console_errors(log) == []
 
 
 def test_screenshot_of_the_flagship(browser: Any, flagship_page: Path) -> None:

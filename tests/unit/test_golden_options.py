@@ -89,8 +89,5 @@ def test_networkd_carries_every_option(r) -> None:
     assert "MACAddress=02:00:00:00:07:01" in text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="networkd export drops a nic's mtu (no .netdev for a nic; [Link] MTUBytes= not written)"
-)
 def test_networkd_sets_a_nics_mtu(r) -> None:
-    assert "MTUBytes=1400" in _section(to_text(r), "a/10-eth0.network")
+    assert "[Link]\nActivationPolicy=up\nMTUBytes=1400\n" in _section(to_text(r), "a/10-eth0.network")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LABS
-from vnetlab import load, resolve
+from vnetlab import load, load_text, resolve
 from vnetlab.export.networkd import files
 
 MAN = Path("/usr/share/man/man5")
@@ -49,12 +49,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
-def test_every_key_is_documented(path) -> None:
-    docs = {"netdev": _documented("systemd.netdev"), "network": _documented("systemd.network")}
+def assert_documented(out: dict[str, str], more: dict[str, dict[str, set[str]]] | None = None) -> None:
+    """Every section and key of every file in ``out`` is documented for its file type
+    (.netdev, .network, and the types ``more`` documents)."""
+    docs = {"netdev": _documented("systemd.netdev"), "network": _documented("systemd.network"), **(more or {})}
     kinds = _kinds()
     assert {"macvlan", "bridge", "veth", "vxlan"} <= kinds
-    for name, text in files(resolve(load(path))).items():
+    for name, text in out.items():
         doc = docs[name.rsplit(".", 1)[1]]
         section = None
         for line in text.splitlines():
@@ -69,6 +70,41 @@ def test_every_key_is_documented(path) -> None:
             assert key in doc[section], f"{name}: {key}= is not a documented key of [{section}]"
             if key == "Kind":
                 assert value in kinds, f"{name}: Kind={value}"
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+def test_every_key_is_documented(path) -> None:
+    assert_documented(files(resolve(load(path))))
+
+
+#: a veth pair inside one node, declared by the end whose name sorts last, and a nic:
+#: every MTU must be set by some file ([Peer] of a .netdev takes no MTUBytes=)
+MTUS = """\
+lab: mtus
+switches: {lan: {}}
+nodes:
+  n:
+    interfaces:
+      y: {kind: veth, peer: n/x, mtu: 1280, addresses: [192.0.2.1/24]}
+      q: {kind: veth, peer: n/p, mtu: 1300}
+      p: {kind: veth, peer: n/q, mtu: 1400}
+      eth0: {kind: nic, switch: lan, mtu: 9000}
+"""
+
+
+def test_each_veth_pair_is_created_once_and_every_mtu_is_set() -> None:
+    out = files(resolve(load_text(MTUS, "mtus.yaml")))
+    netdevs = sorted(n for n in out if n.endswith(".netdev"))
+    # y's peer x is implicit (declared only by y): y's .netdev makes the pair
+    assert netdevs == ["n/10-y.netdev", "n/12-p.netdev"]
+    assert "Name=x" in out["n/10-y.netdev"] and "Name=q" in out["n/12-p.netdev"]
+    mtu = {}
+    for text in out.values():
+        if m := re.search(r"^Name=(\S+)\n(?:.*\n)*?MTUBytes=(\d+)", text, re.M):
+            mtu[m.group(1)] = int(m.group(2))
+    assert mtu == {"y": 1280, "p": 1400, "q": 1300, "eth0": 9000}
+    assert "MTUBytes=1300" in out["n/11-q.network"] and "MTUBytes" not in out["n/12-p.network"]
+    assert_documented(out)
 
 
 def test_parent_names_its_children_and_notes_say_what_is_missing(run_cli) -> None:

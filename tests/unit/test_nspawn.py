@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LABS
-from tests.unit.test_networkd import MAN, _documented
+from tests.unit.test_networkd import MAN, _documented, assert_documented
 from vnetlab import load, resolve
 from vnetlab.export.nspawn import files
 
@@ -33,25 +33,10 @@ def _nspawn_keys() -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
 def test_every_key_is_documented(path) -> None:
-    docs = {
-        "nspawn": _nspawn_keys(),
-        "netdev": _documented("systemd.netdev"),
-        "network": _documented("systemd.network"),
-    }
-    assert {"VirtualEthernet", "Bridge", "MACVLAN", "IPVLAN", "Interface"} <= docs["nspawn"]["NETWORK"]
+    nspawn = _nspawn_keys()
+    assert {"VirtualEthernet", "Bridge", "MACVLAN", "IPVLAN", "Interface"} <= nspawn["NETWORK"]
     fs, _ = files(resolve(load(path)))
-    for name, text in fs.items():
-        doc = docs[name.rsplit(".", 1)[1]]
-        section = None
-        for line in text.splitlines():
-            if not line:
-                continue
-            if m := re.fullmatch(r"\[(\w+)\]", line):
-                section = m.group(1).upper()
-                assert section in doc, f"{name}: section [{m.group(1)}] is not documented"
-                continue
-            key = line.partition("=")[0]
-            assert key in doc[section], f"{name}: {key}= is not a documented key of [{section}]"
+    assert_documented(fs, {"nspawn": nspawn})
 
 
 def _export(run_cli, lab: str) -> str:

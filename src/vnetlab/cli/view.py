@@ -54,7 +54,11 @@ def _progress() -> Any:
     show_default=True,
     help="Processes computing the traces (0: one per CPU).",
 )
-@click.option("--step", metavar="NAME", help="Show the lab at one step of its scenario (not supported yet).")
+@click.option(
+    "--step",
+    metavar="NAME",
+    help="Show the lab as it stands after the step of that name (its `steps:`), with that step's expectations.",
+)
 @errors_to_exit
 def view(lab: Path, output: Path | None, backend: str, traces: str, jobs: int, step: str | None) -> None:
     """Write one HTML page of the lab: drawing, matrix, expectations, traces.
@@ -72,7 +76,9 @@ def view(lab: Path, output: Path | None, backend: str, traces: str, jobs: int, s
 
     r = _resolved(lab, step)
     out = output if output is not None else Path(lab.stem + ".html")
-    page, st = build_page(r, file_label=str(lab), backend=backend, traces=traces, progress=_progress(), jobs=jobs)
+    page, st = build_page(
+        r, file_label=str(lab), backend=backend, traces=traces, progress=_progress(), jobs=jobs, step=step
+    )
     out.write_text(page, encoding="utf-8")
     print(
         f"wrote {out} ({st.size / 1e6:.2f} MB: {st.cells} probes, {st.traced} traced, drawn by {st.engine}, "

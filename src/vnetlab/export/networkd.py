@@ -52,6 +52,10 @@ def _network(
     if fwd in (1, "1"):
         net.append("IPForward=ipv4")
     out = ["[Match]", f"Name={i.name}", "", "[Link]", f"ActivationPolicy={'up' if s.up else 'down'}"]
+    if s.mtu and not EXPORT_KINDS[i.kind].netdev_owned(r, i):
+        # no .netdev of this node sets it: a nic (hardware), or a veth end whose peer's
+        # .netdev made it ([Peer] takes only Name= and MACAddress=)
+        out.append(f"MTUBytes={s.mtu}")
     if net:
         out += ["", "[Network]", *net]
     for ip in getattr(s, "remotes", ()):  # vxlan head-end replication: all-zero FDB entries

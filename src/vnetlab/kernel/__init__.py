@@ -499,7 +499,8 @@ class KernelLab:
     def answers(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, str | None]:
         """Who answered each of ``dsts`` (None: no reply within the timeout).
 
-        From cold caches, every destination at once; destinations that got no
+        From cold caches, one echo request per destination, sent one after another
+        without waiting, then the replies collected together; destinations that got no
         reply are probed again, cold again, up to ``retries`` times, the way a
         measurement is repeated before it is believed: under load a reply can
         miss its second. An address several nodes own is attributed by a

@@ -1,9 +1,12 @@
-"""Echo requests from inside a source namespace, every destination at once.
+"""Echo requests from inside a source namespace, one per destination, without waiting.
 
 One raw ICMP socket, opened with this thread inside the source namespace,
-sends one echo request per destination, then collects replies until every
-one has answered or the timeout passes: a row costs at most one timeout,
-not one `ping` process per pair.
+sends one echo request per destination, in the order given, one sendto after
+another without reading any reply in between (each sendto returns once the
+kernel has processed what it sent, except deferred work such as the macvlan
+broadcast: docs/kernel-semantics.md §2.4), then collects replies until every
+one has answered or the timeout passes: a row costs at most one timeout, not
+one `ping` process per pair.
 """
 
 from __future__ import annotations

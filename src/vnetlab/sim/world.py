@@ -6,9 +6,13 @@ delivery last), ``dev_queue_xmit`` drops on a device that is down or has
 no carrier (the noop qdisc), and ``dev_forward`` is ``__dev_forward_skb``
 (drop if the target is down, recompute pkt_type against the target).
 
-Deterministic: one FIFO queue, no clock, no threads, no randomness. Work
-that the kernel defers (netif_rx backlog, the macvlan broadcast workqueue)
-is queued; everything else runs inline, as in the kernel.
+Deterministic: two FIFO queues, no clock, no threads, no randomness. Work
+that the kernel defers is queued; everything else runs inline, as in the
+kernel. The backlog (``queue``: netif_rx, softirq work) always runs to empty
+first; the workqueue (``work``: process-context work items, such as the
+macvlan broadcast) runs one item at a time, each only once the backlog is
+empty, and a work item may run the backlog to empty itself (``softirq``), as
+a netif_rx from process context does in local_bh_enable.
 """
 
 from __future__ import annotations
@@ -114,7 +118,12 @@ class World:
     def __init__(self) -> None:
         self.devices: dict[str, Device] = {}
         self.stacks: dict[str, Stack] = {}
+        #: the backlog: softirq work, run to empty before any work item
         self.queue: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
+        #: the workqueue: process-context work items, in the order they were queued
+        self.work: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
+        #: the loop guard: events one run may process (set by run), and how many are left
+        self._limit = self._budget = 1_000_000
         self.tracing = False
         self.hops: list[Hop] = []
         #: device label → list of frames seen there (rx and tx), when capturing
@@ -218,30 +227,57 @@ class World:
 
     # engine ----------------------------------------------------------------
     def defer(self, fn: Callable[..., None], *args: Any) -> None:
+        """Queue softirq work on the backlog."""
         self.queue.append((fn, args))
 
+    def queue_work(self, fn: Callable[..., None], *args: Any) -> None:
+        """schedule_work: queue a process-context work item. It runs once the
+        backlog is empty, after the items queued before it."""
+        self.work.append((fn, args))
+
     def run(self) -> None:
-        """Process events until the queue is empty.
+        """Process events until both queues are empty: the backlog to empty, then
+        the oldest work item, and again.
 
         Forwarding loops are stopped per packet in netif_receive; the total is
         then finite (every packet's copies are bounded, and only ARP and echo
         requests beget new packets, one answer each, besides routing, which
-        TTL bounds). The guard here is a last resort that cannot trip without
-        a loop: a loop-free probe costs O(targets × devices) events."""
-        q = self.queue
-        pop = q.popleft
+        TTL bounds). The guard in ``softirq`` is a last resort that cannot trip
+        without a loop: a loop-free probe costs O(targets × devices) events."""
         self.loops = []
-        limit = max(1_000_000, 100 * len(self.devices) ** 2)
-        n = 0
+        self._limit = self._budget = max(1_000_000, 100 * len(self.devices) ** 2)
+        work = self.work
+        self.softirq()
+        while work:
+            fn, args = work.popleft()
+            fn(*args)
+            self.softirq()
+
+    def softirq(self) -> None:
+        """Run the backlog to empty (net_rx_action; a work item calls it after each
+        netif_rx, as local_bh_enable does). Work items queued meanwhile wait.
+        Backlog events never call it: it does not nest."""
+        q = self.queue
+        if not q:
+            return
+        n = self._budget
+        if n < 0:  # the guard stopped this run: what a work item still queues is dropped
+            q.clear()
+            return
+        pop = q.popleft
         while q:
             fn, args = pop()
             fn(*args)
-            n += 1
-            if n > limit:
+            n -= 1
+            if n < 0:
                 q.clear()
+                self.work.clear()
                 self.loops.append("world")
-                self.drop("world", "-", "loop-limit", "-", f"more than {limit} events: a forwarding loop; stopped")
-                return
+                self.drop(
+                    "world", "-", "loop-limit", "-", f"more than {self._limit} events: a forwarding loop; stopped"
+                )
+                break
+        self._budget = n
 
     # core paths --------------------------------------------------------------
     def netif_rx(self, dev: Device, frame: Frame, pkt_type: int) -> None:

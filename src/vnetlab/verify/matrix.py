@@ -4,7 +4,8 @@ A ``Matrix`` has one column per IPv4 address (an address several nodes own,
 legal on separate segments, is one column naming every owner), one row per
 source, a bool per cell, and for every reached cell the node or guest that
 answered (``answered_by``). ``measure`` assembles it from a backend's
-``answers``: each row from cold caches, all of a row's probes at once. The
+``answers``: each row from cold caches, its probes sent one after another in
+column order without waiting for replies, then the replies collected. The
 JSON document is the shape of cli.md's ``matrix --json``.
 """
 
@@ -115,7 +116,8 @@ class RowProber(Protocol):
     def sources(self) -> list[str]: ...
 
     def answers(self, src: str, dsts: Sequence[str]) -> dict[str, str | None]:
-        """From cold caches, all at once: who answered each address (None: nobody)."""
+        """From cold caches, one probe per address, each sent without waiting for the
+        previous one's reply: who answered each address (None: nobody)."""
         ...
 
     def measuring(self, cols: Sequence[Column]) -> AbstractContextManager[None]:

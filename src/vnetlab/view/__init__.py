@@ -19,6 +19,7 @@ import hashlib
 import html
 import json
 import os
+import shlex
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,10 +119,12 @@ def build_page(
     engine: str = "auto",
     progress: Any = None,
     jobs: int = 0,
+    step: str | None = None,
 ) -> tuple[str, Stats]:
     """The page's HTML and what it took. backend: sim, kernel or both; traces: all or failing;
     progress(done, total) is called as traces are done; jobs: worker processes for the traces
-    (0: one per CPU this process may use)."""
+    (0: one per CPU this process may use); step: the name of the step ``r`` stands after (the
+    page says so, and its `vnetlab trace` hints carry ``--step``)."""
     st = Stats()
     t0 = time.perf_counter()
     names = ["sim", "kernel"] if backend == "both" else [backend]
@@ -174,6 +177,8 @@ def build_page(
     doc = {
         "lab": r.lab.lab,
         "file": data.safe(file_label),
+        "step": None if step is None else data.safe(step),
+        "stepArg": "" if step is None else " --step " + shlex.quote(step),
         "backend": backend,
         "cells": len(cells),
         "traced": len(packed),
@@ -222,7 +227,8 @@ def _html(
     w(
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>\n<title>vnetlab view: {_e(lab.lab)}</title>\n"
     )
-    w(f"<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>lab {_e(lab.lab)}</h1>\n")
+    after = "" if doc.get("step") is None else f" <span id='step'>after step {_e(doc['step'])}</span>"
+    w(f"<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>lab {_e(lab.lab)}{after}</h1>\n")
     if lab.description:
         w(f"<p>{_e(lab.description.strip())}</p>\n")
     summary = (

@@ -197,7 +197,7 @@ JS = r"""
     if (!t) {
       line("This probe's trace is not in the page (it holds the traces of " + D.traced + " probes: written with --traces failing).");
       line("In a shell:");
-      line("  vnetlab trace " + D.file + " " + src + " " + dst);
+      line("  vnetlab trace " + D.file + " " + src + " " + dst + D.stepArg);
       return;
     }
     t.l.forEach(function (h) {

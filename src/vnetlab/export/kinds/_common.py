@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...plan.steps import LinkSpec, Step
 
 if TYPE_CHECKING:
     from ...resolve import Iface, Resolved
+
+T = TypeVar("T")
 
 #: what every module of this package defines (the parity test checks each)
 ADAPTER_ATTRS = ("KINDS", "ip_link", "BUILT_IN_PARENT_NS", "netdev", "netdev_owned", "NETWORK_KEYS", "dot_label")
@@ -27,6 +29,19 @@ def mac_mtu(s: Step) -> tuple[str, str]:
     mac = f" address {a.mac}" if a.mac else ""
     mtu = f" mtu {a.mtu}" if a.mtu else ""
     return mac, mtu
+
+
+def on_parent(r: Resolved, s: Step, type_args: str) -> str:
+    """`link add name OBJ link PARENT [address MAC] [mtu MTU] [netns NS] type TYPE_ARGS`: a
+    child device, made on its parent (in the parent's namespace, moved where that is not its own)."""
+    mac, mtu = mac_mtu(s)
+    return f"link add name {word(s.obj)} link {word(link_spec(s).parent)}{mac}{mtu}{moved(r, s)} type {type_args}"
+
+
+def typed(v: object, cls: type[T]) -> T:
+    """``v``, checked to be a ``cls`` (an adapter is reached through its own kinds only)."""
+    assert isinstance(v, cls), v
+    return v
 
 
 def moved(r: Resolved, s: Step) -> str:

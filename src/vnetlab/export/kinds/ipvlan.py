@@ -1,11 +1,12 @@
-"""ipvlan: made on the parent, in its namespace, then moved; mode and flag always explicit."""
+"""ipvlan: made on the parent, in its namespace, then moved; mode and flag always explicit
+(no address: an ipvlan has its parent's MAC)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ...model.kinds.ipvlan import Ipvlan, IpvlanLink
-from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
+from ._common import link_spec, mode_label, on_parent, owned, typed
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -18,19 +19,14 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = link_spec(s)
-    f = a.fields
-    assert isinstance(f, IpvlanLink)
-    _, mtu = mac_mtu(s)
-    return [f"link add name {word(s.obj)} link {word(a.parent)}{mtu}{moved(r, s)} type ipvlan mode {f.mode} {f.flag}"]
+    f = typed(link_spec(s).fields, IpvlanLink)
+    return [on_parent(r, s, f"ipvlan mode {f.mode} {f.flag}")]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
-    s = i.spec
-    assert isinstance(s, Ipvlan)
+    s = typed(i.spec, Ipvlan)
     return ["", "[IPVLAN]", f"Mode={s.mode.upper()}", f"Flags={s.flag}"]
 
 
 def dot_label(i: Iface) -> str:
-    assert isinstance(i.spec, Ipvlan)
-    return f"{mode_label(i)} {i.spec.flag}"
+    return f"{mode_label(i)} {typed(i.spec, Ipvlan).flag}"

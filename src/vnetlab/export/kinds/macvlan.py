@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...model.kinds.macvlan import Macvlan, MacvlanLink, Macvtap
-from ._common import link_spec, mac_mtu, mode_label, moved, owned, word
+from ._common import link_spec, mode_label, on_parent, owned, typed
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -20,13 +20,9 @@ netdev_owned = owned
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
     a = link_spec(s)
-    f = a.fields
-    assert isinstance(f, MacvlanLink)
-    mac, mtu = mac_mtu(s)
+    f = typed(a.fields, MacvlanLink)
     flags = " nopromisc" if f.nopromisc else ""
-    return [
-        f"link add name {word(s.obj)} link {word(a.parent)}{mac}{mtu}{moved(r, s)} type {a.kind} mode {f.mode}{flags}"
-    ]
+    return [on_parent(r, s, f"{a.kind} mode {f.mode}{flags}")]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:

@@ -32,5 +32,7 @@ def netdev(r: Resolved, i: Iface) -> list[str]:
 
 
 def netdev_owned(r: Resolved, i: Iface) -> bool:
-    """One end's files create the pair: the lower key's, or each end where the peer is in another node."""
-    return not i.implicit and (i.key < r.peer[i.key] or r.peer[i.key][0] != i.node)
+    """One end's files create the pair: the declared end's where the other is implicit, else
+    the lower key's; each end's where the peer is in another node."""
+    pk = r.peer[i.key]
+    return not i.implicit and (r.ifaces[pk].implicit or i.key < pk or pk[0] != i.node)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...model.kinds.vlan import Vlan, VlanLink
-from ._common import link_spec, mac_mtu, owned, word
+from ._common import link_spec, on_parent, owned, typed
 
 if TYPE_CHECKING:
     from ...plan import Step
@@ -18,19 +18,15 @@ netdev_owned = owned
 
 
 def ip_link(r: Resolved, s: Step) -> list[str]:
-    a = link_spec(s)
-    f = a.fields
-    assert isinstance(f, VlanLink)
-    mac, mtu = mac_mtu(s)
-    return [f"link add name {word(s.obj)} link {word(a.parent)}{mac}{mtu} type vlan id {f.id} protocol {f.protocol}"]
+    f = typed(link_spec(s).fields, VlanLink)
+    return [on_parent(r, s, f"vlan id {f.id} protocol {f.protocol}")]
 
 
 def netdev(r: Resolved, i: Iface) -> list[str]:
-    s = i.spec
-    assert isinstance(s, Vlan)
+    s = typed(i.spec, Vlan)
     return ["", "[VLAN]", f"Id={s.id}", f"Protocol={s.protocol.lower()}"]
 
 
 def dot_label(i: Iface) -> str:
-    assert isinstance(i.spec, Vlan)
-    return f"vlan {i.spec.protocol} id {i.spec.id}"
+    s = typed(i.spec, Vlan)
+    return f"vlan {s.protocol} id {s.id}"

@@ -16,12 +16,11 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Macvlan, Macvtap
 from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, Frame, is_multicast
-from ..world import CONSUMED, PASS, Device, World, eth_type_trans
+from ..world import CONSUMED, PASS, Device, eth_type_trans
 
 if TYPE_CHECKING:
     from ...resolve import Iface
@@ -46,22 +45,6 @@ def hash_bucket(mac: str) -> int:
     as a little-endian u64, shifted left 16; MACVLAN_HASH_BITS = 8)."""
     v = (int.from_bytes(bytes.fromhex(mac.replace(":", "")), "little") << 16) & _U64
     return ((v * 0x61C8864680B583EB) & _U64) >> 56  # GOLDEN_RATIO_64
-
-
-def _drain(w: World) -> None:
-    """Run the backlog to empty, as local_bh_enable does after a netif_rx from process
-    context. Broadcasts queued for the workqueue meanwhile wait: the work item took its
-    list at the start (skb_queue_splice_tail_init in macvlan_process_broadcast)."""
-    q = w.queue
-    pop = q.popleft
-    later: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
-    while q:
-        fn, args = pop()
-        if getattr(fn, "__func__", None) is MacvlanPort.broadcast:
-            later.append((fn, args))
-        else:
-            fn(*args)
-    q.extend(later)
 
 
 class MacvlanPort:
@@ -164,7 +147,7 @@ class MacvlanPort:
                     )
                 w.dev_forward(src, frame)
                 return CONSUMED
-            w.defer(self.broadcast, frame, src)
+            w.queue_work(self.broadcast, frame, src)  # macvlan_broadcast_enqueue
             return PASS
         if self.source_children:
             self._forward_source(frame, pkt_type)
@@ -212,11 +195,12 @@ class MacvlanPort:
         w = self.world
         mask = _MASK.get(src.mode if src is not None else None, 0)
         pt = PBROADCAST if frame.dst == BROADCAST else PMULTICAST
-        # The work item runs once the softirq is done, and calls netif_rx from process
-        # context: each copy's local_bh_enable runs the backlog to empty, so everything a
-        # copy causes (an ARP reply, the echo it lets through, the ARP that echo's reply
-        # needs) happens before the next child gets its copy [V: docs/kernel-semantics.md §2.4].
-        _drain(w)
+        # A work item (World.queue_work): it runs once the softirq is done, and calls
+        # netif_rx from process context: each copy's local_bh_enable runs the backlog to
+        # empty, so everything a copy causes (an ARP reply, the echo it lets through, the
+        # ARP that echo's reply needs) happens before the next child gets its copy
+        # [V: docs/kernel-semantics.md §2.4]. Broadcasts queued meanwhile wait for the next
+        # work item: this one took its list at the start (skb_queue_splice_tail_init).
         for c in self.candidates(frame):
             if c is src or not c.up:
                 continue
@@ -235,7 +219,7 @@ class MacvlanPort:
                     )
                 continue
             w.netif_rx(c, frame, pt)
-            _drain(w)
+            w.softirq()
 
 
 class MacvlanDev(Device):
