@@ -202,10 +202,12 @@ class Decision:
     verdict: str
     rule: str | None
     reject: str | None = None  # the ICMP error the client gets
+    ct: str | None = None  # the packet's conntrack state there (where the ruleset reads it)
 
     def describe(self) -> str:
         by = f"rule '{self.rule}'" if self.rule is not None else f"policy {self.chain.policy}"
-        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {self.verdict}"
+        state = f" (ct state {self.ct})" if self.ct is not None else ""
+        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {self.verdict}{state}"
 
 
 @dataclass(slots=True)
@@ -223,6 +225,8 @@ class Ruleset:
             if ct_at is not None:
                 pkt.ct = ct_at(chain.prio)
             d = _run_chain(chain, pkt)
+            if self.uses_ct:
+                d = Decision(d.chain, d.verdict, d.rule, d.reject, pkt.ct)
             out.append(d)
             if d.verdict != "accept":
                 break
