@@ -270,3 +270,30 @@ def test_anonymous_verdict_maps() -> None:
             "table ip t {\n map m {\n  type ipv4_addr : verdict\n }\n"
             " chain c {\n  type filter hook input priority 0;\n  ip saddr vmap @m\n }\n}\n"
         )
+
+
+def test_a_ruleset_beside_vxlan_is_refused_udp_conntrack_is_not_modelled(run_cli) -> None:
+    text = (ROOT / "labs" / "vxlan-remote.yaml").read_text()
+    text = text.replace(
+        "  v2:\n",
+        "    nftables: |\n      table ip t {\n      }\n  v2:\n",
+        1,
+    )
+    why = sim_unsupported(load_text(text))
+    assert why is not None and "vxlan interfaces" in why and "v1/vx" in why
+
+
+@pytest.mark.parametrize(
+    ("ruleset", "named"),
+    [
+        ("table ip t {\n chain c {\n  type filter hook input priority 0;\n  meta mark 3 drop\n }\n}", "'meta mark'"),
+        ("table arp t {\n chain c {\n  type filter hook input priority 0;\n }\n}", "family arp"),
+    ],
+)
+def test_the_cli_exits_3_naming_the_expression(run_cli, tmp_path, ruleset, named) -> None:
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(_lab(ruleset))
+    for argv in (["matrix", str(lab)], ["trace", str(lab), "a", "b"], ["test", str(lab)]):
+        code, out, err = run_cli(*argv)
+        assert code == 3, (argv, code, out, err)
+        assert "node a's nftables ruleset: the simulator does not evaluate" in err and named in err
