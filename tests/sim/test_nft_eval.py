@@ -297,3 +297,9 @@ def test_the_cli_exits_3_naming_the_expression(run_cli, tmp_path, ruleset, named
         code, out, err = run_cli(*argv)
         assert code == 3, (argv, code, out, err)
         assert "node a's nftables ruleset: the simulator does not evaluate" in err and named in err
+
+
+def test_the_trace_says_an_ip6_table_plays_no_part() -> None:
+    (res,) = Simulator(load(ROOT / "labs" / "nft-output-drop.yaml")).ping("h1", "h2", flush=True)
+    assert res.ok
+    assert any(h.verdict == "note" and "table ip6 v6 plays no part" in (h.why or "") for h in res.hops)

@@ -198,7 +198,13 @@ class Simulator:
             ok = self.probe(src, dsts, flush=False)[d]
         finally:
             self.world.tracing = False
-        return PingResult(src, d, ok, list(self.world.hops))
+        hops = list(self.world.hops)
+        for name, st in self.world.stacks.items():
+            if st.nf is not None and st.nf.ignored:
+                tables = ", ".join(st.nf.ignored)
+                why = f"{name}'s {tables} plays no part: the simulator has no IPv6 yet"
+                hops.insert(0, Hop(0, f"{name}/lo", "stack", "note", "nftables", why=why))
+        return PingResult(src, d, ok, hops)
 
     @cached_property
     def _row(self) -> list[str]:
