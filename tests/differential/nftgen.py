@@ -51,7 +51,31 @@ def _pick(draw: st.DrawFn, xs: list[str], maxn: int = 3) -> str:
 @st.composite
 def match(draw: st.DrawFn, hook: str) -> str:
     neg = "!= " if draw(st.integers(0, 5)) == 0 else ""
-    kind = draw(st.sampled_from(["iifname", "oifname", "saddr", "daddr", "icmp", "ct", "l4", "tcp", "iif"]))
+    kind = draw(
+        st.sampled_from(
+            ["iifname", "oifname", "saddr", "daddr", "icmp", "ct", "l4", "tcp", "iif", "ctset", "misc", "range"]
+        )
+    )
+    if kind == "ctset":
+        states = draw(st.lists(st.sampled_from(["new", "established", "related", "invalid"]), min_size=1, max_size=3))
+        return f"ct state {neg}{{ {', '.join(dict.fromkeys(states))} }}"
+    if kind == "range":
+        lo, hi = sorted(draw(st.lists(st.integers(1, 12), min_size=2, max_size=2)))
+        net = draw(st.sampled_from(["192.0.2", "198.51.100"]))
+        return f"ip {draw(st.sampled_from(['saddr', 'daddr']))} {neg}{net}.{lo}-{net}.{hi}"
+    if kind == "misc":
+        return draw(
+            st.sampled_from(
+                [
+                    "ip protocol icmp",
+                    f"ip protocol {neg}tcp",
+                    "icmp code 0",
+                    "icmp code { 1, 3 }",
+                    f"icmp code {neg}3",
+                    "udp dport 53",
+                ]
+            )
+        )
     if kind in ("iifname", "oifname"):
         return f"{kind} {neg}{_pick(draw, NAMES)}"
     if kind == "iif":
@@ -93,9 +117,9 @@ def rule(draw: st.DrawFn, hook: str, others: list[str]) -> str:
     if draw(st.integers(0, 7)) == 0:
         return draw(vmap(others))
     ms = draw(st.lists(match(hook), min_size=0, max_size=3))
-    protos = [m for m in ms if m.split()[0] in ("icmp", "meta", "tcp")]
+    protos = [m for m in ms if m.split()[0] in ("icmp", "meta", "tcp", "udp", "ip6") or m.startswith("ip protocol")]
     ms = [m for m in ms if m not in protos[1:]]  # nft refuses two protocols in one rule
-    verdicts = ["accept", "drop", "counter", "log"]
+    verdicts = ["accept", "drop", "counter", "log", "continue"]
     if hook in ("input", "forward", "output"):
         verdicts.append("reject")
     if others:

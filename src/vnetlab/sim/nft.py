@@ -71,6 +71,17 @@ REJECT_CODES = {
     "host-prohibited": 10,
     "admin-prohibited": 13,
 }
+# nft's names of ICMP codes (src/proto.c icmp_code_tbl; include/uapi/linux/icmp.h)
+ICMP_CODES = {
+    "net-unreachable": 0,
+    "host-unreachable": 1,
+    "prot-unreachable": 2,
+    "port-unreachable": 3,
+    "frag-needed": 4,
+    "net-prohibited": 9,
+    "host-prohibited": 10,
+    "admin-prohibited": 13,
+}
 #: header protocols whose fields nft guards with an implicit ``meta l4proto``/``nfproto``
 #: dependency that an IPv4 ICMP packet never meets (so any match on them is false)
 _OTHER_HEADERS = frozenset(
@@ -399,7 +410,7 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
                 rs = _numbers(right, ICMP_TYPES, "icmp type", where)
                 return make(lambda p: p.icmp_type, ranges(rs)), False
             if fld == "code":
-                rs = _numbers(right, {}, "icmp code", where)
+                rs = _numbers(right, ICMP_CODES, "icmp code", where)
                 return make(lambda p: p.icmp_code if p.icmp_type is not None else None, ranges(rs)), False
             raise _u(f"the expression 'icmp {fld}'", where)
         if proto in _OTHER_HEADERS:
