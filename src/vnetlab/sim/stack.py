@@ -263,8 +263,8 @@ class Stack:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             if self.nf is None:
                 self.world.defer(self.local_deliver, None, pkt, False)
-            elif self._local_out(pkt, "lo"):
-                self.world.defer(self._lo_rcv, pkt)
+            elif (state := self._local_out(pkt, "lo")) is not None:
+                self.world.defer(self._lo_rcv, pkt, state)
             return
         route = self.lookup(dst)
         if route is None:
@@ -294,9 +294,8 @@ class Stack:
     def output(self, pkt: IPv4, route: RouteEntry | None = None) -> None:
         if pkt.dst in self.local or pkt.dst & 0xFF000000 == LOOPBACK_NET:  # is_local
             if self.nf is not None:
-                if not self._local_out(pkt, "lo"):
-                    return
-                self.world.defer(self._lo_rcv, pkt)
+                if (state := self._local_out(pkt, "lo")) is not None:
+                    self.world.defer(self._lo_rcv, pkt, state)
                 return
             self.world.defer(self.local_deliver, None, pkt, False)
             return
@@ -312,30 +311,34 @@ class Stack:
                 )
                 return
         nh = route.via if route.via is not None else pkt.dst
-        if self.nf is not None and not self._local_out(pkt, route.dev):
+        if self.nf is not None and self._local_out(pkt, route.dev) is None:
             return
         self.neigh_output(route.dev, nh, pkt, route)
 
     # netfilter (kernel-semantics §8) ---------------------------------------------
-    def _local_out(self, pkt: IPv4, out: Device | str) -> bool:
+    def _local_out(self, pkt: IPv4, out: Device | str) -> str | None:
         """__ip_local_out's NF_INET_LOCAL_OUT, then ip_output's NF_INET_POST_ROUTING
-        (no input device: a local packet's skb->dev is unset), then conntrack's confirm."""
+        (no input device: a local packet's skb->dev is unset), then conntrack's confirm.
+        The packet's conntrack state, or None when a chain dropped it."""
         oif = out if isinstance(out, str) else out.name
         where = self.lo_label if isinstance(out, str) else out.label
         ct, confirm = self._ct_in(pkt)
         if not self._hook("output", pkt, None, oif, where, ct):
-            return False
+            return None
         if not self._hook("postrouting", pkt, None, oif, where, ct):
-            return False
+            return None
         if confirm is not None:
             confirm()
-        return True
+        return ct
 
-    def _lo_rcv(self, pkt: IPv4) -> None:
-        """A packet to a local address, back in through lo: ip_rcv's NF_INET_PRE_ROUTING, then delivery."""
-        ct, confirm = self._ct_in(pkt)
-        if self._hook("prerouting", pkt, "lo", None, self.lo_label, ct):
-            self.local_deliver(None, pkt, False, (ct, confirm))
+    def _lo_rcv(self, pkt: IPv4, ct: str) -> None:
+        """A packet to a local address, back in through lo: ip_rcv's NF_INET_PRE_ROUTING, then delivery.
+
+        loopback_xmit keeps the skb's conntrack: nf_conntrack_in skips a packet that has
+        one, so every prerouting chain, even one before priority -200, sees the state
+        OUTPUT gave it (kernel-semantics §8)."""
+        if self._hook("prerouting", pkt, "lo", None, self.lo_label, ct, carried=True):
+            self.local_deliver(None, pkt, False, (ct, None))
 
     def _ct_in(self, pkt: IPv4) -> tuple[str, Callable[[], None] | None]:
         """nf_conntrack_in at prerouting or output: the packet's state, and its confirm."""
@@ -347,7 +350,9 @@ class Stack:
             return self.conntrack.lookup(pkt.src, pkt.dst, p.type, p.id)
         return "invalid", None
 
-    def _hook(self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: str) -> bool:
+    def _hook(
+        self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: str, carried: bool = False
+    ) -> bool:
         """NF_HOOK: the ruleset's base chains on ``hook``; False when one dropped the packet."""
         nf = self.nf
         assert nf is not None
@@ -357,7 +362,7 @@ class Stack:
         icmp = p.type if isinstance(p, Icmp) else None
         early = hook in ("prerouting", "output")
         ct_at: Callable[[int], str] | None = None
-        if early and nf.uses_ct:
+        if early and nf.uses_ct and not carried:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
