@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 #: The most a node's ruleset may be (the lab file itself is capped too).
 MAX_BYTES = 64 * 1024
@@ -69,19 +70,42 @@ def unsafe(text: str) -> list[Problem]:
     return out
 
 
+# Run in the throw-away namespace: make each of the node's interfaces first (a bridge: only the
+# name matters), since nft resolves ``iif``/``oif`` names when it loads a rule, as the kernel
+# backend does after building the node's interfaces. The names arrive as arguments ("$@"),
+# never inside the script; the script's own text is a constant.
+_MAKE_IFACES = 'for n in "$@"; do ip link add "$n" type bridge 2>/dev/null; done; '
+
+
+def in_throwaway_ns(script: str, ifnames: tuple[str, ...]) -> list[str] | None:
+    """argv running the constant ``script`` (sh) in a new user+network namespace that has
+    the interfaces ``ifnames`` (None: unshare, sh, ip or nft missing)."""
+    unshare, sh = shutil.which("unshare"), shutil.which("sh")
+    if unshare is None or sh is None or nft_path() is None or (ifnames and shutil.which("ip") is None):
+        return None
+    names = [n for n in ifnames if n != "lo"]
+    return [unshare, "--user", "--map-root-user", "--net", sh, "-c", _MAKE_IFACES + script, "sh", *names]
+
+
+def node_ifnames(node: Any) -> tuple[str, ...]:
+    """The interfaces a node's ruleset may name (what the kernel backend has made when it loads it)."""
+    return tuple(sorted(node.interfaces))
+
+
 class NftUnavailable(Exception):
     """nft or unshare is missing, or user namespaces are off: the ruleset was not checked."""
 
 
 @lru_cache(maxsize=256)
-def check_syntax(text: str) -> tuple[Problem, ...]:
-    """nft's own verdict on ``text`` (check mode, in a throw-away user+network namespace)."""
-    nft, unshare = nft_path(), shutil.which("unshare")
-    if nft is None or unshare is None:
-        raise NftUnavailable("nft (nftables) and unshare (util-linux) are needed to check a ruleset")
+def check_syntax(text: str, ifnames: tuple[str, ...] = ()) -> tuple[Problem, ...]:
+    """nft's own verdict on ``text`` (check mode, in a throw-away user+network namespace
+    that has the node's interfaces ``ifnames``)."""
+    argv = in_throwaway_ns("exec nft -c -f -", ifnames)
+    if argv is None:
+        raise NftUnavailable("nft (nftables), ip (iproute2) and unshare (util-linux) are needed to check a ruleset")
     try:
         p = subprocess.run(
-            [unshare, "--user", "--map-root-user", "--net", nft, "-c", "-f", "-"],
+            argv,
             input=text.encode(),
             capture_output=True,
             timeout=TIMEOUT,
@@ -106,12 +130,13 @@ def check_syntax(text: str) -> tuple[Problem, ...]:
     return tuple(out)
 
 
-def problems(text: str) -> list[Problem]:
-    """Every problem of a ruleset: vnetlab's refusals first; nft is asked only if there are none."""
+def problems(text: str, ifnames: tuple[str, ...] = ()) -> list[Problem]:
+    """Every problem of a ruleset: vnetlab's refusals first; nft is asked only if there are none
+    (``ifnames``: the node's interfaces, which its rules may name)."""
     found = unsafe(text)
     if found:
         return found
-    return list(check_syntax(text))
+    return list(check_syntax(text, ifnames))
 
 
 def apply(text: str) -> None:

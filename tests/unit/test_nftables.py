@@ -57,6 +57,32 @@ def test_a_good_ruleset_validates_and_is_kept_verbatim() -> None:
     assert lab.nodes["h"].nftables == GOOD and lab.nodes["p"].nftables is None
 
 
+IIF = """table ip t {
+  chain f {
+    type filter hook input priority 0; policy accept;
+    iif "NAME" drop
+  }
+}
+"""
+
+
+def test_iif_may_name_the_nodes_own_interfaces_only() -> None:
+    """nft resolves ``iif``/``oif`` to an index when it loads the rule; the kernel backend loads
+    the ruleset after making the node's interfaces, so the check sees them too (it used to run
+    in an empty namespace: "Interface does not exist" for a valid lab). Another node's
+    interface, or one nobody has, is still what nft refuses, at its line."""
+    own = IIF.replace("NAME", "e")
+    lab = load_text(_lab("    nftables: |\n" + textwrap.indent(own, "      ")), "lab.yaml")
+    assert lab.nodes["h"].nftables == own
+    from vnetlab.sim import Simulator
+
+    assert Simulator(lab).matrix()["rows"]["p"] == {"192.0.2.1": False, "192.0.2.2": True}
+    for other in ("eth9", "lo2"):
+        issues = _issues(_lab("    nftables: |\n" + textwrap.indent(IIF.replace("NAME", other), "      ")))
+        assert [(i.line, i.col, i.rule) for i in issues] == [(10, 15, "nftables-syntax")], issues
+        assert "Interface does not exist" in issues[0].message
+
+
 def test_nft_error_is_reported_at_its_line_and_column_in_the_block() -> None:
     bad = GOOD.replace("icmp type echo-request drop", "icmp type echo-request dorp")
     text = _lab("    nftables: |\n" + textwrap.indent(bad, "        "))  # deeper indentation than usual

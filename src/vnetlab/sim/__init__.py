@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import EnvironmentProblem, InputError
 from ..model import Lab
+from ..nft import node_ifnames
 from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
@@ -87,7 +88,7 @@ def sim_unsupported(lab: Lab) -> str | None:
         text = lab.nodes[name].nftables
         assert text is not None
         try:
-            nft.compile_ruleset(text)
+            nft.compile_ruleset(text, node_ifnames(lab.nodes[name]))
         except nft.Unsupported as e:
             return f"node {name}'s nftables ruleset: the simulator does not evaluate {e}; use --backend kernel"
         except nft.NftFailed as e:
@@ -106,7 +107,7 @@ class Simulator:
         self.world: World = Builder(self.r).build()
         for name, node in self.r.lab.nodes.items():
             if node.nftables is not None:
-                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables)
+                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(node))
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}

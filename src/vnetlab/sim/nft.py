@@ -26,14 +26,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..nft import TIMEOUT, unsafe
+from ..nft import TIMEOUT, in_throwaway_ns, unsafe
 
 HOOKS = ("prerouting", "input", "forward", "output", "postrouting")
 #: NF_IP_PRI_CONNTRACK: nf_conntrack_in runs at this priority on prerouting and output
@@ -106,18 +105,19 @@ _SCRIPT = "nft -f - && nft -j list ruleset && nft -a -s list ruleset"
 
 
 @lru_cache(maxsize=128)
-def listing(text: str) -> tuple[dict[str, Any], str]:
-    """nft's JSON of ``text`` and its ``-a -s`` listing, from a throw-away user+network namespace.
+def listing(text: str, ifnames: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    """nft's JSON of ``text`` and its ``-a -s`` listing, from a throw-away user+network namespace
+    that has the node's interfaces ``ifnames`` (rules may name them).
 
-    The ruleset goes on stdin; the shell's script is a constant (no lab text in it)."""
+    The ruleset goes on stdin, the names as arguments; the shell's script is a constant."""
     if unsafe(text):
         raise NftFailed("the ruleset includes files or is too large")
-    unshare, sh, nft = shutil.which("unshare"), shutil.which("sh"), shutil.which("nft")
-    if unshare is None or sh is None or nft is None:
-        raise NftFailed("nft (nftables) and unshare (util-linux) are needed to evaluate a ruleset")
+    argv = in_throwaway_ns(_SCRIPT, ifnames)
+    if argv is None:
+        raise NftFailed("nft (nftables), ip (iproute2) and unshare (util-linux) are needed to evaluate a ruleset")
     try:
         p = subprocess.run(
-            [unshare, "--user", "--map-root-user", "--net", sh, "-c", _SCRIPT],
+            argv,
             input=text.encode(),
             capture_output=True,
             timeout=TIMEOUT,
@@ -510,9 +510,10 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
 
 
 @lru_cache(maxsize=128)
-def compile_ruleset(text: str) -> Ruleset:
-    """``text`` as the simulator evaluates it; :class:`Unsupported` names what it cannot."""
-    doc, listed = listing(text)
+def compile_ruleset(text: str, ifnames: tuple[str, ...] = ()) -> Ruleset:
+    """``text`` as the simulator evaluates it (``ifnames``: the node's interfaces, which its
+    rules may name); :class:`Unsupported` names what it cannot."""
+    doc, listed = listing(text, ifnames)
     texts = rule_texts(listed)
     tables: dict[tuple[str, str], int] = {}
     chains: dict[tuple[str, str], dict[str, Chain]] = {}
