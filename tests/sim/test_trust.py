@@ -116,7 +116,7 @@ def test_trace_names_the_cause_before_flood_copies(run_cli) -> None:
 
 
 def test_trace_explains_a_cell_that_needs_its_row(run_cli) -> None:
-    """Alone, h0 -> .12 fails; in the matrix row (all probes at once) it succeeds,
+    """Alone, h0 -> .12 fails; in the matrix row (all probes from one neighbour cache) it succeeds,
     and the trace must say what the matrix says, and why it traces the whole row."""
     lab = DATA / "row-concurrency.yaml"
     r = resolve(load(lab))
@@ -124,7 +124,7 @@ def test_trace_explains_a_cell_that_needs_its_row(run_cli) -> None:
     alone = Simulator(r)
     assert alone.probe("h0", ["198.51.100.12"]) == {"198.51.100.12": False}
     code, out, _ = run_cli("trace", str(lab), "h0", "198.51.100.12")
-    assert code == 0 and "=> reachable" in out and "probes at once" in out, out
+    assert code == 0 and "=> reachable" in out and "probes in one row" in out, out
 
 
 def test_trace_names_the_flood_drop_that_kept_the_target_deaf(run_cli) -> None:

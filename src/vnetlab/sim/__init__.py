@@ -137,7 +137,8 @@ class Simulator:
         self.world.dirty.clear()
 
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
-        """Echo requests from ``src`` to every address at once; which got a reply."""
+        """Echo requests from ``src`` to every address, one after another from one neighbour cache
+        (each runs to completion before the next leaves, as kernel/probe.py sends); which got a reply."""
         st, ids = self._send(src, dsts, flush)
         return {d: i in st.replies for d, i in ids.items()}
 
@@ -240,8 +241,8 @@ class Simulator:
     def _cell(self, src: str, d: str) -> PingResult:
         """Trace one matrix cell so that its verdict is the matrix's.
 
-        A matrix row sends all its echo requests at once (one probe's ARP
-        exchange can fill a cache another uses), from the state the earlier
+        A matrix row sends all its echo requests one after another from one
+        neighbour cache (one probe's ARP exchange can fill the cache a later one uses), from the state the earlier
         rows left (``_row_start``). The cell is traced on its own from that
         state when that gives the row's verdict (a short, focused trace);
         otherwise the whole row is traced, every probe of it in the hops."""
@@ -263,10 +264,11 @@ class Simulator:
         res = self._traced(src, dsts, d)
         if len(dsts) > 1:
             why = (
-                f"alone, this probe would get a different answer: the matrix sends {src}'s {len(dsts)} probes at "
-                "once and one's ARP exchange serves another, so all of them are traced"
+                f"alone, this probe would get a different answer: the matrix sends {src}'s {len(dsts)} probes one "
+                "after another from one neighbour cache and one's ARP exchange serves another, so all of them "
+                "are traced"
             )
-            res.hops.insert(0, Hop(0, f"{src}/lo", "stack", "note", f"{len(dsts)} probes at once", why=why))
+            res.hops.insert(0, Hop(0, f"{src}/lo", "stack", "note", f"{len(dsts)} probes in one row", why=why))
         return res
 
     # the matrix (verify.matrix.measure asks these) ---------------------------------
