@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from .frame import (
     ARP_REPLY,
@@ -538,8 +538,7 @@ class Stack:
                 f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
             )
             return
-        a = frame.payload
-        assert isinstance(a, Arp)  # the ptype handler of ETH_P_ARP: an ARP frame
+        a = cast(Arp, frame.payload)  # the ptype handler of ETH_P_ARP: an ARP frame (no check on the hot path)
         if a.op == ARP_REQUEST and a.tpa in self.local and a.tpa & 0xFF000000 != LOOPBACK_NET:  # is_local, not lo
             if self.default_conf:  # accept_local, rp_filter, arp_ignore, arp_filter all 0: the checks below, folded
                 ign = 0
