@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench bench-sim bench-kernel fuzz fuzz-change oracle test-fullkernel sysdeps
+.PHONY: demo test lint venv clean bench bench-sim bench-kernel fuzz fuzz-change fuzz-nft oracle test-fullkernel sysdeps
 
 venv: $(STAMP)
 
@@ -64,6 +64,10 @@ endif
 # The same with a random change applied in place after the first matrix (N random labs).
 fuzz-change: $(STAMP)
 	FUZZ_CHANGE_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz_change.py -x
+
+# Random nftables filter rulesets (the simulated subset) on a two-router lab (N random labs).
+fuzz-nft: $(STAMP)
+	FUZZ_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz_nft.py -x
 
 # The simulator against itself (no root): every matrix cell equals `trace` of
 # that pair, on N random labs from the fuzzer's generator (the suite runs 200).

@@ -40,6 +40,8 @@ ADDRS = ["192.0.2.10", "192.0.2.20", "192.0.2.1", "192.0.2.2", "198.51.100.1", "
 PREFIXES = ["192.0.2.0/24", "198.51.100.0/24", "192.0.2.0/28", "198.51.100.0/30", "127.0.0.0/8"]
 NAMES = ['"eth0"', '"ea"', '"eb"', '"lo"', '"e*"', '"eth*"', '"x"']
 HOOKS = ["prerouting", "input", "forward", "output", "postrouting"]
+#: each node's own interfaces, which its `iif`/`oif` rules may name
+IFACES = {"a": ("eth0",), "c": ("eth0",), "r1": ("ea", "eb"), "r2": ("ea", "eb"), "b": ("eth0",)}
 
 
 def _pick(draw: st.DrawFn, xs: list[str], maxn: int = 3) -> str:
@@ -49,7 +51,7 @@ def _pick(draw: st.DrawFn, xs: list[str], maxn: int = 3) -> str:
 
 
 @st.composite
-def match(draw: st.DrawFn, hook: str) -> str:
+def match(draw: st.DrawFn, hook: str, own: tuple[str, ...]) -> str:
     neg = "!= " if draw(st.integers(0, 5)) == 0 else ""
     kind = draw(
         st.sampled_from(
@@ -79,7 +81,9 @@ def match(draw: st.DrawFn, hook: str) -> str:
     if kind in ("iifname", "oifname"):
         return f"{kind} {neg}{_pick(draw, NAMES)}"
     if kind == "iif":
-        return f'{draw(st.sampled_from(["iif", "oif"]))} {neg}"lo"'
+        # an index: nft resolves the name when it loads the rule, so only the node's own devices
+        name = draw(st.sampled_from(["lo", *own]))
+        return f'{draw(st.sampled_from(["iif", "oif"]))} {neg}"{name}"'
     if kind in ("saddr", "daddr"):
         return f"ip {kind} {neg}{_pick(draw, ADDRS + PREFIXES)}"
     if kind == "icmp":
@@ -113,10 +117,10 @@ def vmap(draw: st.DrawFn, others: list[str]) -> str:
 
 
 @st.composite
-def rule(draw: st.DrawFn, hook: str, others: list[str]) -> str:
+def rule(draw: st.DrawFn, hook: str, others: list[str], own: tuple[str, ...]) -> str:
     if draw(st.integers(0, 7)) == 0:
         return draw(vmap(others))
-    ms = draw(st.lists(match(hook), min_size=0, max_size=3))
+    ms = draw(st.lists(match(hook, own), min_size=0, max_size=3))
     protos = [m for m in ms if m.split()[0] in ("icmp", "meta", "tcp", "udp", "ip6") or m.startswith("ip protocol")]
     ms = [m for m in ms if m not in protos[1:]]  # nft refuses two protocols in one rule
     verdicts = ["accept", "drop", "counter", "log", "continue"]
@@ -128,21 +132,21 @@ def rule(draw: st.DrawFn, hook: str, others: list[str]) -> str:
 
 
 @st.composite
-def ruleset(draw: st.DrawFn) -> str:
+def ruleset(draw: st.DrawFn, own: tuple[str, ...] = ()) -> str:
     out = []
     for t in range(draw(st.integers(1, 2))):
         fam = draw(st.sampled_from(["ip", "inet"]))
         body = []
         user = draw(st.booleans())
         if user:
-            urules = draw(st.lists(rule("prerouting", []), min_size=1, max_size=2))  # no reject: any hook jumps
+            urules = draw(st.lists(rule("prerouting", [], own), min_size=1, max_size=2))  # no reject: any hook jumps
             if draw(st.booleans()):
                 urules.append("return")
             body.append("  chain u {\n" + "".join(f"    {r}\n" for r in urules) + "  }")
         for i, hook in enumerate(draw(st.lists(st.sampled_from(HOOKS), min_size=1, max_size=2))):
             prio = draw(st.sampled_from([-300, -150, 0, 0, 10]))
             policy = draw(st.sampled_from(["accept", "accept", "drop"]))
-            rules = draw(st.lists(rule(hook, ["u"] if user else []), min_size=0, max_size=4))
+            rules = draw(st.lists(rule(hook, ["u"] if user else [], own), min_size=0, max_size=4))
             body.append(
                 f"  chain c{i} {{\n    type filter hook {hook} priority {prio}; policy {policy};\n"
                 + "".join(f"    {r}\n" for r in rules)
@@ -161,5 +165,5 @@ def labs(draw: st.DrawFn) -> str:
     nodes = {n: "" for n in ("a", "c", "r1", "r2", "b")}
     chosen = draw(st.lists(st.sampled_from(list(nodes)), min_size=1, max_size=3, unique=True))
     for n in chosen:
-        nodes[n] = _block(draw(ruleset()))
+        nodes[n] = _block(draw(ruleset(IFACES[n])))
     return TOPOLOGY.format(**nodes)
