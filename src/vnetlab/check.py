@@ -623,7 +623,7 @@ def rule_nftables(c: _Ctx) -> None:
             continue
         path = ("nodes", node, "nftables")
         try:
-            found = nft.problems(n.nftables, nft.node_ifnames(n))
+            found = nft.problems(n.nftables, nft.node_ifnames(c.r, node))
         except nft.NftUnavailable as e:
             raise EnvironmentProblem(f"cannot check node {node}'s nftables ruleset: {e}") from None
         block = c.pos.blocks.get(path)

@@ -18,7 +18,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .resolve import Resolved
 
 #: The most a node's ruleset may be (the lab file itself is capped too).
 MAX_BYTES = 64 * 1024
@@ -74,7 +77,13 @@ def unsafe(text: str) -> list[Problem]:
 # name matters), since nft resolves ``iif``/``oif`` names when it loads a rule, as the kernel
 # backend does after building the node's interfaces. The names arrive as arguments ("$@"),
 # never inside the script; the script's own text is a constant.
-_MAKE_IFACES = 'for n in "$@"; do ip link add "$n" type bridge 2>/dev/null; done; '
+# Each gets an ifindex far above what a namespace's own devices get (lo is 1, then 2, 3, ...),
+# so that a rule naming a device by number (``iif 2``) stays a number, which the simulator
+# refuses, instead of being listed back as whichever name got that index here; ``name``, so
+# that a device called like an ``ip link`` keyword (``up``, ``a``, ``mtu``...) is made too.
+_MAKE_IFACES = (
+    'i=1000000; for n in "$@"; do i=$((i+1)); ip link add name "$n" index "$i" type bridge 2>/dev/null; done; '
+)
 
 
 def in_throwaway_ns(script: str, ifnames: tuple[str, ...]) -> list[str] | None:
@@ -87,9 +96,10 @@ def in_throwaway_ns(script: str, ifnames: tuple[str, ...]) -> list[str] | None:
     return [unshare, "--user", "--map-root-user", "--net", sh, "-c", _MAKE_IFACES + script, "sh", *names]
 
 
-def node_ifnames(node: Any) -> tuple[str, ...]:
-    """The interfaces a node's ruleset may name (what the kernel backend has made when it loads it)."""
-    return tuple(sorted(node.interfaces))
+def node_ifnames(r: Resolved, node: str) -> tuple[str, ...]:
+    """The interfaces a node's ruleset may name: every device the kernel backend has made in
+    the node when it loads the ruleset (the lab's, and a veth end only its peer declares)."""
+    return tuple(sorted(ifname for n, ifname in r.ifaces if n == node))
 
 
 class NftUnavailable(Exception):

@@ -228,3 +228,37 @@ nodes:
     doc = libvirt.to_xml(r, domain=True)
     assert doc.startswith("<!-- note: the nftables rulesets of h- -x are not part of libvirt's XML")
     minidom.parseString(doc)  # still one well-formed document
+
+
+DATA = ROOT / "tests" / "data"
+
+
+def test_the_ruleset_may_name_every_device_the_node_will_have() -> None:
+    """b's eth0 exists only because a's veth names it as its peer, and b's `up` is named like an
+    `ip link` keyword: both are in the throw-away namespace, so `iif` naming them validates and
+    simulates. A `list ruleset` inside the ruleset (nft prints it) does not confuse the listing."""
+    from vnetlab.sim import Simulator
+
+    lab = load(DATA / "nft-implicit-keyword-list.yaml")
+    rows = Simulator(lab).matrix()["rows"]
+    assert rows["a"] == {"192.0.2.1": True, "198.51.100.1": True, "198.51.100.2": True}
+
+
+def test_a_device_by_its_index_number_is_refused_by_the_simulator() -> None:
+    """`iif 2`: which of the node's devices has index 2 depends on the order the kernel made them;
+    the simulator refuses it (exit 3), naming it, instead of guessing a device."""
+    from vnetlab.sim import sim_unsupported
+
+    text = (DATA / "nft-implicit-keyword-list.yaml").read_text().replace('iif "eth0" drop', "iif 2 drop")
+    why = sim_unsupported(load_text(text, "lab.yaml"))
+    assert why is not None and "'iif 2' (a device by its index number" in why, why
+
+
+def test_equal_priority_base_chains_run_newest_first(run_cli) -> None:
+    """Two input chains at priority 0: the kernel runs the one registered last first
+    (nf_hook_entries_grow; measured with counters, docs/kernel-semantics.md §8), so it is
+    table `second`'s reject that the sender gets, and the trace names it."""
+    code, out, _ = run_cli("trace", str(DATA / "nft-equal-priority.yaml"), "a", "192.0.2.2")
+    assert code == 1
+    because = [ln for ln in out.splitlines() if ln.strip().startswith("because")]
+    assert len(because) == 1 and "table ip second chain i" in because[0] and "nft-reject" in because[0], out

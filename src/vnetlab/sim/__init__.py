@@ -61,12 +61,13 @@ class SimCannot(EnvironmentProblem):
 _NOT_WITH_NFT = ("vxlan", "ipvlan")
 
 
-def sim_unsupported(lab: Lab) -> str | None:
-    """Why the simulator cannot run ``lab`` (None: it can). The one place that decides.
+def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
+    """Why the simulator cannot run a lab (None: it can). The one place that decides.
 
     A node's nftables ruleset is evaluated when every part of it is in the
     simulated subset (``sim/nft.py``); otherwise the lab is refused here,
     naming the first expression or statement outside it: never a silent accept."""
+    lab = lab_or_r.lab if isinstance(lab_or_r, Resolved) else lab_or_r
     filtered = [name for name, node in lab.nodes.items() if node.nftables is not None]
     if not filtered:
         return None
@@ -84,11 +85,12 @@ def sim_unsupported(lab: Lab) -> str | None:
                     f"the simulator does not evaluate nftables rulesets in a lab with {iface.kind} interfaces yet "
                     f"({name}/{ifname}; nftables in {', '.join(filtered)}); use --backend kernel"
                 )
+    r = lab_or_r if isinstance(lab_or_r, Resolved) else resolve(lab)
     for name in filtered:
         text = lab.nodes[name].nftables
         assert text is not None
         try:
-            nft.compile_ruleset(text, node_ifnames(lab.nodes[name]))
+            nft.compile_ruleset(text, node_ifnames(r, name))
         except nft.Unsupported as e:
             return f"node {name}'s nftables ruleset: the simulator does not evaluate {e}; use --backend kernel"
         except nft.NftFailed as e:
@@ -101,13 +103,13 @@ class Simulator:
 
     def __init__(self, lab: Lab | Resolved):
         self.r = lab if isinstance(lab, Resolved) else resolve(lab)
-        why = sim_unsupported(self.r.lab)
+        why = sim_unsupported(self.r)
         if why is not None:
             raise SimCannot(why)
         self.world: World = Builder(self.r).build()
         for name, node in self.r.lab.nodes.items():
             if node.nftables is not None:
-                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(node))
+                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}

@@ -28,6 +28,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -101,7 +102,8 @@ class NftFailed(Exception):
 
 
 # loading ------------------------------------------------------------------------------------------
-_SCRIPT = "nft -f - && nft -j list ruleset && nft -a -s list ruleset"
+# nft -f's own output (a ruleset may say `list ruleset`) is not part of the listing
+_SCRIPT = "nft -f - >/dev/null && nft -j list ruleset && nft -a -s list ruleset"
 
 
 @lru_cache(maxsize=128)
@@ -129,7 +131,13 @@ def listing(text: str, ifnames: tuple[str, ...] = ()) -> tuple[dict[str, Any], s
         raise NftFailed(f"nft could not load the ruleset: {p.stderr.decode('utf-8', 'replace').strip()[:300]}")
     out = p.stdout.decode("utf-8", "replace")
     first, _, rest = out.partition("\n")
-    return json.loads(first), rest
+    try:
+        doc = json.loads(first)
+    except ValueError:
+        raise NftFailed("nft's JSON listing of the ruleset could not be read") from None
+    if not isinstance(doc, dict):
+        raise NftFailed("nft's JSON listing of the ruleset is not an object")
+    return doc, rest
 
 
 _TABLE = re.compile(r"^table (\S+) (.+?) \{ # handle (\d+)$")
@@ -380,6 +388,12 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
             names = _names(right, where)
             get: Callable[[Packet], Any] = (lambda p: p.iif) if key.startswith("i") else (lambda p: p.oif)
             if key in ("iif", "oif"):  # an index, resolved by name when nft loaded it (no device: 0)
+                known = _DEVICES.get()
+                for n in names:
+                    if known is not None and n not in known:
+                        # nft lists an index no device has as its number: the rule named a device by
+                        # number, and which of the node's devices has it depends on creation order
+                        raise _u(f"'{key} {n}' (a device by its index number, not by name)", where)
                 return make(get, lambda v: v != "" and v in names), False
             return make(get, lambda v: any(_name_match(n, v) for n in names)), False
         if key == "l4proto":
@@ -509,10 +523,22 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
     return Rule(tests, verdict, text, uses_ct, vmap)
 
 
+#: the devices of the node whose ruleset is being compiled (its rules' iif/oif may name them)
+_DEVICES: ContextVar[frozenset[str] | None] = ContextVar("_DEVICES", default=None)
+
+
 @lru_cache(maxsize=128)
 def compile_ruleset(text: str, ifnames: tuple[str, ...] = ()) -> Ruleset:
     """``text`` as the simulator evaluates it (``ifnames``: the node's interfaces, which its
     rules may name); :class:`Unsupported` names what it cannot."""
+    token = _DEVICES.set(frozenset(ifnames) | {"lo"})
+    try:
+        return _compile(text, ifnames)
+    finally:
+        _DEVICES.reset(token)
+
+
+def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
     doc, listed = listing(text, ifnames)
     texts = rule_texts(listed)
     tables: dict[tuple[str, str], int] = {}
@@ -574,7 +600,10 @@ def compile_ruleset(text: str, ifnames: tuple[str, ...] = ()) -> Ruleset:
                     if v is not None and v[0] in ("jump", "goto") and v[1] not in by_name:
                         raise _u(f"the jump to {v[1]}", c.where)
     for h in HOOKS:
-        hooks[h].sort(key=lambda c: (c.prio, c.order))
+        # equal priorities: the chain registered last runs first (nf_hook_entries_grow puts a new
+        # hook before the first of equal or higher priority); nft registers chains in the order it
+        # makes them, which (table handle, chain handle) gives for a ruleset written table by table
+        hooks[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
         if uses_ct and h in ("prerouting", "output") and any(c.prio == PRI_CONNTRACK for c in hooks[h]):
             raise _u(
                 f"a {h} chain at priority {PRI_CONNTRACK}, conntrack's own (which runs first is registration order)",
