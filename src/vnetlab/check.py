@@ -12,7 +12,7 @@ ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
 ifname-unsafe, host-address, ipv6-mtu, mtu-max, bridge-ports, nftables-syntax,
-nftables-include, nftables-size.
+nftables-include, nftables-size, expect-port, expect-answered-by.
 """
 
 from __future__ import annotations
@@ -470,6 +470,18 @@ def rule_expect(c: _Ctx) -> None:
                     "expect-target",
                     f"to {e.to!r} is neither a node, a guest nor an IP address{c.hint(e.to, endpoints)}",
                 )
+        if e.proto == "icmp" and e.port is not None:
+            c.add(("expect", n, "port"), "expect-port", "'port' needs proto tcp or udp (an echo request has no port)")
+        elif e.proto != "icmp" and e.port is None:
+            c.add(("expect", n), "expect-port", f"proto {e.proto} needs a 'port' (1..65535)", at_key=True)
+        elif e.port is not None and not 1 <= e.port <= 65535:
+            c.add(("expect", n, "port"), "expect-port", f"port {e.port} is not in 1..65535")
+        if e.answered_by is not None and e.answered_by not in endpoints:
+            c.add(
+                ("expect", n, "answered_by"),
+                "expect-answered-by",
+                f"answered_by {e.answered_by!r} is not a node or guest{c.hint(e.answered_by, endpoints)}",
+            )
 
 
 # -- what the kernel refuses, or accepts and then does something else with ----------

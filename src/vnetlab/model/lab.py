@@ -6,7 +6,7 @@ objects (references, broadcast domains) are in ``check.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, StrictInt, StrictStr
 
@@ -36,6 +36,11 @@ class Expectation(Frozen):
     to: StrictStr
     reach: Bool
     why: StrictStr | None = None
+    #: icmp (an echo request), or a TCP connection / UDP datagram to ``port`` (v1.1)
+    proto: Literal["icmp", "tcp", "udp"] = "icmp"
+    port: StrictInt | None = None
+    #: the node or guest whose listener must answer (v1.1)
+    answered_by: StrictStr | None = None
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
