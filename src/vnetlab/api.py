@@ -72,8 +72,9 @@ class Simulation:
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
         return self.simulator.probe(src, dsts, flush=flush)
 
-    def matrix(self) -> Matrix:
-        return self.simulator.matrix()
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
+        """All-pairs reachability: echo requests, or (v1.1) TCP connections / UDP datagrams to ``port``."""
+        return self.simulator.matrix(proto, port)
 
     def trace(self, src: str, dst: str) -> Trace:
         """One ping explained hop by hop, from cold caches."""
@@ -156,8 +157,9 @@ class KernelNet:
     def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
         return self._call("probe", src, list(dsts), flush)
 
-    def matrix(self) -> Matrix:
-        return self._call("matrix")
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
+        """All-pairs reachability: echo requests, or (v1.1) TCP connections / UDP datagrams to ``port``."""
+        return self._call("matrix", proto, port)
 
     def evaluate(self, expectations: Sequence[Expectation] | None = None) -> list[Outcome]:
         return self._call("evaluate", list(self.lab.expect if expectations is None else expectations))

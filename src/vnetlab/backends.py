@@ -26,7 +26,7 @@ class Backend(Protocol):
 
     def resolve_dst(self, dst: str) -> list[str]: ...
 
-    def matrix(self) -> Matrix: ...
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix: ...
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]: ...
 
@@ -54,8 +54,13 @@ class SimBackend:
     def resolve_dst(self, dst: str) -> list[str]:
         return ep.resolve_dst(self.r, dst)
 
-    def matrix(self) -> Matrix:
-        return self.sim.matrix()
+    def answers(
+        self, src: str, dsts: Sequence[str], *, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]:
+        return self.sim.answers(src, dsts, proto=proto, port=port)
+
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
+        return self.sim.matrix(proto, port)
 
     def skip_reason(self, e: Expectation) -> str | None:
         return None
@@ -92,10 +97,22 @@ class KernelBackend:
     def resolve_dst(self, dst: str) -> list[str]:
         return ep.resolve_dst(self.r, dst)
 
-    def matrix(self) -> Matrix:
+    def answers(
+        self, src: str, dsts: Sequence[str], *, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]:
+        from .kernel import KernelLab, sandboxed
+
+        if self.running:
+            try:
+                return self.live.answers(src, dsts, True, proto, port)
+            finally:
+                self.live._close_responder()
+        return sandboxed(self.r, KernelLab.answers, src, list(dsts), True, proto, port)
+
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
         from .kernel import sandboxed_matrix
 
-        return self.live.matrix() if self.running else sandboxed_matrix(self.r)
+        return self.live.matrix(proto, port) if self.running else sandboxed_matrix(self.r, proto, port)
 
     def skip_reason(self, e: Expectation) -> str | None:
         # a sandboxed lab runs its own guest daemon: nothing to skip there

@@ -23,7 +23,7 @@ from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
-from ..verify.expect import Outcome, evaluate
+from ..verify.expect import Outcome, evaluate, expectation_ports
 from ..verify.matrix import Column, Matrix, measure, owners_of
 from . import guestd, nsutil, owner, preflight, sandbox
 
@@ -52,6 +52,8 @@ class KernelLab:
         self.retried: dict[str, dict[str, int]] = {}
         #: what the last `up` changed in place (plan.diff.Change), when it changed a running lab
         self.changes: list[Any] = []
+        #: the listeners of a port probe (probe.Responder), while one runs
+        self._responder: probe.Responder | None = None
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -428,6 +430,7 @@ class KernelLab:
         if self._flusher is not None:  # its sockets belong to this lab's namespaces as they were
             self._flusher.close()
             self._flusher = None
+        self._close_responder()
 
     def settle(self, limit: float = 3.0, any_device: bool = False) -> None:
         """Wait for pending carrier-off events to take effect.
@@ -492,11 +495,36 @@ class KernelLab:
         if self.guests is not None:
             self.guests.flush()
 
-    def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
+    def probe(
+        self, src: str, dsts: Sequence[str], flush: bool = True, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, bool]:
         """Which of ``dsts`` answered ``src`` (from cold caches unless ``flush`` is false)."""
-        return {d: a is not None for d, a in self.answers(src, dsts, flush).items()}
+        return {d: a is not None for d, a in self.answers(src, dsts, flush, proto, port).items()}
 
-    def answers(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, str | None]:
+    def _port_responder(self, port: int) -> probe.Responder:
+        """Every node's listeners on ``port`` and every port the lab's expectations name."""
+        from . import probe
+
+        if self.r.guests:
+            raise EnvironmentProblem(
+                f"lab {self.lab} has guests: port probes (TCP/UDP) on the kernel backend do not yet run "
+                "from or to guests; use --backend sim, or an ICMP probe"
+            )
+        if self._responder is not None and port in self._responder.ports:
+            return self._responder
+        self._close_responder()
+        ports = {port} | expectation_ports(self.r.lab)
+        self._responder = probe.Responder({n: self.netns(n) for n in self.r.lab.nodes}, sorted(ports))
+        return self._responder
+
+    def _close_responder(self) -> None:
+        if self._responder is not None:
+            self._responder.close()
+            self._responder = None
+
+    def answers(
+        self, src: str, dsts: Sequence[str], flush: bool = True, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]:
         """Who answered each of ``dsts`` (None: no reply within the timeout).
 
         From cold caches, one echo request per destination, sent one after another
@@ -530,6 +558,16 @@ class KernelLab:
                 for o in owners[d]
                 if o in self.r.lab.nodes
             }
+            if proto != "icmp":
+                assert port is not None
+                names = probe.port_probe(self.netns(src), pending, proto, port, self._port_responder(port), self.timeout)
+                for d in pending:
+                    if names[d] is not None:
+                        out[d] = names[d] or self._answerer(d, [])
+                        if attempt:
+                            self.retried.setdefault(src, {})[d] = attempt
+                pending = [d for d in pending if names[d] is None]
+                continue
             w = probe.Witness(watch) if watch else None
             try:
                 if src in self.r.guests:
@@ -604,7 +642,10 @@ class KernelLab:
         return held | {t.address for t in self.targets if t.node in guests}
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
-        return evaluate(self, expectations)
+        try:
+            return evaluate(self, expectations)
+        finally:
+            self._close_responder()
 
     def check_neigh_capacity(self, per_row: int) -> None:
         """The kernel's neighbour table is one for all namespaces, capped by
@@ -621,11 +662,18 @@ class KernelLab:
     # the matrix (verify.matrix.measure asks these) ----------------------------------
     name = "kernel"
 
-    def matrix(self) -> Matrix:
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
         self.retried = {}
-        m = measure(
-            self, unchecked=frozenset(self.uncheckable()), unchecked_sources=frozenset(self.uncheckable_sources())
-        )
+        try:
+            m = measure(
+                self,
+                unchecked=frozenset(self.uncheckable()),
+                unchecked_sources=frozenset(self.uncheckable_sources()),
+                proto=proto,
+                port=port,
+            )
+        finally:
+            self._close_responder()
         m.retried = self.retried
         return m
 
@@ -729,11 +777,13 @@ def sandboxed(r: Resolved, fn: Callable[..., T], *args: Any) -> T:
     return sandbox.run(_sandboxed_call, r, fn, args)
 
 
-def sandboxed_matrix(r: Resolved) -> Matrix:
+def sandboxed_matrix(r: Resolved, proto: str = "icmp", port: int | None = None) -> Matrix:
     """``matrix`` in a throw-away sandbox; a lab too big for the neighbour table fails before it is built."""
     k = KernelLab(r)
     k.check_neigh_capacity(k.row_entries(len({t.address for t in k.targets})))
-    return sandboxed(r, KernelLab.matrix)
+    if proto != "icmp" and r.guests:
+        k._port_responder(port or 1)  # refuses a lab with guests before it is built
+    return sandboxed(r, KernelLab.matrix, proto, port)
 
 
 __all__ = ["KernelLab", "sandboxed", "sandboxed_matrix"]

@@ -17,6 +17,8 @@ import socket
 import struct
 import time
 from collections.abc import Sequence
+from contextlib import suppress as contextlib_suppress
+from typing import Any
 
 from pyroute2 import IPRoute
 
@@ -194,3 +196,191 @@ class Witness:
         for s in self.socks.values():
             s.close()
         self.socks.clear()
+
+
+# Port probes (TCP and UDP) ---------------------------------------------------------------
+#
+# During a port probe every node listens, TCP and UDP, on the probed port and every
+# port the lab's expectations name: vnetlab's own responder sockets, bound to all
+# addresses, opened inside each namespace. A TCP listener accepts and sends its node's
+# name; a UDP listener answers each datagram with its node's name, from the address
+# and port the datagram was addressed to (IP_PKTINFO). The client side opens one
+# socket per destination inside the source namespace, all at once: a non-blocking TCP
+# connect (reach: the handshake completed), or a connected UDP socket that sends one
+# datagram (reach: an answer on it). One loop serves both sides; nothing is forked.
+
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+
+
+class Responder:
+    """Listening TCP and UDP sockets on ``ports`` in every namespace of ``netns_of``."""
+
+    def __init__(self, netns_of: dict[str, str], ports: Sequence[int]):
+        self.ports = frozenset(ports)
+        self.tcp: dict[socket.socket, bytes] = {}
+        self.udp: dict[socket.socket, bytes] = {}
+        #: accepted TCP connections, waiting to take the node's name
+        self.conns: list[socket.socket] = []
+        try:
+            for node, ns in netns_of.items():
+                name = node.encode()
+                for port in sorted(self.ports):
+                    with nsutil.inside(ns):
+                        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    self.tcp[t] = name
+                    self.udp[u] = name
+                    for s in (t, u):
+                        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                        s.setblocking(False)
+                    t.bind(("0.0.0.0", port))
+                    t.listen(128)
+                    u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+                    u.bind(("0.0.0.0", port))
+        except BaseException:
+            self.close()
+            raise
+
+    def fds(self) -> list[socket.socket]:
+        return [*self.tcp, *self.udp]
+
+    def serve(self, s: socket.socket) -> None:
+        """Answer what ``s`` (one of ``fds``) has: accept and send the name, or answer a datagram."""
+        if s in self.tcp:
+            while True:
+                try:
+                    c, _ = s.accept()
+                except (BlockingIOError, InterruptedError):
+                    return
+                except OSError:
+                    return
+                try:
+                    c.setblocking(False)
+                    c.send(self.tcp[s])
+                except OSError:
+                    pass
+                self.conns.append(c)
+        name = self.udp[s]
+        while True:
+            try:
+                _, anc, _, peer = s.recvmsg(2048, socket.CMSG_SPACE(12))
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # a queued ICMP error from an earlier answer
+            cmsg = []
+            for level, typ, data in anc:
+                if level == socket.IPPROTO_IP and typ == IP_PKTINFO and len(data) >= 12:
+                    # struct in_pktinfo {ifindex; spec_dst; addr}: answer from addr (the destination)
+                    cmsg = [(socket.IPPROTO_IP, IP_PKTINFO, struct.pack("=i4s4s", 0, data[8:12], b"\0" * 4))]
+            try:
+                s.sendmsg([name], cmsg, 0, peer)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for s in (*self.tcp, *self.udp, *self.conns):
+            s.close()
+        self.tcp.clear()
+        self.udp.clear()
+        self.conns.clear()
+
+
+def port_probe(
+    netns: str, dsts: Sequence[str], proto: str, port: int, responder: Responder, timeout: float = 1.0
+) -> dict[str, str | None]:
+    """Which of ``dsts`` accepted a TCP connection / answered a UDP datagram on ``port``
+    from namespace ``netns``, and the name of the node whose listener answered
+    ("" when the connection completed but no name came)."""
+    import errno
+    import selectors
+
+    out: dict[str, str | None] = dict.fromkeys(dsts)
+    tcp = proto == "tcp"
+    socks: dict[socket.socket, str] = {}
+    sel = selectors.DefaultSelector()
+    for r in responder.fds():
+        sel.register(r, selectors.EVENT_READ, None)
+    try:
+        for dst in dsts:
+            with nsutil.inside(netns):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+            s.setblocking(False)
+            try:
+                if tcp:
+                    rc = s.connect_ex((dst, port))
+                    if rc not in (0, errno.EINPROGRESS):
+                        s.close()  # no route, EPERM from the output chain: no reach
+                        continue
+                    sel.register(s, selectors.EVENT_WRITE, dst)
+                else:
+                    s.connect((dst, port))
+                    s.send(b"vnetlab-probe")
+                    sel.register(s, selectors.EVENT_READ, dst)
+            except OSError:
+                s.close()
+                continue
+            socks[s] = dst
+            # the client's first packet may wake a listener of this very process: serve it now
+            _serve_ready(sel, responder)
+        deadline = time.monotonic() + timeout
+        # a TCP connection that completed reads its name; it may take a little past the second
+        grace = deadline + 0.5
+        waiting_name: set[socket.socket] = set()
+        while socks:
+            now = time.monotonic()
+            if now >= grace or (now >= deadline and not waiting_name):
+                break
+            for key, ev in sel.select((deadline if now < deadline else grace) - now):
+                s = key.fileobj
+                assert isinstance(s, socket.socket)
+                if key.data is None:
+                    responder.serve(s)
+                    for c in responder.conns:
+                        with contextlib_suppress():
+                            c.close()
+                    responder.conns.clear()
+                    continue
+                dst = key.data
+                if tcp and ev & selectors.EVENT_WRITE:
+                    if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0:
+                        _drop(sel, socks, s)  # refused (RST) or unreachable
+                        continue
+                    out[dst] = ""
+                    sel.modify(s, selectors.EVENT_READ, dst)
+                    waiting_name.add(s)
+                    continue
+                try:
+                    data = s.recv(256)
+                except OSError:
+                    data = b""  # ECONNREFUSED: ICMP port unreachable (a completed handshake stays)
+                if data:
+                    out[dst] = data.decode(errors="replace")
+                waiting_name.discard(s)
+                _drop(sel, socks, s)
+            if time.monotonic() >= deadline:
+                # past the second only names of completed connections are awaited
+                for s in [s for s in socks if s not in waiting_name]:
+                    _drop(sel, socks, s)
+        return out
+    finally:
+        for s in list(socks):
+            _drop(sel, socks, s)
+        sel.close()
+
+
+def _drop(sel: Any, socks: dict[socket.socket, str], s: socket.socket) -> None:
+    with contextlib_suppress():
+        sel.unregister(s)
+    socks.pop(s, None)
+    s.close()
+
+
+def _serve_ready(sel: Any, responder: Responder) -> None:
+    for key, _ in sel.select(0):
+        if key.data is None:
+            assert isinstance(key.fileobj, socket.socket)
+            responder.serve(key.fileobj)
+    for c in responder.conns:
+        c.close()
+    responder.conns.clear()

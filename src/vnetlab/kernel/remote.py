@@ -44,7 +44,7 @@ def _exec(k: Any, node: str, argv: Sequence[str], stdin: str | None = None) -> s
 #: what a caller may ask of the lab in the sandbox
 OPS: dict[str, Callable[..., Any]] = {
     "probe": lambda k, src, dsts, flush: k.probe(src, dsts, flush),
-    "matrix": lambda k: k.matrix(),
+    "matrix": lambda k, proto="icmp", port=None: k.matrix(proto, port),
     "evaluate": lambda k, expectations: k.evaluate(expectations),
     "status": lambda k: k.status(),
     "exec": _exec,

@@ -13,11 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..model import Expectation
+from ..model import Expectation, Lab
+
+
+def expectation_ports(lab: Lab) -> set[int]:
+    """Every port the lab's expectations (top level and steps) name: during a port
+    probe every node and guest listens on them (topology.md, "Expectations on ports")."""
+    es = [*lab.expect, *(e for s in lab.steps for e in s.expect)]
+    return {e.port for e in es if e.port is not None and e.proto != "icmp"}
 
 
 class Prober(Protocol):
-    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]: ...
+    def probe(
+        self, src: str, dsts: Sequence[str], *, flush: bool = True, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, bool]: ...
+
+    def answers(
+        self, src: str, dsts: Sequence[str], *, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]: ...
 
     def resolve_dst(self, dst: str) -> list[str]: ...
 
@@ -30,6 +43,8 @@ class Outcome:
     results: dict[str, bool]
     #: why this backend could not check it
     skipped: str | None = None
+    #: {address: node or guest that answered}, for the addresses that answered
+    answered: dict[str, str] | None = None
 
     @property
     def reached(self) -> bool | None:
@@ -38,8 +53,18 @@ class Outcome:
         return None if len(vals) != 1 else vals.pop()
 
     @property
+    def wrong_answerer(self) -> list[str]:
+        """Addresses that answered, but not from the expectation's ``answered_by``."""
+        want = self.expectation.answered_by
+        if want is None or self.answered is None:
+            return []
+        return [a for a, ok in self.results.items() if ok and self.answered.get(a) != want]
+
+    @property
     def passed(self) -> bool:
-        return self.skipped is not None or self.reached is self.expectation.reach
+        if self.skipped is not None:
+            return True
+        return self.reached is self.expectation.reach and not self.wrong_answerer
 
     def as_dict(self) -> dict[str, object]:
         e = self.expectation
@@ -51,6 +76,13 @@ class Outcome:
             "results": self.results,
             "passed": self.passed,
         }
+        if e.proto != "icmp":
+            d["proto"] = e.proto
+            d["port"] = e.port
+        if e.answered_by is not None:
+            d["answered_by"] = e.answered_by
+        if self.answered:
+            d["answered"] = self.answered
         if self.skipped:
             d["skipped"] = self.skipped
         return d
@@ -63,5 +95,11 @@ def evaluate(backend: Prober, expectations: Sequence[Expectation]) -> list[Outco
         if why:
             out.append(Outcome(e, {}, why))
             continue
-        out.append(Outcome(e, backend.probe(e.from_, backend.resolve_dst(e.to))))
+        dsts = backend.resolve_dst(e.to)
+        if e.proto == "icmp" and e.answered_by is None:
+            out.append(Outcome(e, backend.probe(e.from_, dsts)))
+            continue
+        ans = backend.answers(e.from_, dsts, proto=e.proto, port=e.port)
+        got = {d: a for d, a in ans.items() if a is not None}
+        out.append(Outcome(e, {d: a is not None for d, a in ans.items()}, answered=got))
     return out

@@ -79,6 +79,9 @@ class Matrix:
     retried: dict[str, dict[str, int]] = field(default_factory=dict)
     #: rows measured in parallel (``measure_parallel``): chunks run, and chunks run again
     parallel: dict[str, int] = field(default_factory=dict, compare=False)
+    #: what was probed: icmp (echo requests), or tcp/udp to ``port`` (v1.1)
+    proto: str = "icmp"
+    port: int | None = None
 
     @property
     def targets(self) -> list[Column]:
@@ -96,6 +99,9 @@ class Matrix:
             "answered_by": self.answered_by,
             "elapsed_s": self.elapsed_s,
         }
+        if self.proto != "icmp":
+            doc["proto"] = self.proto
+            doc["port"] = self.port
         if self.retried:
             doc["retried"] = self.retried
         if self.unchecked or self.unchecked_sources:
@@ -115,7 +121,9 @@ class RowProber(Protocol):
 
     def sources(self) -> list[str]: ...
 
-    def answers(self, src: str, dsts: Sequence[str]) -> dict[str, str | None]:
+    def answers(
+        self, src: str, dsts: Sequence[str], *, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]:
         """From cold caches, one probe per address, each sent without waiting for the
         previous one's reply: who answered each address (None: nobody)."""
         ...
@@ -126,7 +134,12 @@ class RowProber(Protocol):
 
 
 def measure(
-    b: RowProber, *, unchecked: frozenset[str] = frozenset(), unchecked_sources: frozenset[str] = frozenset()
+    b: RowProber,
+    *,
+    unchecked: frozenset[str] = frozenset(),
+    unchecked_sources: frozenset[str] = frozenset(),
+    proto: str = "icmp",
+    port: int | None = None,
 ) -> Matrix:
     t0 = time.perf_counter()
     cols = columns(b.r)
@@ -135,7 +148,7 @@ def measure(
     by: dict[str, dict[str, str]] = {}
     with b.measuring(cols):
         for src in b.sources():
-            ans = b.answers(src, addrs)
+            ans = b.answers(src, addrs) if proto == "icmp" else b.answers(src, addrs, proto=proto, port=port)
             rows[src] = {a: ans[a] is not None for a in addrs}
             by[src] = {a: n for a, n in ans.items() if n is not None}
     return Matrix(
@@ -147,6 +160,8 @@ def measure(
         round(time.perf_counter() - t0, 6),
         unchecked,
         unchecked_sources,
+        proto=proto,
+        port=port,
     )
 
 
