@@ -102,8 +102,11 @@ def matrix(m: Any) -> None:
     """A Matrix as a table; a duplicate address's cell names the owner that replied."""
     from rich.table import Table
 
+    what = f" — {m.proto}/{m.port}" if getattr(m, "proto", "icmp") != "icmp" else ""
     t = Table(
-        title=cell(f"lab {m.lab} — backend {m.backend} — {m.elapsed_s:.3f}s"), show_lines=False, header_style="bold"
+        title=cell(f"lab {m.lab} — backend {m.backend}{what} — {m.elapsed_s:.3f}s"),
+        show_lines=False,
+        header_style="bold",
     )
     t.add_column("from \\ to", style="bold")
     for c in m.columns:
@@ -113,7 +116,15 @@ def matrix(m: Any) -> None:
         t.add_row(
             cell(src),
             *(
-                ("[green]✔[/]" + (f" {cell(by[c.address])}" if len(c.owners) > 1 else ""))
+                # the answerer's name where it could be another node (a duplicate address, a DNAT)
+                (
+                    "[green]✔[/]"
+                    + (
+                        f" {cell(by[c.address])}"
+                        if len(c.owners) > 1 or by.get(c.address, c.node) not in c.nodes
+                        else ""
+                    )
+                )
                 if row[c.address]
                 else "[red]✘[/]"
                 for c in m.columns

@@ -44,6 +44,25 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
     sys.exit(0 if all(res.values()) else 1)
 
 
+PROTO = click.option(
+    "--proto",
+    type=click.Choice(["icmp", "tcp", "udp"]),
+    default="icmp",
+    show_default=True,
+    help="What a probe is: an echo request, a TCP connection or a UDP datagram (with --port).",
+)
+PORT = click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="The TCP or UDP port probed (with --proto tcp|udp)."
+)
+
+
+def _check_port(proto: str, port: int | None) -> None:
+    if proto == "icmp" and port is not None:
+        raise InputError("--port needs --proto tcp or udp")
+    if proto != "icmp" and port is None:
+        raise InputError(f"--proto {proto} needs --port N")
+
+
 @cli.command()
 @LAB_ARG
 @BACKEND
@@ -62,8 +81,19 @@ def ping(lab: Path, src: str, dst: str, backend: str, as_json: bool) -> None:
     default=None,
     help="Simulator: measure the rows on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).",
 )
+@PROTO
+@PORT
 @errors_to_exit
-def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: int, cluster: str | None) -> None:
+def matrix(
+    lab: Path,
+    backend: str,
+    step: str | None,
+    as_json: bool,
+    workers: int,
+    cluster: str | None,
+    proto: str,
+    port: int | None,
+) -> None:
     """All-pairs reachability: rows are nodes and guests, columns every IPv4 address.
 
     Every row is measured from cold neighbour caches (dynamic entries of all
@@ -73,10 +103,16 @@ def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: in
     and a probe without reply is repeated (cold again, twice at most) before
     it counts as "no reach". An address several nodes own is one column
     naming all of them; its cells name the owner that replied.
+
+    With --proto tcp|udp --port N every cell is a TCP connection or a UDP
+    datagram to port N instead of an echo request; every node listens on it.
     """
     from ..backends import open_backend
 
+    _check_port(proto, port)
     if workers > 1 or cluster is not None:
+        if proto != "icmp":
+            raise InputError("--workers and --cluster measure echo requests only; a port matrix runs serially")
         if backend != "sim":
             raise InputError("--workers and --cluster measure the simulator's rows; the kernel's run in one sandbox")
         from ..sim import SimCannot, sim_unsupported
@@ -87,7 +123,7 @@ def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: in
             raise SimCannot(why)
         m = measure_parallel(r, workers=workers, cluster=cluster)
     else:
-        m = open_backend(_resolved(lab, step), backend).matrix()
+        m = open_backend(_resolved(lab, step), backend).matrix(proto, port)
     if as_json:
         render.json_doc(m.as_json())
     else:
