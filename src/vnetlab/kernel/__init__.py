@@ -560,7 +560,9 @@ class KernelLab:
             }
             if proto != "icmp":
                 assert port is not None
-                names = probe.port_probe(self.netns(src), pending, proto, port, self._port_responder(port), self.timeout)
+                names = probe.port_probe(
+                    self.netns(src), pending, proto, port, self._port_responder(port), self.timeout
+                )
                 for d in pending:
                     if names[d] is not None:
                         out[d] = names[d] or self._answerer(d, [])

@@ -273,10 +273,8 @@ class Responder:
                 if level == socket.IPPROTO_IP and typ == IP_PKTINFO and len(data) >= 12:
                     # struct in_pktinfo {ifindex; spec_dst; addr}: answer from addr (the destination)
                     cmsg = [(socket.IPPROTO_IP, IP_PKTINFO, struct.pack("=i4s4s", 0, data[8:12], b"\0" * 4))]
-            try:
+            with contextlib_suppress(OSError):
                 s.sendmsg([name], cmsg, 0, peer)
-            except OSError:
-                pass
 
     def close(self) -> None:
         for s in (*self.tcp, *self.udp, *self.conns):
@@ -337,8 +335,7 @@ def port_probe(
                 if key.data is None:
                     responder.serve(s)
                     for c in responder.conns:
-                        with contextlib_suppress():
-                            c.close()
+                        c.close()
                     responder.conns.clear()
                     continue
                 dst = key.data
@@ -370,7 +367,7 @@ def port_probe(
 
 
 def _drop(sel: Any, socks: dict[socket.socket, str], s: socket.socket) -> None:
-    with contextlib_suppress():
+    with contextlib_suppress(KeyError, ValueError):
         sel.unregister(s)
     socks.pop(s, None)
     s.close()

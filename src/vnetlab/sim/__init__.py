@@ -21,10 +21,11 @@ from ..nft import node_ifnames
 from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
+from ..verify.expect import expectation_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from . import nft
 from .build import Builder
-from .frame import Frame, ip_int, ip_str
+from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
 from .trace import Hop
 from .world import FdbSnapshot, World
 
@@ -50,6 +51,7 @@ class _RowCursor:
     snap: FdbSnapshot | None = None  # the FDBs as row ``src`` started
     verdicts: dict[str, bool] | None = None  # and that row's verdicts
     src: str | None = None
+    mode: tuple[str, int | None] = ("icmp", None)  # what its rows probe
 
 
 class SimCannot(EnvironmentProblem):
@@ -115,6 +117,7 @@ class Simulator:
         self._owners: dict[str, list[str]] = {}
         self._ref: _RowCursor | None = None  # made by the first ``_row_start``
         self._scratch: Simulator | None = None  # made by the first ``_cell``
+        self._listening: frozenset[int] = frozenset()
 
     @cached_property
     def endpoints(self) -> list[str]:
@@ -138,17 +141,35 @@ class Simulator:
             st.flush_dynamic()
         self.world.dirty.clear()
 
-    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
-        """Echo requests from ``src`` to every address, one after another from one neighbour cache
-        (each runs to completion before the next leaves, as kernel/probe.py sends); which got a reply."""
-        st, ids = self._send(src, dsts, flush)
+    def probe(
+        self, src: str, dsts: Sequence[str], *, flush: bool = True, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, bool]:
+        """Echo requests (or TCP connections, UDP datagrams to ``port``) from ``src`` to every address,
+        one after another from one neighbour cache (each runs to completion before the next leaves,
+        as kernel/probe.py sends); which got a reply."""
+        st, ids = self._send(src, dsts, flush, proto, port)
         return {d: i in st.replies for d, i in ids.items()}
 
-    def _send(self, src: str, dsts: Sequence[str], flush: bool) -> tuple[Any, dict[str, int]]:
+    def _listen(self, port: int) -> None:
+        """During a port probe every node and guest listens, TCP and UDP, on the probed port
+        and every port the lab's expectations name (topology.md, "Expectations on ports")."""
+        ports = frozenset({port} | expectation_ports(self.r.lab))
+        if ports != self._listening:
+            for stack in self.world.stacks.values():
+                stack.listen = ports
+            self._listening = ports
+
+    def _send(
+        self, src: str, dsts: Sequence[str], flush: bool, proto: str = "icmp", port: int | None = None
+    ) -> tuple[Any, dict[str, int]]:
         self._check_src(src)
         if flush:
             self.flush()
         st = self.world.stacks[src]
+        if proto != "icmp":
+            assert port is not None
+            self._listen(port)
+            l4 = PROTO_TCP if proto == "tcp" else PROTO_UDP
         ids: dict[str, int] = {}
         cache = self._ips
         for d in dsts:
@@ -157,7 +178,10 @@ class Simulator:
             ip = cache.get(d)
             if ip is None:
                 ip = cache[d] = ip_int(d)
-            st.ping(ip, self._ident)
+            if proto == "icmp":
+                st.ping(ip, self._ident)
+            else:
+                st.connect(ip, l4, port, self._ident)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs
@@ -184,22 +208,25 @@ class Simulator:
                         f"{st.name} got no ARP reply for {ip_str(ip)} on {dev.name}; the queued packet is dropped",
                     )
 
-    def ping(self, src: str, dst: str, *, flush: bool = False) -> list[PingResult]:
+    def ping(
+        self, src: str, dst: str, *, flush: bool = False, proto: str = "icmp", port: int | None = None
+    ) -> list[PingResult]:
         """One probe per address of ``dst`` (a node, guest or address), traced.
 
         With ``flush`` (trace, test, capture) each result is the matrix's cell,
         computed the way the matrix computes it (see ``_cell``); without it, one
         probe from the state the simulator is in now."""
         self._check_src(src)
+        mode = (proto, port)
         if flush:
-            return [self._cell(src, d) for d in self.resolve_dst(dst)]
-        return [self._traced(src, [d], d) for d in self.resolve_dst(dst)]
+            return [self._cell(src, d, mode) for d in self.resolve_dst(dst)]
+        return [self._traced(src, [d], d, mode) for d in self.resolve_dst(dst)]
 
-    def _traced(self, src: str, dsts: list[str], d: str) -> PingResult:
+    def _traced(self, src: str, dsts: list[str], d: str, mode: tuple[str, int | None] = ("icmp", None)) -> PingResult:
         self.world.tracing = True
         self.world.hops = []
         try:
-            ok = self.probe(src, dsts, flush=False)[d]
+            ok = self.probe(src, dsts, flush=False, proto=mode[0], port=mode[1])[d]
         finally:
             self.world.tracing = False
         hops = list(self.world.hops)
@@ -215,7 +242,9 @@ class Simulator:
         """A matrix row's addresses, in the order ``verify.matrix.measure`` sends them."""
         return [c.address for c in columns(self.r)]
 
-    def _row_start(self, src: str) -> tuple[FdbSnapshot, dict[str, bool]]:
+    def _row_start(
+        self, src: str, mode: tuple[str, int | None] = ("icmp", None)
+    ) -> tuple[FdbSnapshot, dict[str, bool]]:
         """The state the matrix is in when its row ``src`` starts, and that row.
 
         Earlier rows ran before it, and bridge and VXLAN FDBs keep what they
@@ -224,23 +253,23 @@ class Simulator:
         order (as the oracle and `test` do) costs one matrix in all."""
         ref = self._ref
         order = self.endpoints
-        if ref is None or ref.src != src:
-            if ref is None or order.index(src) < ref.next:
-                ref = self._ref = _RowCursor(Simulator(self.r))
+        if ref is None or ref.src != src or ref.mode != mode:
+            if ref is None or order.index(src) < ref.next or ref.mode != mode:
+                ref = self._ref = _RowCursor(Simulator(self.r), mode=mode)
             sim = ref.sim
             row = self._row
             while ref.next <= order.index(src):
                 e = order[ref.next]
                 sim.flush()
                 snap = sim.world.fdb_snapshot()
-                verdicts = sim.probe(e, row)
+                verdicts = sim.probe(e, row, proto=mode[0], port=mode[1])
                 ref.next += 1
                 if e == src:
                     ref.snap, ref.verdicts, ref.src = snap, verdicts, src
         assert ref.snap is not None and ref.verdicts is not None  # the loop passed row ``src``
         return ref.snap, ref.verdicts
 
-    def _cell(self, src: str, d: str) -> PingResult:
+    def _cell(self, src: str, d: str, mode: tuple[str, int | None] = ("icmp", None)) -> PingResult:
         """Trace one matrix cell so that its verdict is the matrix's.
 
         A matrix row sends all its echo requests one after another from one
@@ -249,7 +278,7 @@ class Simulator:
         state when that gives the row's verdict (a short, focused trace);
         otherwise the whole row is traced, every probe of it in the hops."""
         row = self._row
-        snap, verdicts = self._row_start(src)
+        snap, verdicts = self._row_start(src, mode)
         dsts = [d]
         if d in verdicts:
             scratch = self._scratch
@@ -257,13 +286,13 @@ class Simulator:
                 scratch = self._scratch = Simulator(self.r)
             scratch.flush()
             scratch.world.fdb_restore(snap)
-            if scratch.probe(src, [d])[d] != verdicts[d]:
+            if scratch.probe(src, [d], proto=mode[0], port=mode[1])[d] != verdicts[d]:
                 dsts = row
         self.flush()
         self.world.fdb_restore(snap)
         for c in self.world.captures.values():
             c.clear()
-        res = self._traced(src, dsts, d)
+        res = self._traced(src, dsts, d, mode)
         if len(dsts) > 1:
             why = (
                 f"alone, this probe would get a different answer: the matrix sends {src}'s {len(dsts)} probes one "
@@ -276,18 +305,30 @@ class Simulator:
     # the matrix (verify.matrix.measure asks these) ---------------------------------
     name = "sim"
 
-    def matrix(self) -> Matrix:
-        """All-pairs reachability, each row from cold caches."""
-        return measure(self)
+    def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
+        """All-pairs reachability, each row from cold caches: echo requests, or TCP connections
+        or UDP datagrams to ``port``."""
+        return measure(self, proto=proto, port=port)
 
     def sources(self) -> list[str]:
         return self.endpoints
 
-    def answers(self, src: str, dsts: Sequence[str]) -> dict[str, str | None]:
-        """Who answered each address: the stack that echoed this very request."""
-        st, ids = self._send(src, dsts, True)
+    def answers(
+        self, src: str, dsts: Sequence[str], *, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, str | None]:
+        """Who answered each address: the stack that echoed this very request (for a port
+        probe: the name its listener sent, as the kernel's responder sends it)."""
+        st, ids = self._send(src, dsts, True, proto, port)
+        if not self._owners:
+            self._owners = owners_of(self.r)
         owners, stacks, replies = self._owners, self.world.stacks, st.replies
         out: dict[str, str | None] = {}
+        if proto != "icmp":
+            for d, i in ids.items():
+                out[d] = st.answerer.pop(i, "") if i in replies else None
+            for stack in stacks.values():
+                stack.echoed.clear()
+            return out
         for d, i in ids.items():
             if i not in replies:
                 out[d] = None

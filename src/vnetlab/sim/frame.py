@@ -29,7 +29,9 @@ HOST, PBROADCAST, PMULTICAST, OTHERHOST = 0, 1, 2, 3
 
 ARP_REQUEST, ARP_REPLY = 1, 2
 ICMP_ECHO_REPLY, ICMP_ECHO = 0, 8
-PROTO_ICMP, PROTO_UDP = 1, 17
+PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
+# TCP flags (include/net/tcp.h TCPHDR_*)
+TCP_SYN, TCP_RST, TCP_ACK = 0x02, 0x04, 0x10
 
 
 _ODD = frozenset("13579bdfBDF")
@@ -82,10 +84,33 @@ class Vxlan:
 
 
 @dataclass(slots=True)
+class Datagram:
+    """A port probe's UDP payload: the probe's tag; an answer carries its node's name."""
+
+    tag: int
+    text: str = ""
+
+
+@dataclass(slots=True)
 class Udp:
     sport: int
     dport: int
-    payload: Vxlan
+    payload: Vxlan | Datagram
+
+
+@dataclass(slots=True)
+class Tcp:
+    """A port probe's TCP segment (SYN, SYN/ACK or RST): the probe's tag; a SYN/ACK carries its node's name."""
+
+    sport: int
+    dport: int
+    flags: int
+    tag: int
+    text: str = ""
+
+    def describe(self) -> str:
+        names = [n for f, n in ((TCP_SYN, "SYN"), (TCP_RST, "RST"), (TCP_ACK, "ACK")) if self.flags & f]
+        return f"TCP {self.sport} > {self.dport} [{'/'.join(names)}]"
 
 
 @dataclass(slots=True)
@@ -93,13 +118,14 @@ class IPv4:
     src: int
     dst: int
     proto: int
-    payload: Icmp | Udp
+    payload: Icmp | Udp | Tcp
     ttl: int = 64
     #: see Arp.hops; a routed packet is a new IPv4 (its TTL bounds layer-3 loops)
     hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
-        what = self.payload.describe() if isinstance(self.payload, Icmp) else f"UDP {self.payload.dport}"
+        p = self.payload
+        what = p.describe() if isinstance(p, (Icmp, Tcp)) else f"UDP {p.sport} > {p.dport}"
         return f"IPv4 {ip_str(self.src)} > {ip_str(self.dst)} {what}"
 
 
@@ -153,9 +179,15 @@ def _encode_ip(p: IPv4) -> dpkt.ip.IP:
             type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab")
         )
         data: dpkt.Packet = icmp
+    elif isinstance(p.payload, Tcp):
+        t = p.payload
+        data = dpkt.tcp.TCP(sport=t.sport, dport=t.dport, flags=t.flags, seq=t.tag, data=t.text.encode())
     else:
         u = p.payload
-        vx = struct.pack("!II", 0x08000000, u.payload.vni << 8) + encode(u.payload.inner)
+        if isinstance(u.payload, Datagram):
+            vx = u.payload.text.encode() or b"vnetlab-probe"
+        else:
+            vx = struct.pack("!II", 0x08000000, u.payload.vni << 8) + encode(u.payload.inner)
         data = dpkt.udp.UDP(sport=u.sport, dport=u.dport, data=vx)
         data.ulen = 8 + len(vx)
     ip = dpkt.ip.IP(src=struct.pack("!I", p.src), dst=struct.pack("!I", p.dst), p=p.proto, ttl=p.ttl, data=data)

@@ -82,6 +82,32 @@ ICMP_CODES = {
     "host-prohibited": 10,
     "admin-prohibited": 13,
 }
+#: service names nft prints for tcp/udp ports (/etc/services, the ones nft -j lists by name)
+SERVICES = {
+    "ftp-data": 20,
+    "ftp": 21,
+    "ssh": 22,
+    "telnet": 23,
+    "smtp": 25,
+    "domain": 53,
+    "bootps": 67,
+    "bootpc": 68,
+    "tftp": 69,
+    "http": 80,
+    "pop3": 110,
+    "ntp": 123,
+    "imap2": 143,
+    "snmp": 161,
+    "ldap": 389,
+    "https": 443,
+    "submissions": 465,
+    "submission": 587,
+    "imaps": 993,
+    "pop3s": 995,
+    "mysql": 3306,
+    "postgresql": 5432,
+}
+
 #: header protocols whose fields nft guards with an implicit ``meta l4proto``/``nfproto``
 #: dependency that an IPv4 ICMP packet never meets (so any match on them is false)
 _OTHER_HEADERS = frozenset(
@@ -177,6 +203,8 @@ class Packet:
     iif: str  # "" where the hook has no input device (output, postrouting of a local packet)
     oif: str  # "" where it has no output device (prerouting, input)
     ct: str  # new, established, related, invalid (no conntrack entry: invalid)
+    sport: int | None = None  # TCP/UDP ports (None: not a TCP or UDP packet)
+    dport: int | None = None
 
 
 Test = Callable[[Packet], bool]
@@ -427,6 +455,13 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
                 rs = _numbers(right, ICMP_CODES, "icmp code", where)
                 return make(lambda p: p.icmp_code if p.icmp_type is not None else None, ranges(rs)), False
             raise _u(f"the expression 'icmp {fld}'", where)
+        if proto in ("tcp", "udp", "th") and fld in ("sport", "dport"):
+            # implicit dependency: meta l4proto tcp / udp ('th': any transport header, tcp or udp here)
+            want = {"tcp": (6,), "udp": (17,), "th": (6, 17)}[proto]
+            rs = _numbers(right, SERVICES, "port", where)
+            if fld == "sport":
+                return make(lambda p: p.sport if p.proto in want else None, ranges(rs)), False
+            return make(lambda p: p.dport if p.proto in want else None, ranges(rs)), False
         if proto in _OTHER_HEADERS:
             # the implicit dependency (meta l4proto tcp, nfproto ipv6...) fails for IPv4 ICMP: never a match
             return (lambda p: False), False
@@ -517,7 +552,7 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
         elif (v := _verdict(key, arg, where)) is not None:
             verdict = v
             if v == ("reject", "tcp reset"):
-                tests.append(lambda p: False)  # for ICMP, nft's implicit 'meta l4proto tcp' never matches
+                tests.append(lambda p: p.proto == 6)  # nft's implicit 'meta l4proto tcp'
         else:
             raise _u(f"the statement '{key}'", where)
     return Rule(tests, verdict, text, uses_ct, vmap)
@@ -623,6 +658,31 @@ class Conntrack:
     packet leaves through postrouting or input alive (__nf_conntrack_confirm)."""
 
     entries: dict[tuple[int, int, int], bool] = field(default_factory=dict)
+    #: TCP and UDP entries of port probes: (src, dst, proto, sport, dport) → reply seen
+    ports: dict[tuple[int, int, int, int, int], bool] = field(default_factory=dict)
+
+    def lookup_ports(
+        self, src: int, dst: int, proto: int, sport: int, dport: int, may_start: bool
+    ) -> tuple[str, Callable[[], None] | None]:
+        """A TCP or UDP packet's state (nf_conntrack_proto_tcp.c / _udp.c): the original
+        direction is new until a reply was seen, the reply direction established; a
+        packet without an entry starts one if it may (a SYN, any UDP datagram), else
+        it is invalid (tcp_new: a SYN/ACK or RST without a connection)."""
+        key = (src, dst, proto, sport, dport)
+        seen = self.ports.get(key)
+        if seen is not None:
+            return ("established" if seen else "new"), None
+        back = (dst, src, proto, dport, sport)
+        if back in self.ports:
+            self.ports[back] = True
+            return "established", None
+        if not may_start:
+            return "invalid", None
+
+        def confirm() -> None:
+            self.ports.setdefault(key, False)
+
+        return "new", confirm
 
     def lookup(self, src: int, dst: int, icmp_type: int | None, ident: int) -> tuple[str, Callable[[], None] | None]:
         """The packet's state, and what confirming it does (None: nothing)."""

@@ -28,10 +28,18 @@ from .frame import (
     ICMP_ECHO_REPLY,
     OTHERHOST,
     PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    TCP_ACK,
+    TCP_RST,
+    TCP_SYN,
     Arp,
+    Datagram,
     Frame,
     Icmp,
     IPv4,
+    Tcp,
+    Udp,
     ip_str,
 )
 from .nft import PRI_CONNTRACK, Conntrack, Decision
@@ -128,6 +136,12 @@ class Stack:
         #: the namespace's nftables ruleset (None: no ruleset, no hooks) and its conntrack
         self.nf: Ruleset | None = None
         self.conntrack = Conntrack()
+        #: port probes (v1.1): the TCP and UDP ports every node listens on during one
+        self.listen: frozenset[int] = frozenset()
+        #: a port probe's tag → the (address, port) its connected socket talks to
+        self.conns: dict[int, tuple[int, int]] = {}
+        #: a port probe's tag → the name the answering listener sent
+        self.answerer: dict[int, str] = {}
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -288,6 +302,41 @@ class Stack:
             return
         self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1)), route)
 
+    def connect(self, dst: int, proto: int, dport: int, tag: int) -> None:
+        """A port probe: a TCP SYN (a non-blocking connect) or a UDP datagram on a
+        connected socket to ``dst``:``dport``, with the node's own routing."""
+        sport = ephemeral(tag)
+        what = f"{'TCP' if proto == PROTO_TCP else 'UDP'} to {ip_str(dst)}:{dport}"
+
+        def packet(src: int) -> IPv4:
+            seg: Tcp | Udp = Tcp(sport, dport, TCP_SYN, tag) if proto == PROTO_TCP else Udp(sport, dport, Datagram(tag))
+            return IPv4(src, dst, proto, seg)
+
+        if self.is_local(dst):
+            pkt = packet(dst)
+            self.conns[tag] = (dst, dport)
+            if self.world.tracing:
+                self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
+            if self.nf is None:
+                self.world.defer(self.local_deliver, None, pkt, False)
+            elif (state := self._local_out(pkt, "lo")) is not None:
+                self.world.defer(self._lo_rcv, pkt, state)
+            return
+        route = self.lookup(dst)
+        if route is None:
+            self.world.drop(
+                self.lo_label, what, "no-route", "ip_route_output_flow", f"{self.name} has no route to {ip_str(dst)}"
+            )
+            return
+        src = self.select_src(route, dst)
+        if src is None:
+            self.world.drop(
+                self.lo_label, what, "no-source", "inet_select_addr", f"{self.name} has no IPv4 address to send from"
+            )
+            return
+        self.conns[tag] = (dst, dport)
+        self.output(packet(src), route)
+
     def is_local(self, ip: int) -> bool:
         return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
 
@@ -348,6 +397,9 @@ class Stack:
         p = pkt.payload
         if isinstance(p, Icmp):
             return self.conntrack.lookup(pkt.src, pkt.dst, p.type, p.id)
+        if isinstance(p, Tcp) or isinstance(p.payload, Datagram):
+            syn = p.flags == TCP_SYN if isinstance(p, Tcp) else True
+            return self.conntrack.lookup_ports(pkt.src, pkt.dst, pkt.proto, p.sport, p.dport, syn)
         return "invalid", None
 
     def _hook(
@@ -366,7 +418,10 @@ class Stack:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
-        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif or "", oif or "", ct), ct_at)
+        nfp = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif or "", oif or "", ct)
+        if not isinstance(p, Icmp):
+            nfp.sport, nfp.dport = p.sport, p.dport
+        decisions = nf.run(hook, nfp, ct_at)
         w = self.world
         last: Decision = decisions[-1]
         if w.tracing:
@@ -769,6 +824,10 @@ class Stack:
                 if w.tracing:
                     w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
                 self.replies.add(icmp.id)
+        elif isinstance(p, Tcp):
+            self._tcp_rcv(where, pkt, p, bcast)
+        elif isinstance(p.payload, Datagram):
+            self._udp_probe_rcv(where, pkt, p, p.payload, bcast)
         else:
             socks = self.udp.get(p.dport)
             if not socks:
@@ -790,6 +849,72 @@ class Stack:
                 "vxlan_rcv",
                 f"no VXLAN device in {self.name} has VNI {p.payload.vni} on port {p.dport}",
             )
+
+    # port probes (v1.1) ---------------------------------------------------------------
+    def _client(self, pkt: IPv4, sport: int, dport: int, tag: int) -> bool:
+        """Is this the answer the probe ``tag``'s connected socket waits for (from its peer's address and port)?"""
+        return self.conns.get(tag) == (pkt.src, sport) and dport == ephemeral(tag)
+
+    def _tcp_rcv(self, where: str, pkt: IPv4, t: Tcp, bcast: bool) -> None:
+        """A SYN gets a SYN/ACK from a listener, else a RST (tcp_v4_send_reset); a SYN/ACK
+        completes its client's handshake; a RST refuses it."""
+        w = self.world
+        if bcast:
+            w.drop(where, pkt.describe(), "tcp-not-host", "tcp_v4_rcv", "a TCP segment to a broadcast address")
+            return
+        if t.flags == TCP_SYN:
+            if t.dport in self.listen:
+                if w.tracing:
+                    w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on TCP {t.dport}: SYN/ACK")
+                self.echoed.add(t.tag)
+                self.output(
+                    IPv4(pkt.dst, pkt.src, PROTO_TCP, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name))
+                )
+            else:
+                if w.tracing:
+                    why = f"nothing listens on TCP {t.dport} in {self.name}: it answers with a RST"
+                    w.hop(where, "stack", "reset", pkt.describe(), why=why)
+                self.output(IPv4(pkt.dst, pkt.src, PROTO_TCP, Tcp(t.dport, t.sport, TCP_RST | TCP_ACK, t.tag)))
+            return
+        if t.flags == TCP_SYN | TCP_ACK and self._client(pkt, t.sport, t.dport, t.tag):
+            if w.tracing:
+                w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name}'s connection is established")
+            self.replies.add(t.tag)
+            self.answerer[t.tag] = t.text
+            return
+        if t.flags & TCP_RST:
+            w.drop(where, pkt.describe(), "tcp-refused", "tcp_reset", f"{self.name}'s connection is refused (RST)")
+            return
+        w.drop(where, pkt.describe(), "tcp-no-socket", "tcp_v4_rcv", f"no connection of {self.name} expects it")
+
+    def _udp_probe_rcv(self, where: str, pkt: IPv4, u: Udp, d: Datagram, bcast: bool) -> None:
+        """A datagram to a listened port is answered from the address and port it was sent to;
+        an answer reaches its client's connected socket only from the peer it is connected to."""
+        w = self.world
+        if not bcast and self._client(pkt, u.sport, u.dport, d.tag):
+            if w.tracing:
+                w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got the answer on its socket")
+            self.replies.add(d.tag)
+            self.answerer[d.tag] = d.text
+            return
+        if u.dport in self.listen and not bcast:
+            if w.tracing:
+                w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on UDP {u.dport}: it answers")
+            self.echoed.add(d.tag)
+            self.output(IPv4(pkt.dst, pkt.src, PROTO_UDP, Udp(u.dport, u.sport, Datagram(d.tag, self.name))))
+            return
+        w.drop(
+            where,
+            pkt.describe(),
+            "udp-no-socket",
+            "__udp4_lib_rcv",
+            f"nothing listens on UDP port {u.dport} in {self.name} (ICMP port unreachable)",
+        )
+
+
+def ephemeral(tag: int) -> int:
+    """The source port of port probe ``tag`` (in the kernel's ip_local_port_range, 32768-60999)."""
+    return 32768 + tag % 28232
 
 
 _NF_NAMES = {
