@@ -154,7 +154,7 @@ def trace(lab: str, t: Any, verbose: bool) -> None:
         if p.reached:
             say(f"=> reachable: {p.address} answered")
         else:
-            say(f"=> unreachable: no echo reply from {p.address}")
+            say(f"=> unreachable: no answer from {p.address}")
             for h in p.because:
                 say(f"   because {h.device}: {h.why}" + (f" [{h.rule}; {h.func}]" if h.rule else ""))
 
@@ -229,8 +229,8 @@ def expectations_multi(rows: list[Any], names: list[str]) -> None:
     for e, outs, ok in rows:
         t.add_row(
             cell(e.from_),
-            cell(e.to),
-            "reach" if e.reach else "no reach",
+            cell(e.to) + (f" {e.proto}/{e.port}" if e.proto != "icmp" else ""),
+            ("reach" if e.reach else "no reach") + (f" by {cell(e.answered_by)}" if e.answered_by else ""),
             *(verdict(outs[n]) for n in names),
             "[green]PASS[/]" if ok else "[red]FAIL[/]",
             cell(e.why or ""),

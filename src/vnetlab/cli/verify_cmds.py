@@ -138,8 +138,12 @@ def matrix(
 @JSON
 @STEP
 @click.option("-v", "--verbose", is_flag=True, help="Show every hop, also the copies that went nowhere.")
+@PROTO
+@PORT
 @errors_to_exit
-def trace(lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbose: bool) -> None:
+def trace(
+    lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbose: bool, proto: str, port: int | None
+) -> None:
     """The path of one ping in the simulator, hop by hop.
 
     Every hop shows the device, the direction and the verdict; every drop names
@@ -149,8 +153,9 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbos
     from ..sim import Simulator
     from ..verify.trace import trace as trace_of
 
+    _check_port(proto, port)
     sim = Simulator(_resolved(lab, step))
-    t = trace_of(sim, src, dst)
+    t = trace_of(sim, src, dst, proto, port)
     if as_json:
         render.json_doc({"lab": sim.r.lab.lab, "src": src, "traces": [p.as_json() for p in t.paths]})
     else:
@@ -264,8 +269,10 @@ def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
 @LAB_ARG
 @STEP
 @JSON
+@PROTO
+@PORT
 @errors_to_exit
-def diff(lab: Path, step: str | None, as_json: bool) -> None:
+def diff(lab: Path, step: str | None, as_json: bool, proto: str, port: int | None) -> None:
     """Matrices of both backends side by side; exit 1 if any cell disagrees.
 
     The kernel is the judge: every disagreement comes with the simulator's
@@ -279,13 +286,14 @@ def diff(lab: Path, step: str | None, as_json: bool) -> None:
     from ..verify.compare import cells
     from ..verify.trace import trace as trace_of
 
+    _check_port(proto, port)
     r = _resolved(lab, step)
-    sim_m = open_backend(r, "sim").matrix()
-    ker_m = open_backend(r, "kernel").matrix()
+    sim_m = open_backend(r, "sim").matrix(proto, port)
+    ker_m = open_backend(r, "kernel").matrix(proto, port)
     all_cells = cells(sim_m, ker_m)
     bad = [c for c in all_cells if not c.agree]
     sim = Simulator(r)
-    traces = {c: trace_of(sim, c.src, c.address) for c in bad}
+    traces = {c: trace_of(sim, c.src, c.address, proto, port) for c in bad}
     if as_json:
         render.json_doc(
             {

@@ -92,13 +92,17 @@ class Trace:
         ]
 
 
-def trace(sim: Any, src: str, dst: str) -> Trace:
-    """Trace a ping on a ``Simulator`` from cold caches, like a row of the matrix."""
+def trace(sim: Any, src: str, dst: str, proto: str = "icmp", port: int | None = None) -> Trace:
+    """Trace a ping (or a TCP connection, a UDP datagram to ``port``) on a ``Simulator``
+    from cold caches, like a row of the matrix."""
     from .matrix import owners_of
 
     owners = owners_of(sim.r)
     paths = []
-    for res in sim.ping(src, dst, flush=True):
+    results = (
+        sim.ping(src, dst, flush=True) if proto == "icmp" else sim.ping(src, dst, flush=True, proto=proto, port=port)
+    )
+    for res in results:
         ends = (src, *owners.get(res.dst, ()))
         dst_node = next(iter(owners.get(res.dst, ())), "")
         because = () if res.ok else tuple(rank_causes(deciding(res.hops, ends), src, dst_node, res.dst, res.hops))
