@@ -4,6 +4,7 @@ test dies. Assertions use independent oracles: `ip -json` and real `ping`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -69,3 +70,48 @@ def missing_kinds(path: Any) -> list[str]:
 
     got = preflight.supported(sorted(preflight.lab_kinds(resolve(load(path)))))
     return [k for k, ok in got.items() if not ok]
+
+
+def real_connect(netns: str, address: str, proto: str, port: int) -> str | None:
+    """A real client (busybox nc for TCP; bash's /dev/udp, a connected UDP socket, and cat for UDP):
+    what the listener at ``address``:``port`` sent (None: refused or no answer within a second)."""
+    if proto == "tcp":
+        argv = ["ip", "netns", "exec", netns, "busybox", "nc", "-w1", address, str(port)]
+    else:
+        script = 'exec 3<>"/dev/udp/$0/$1" && printf probe >&3 && timeout 1 cat <&3'
+        argv = ["ip", "netns", "exec", netns, "bash", "-c", script, address, str(port)]
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False, timeout=10)
+    return p.stdout or None
+
+
+@contextlib.contextmanager
+def serving(netns_of: dict[str, str], ports: list[int]) -> Any:
+    """vnetlab's responder listening in every namespace, served by a thread (for real clients)."""
+    import selectors
+    import threading
+
+    from vnetlab.kernel import probe
+
+    r = probe.Responder(netns_of, ports)
+    stop = threading.Event()
+
+    def loop() -> None:
+        sel = selectors.DefaultSelector()
+        for s in r.fds():
+            sel.register(s, selectors.EVENT_READ)
+        while not stop.is_set():
+            for key, _ in sel.select(0.05):
+                r.serve(key.fileobj)
+            for c in r.conns:
+                c.close()
+            r.conns.clear()
+        sel.close()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield r
+    finally:
+        stop.set()
+        t.join()
+        r.close()

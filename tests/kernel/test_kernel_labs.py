@@ -4,6 +4,7 @@ leaving nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
@@ -14,14 +15,25 @@ from vnetlab.kernel import KernelLab, owner
 from vnetlab.kernel.kinds import CONFIG
 from vnetlab.sim import Simulator, sim_unsupported
 from vnetlab.steps import lab_after, states
+from vnetlab.verify.expect import expectation_ports
 
-from .conftest import flush_all, ip_json, missing_kinds, netns_list, real_ping
+from .conftest import flush_all, ip_json, missing_kinds, netns_list, real_connect, real_ping, serving
 
 
 def _expectations(k: KernelLab, r) -> list[tuple]:
     out = []
+    ports = sorted(expectation_ports(r.lab))
+    with serving({n: k.netns(n) for n in r.lab.nodes}, ports) if ports else contextlib.nullcontext():
+        for e in r.lab.expect:
+            if e.proto != "icmp" and not k.skip_reason(e):
+                # a real client (nc, /dev/udp) against every node's listeners: reach, and who answered
+                for addr in k.resolve_dst(e.to):
+                    flush_all([k.netns(n) for n in k.names])
+                    name = real_connect(k.netns(e.from_), addr, e.proto, e.port)
+                    got = name is not None and (e.answered_by is None or name == e.answered_by)
+                    out.append((e.from_, f"{addr} {e.proto}/{e.port}", e.reach, got))
     for e in r.lab.expect:
-        if k.skip_reason(e):
+        if k.skip_reason(e) or e.proto != "icmp":
             continue
         for addr in k.resolve_dst(e.to):
             flush_all([k.netns(n) for n in k.names])
