@@ -48,8 +48,10 @@ class SimBackend:
         self.sim = Simulator(r)
         self.r = r
 
-    def probe(self, src: str, dsts: Sequence[str], *, flush: bool = True) -> dict[str, bool]:
-        return self.sim.probe(src, dsts, flush=flush)
+    def probe(
+        self, src: str, dsts: Sequence[str], *, flush: bool = True, proto: str = "icmp", port: int | None = None
+    ) -> dict[str, bool]:
+        return self.sim.probe(src, dsts, flush=flush, proto=proto, port=port)
 
     def resolve_dst(self, dst: str) -> list[str]:
         return ep.resolve_dst(self.r, dst)

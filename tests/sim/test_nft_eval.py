@@ -161,7 +161,10 @@ def test_ct_state_and_the_conntrack_of_an_echo() -> None:
             "table ip t {\n chain f {\n  type filter hook forward priority 0;\n  limit rate 1/second accept\n }\n}",
             "limit",
         ),
-        ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  th dport 1 drop\n }\n}", "th dport"),
+        (
+            "table ip t {\n chain f {\n  type filter hook forward priority 0;\n  tcp option mss 1 drop\n }\n}",
+            "tcp option",
+        ),
         ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  ct mark 1 drop\n }\n}", "ct mark"),
         ("table ip t {\n set s {\n  type ipv4_addr\n }\n}", "set s"),
         ("table ip t {\n chain f {\n  type filter hook forward priority 0;\n  ip ttl 3 drop\n }\n}", "ip ttl"),
@@ -212,7 +215,7 @@ def test_the_nft_labs_keep_their_expectations_and_trace_names_the_rule(path) -> 
     assert sim_unsupported(lab) is None
     sim = Simulator(lab)
     for e in lab.expect:
-        for res in sim.ping(e.from_, e.to, flush=True):
+        for res in sim.ping(e.from_, e.to, flush=True, proto=e.proto, port=e.port):
             assert res.ok == e.reach, (e.from_, res.dst)
             nft = [h for h in res.hops if h.rule in ("nft-drop", "nft-reject")]
             if not e.reach:

@@ -159,3 +159,17 @@ def test_cli_matrix_trace_and_test_take_proto_and_port(tmp_path) -> None:
     for bad in (["--proto", "tcp"], ["--port", "80"], ["--proto", "udp", "--port", "0"]):
         r = run(cli, ["matrix", str(lab), *bad])
         assert r.exit_code == 2, (bad, r.output)
+
+
+def test_a_tcp_field_the_simulator_does_not_model_is_refused_for_tcp_probes() -> None:
+    from vnetlab.errors import EnvironmentProblem
+
+    sim = sim_with("          tcp flags syn drop")
+    assert sim.probe("a", ["192.0.2.2"])["192.0.2.2"]  # an echo request never meets 'meta l4proto tcp'
+    assert sim.probe("a", ["192.0.2.2"], proto="udp", port=53)["192.0.2.2"]
+    with pytest.raises(EnvironmentProblem, match="'tcp flags'"):
+        sim.probe("a", ["192.0.2.2"], proto="tcp", port=80)
+    r = CliRunner().invoke(
+        cli, ["matrix", "-", "--proto", "tcp", "--port", "80"], input=LAB % "          tcp flags syn drop"
+    )
+    assert r.exit_code == 3 and "tcp flags" in r.output, r.output

@@ -31,6 +31,7 @@ from . import guestd, nsutil, owner, preflight, sandbox
 # down` needs none of it, and it costs a seventh of a second at a start of the CLI
 if TYPE_CHECKING:
     from . import probe
+    from .probe import Responder
 
 
 class KernelLab:
@@ -501,7 +502,7 @@ class KernelLab:
         """Which of ``dsts`` answered ``src`` (from cold caches unless ``flush`` is false)."""
         return {d: a is not None for d, a in self.answers(src, dsts, flush, proto, port).items()}
 
-    def _port_responder(self, port: int) -> probe.Responder:
+    def _port_responder(self, port: int) -> Responder:
         """Every node's listeners on ``port`` and every port the lab's expectations name."""
         from . import probe
 

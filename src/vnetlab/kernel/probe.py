@@ -330,8 +330,7 @@ def port_probe(
             if now >= grace or (now >= deadline and not waiting_name):
                 break
             for key, ev in sel.select((deadline if now < deadline else grace) - now):
-                s = key.fileobj
-                assert isinstance(s, socket.socket)
+                s = key.fileobj  # type: ignore[assignment]  # (only sockets are registered)
                 if key.data is None:
                     responder.serve(s)
                     for c in responder.conns:

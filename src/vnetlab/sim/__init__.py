@@ -166,6 +166,7 @@ class Simulator:
         if flush:
             self.flush()
         st = self.world.stacks[src]
+        dport = port or 0
         if proto != "icmp":
             assert port is not None
             self._listen(port)
@@ -181,7 +182,7 @@ class Simulator:
             if proto == "icmp":
                 st.ping(ip, self._ident)
             else:
-                st.connect(ip, l4, port, self._ident)
+                st.connect(ip, l4, dport, self._ident)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs

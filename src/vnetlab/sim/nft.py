@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..errors import EnvironmentProblem
 from ..nft import TIMEOUT, in_throwaway_ns, unsafe
 
 HOOKS = ("prerouting", "input", "forward", "output", "postrouting")
@@ -121,6 +122,10 @@ CT_STATES = frozenset(CT_BITS)
 
 class Unsupported(Exception):
     """A ruleset uses something the simulator does not evaluate (exit 3, named)."""
+
+
+class ProbeUnsupported(EnvironmentProblem):
+    """A port probe's packet reached a match the simulator does not model (exit 3): never a silent verdict."""
 
 
 class NftFailed(Exception):
@@ -457,11 +462,23 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
             raise _u(f"the expression 'icmp {fld}'", where)
         if proto in ("tcp", "udp", "th") and fld in ("sport", "dport"):
             # implicit dependency: meta l4proto tcp / udp ('th': any transport header, tcp or udp here)
-            want = {"tcp": (6,), "udp": (17,), "th": (6, 17)}[proto]
+            l4s = {"tcp": (6,), "udp": (17,), "th": (6, 17)}[proto]
             rs = _numbers(right, SERVICES, "port", where)
             if fld == "sport":
-                return make(lambda p: p.sport if p.proto in want else None, ranges(rs)), False
-            return make(lambda p: p.dport if p.proto in want else None, ranges(rs)), False
+                return make(lambda p: p.sport if p.proto in l4s else None, ranges(rs)), False
+            return make(lambda p: p.dport if p.proto in l4s else None, ranges(rs)), False
+        if proto in ("tcp", "udp", "th"):
+            # another field of a header port probes carry ('tcp flags', 'udp length'): an ICMP packet never
+            # meets its implicit dependency, but a TCP or UDP one would need the field: refused then
+            l4s = {"tcp": (6,), "udp": (17,), "th": (6, 17)}[proto]
+            what = f"'{proto} {fld}'"
+
+            def unmodelled(p: Packet) -> bool:
+                if p.proto in l4s:
+                    raise ProbeUnsupported(f"the simulator does not model the expression {what} ({where})")
+                return False
+
+            return unmodelled, False
         if proto in _OTHER_HEADERS:
             # the implicit dependency (meta l4proto tcp, nfproto ipv6...) fails for IPv4 ICMP: never a match
             return (lambda p: False), False

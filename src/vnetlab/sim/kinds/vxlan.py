@@ -103,9 +103,10 @@ class VxlanDev(Device):
         """vxlan_rcv for a packet that reached this node's socket on our port."""
         udp = pkt.payload
         assert isinstance(udp, Udp)
-        if udp.dport != self.dstport or udp.payload.vni != self.vni or not self.up:
+        vx = udp.payload  # (a port probe's Datagram never reaches a VXLAN socket: stack.local_deliver)
+        if udp.dport != self.dstport or not isinstance(vx, Vxlan) or vx.vni != self.vni or not self.up:
             return False
-        inner = udp.payload.inner
+        inner = vx.inner
         if inner.src == self.mac:
             self.world.drop(self, inner, "vxlan-loop", "vxlan_rcv", "the inner source is this device's own MAC")
             return True
