@@ -233,10 +233,18 @@ class Responder:
                     for s in (t, u):
                         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                         s.setblocking(False)
-                    t.bind(("0.0.0.0", port))
-                    t.listen(128)
-                    u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
-                    u.bind(("0.0.0.0", port))
+                    try:
+                        t.bind(("0.0.0.0", port))
+                        t.listen(128)
+                        u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+                        u.bind(("0.0.0.0", port))
+                    except OSError as e:
+                        from ..errors import EnvironmentProblem
+
+                        raise EnvironmentProblem(
+                            f"node {node} cannot listen on port {port} for a port probe ({e.strerror}); "
+                            "a VXLAN device of the lab may use it"
+                        ) from e
         except BaseException:
             self.close()
             raise

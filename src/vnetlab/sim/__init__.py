@@ -155,6 +155,12 @@ class Simulator:
         and every port the lab's expectations name (topology.md, "Expectations on ports")."""
         ports = frozenset({port} | expectation_ports(self.r.lab))
         if ports != self._listening:
+            for name, stack in self.world.stacks.items():
+                if taken := ports & set(stack.udp):
+                    raise SimCannot(
+                        f"node {name} cannot listen on port {min(taken)} for a port probe: "
+                        "a VXLAN device of the lab uses it"
+                    )
             for stack in self.world.stacks.values():
                 stack.listen = ports
             self._listening = ports
