@@ -18,6 +18,7 @@ from vnetlab import load, load_text, resolve
 from vnetlab.errors import EnvironmentProblem
 from vnetlab.kernel import KernelLab, sandboxed_matrix
 from vnetlab.sim import Simulator
+from vnetlab.verify.expect import listened_ports
 
 from .conftest import real_connect, serving
 
@@ -165,3 +166,25 @@ def test_cli_diff_and_test_on_both_backends() -> None:
         text=True,
     )
     assert p.returncode == 3 and "port probes" in p.stderr
+
+
+def _evaluate(path: str) -> list[dict]:
+    k = KernelLab(resolve(load(path)))
+    k.up()
+    try:
+        return [o.as_dict() for o in k.evaluate(k.r.lab.expect)]
+    finally:
+        k.close()
+
+
+def test_dnat_lands_on_the_translated_port_and_answered_by_names_it(in_sandbox) -> None:
+    """Every node also listens on the port a NAT statement translates to (8080 here, read from
+    nft's JSON): the connection to the router's port 80 lands on web:8080, and web answers."""
+    path = ROOT / "tests" / "data" / "ports" / "dnat-answered-by.yaml"
+    assert listened_ports(resolve(load(path)), 80) == {80, 53, 8080}
+    outs = in_sandbox(_evaluate, str(path))
+    assert [o["passed"] for o in outs] == [True, True, True]
+    assert outs[0]["answered"] == {"192.0.2.1": "web", "198.51.100.1": "web"} and outs[2]["answered"] == {
+        "192.0.2.1": "router",
+        "198.51.100.1": "router",
+    }

@@ -23,7 +23,7 @@ from ..plan import Step, build_plan
 from ..resolve import Resolved
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
-from ..verify.expect import Outcome, evaluate, expectation_ports
+from ..verify.expect import Outcome, evaluate, listened_ports
 from ..verify.matrix import Column, Matrix, measure, owners_of
 from . import guestd, nsutil, owner, preflight, sandbox
 
@@ -514,7 +514,7 @@ class KernelLab:
         if self._responder is not None and port in self._responder.ports:
             return self._responder
         self._close_responder()
-        ports = {port} | expectation_ports(self.r.lab)
+        ports = listened_ports(self.r, port)
         self._responder = probe.Responder({n: self.netns(n) for n in self.r.lab.nodes}, sorted(ports))
         return self._responder
 

@@ -21,7 +21,7 @@ from ..nft import node_ifnames
 from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
-from ..verify.expect import expectation_ports
+from ..verify.expect import listened_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from . import nft
 from .build import Builder
@@ -153,7 +153,7 @@ class Simulator:
     def _listen(self, port: int) -> None:
         """During a port probe every node and guest listens, TCP and UDP, on the probed port
         and every port the lab's expectations name (topology.md, "Expectations on ports")."""
-        ports = frozenset({port} | expectation_ports(self.r.lab))
+        ports = frozenset(listened_ports(self.r, port))
         if ports != self._listening:
             for name, stack in self.world.stacks.items():
                 if taken := ports & set(stack.udp):

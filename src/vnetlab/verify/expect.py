@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..model import Expectation, Lab
+from ..resolve import Resolved
 
 
 def expectation_ports(lab: Lab) -> set[int]:
@@ -21,6 +22,49 @@ def expectation_ports(lab: Lab) -> set[int]:
     probe every node and guest listens on them (topology.md, "Expectations on ports")."""
     es = [*lab.expect, *(e for s in lab.steps for e in s.expect)]
     return {e.port for e in es if e.port is not None and e.proto != "icmp"}
+
+
+def listened_ports(r: Resolved, port: int) -> set[int]:
+    """What every node and guest listens on during a probe of ``port``: that port, every port
+    the lab's expectations name, and every port a NAT statement of the lab translates to
+    (``dnat to ADDR:PORT``, ``redirect to :PORT``), read from nft's own JSON of each ruleset."""
+    return {port} | expectation_ports(r.lab) | nat_ports(r)
+
+
+def nat_ports(r: Resolved) -> set[int]:
+    from ..nft import node_ifnames
+    from ..sim import nft
+
+    out: set[int] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k in ("dnat", "redirect", "snat", "masquerade") and isinstance(v, dict):
+                    p = v.get("port")
+                    if isinstance(p, str):
+                        p = nft.SERVICES.get(p)
+                    if isinstance(p, int) and 1 <= p <= 65535:
+                        out.add(p)
+                    elif isinstance(p, dict) and isinstance(p.get("range"), list):
+                        lo, hi = p["range"]
+                        if isinstance(lo, int) and isinstance(hi, int) and hi - lo < 64:
+                            out.update(range(max(lo, 1), min(hi, 65535) + 1))
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for name, node in r.lab.nodes.items():
+        text = node.nftables
+        if text is None or not any(w in text for w in ("dnat", "redirect", "snat", "masquerade")):
+            continue
+        try:
+            doc, _ = nft.listing(text, node_ifnames(r, name))
+        except nft.NftFailed:
+            continue  # a ruleset nft cannot list: its NAT ports are unknown here (validate reports it)
+        walk(doc)
+    return out
 
 
 class Prober(Protocol):
