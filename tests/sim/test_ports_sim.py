@@ -173,3 +173,29 @@ def test_a_tcp_field_the_simulator_does_not_model_is_refused_for_tcp_probes() ->
         cli, ["matrix", "-", "--proto", "tcp", "--port", "80"], input=LAB % "          tcp flags syn drop"
     )
     assert r.exit_code == 3 and "tcp flags" in r.output, r.output
+
+
+def test_nodes_also_listen_on_the_ports_nat_translates_to() -> None:
+    from vnetlab import resolve
+    from vnetlab.verify.expect import listened_ports
+
+    nat = """
+lab: n
+nodes:
+  a:
+    interfaces: {eth0: {kind: veth, peer: b/eth0, addresses: [192.0.2.1/24]}}
+    nftables: |
+      table ip nat {
+        chain pre {
+          type nat hook prerouting priority dstnat;
+          tcp dport 80 redirect to :8080
+          udp dport 53 dnat to 192.0.2.9:5353
+          tcp dport 443 dnat to 192.0.2.9:http
+        }
+      }
+  b:
+    interfaces: {eth0: {kind: veth, peer: a/eth0, addresses: [192.0.2.2/24]}}
+expect:
+  - {from: b, to: a, proto: udp, port: 9999, reach: true}
+"""
+    assert listened_ports(resolve(load_text(nat)), 22) == {22, 9999, 8080, 5353, 80}
