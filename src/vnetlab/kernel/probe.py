@@ -217,6 +217,7 @@ class Responder:
 
     def __init__(self, netns_of: dict[str, str], ports: Sequence[int]):
         self.ports = frozenset(ports)
+        _raise_fd_limit(2 * len(netns_of) * len(self.ports) + 256)
         self.tcp: dict[socket.socket, bytes] = {}
         self.udp: dict[socket.socket, bytes] = {}
         #: accepted TCP connections, waiting to take the node's name
@@ -292,6 +293,18 @@ class Responder:
         self.conns.clear()
 
 
+def _raise_fd_limit(need: int) -> None:
+    """Two sockets per node and port, and one per destination of a row: this process's own
+    soft limit on open files goes up to its hard limit if that is needed (nothing machine-wide)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = need + 1024
+    if soft != resource.RLIM_INFINITY and soft < want:
+        new = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+
+
 def port_probe(
     netns: str, dsts: Sequence[str], proto: str, port: int, responder: Responder, timeout: float = 1.0
 ) -> dict[str, str | None]:
@@ -303,6 +316,7 @@ def port_probe(
 
     out: dict[str, str | None] = dict.fromkeys(dsts)
     tcp = proto == "tcp"
+    _raise_fd_limit(len(responder.fds()) + len(dsts))
     socks: dict[socket.socket, str] = {}
     sel = selectors.DefaultSelector()
     for r in responder.fds():
