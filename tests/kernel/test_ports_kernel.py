@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import ROOT
 from vnetlab import load, load_text, resolve
 from vnetlab.errors import EnvironmentProblem
+from vnetlab.model import Expectation
 from vnetlab.kernel import KernelLab, sandboxed_matrix
 from vnetlab.sim import Simulator
 from vnetlab.verify.expect import listened_ports
@@ -133,6 +134,12 @@ def test_port_probes_refuse_guests_with_exit_3() -> None:
     assert r.guests
     with pytest.raises(EnvironmentProblem, match="port probes"):
         sandboxed_matrix(r, "tcp", 80)
+    # `test` reports such an expectation as skipped on the kernel (and checks it on the simulator)
+    node = next(iter(r.lab.nodes))
+    e = Expectation.model_validate({"from": node, "to": node, "proto": "tcp", "port": 80, "reach": True})
+    assert "port probes" in (KernelLab(r).skip_reason(e) or "")
+    echo = KernelLab(r).skip_reason(e.model_copy(update={"proto": "icmp", "port": None}))
+    assert "port probes" not in (echo or "")  # (a lab that is not up has no guest daemon: its own reason)
 
 
 def test_cli_diff_and_test_on_both_backends() -> None:

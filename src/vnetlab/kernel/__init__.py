@@ -507,10 +507,7 @@ class KernelLab:
         from . import probe
 
         if self.r.guests:
-            raise EnvironmentProblem(
-                f"lab {self.lab} has guests: port probes (TCP/UDP) on the kernel backend do not yet run "
-                "from or to guests; use --backend sim, or an ICMP probe"
-            )
+            raise EnvironmentProblem(_GUEST_PORTS.format(lab=self.lab))
         if self._responder is not None and port in self._responder.ports:
             return self._responder
         self._close_responder()
@@ -614,7 +611,10 @@ class KernelLab:
     def skip_reason(self, e: Expectation) -> str | None:
         """Without its guest daemon a device a guest would hold is a device nobody
         reads: expectations about the guests, and about those devices' own
-        addresses, cannot be checked then."""
+        addresses, cannot be checked then. Port probes do not run in a lab with
+        guests yet (their stacks have no listeners on the kernel backend)."""
+        if e.proto != "icmp" and self.r.guests:
+            return _GUEST_PORTS.format(lab=self.lab)
         if self.guests is not None:
             return None
         if self.external_guests:  # real VMs answer for themselves; only sending from them is out of reach
@@ -703,6 +703,12 @@ class KernelLab:
 
         return {m.name: observe_ns(m.netns) for m in owner.owned(self.lab)}
 
+
+#: why a lab with guests gets no port probe on the kernel (yet)
+_GUEST_PORTS = (
+    "lab {lab} has guests: port probes (TCP/UDP) on the kernel backend do not yet run in a lab with "
+    "guests; use --backend sim, or an ICMP probe"
+)
 
 IFF_UP, IFF_LOWER_UP = 0x1, 0x10000
 #: Change ops that make or delete a device (a guest holding it needs its daemon started again;
