@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import ROOT
 from vnetlab import load, load_text, resolve
 from vnetlab.errors import EnvironmentProblem
-from vnetlab.model import Expectation
 from vnetlab.kernel import KernelLab, sandboxed_matrix
+from vnetlab.model import Expectation
 from vnetlab.sim import Simulator
 from vnetlab.verify.expect import listened_ports
 
