@@ -362,6 +362,8 @@ class World:
             stack.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
             stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            stack.ipv6_rcv(dev, frame, pkt_type)
 
     def _receive_rounds(self, dev: Device, frame: Frame, pkt_type: int, rounds: int) -> None:
         """The receive loop: each round a VLAN demux or an rx_handler's RX_HANDLER_ANOTHER."""
@@ -432,5 +434,7 @@ class World:
                 stack.arp_rcv(dev, frame, pkt_type)
             elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
                 stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+            elif frame.ethertype == 0x86DD:
+                stack.ipv6_rcv(dev, frame, pkt_type)
             return
         self.drop(dev, frame, "rx-loop", "__netif_receive_skb_core", "too many receive rounds")
