@@ -192,7 +192,9 @@ class Stack:
         if self.v6 is not None:
             self.v6.rcv(dev, frame, pkt_type)
         else:
-            self.world.drop(dev, frame, "ipv6-off", "ipv6_rcv", f"{self.name} has no IPv6 (a lab without IPv6 addresses)")
+            self.world.drop(
+                dev, frame, "ipv6-off", "ipv6_rcv", f"{self.name} has no IPv6 (a lab without IPv6 addresses)"
+            )
 
     def finalize(self) -> None:
         """Compute the routing table from addresses and static routes, as the kernel would."""

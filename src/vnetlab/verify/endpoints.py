@@ -59,9 +59,9 @@ def targets(r: Resolved) -> list[Target]:
         else:
             for i in r.node_ifaces(name):
                 for cidr in i.spec.addresses:
-                    a = _global(cidr)
-                    if a is not None:
-                        out.append(Target(name, i.name, a))
+                    g = _global(cidr)
+                    if g is not None:
+                        out.append(Target(name, i.name, g))
     return out
 
 
