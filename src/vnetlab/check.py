@@ -417,7 +417,14 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
             )
         if rt.via is not None:
             gw = ipaddress.ip_address(rt.via)
-            if not any(gw in net for net in nets):
+            if gw.version == 6 and gw.is_link_local:
+                if rt.dev is None:  # the kernel: "Egress device not specified" (kernel-semantics §11)
+                    c.add(
+                        (*path, "routes", n, "via"),
+                        "gateway-unreachable",
+                        f"gateway {rt.via} is a link-local address: the route needs 'dev' as well",
+                    )
+            elif not any(gw in net for net in nets):
                 c.add(
                     (*path, "routes", n, "via"),
                     "gateway-unreachable",
