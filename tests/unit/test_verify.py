@@ -46,7 +46,12 @@ def test_matrix_json_keeps_rows_and_adds_answered_by(run_cli) -> None:
         "family": 4,
         "owners": [{"node": "a", "interface": "v0"}, {"node": "b", "interface": "v0"}],
     }
-    assert doc["targets"][1] == {"node": "a", "interface": "vx", "address": "192.0.2.1", "family": 4}  # one owner: as before
+    assert doc["targets"][1] == {
+        "node": "a",
+        "interface": "vx",
+        "address": "192.0.2.1",
+        "family": 4,
+    }  # one owner: as before
     assert doc["rows"]["b1"] == {"203.0.113.1": True, "192.0.2.1": False, "203.0.113.5": True, "192.0.2.2": False}
     assert doc["answered_by"]["b1"] == {"203.0.113.1": "b", "203.0.113.5": "b1"}
 
