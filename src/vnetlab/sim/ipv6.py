@@ -547,9 +547,9 @@ class Stack6:
             return
         if n.state == INCOMPLETE and m.lladdr is None:
             return
-        self._learn(dev, m.target, m.lladdr or n.mac, REACHABLE if m.solicited else STALE, m.override)
         if w.tracing:
             w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {a6(m.target)} is at {m.lladdr}")
+        self._learn(dev, m.target, m.lladdr or n.mac, REACHABLE if m.solicited else STALE, m.override)
 
     def local_deliver(self, dev: Device | None, pkt: IPv6) -> None:
         """icmpv6_echo_reply (weak host: any local address, any interface: V3.8)."""
