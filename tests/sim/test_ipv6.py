@@ -288,3 +288,26 @@ def test_capture_writes_ipv6_frames_tcpdump_can_read(tmp_path) -> None:
         assert eth.type == 0x86DD
         kinds.append(eth.data.data.type)
     assert kinds == [ND_NS, ND_NA, 128, 129]
+
+
+def test_cli_exits_3_naming_the_kind_and_takes_ipv6_destinations(run_cli, tmp_path) -> None:
+    lab = tmp_path / "mv6.yaml"
+    lab.write_text(
+        SWITCH.replace(
+            'addresses: ["2001:db8::a/64"]}',
+            'addresses: ["2001:db8::a/64"]}\n      m0: {kind: macvlan, parent: eth0, mode: bridge}',
+        )
+    )
+    code, out, err = run_cli("matrix", str(lab))
+    assert code == 3 and "IPv6 on macvlan is not simulated yet (a/m0" in out + err
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(SWITCH)
+    code, out, err = run_cli("ping", str(ok), "a", "2001:DB8::B")
+    assert code == 0, out + err
+    code, out, err = run_cli("trace", str(ok), "a", "b")
+    assert code == 0 and "neighbor solicitation who has 2001:db8::b" in out
+    code, out, _ = run_cli("matrix", str(ok), "--json")
+    import json
+
+    doc = json.loads(out)
+    assert [(t["address"], t["family"]) for t in doc["targets"]] == [("2001:db8::a", 6), ("2001:db8::b", 6)]
