@@ -514,25 +514,54 @@ class KernelLab:
             addrs = sorted(
                 {t.address for t in self.targets}
                 | {a.split("/")[0] for s in self.r.lab.switches.values() for a in s.addresses if ":" not in a}
-                | (self._v6_others() if self._uses_v6() else set())
+                | {
+                    str(ipaddress.ip_interface(a).ip)
+                    for s in self.r.lab.switches.values()
+                    for a in s.addresses
+                    if ":" in a
+                }
             )
-            self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names], addrs, static)
+            lls = self._link_locals() if self._uses_v6() else {}
+            self._flusher = probe.NeighFlusher(
+                [self.netns(n) for n in self.names], addrs, static, lls, [self.netns(s) for s in self.r.lab.switches]
+            )
         self._flusher.flush()
         if self.guests is not None:
             self.guests.flush()
 
-    def _v6_others(self) -> set[str]:
-        """The IPv6 addresses a row may leave neighbour entries for besides the columns:
-        every device's link-local (a route via a router's link-local, an NS's source)
-        and the switches' addresses."""
+    def _link_locals(self) -> dict[str, list[str]]:
+        """Per namespace, the link-local addresses a row may leave neighbour entries for
+        there (a route via a router's link-local, an NS sent from one): those of the
+        nodes' devices in a broadcast domain the namespace has an interface in. A
+        switch's devices and bridge ports never send from their link-local (an
+        enslaved port's stack has no route to send unicast by; a switch never
+        resolves from it), so nobody learns those."""
         from pyroute2 import IPRoute
 
-        out = {str(ipaddress.ip_interface(a).ip) for s in self.r.lab.switches.values() for a in s.addresses if ":" in a}
+        doms = self.r.domains
+        where: dict[str, set[int]] = {}  # namespace -> its domains
+        by_dom: dict[int, set[str]] = {}  # domain -> link-locals in it
         for n in self.names:
-            with nsutil.inside(self.netns(n)), IPRoute() as h:
-                out.update(str(ipaddress.ip_address(a.get_attr("IFA_ADDRESS"))) for a in h.get_addr(family=10))
-        out.discard("::1")
-        return out
+            ns = self.netns(n)
+            sw = doms.get(f"switch:{n}") if n in self.r.lab.switches else None
+            mine = where.setdefault(ns, set())
+            with nsutil.inside(ns), IPRoute() as h:
+                names = {ln["index"]: ln.get_attr("IFLA_IFNAME") for ln in h.get_links()}
+                for ifname in names.values():
+                    d = sw if sw is not None else doms.get((n, ifname))
+                    if d is not None:
+                        mine.add(d)
+                if sw is not None:
+                    continue
+                enslaved = {ln["index"] for ln in h.get_links() if ln.get_attr("IFLA_MASTER")}
+                for a in h.get_addr(family=10, scope=253):  # RT_SCOPE_LINK
+                    if a["index"] in enslaved:
+                        continue
+                    ifname = names.get(a["index"])
+                    d = doms.get((n, ifname or ""))
+                    if d is not None:
+                        by_dom.setdefault(d, set()).add(str(ipaddress.ip_address(a.get_attr("IFA_ADDRESS"))))
+        return {ns: sorted(set().union(*(by_dom.get(d, set()) for d in ds))) for ns, ds in where.items()}
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
         """Which of ``dsts`` answered ``src`` (from cold caches unless ``flush`` is false)."""

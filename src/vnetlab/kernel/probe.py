@@ -169,20 +169,37 @@ class NeighFlusher:
     round trip per entry.
     """
 
-    def __init__(self, netnses: Sequence[str], addresses: Sequence[str], static: set[tuple[str, int, str]]):
+    def __init__(
+        self,
+        netnses: Sequence[str],
+        addresses: Sequence[str],
+        static: set[tuple[str, int, str]],
+        per_ns: dict[str, list[str]] | None = None,
+        switches: Sequence[str] = (),
+    ):
+        """``per_ns``: more addresses for some namespaces only (IPv6 link-locals of their
+        segments). In ``switches`` (vnetlab's switch namespaces) only the bridge device
+        can hold entries: its ports are enslaved (what they receive goes to the
+        bridge, never to their own stack) and have no address or route to send from."""
         self.socks: list[tuple[socket.socket, list[bytes]]] = []
-        addrs = [ipaddress.ip_address(a).packed for a in addresses]
         for ns in netnses:
+            more = (per_ns or {}).get(ns, [])
+            names = [*addresses, *more]
+            addrs = [ipaddress.ip_address(a).packed for a in names]
             with nsutil.inside(ns):
                 sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
                 with IPRoute() as h:
-                    idxs = [ln["index"] for ln in h.get_links() if ln.get_attr("IFLA_IFNAME") != "lo"]
+                    idxs = [
+                        ln["index"]
+                        for ln in h.get_links()
+                        if ln.get_attr("IFLA_IFNAME") != "lo" and not (ns in switches and ln.get_attr("IFLA_MASTER"))
+                    ]
             sock.setblocking(False)
             sock.setsockopt(270, 10, 1)  # SOL_NETLINK, NETLINK_CAP_ACK: errors without the request
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             msgs = []
             for idx in idxs:
-                for a, raw in zip(addresses, addrs, strict=True):
+                for a, raw in zip(names, addrs, strict=True):
                     if (ns, idx, a) in static:
                         continue
                     fam = AF_INET if len(raw) == 4 else AF_INET6
