@@ -215,7 +215,7 @@ class Simulator:
         for name, st in self.world.stacks.items():
             if st.nf is not None and st.nf.ignored:
                 tables = ", ".join(st.nf.ignored)
-                why = f"{name}'s {tables} plays no part: the simulator has no IPv6 yet"
+                why = f"{name}'s {tables} plays no part: no IPv6 traffic in a lab without IPv6 addresses (the simulator refuses nftables in one with them)"
                 hops.insert(0, Hop(0, f"{name}/lo", "stack", "note", "nftables", why=why))
         return PingResult(src, d, ok, hops)
 
