@@ -11,8 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -21,17 +20,31 @@ from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
 from . import machine as _machine
 from . import render
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 # Start-up: this module, and those that register commands, import only click
 # and the small modules above; a command imports what it needs when it runs
-# (the loader and pydantic, the simulator, the kernel), so `--help` and
-# `--version` load none of them.
+# (the loader and pydantic, the simulator, the kernel; even pathlib, json and
+# subprocess), so `--help` and `--version` load none of them.
+# tests/unit/test_startup.py holds this.
 
 P = ParamSpec("P")
 R = TypeVar("R")
 #: what a click decorator does to the function it decorates
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-LAB_ARG: Decorator = click.argument("lab", metavar="LAB", type=click.Path(dir_okay=False, path_type=Path))
+
+class PathArg(click.Path):
+    """``click.Path(path_type=pathlib.Path)``, with pathlib imported when a command line has a path."""
+
+    def coerce_path_result(self, value: Any) -> Any:
+        from pathlib import Path
+
+        return value if isinstance(value, Path) else Path(value)
+
+
+LAB_ARG: Decorator = click.argument("lab", metavar="LAB", type=PathArg(dir_okay=False))
 BACKEND = click.option(
     "--backend",
     type=click.Choice(["sim", "kernel"]),
@@ -214,7 +227,7 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.argument("new", metavar="[NEW]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", metavar="[NEW]", required=False, type=PathArg(dir_okay=False))
 @STEP
 @JSON
 @errors_to_exit
@@ -271,6 +284,8 @@ def down(lab_or_name: str) -> None:
     Takes the lab file or just the lab's name. Only namespaces marked as the
     lab's are touched. Removing a lab that is not there is not an error.
     """
+    from pathlib import Path
+
     from ..kernel import owner, preflight
 
     name = lab_or_name
@@ -317,6 +332,8 @@ def status(name: str, as_json: bool) -> None:
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
+        from pathlib import Path
+
         from ..load import load_file
 
         name = load_file(Path(name)).lab.lab

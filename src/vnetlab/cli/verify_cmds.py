@@ -7,14 +7,16 @@ vnetlab.verify), renders, and exits 1 when a check failed.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError, printable
 from . import render
-from .main import BACKEND, JSON, LAB_ARG, STEP, _resolved, cli, errors_to_exit
+from .main import BACKEND, JSON, LAB_ARG, STEP, PathArg, _resolved, cli, errors_to_exit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @cli.command()
@@ -290,7 +292,7 @@ def diff(lab: Path, step: str | None, as_json: bool) -> None:
     "-w",
     "--write",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False),
     required=True,
     help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
 )
