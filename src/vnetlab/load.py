@@ -17,7 +17,6 @@ Nothing here touches the system.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import operator
 import os
@@ -326,6 +325,8 @@ class _Hints:
             cands.append(o)
             if len(cands) >= MAX_CANDIDATES:
                 break
+        import difflib  # only for a lab with unresolved names
+
         m = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
         return m[0] if m else None
 
