@@ -3,6 +3,7 @@ really imported, as the interpreter reports them with -X importtime)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,8 +15,13 @@ LAB = str(ROOT / "labs" / "macvlan-modes.yaml")
 
 
 def _imported(*args: str) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}  # a measured child imports more
     p = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "vnetlab", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-X", "importtime", "-m", "vnetlab", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert p.returncode == 0, p.stderr[-2000:]
     return {ln.rsplit("|", 1)[1].strip() for ln in p.stderr.splitlines() if ln.startswith("import time:")}
@@ -27,11 +33,15 @@ def test_help_and_version_load_neither_pydantic_nor_the_model(args: list[str]) -
     assert "click" in mods
     heavy = {"pydantic", "vnetlab.model", "vnetlab.load", "vnetlab.sim", "rich", "yaml", "ruamel.yaml", "dpkt"}
     assert not heavy & mods
+    # what the commands import when they run (a few ms each, measured by benchmarks/bench_startup.py)
+    assert not {"pathlib", "json", "subprocess", "vnetlab.errors"} & mods
 
 
 def test_validate_and_trace_skip_what_they_do_not_run() -> None:
     v = _imported("validate", LAB)
     assert "vnetlab.load" in v and not {"vnetlab.sim", "vnetlab.kernel", "dpkt", "rich"} & v
+    # ruamel.yaml composes only what libyaml refuses; difflib makes hints; nft checks rulesets (none here)
+    assert not {"ruamel.yaml", "difflib", "vnetlab.nft", "subprocess"} & v
     t = _imported("trace", LAB, "b1", "b2")
     assert "vnetlab.sim" in t and not {"vnetlab.kernel", "dpkt", "dask"} & t
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import EnvironmentProblem, InputError
 from . import machine as _machine
 from . import render
 from .main import LAB_ARG, PathArg, _not_yet, cli, errors_to_exit
@@ -52,6 +51,8 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
     vnetlab export lab.yaml --format dot --svg lab.svg
     vnetlab export lab.yaml --format libvirt --domain   # guests' NICs for virsh
     """
+    from ..errors import InputError
+
     if svg is not None and fmt != "dot":
         raise InputError("--svg goes with --format dot")
     from ..load import load_file
@@ -108,6 +109,8 @@ def _render_svg(dot_source: str, svg: Path) -> None:
     import shutil
     import subprocess
 
+    from ..errors import EnvironmentProblem
+
     exe = shutil.which("dot")
     if exe is None:
         raise EnvironmentProblem("rendering SVG needs Graphviz's `dot` program (Debian package graphviz)")
@@ -136,6 +139,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     \b
     vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
     """
+    from ..errors import InputError
     from ..kernel import nsutil, preflight
     from ..kernel.importer import check_names, to_lab
     from ..load import load_text

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from .. import __version__, _interrupt
-from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
 from . import machine as _machine
 from . import render
 
@@ -65,14 +64,18 @@ def errors_to_exit(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except LabInvalid as e:
-            render.issues(e.issues, to_stderr=True)
-            n = len(e.issues)
-            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
-            sys.exit(e.exit_code)
-        except VnetlabError as e:
-            render.error(str(e))
-            sys.exit(e.exit_code)
+        except Exception as e:
+            from ..errors import LabInvalid, VnetlabError  # loaded already by whatever raised one
+
+            if isinstance(e, LabInvalid):
+                render.issues(e.issues, to_stderr=True)
+                n = len(e.issues)
+                print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
+                sys.exit(e.exit_code)
+            if isinstance(e, VnetlabError):
+                render.error(str(e))
+                sys.exit(e.exit_code)
+            raise
 
     return wrapper
 
@@ -113,6 +116,7 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
+    from ..errors import LabInvalid
     from ..load import load_file
 
     try:
@@ -138,6 +142,8 @@ def validate(lab: Path, as_json: bool) -> None:
 
 
 def _not_yet(name: str, issue: str) -> None:
+    from ..errors import NotImplementedYet
+
     raise NotImplementedYet(f"'vnetlab {name}' is not implemented yet ({issue}); nothing was done")
 
 
@@ -328,6 +334,7 @@ def list_(as_json: bool) -> None:
 @errors_to_exit
 def status(name: str, as_json: bool) -> None:
     """Per node of a running lab: interface, kind, mode, parent, master, state, carrier, addresses."""
+    from ..errors import InputError
     from ..kernel import guestd, owner, preflight
     from ..kernel.observe import observe_ns
 
@@ -368,6 +375,7 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
 
     Example: vnetlab exec mvmodes b1 -- ip -br addr
     """
+    from ..errors import InputError
     from ..kernel import nsutil, owner, preflight
 
     preflight.require_privileges()

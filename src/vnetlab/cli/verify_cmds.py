@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import InputError, printable
 from . import render
 from .main import BACKEND, JSON, LAB_ARG, STEP, PathArg, _resolved, cli, errors_to_exit
 
@@ -80,6 +79,8 @@ def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: in
 
     if workers > 1 or cluster is not None:
         if backend != "sim":
+            from ..errors import InputError
+
             raise InputError("--workers and --cluster measure the simulator's rows; the kernel's run in one sandbox")
         from ..sim import SimCannot, sim_unsupported
         from ..verify.matrix import measure_parallel
@@ -180,6 +181,7 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
 def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
     """`test` of a lab with steps: the expectations of the lab as written, then of each step."""
     from .. import steps
+    from ..errors import printable
 
     names = ["sim", "kernel"] if backend == "both" else [backend]
     if backend != "sim":
@@ -321,6 +323,8 @@ def capture(
     \b
     vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
     """
+    from ..errors import InputError
+
     r = _resolved(lab)
     if backend == "kernel":
         from ..kernel.capture import capture_live
