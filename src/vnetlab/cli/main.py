@@ -18,6 +18,7 @@ import click
 from .. import __version__, _interrupt
 from . import machine as _machine
 from . import render
+from .startup import importing
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -116,8 +117,9 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
-    from ..errors import LabInvalid
-    from ..load import load_file
+    with importing():
+        from ..errors import LabInvalid
+        from ..load import load_file
 
     try:
         loaded = load_file(lab)
@@ -149,8 +151,9 @@ def _not_yet(name: str, issue: str) -> None:
 
 def _resolved(lab: Path, step: str | None = None) -> Any:
     """The lab resolved; with ``step``, as it stands after that step (an unknown name: exit 2 listing them)."""
-    from ..load import load_file
-    from ..resolve import resolve
+    with importing():
+        from ..load import load_file
+        from ..resolve import resolve
 
     loaded = load_file(lab).lab
     if step is None:

@@ -13,6 +13,7 @@ import click
 
 from . import render
 from .main import BACKEND, JSON, LAB_ARG, STEP, PathArg, _resolved, cli, errors_to_exit
+from .startup import importing
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,8 +114,9 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbos
     the rule and the kernel function it mirrors. The probe starts from cold
     caches, like a row of `matrix`, so it explains that cell.
     """
-    from ..sim import Simulator
-    from ..verify.trace import trace as trace_of
+    with importing():
+        from ..sim import Simulator
+        from ..verify.trace import trace as trace_of
 
     sim = Simulator(_resolved(lab, step))
     t = trace_of(sim, src, dst)
