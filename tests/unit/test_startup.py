@@ -78,7 +78,7 @@ def test_the_command_is_told_from_a_program_that_calls_it(argv: list[str], comma
     assert is_command(argv) is command
 
 
-def test_a_program_that_runs_the_command_in_process_keeps_its_collector(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_program_that_runs_the_command_in_process_keeps_its_collector(run_cli) -> None:
     """Only the `vnetlab` process pauses the collector for its imports and freezes what they made:
     a test suite calling main() must not have its heap frozen (its garbage would stay forever)."""
     import gc
