@@ -654,6 +654,8 @@ def rule_nftables(c: _Ctx) -> None:
     """A node's ruleset: no include, not too large (vnetlab's), then nft's own check
     (run in a throw-away user+network namespace: see vnetlab.nft), each problem at
     its line inside the YAML block."""
+    if all(n.nftables is None for n in c.r.lab.nodes.values()):
+        return  # no ruleset: nft (and subprocess) are not even imported
     from . import nft
     from .errors import EnvironmentProblem
 
