@@ -302,10 +302,10 @@ class BridgeDev(Device):
             self._pass_up(0, frame, pkt_type)
             return
         else:
-            q = e.port
-            assert q is not None
-            qdev = q.dev
-            if (q is p and not p.hairpin) or not qdev.oper:
+            out = e.port
+            assert out is not None
+            qdev = out.dev
+            if (out is p and not p.hairpin) or not qdev.oper:
                 self.handle_frame(dev, frame, pkt_type)  # its drops (it learns nothing new)
                 return
             peer = qdev.fast_peer
