@@ -11,6 +11,8 @@ from tests.conftest import ROOT
 from tests.sim.test_trust import hub, oracle
 from vnetlab import load_text, resolve
 from vnetlab.sim import Simulator
+from vnetlab.sim.kinds.bridge import BridgeDev
+from vnetlab.sim.kinds.veth import VethDev
 from vnetlab.sim.world import Device, World
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -45,7 +47,8 @@ def test_a_bridge_with_an_address_and_many_ports() -> None:
     assert fast == full
     assert all(all(row.values()) for row in fast.values())
     br = sim.world.devices["hub/br0"]
-    assert sim.world.devices["hub/p0"].fast_rx == br.port_rx  # type: ignore[attr-defined]
+    assert isinstance(br, BridgeDev)
+    assert sim.world.devices["hub/p0"].fast_rx == br.port_rx
     assert oracle(resolve(load_text(hub(12)))) == []
 
 
@@ -77,12 +80,14 @@ def test_each_device_gets_its_receive_path_once() -> None:
     w = sim.world
     sw = w.devices["sw/sw"]
     nic = w.devices["n0/eth0"]
-    port = nic.peer  # type: ignore[attr-defined]
+    assert isinstance(sw, BridgeDev) and isinstance(nic, VethDev) and nic.peer is not None
+    port = nic.peer
     assert nic.fast_rx == w._host_rx  # a plain NIC: straight to its stack
-    assert port.fast_rx == sw.port_rx  # type: ignore[attr-defined]  # a switch port: br_handle_frame in one step
+    assert port.fast_rx == sw.port_rx  # a switch port: br_handle_frame in one step
     filt = Simulator(load_text(star(12).replace("  sw: {}", "  sw: {vlan_filtering: true}")))
-    fport = filt.world.devices["n0/eth0"].peer  # type: ignore[attr-defined]
-    assert fport.fast_rx == filt.world.netif_receive  # VLAN filtering: the general path
+    fnic = filt.world.devices["n0/eth0"]
+    assert isinstance(fnic, VethDev) and fnic.peer is not None
+    assert fnic.peer.fast_rx == filt.world.netif_receive  # VLAN filtering: the general path
 
 
 def test_the_loop_limit_is_derived_when_devices_are_added() -> None:

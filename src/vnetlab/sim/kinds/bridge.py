@@ -255,7 +255,7 @@ class BridgeDev(Device):
         if src[1] in _ODD or src == "00:00:00:00:00:00" or not dev.oper:
             self.handle_frame(dev, frame, pkt_type)  # its drops
             return
-        p: Port = dev.bridge_port  # type: ignore[attr-defined]
+        p: Port = dev.bridge_port  # type: ignore[attr-defined]  # a bridge port (set by add_port)
         dst = frame.dst
         if dst == self.mac:
             pkt_type = HOST
