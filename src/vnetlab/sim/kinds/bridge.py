@@ -202,6 +202,8 @@ class BridgeDev(Device):
         waiting = self.world.waiting.get(a.spa)
         if not other and not waiting:  # the common case: only the stacks that own the address
             return owners or []
+        if not owners and not waiting:  # (e.g. a switch of a tree, its uplink in ``other``)
+            return other  # built in port order: what the sort below would give
         targets = set(other)
         if owners:
             targets.update(owners)
