@@ -205,6 +205,10 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
         f"lab {k.lab}: {result}"
         + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
     )
+    if k.dad_failed:  # the address stays "tentative dadfailed" and unusable until removed and added again
+        render.say(f"IPv6 duplicate address detection failed: {', '.join(k.dad_failed)}", to_stderr=True)
+    if k.dad_pending:
+        render.say(f"IPv6 addresses still tentative after the wait: {', '.join(k.dad_pending)}", to_stderr=True)
     if k.guests is not None:
         render.say(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
     elif k.r.guests and external_guests:

@@ -39,6 +39,7 @@ from .nft import Packet as NfPacket
 
 if TYPE_CHECKING:
     from ..model.guest import Guest
+    from .ipv6 import Stack6
     from .nft import Ruleset
     from .world import Device, World
 
@@ -130,6 +131,8 @@ class Stack:
         self.conntrack = Conntrack()
         #: the packet the hooks last saw and what its rules read (see _nf_packet)
         self._nfp: tuple[IPv4, NfPacket] | None = None
+        #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
+        self.v6: Stack6 | None = None
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -139,12 +142,16 @@ class Stack:
     def add_address(self, dev: Device, cidr: str) -> None:
         iface = ipaddress.ip_interface(cidr)
         if iface.version != 4:
-            return  # IPv6 is not simulated yet
+            self.enable_ipv6().add_address(dev, cidr)
+            return
         self.addrs.append((dev, int(iface.ip), iface.network.prefixlen))
 
     def add_route(self, to: str, via: str | None, dev: Device | None, metric: int | None) -> None:
+        if to == "default" and via is not None and ":" in via:
+            to = "::/0"
         net = ipaddress.ip_network("0.0.0.0/0" if to == "default" else to)
         if net.version != 4:
+            self.enable_ipv6().add_route(to, via, dev, metric)
             return
         self.static.append(
             (
@@ -173,6 +180,23 @@ class Stack:
         a = ipaddress.ip_address(ip)
         if a.version == 4:
             self.neigh[(dev, int(a))] = self._static[(dev, int(a))] = Neigh(mac, STATIC)
+        else:
+            self.enable_ipv6().add_neighbor(dev, ip, mac)
+
+    def enable_ipv6(self) -> Stack6:
+        if self.v6 is None:
+            from .ipv6 import Stack6
+
+            self.v6 = Stack6(self)
+        return self.v6
+
+    def ipv6_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        if self.v6 is not None:
+            self.v6.rcv(dev, frame, pkt_type)
+        else:
+            self.world.drop(
+                dev, frame, "ipv6-off", "ipv6_rcv", f"{self.name} has no IPv6 (a lab without IPv6 addresses)"
+            )
 
     def finalize(self) -> None:
         """Compute the routing table from addresses and static routes, as the kernel would."""
@@ -204,6 +228,8 @@ class Stack:
             routes.append(RouteEntry(net, plen, _mask(plen), out, via, metric, None, len(routes)))
         routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
         self.routes = routes
+        if self.v6 is not None:
+            self.v6.finalize()
 
     # sysctl ------------------------------------------------------------------
     def conf(self, dev: Device, key: str) -> int:
@@ -508,6 +534,8 @@ class Stack:
     def expire_incomplete(self) -> None:
         """After the probe's second: unresolved entries fail and their queued packets are dropped;
         the next send starts resolution again."""
+        if self.v6 is not None:
+            self.v6.expire()
         if not self.pending:
             return
         for dev, ip in self.pending:
@@ -519,6 +547,8 @@ class Stack:
         """`ip neigh flush`: dynamic entries go, static ones stay (in their order)."""
         if len(self.neigh) != len(self._static):
             self.neigh = self._static.copy()
+        if self.v6 is not None:
+            self.v6.flush()
         if self.pending:
             for dev, ip in self.pending:
                 self._unwait(dev, ip)
@@ -531,6 +561,8 @@ class Stack:
             self.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # ETH_P_IP (an ethertype always matches its payload's class)
             self.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            self.ipv6_rcv(dev, frame, pkt_type)
 
     def arp_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         w = self.world

@@ -395,6 +395,8 @@ class World:
             stack.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
             stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            stack.ipv6_rcv(dev, frame, pkt_type)
 
     def _host_rx(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         """netif_receive of an untagged frame, nothing observed, on a device with no
@@ -402,10 +404,12 @@ class World:
         self.frames += 1
         stack = dev.stack
         assert stack is not None
-        if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv
+        if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv / ipv6_rcv, as netif_receive
             stack.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
             stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            stack.ipv6_rcv(dev, frame, pkt_type)
 
     def _receive_rounds(self, dev: Device, frame: Frame, pkt_type: int, rounds: int) -> None:
         """The receive loop: each round a VLAN demux or an rx_handler's RX_HANDLER_ANOTHER."""
@@ -476,5 +480,7 @@ class World:
                 stack.arp_rcv(dev, frame, pkt_type)
             elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
                 stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+            elif frame.ethertype == 0x86DD:
+                stack.ipv6_rcv(dev, frame, pkt_type)
             return
         self.drop(dev, frame, "rx-loop", "__netif_receive_skb_core", "too many receive rounds")
