@@ -129,6 +129,8 @@ class Stack:
         #: the namespace's nftables ruleset (None: no ruleset, no hooks) and its conntrack
         self.nf: Ruleset | None = None
         self.conntrack = Conntrack()
+        #: the packet the hooks last saw and what its rules read (see _nf_packet)
+        self._nfp: tuple[IPv4, NfPacket] | None = None
         #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
         self.v6: Stack6 | None = None
 
@@ -392,7 +394,7 @@ class Stack:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
-        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif or "", oif or "", ct), ct_at)
+        decisions = nf.run(hook, self._nf_packet(pkt, icmp, iif or "", oif or "", ct), ct_at)
         w = self.world
         last: Decision = decisions[-1]
         if w.tracing:
@@ -412,6 +414,18 @@ class Stack:
         else:
             w.drop(where, pkt.describe(), "nft-drop", func, f"{self.name}: {last.describe()}")
         return False
+
+    def _nf_packet(self, pkt: IPv4, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
+        """What the rules of a hook read of ``pkt``: made once per packet in this namespace
+        (a packet crosses two or three hooks here), the hook's devices and state set anew."""
+        last = self._nfp
+        if last is not None and last[0] is pkt:
+            p = last[1]
+            p.iif, p.oif, p.ct = iif, oif, ct
+            return p
+        p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
+        self._nfp = (pkt, p)
+        return p
 
     def neigh_output(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None = None) -> None:
         world = self.world
