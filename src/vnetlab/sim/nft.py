@@ -243,7 +243,8 @@ class Decision:
     def describe(self) -> str:
         by = f"rule '{self.rule}'" if self.rule is not None else f"policy {self.chain.policy}"
         state = f" (ct state {self.ct})" if self.ct is not None else ""
-        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {self.verdict}{state}"
+        verdict = self.verdict if self.nat is None else self.nat.kind
+        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {verdict}{state}"
 
 
 @dataclass(slots=True)

@@ -859,7 +859,8 @@ class Stack:
             w.drop(dev, frame, "no-route", "ip_route_input_slow", f"{self.name} has no route to {ip_str(dst)}")
             return
         if w.tracing:
-            w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
+            what = frame if pkt is frame.payload else pkt.describe()  # (a DNAT rewrote it)
+            w.hop(dev, "fwd", "route", what, why=f"{self.name} forwards via {route.describe()}")
         fwd = IPv4(pkt.src, pkt.dst, pkt.proto, pkt.payload, pkt.ttl - 1)
         if ct is not None:
             # ip_forward's NF_INET_FORWARD, then ip_output's NF_INET_POST_ROUTING (indev: the input device)
