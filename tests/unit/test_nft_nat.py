@@ -127,7 +127,7 @@ def test_nat_chains_run_at_the_nat_hooks_fixed_priority() -> None:
 @pytest.mark.parametrize(
     ("stmt", "named"),
     [
-        ("snat to 198.51.100.1-198.51.100.3", "the address {\"range\""),
+        ("snat to 198.51.100.1-198.51.100.3", 'the address {"range"'),
         ("masquerade random", "the statement 'masquerade' with"),
         ("masquerade persistent", "the statement 'masquerade' with"),
     ],
