@@ -16,7 +16,10 @@ sets), ``icmp type``/``code``, ``ct state``, and any match on another
 protocol's header (tcp, udp, ip6...: false for an ICMP packet, as nft's
 implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
 return, continue, and anonymous verdict maps on those keys; ``counter`` and
-``log`` do nothing here. Anything else
+``log`` do nothing here. Chains of type nat on prerouting, input, output and
+postrouting with ``snat to ADDR``, ``dnat to ADDR``, ``masquerade`` and
+``redirect`` (run by the NAT hook at its fixed priority for a connection's
+first packet: sim/conntrack.py, sim/stack.py ``_nat``). Anything else
 raises :class:`Unsupported` naming it when the ruleset is compiled, before
 any packet is sent: a ruleset is evaluated whole or not at all.
 """
