@@ -144,20 +144,24 @@ class Simulator:
         st, ids = self._send(src, dsts, flush)
         return {d: i in st.replies for d, i in ids.items()}
 
-    def _send(self, src: str, dsts: Sequence[str], flush: bool) -> tuple[Any, dict[str, int]]:
+    def _send(self, src: str, dsts: Sequence[str], flush: bool) -> tuple[Any, dict[str, tuple[int, int]]]:
         self._check_src(src)
         if flush:
             self.flush()
         st = self.world.stacks[src]
-        ids: dict[str, int] = {}
+        ids: dict[str, tuple[int, int]] = {}
         cache = self._ips
-        for d in dsts:
-            self._ident += 1
-            ids[d] = self._ident
+        # one echo id for the row, one sequence number per address, as kernel/probe.py sends:
+        # conntrack keys ICMP by the id alone, so a row's probes can meet there (an id clash
+        # that NAT remaps: kernel-semantics §8)
+        self._ident += 1
+        ident = self._ident
+        for seq, d in enumerate(dsts, 1):
+            ids[d] = (ident, seq)
             ip = cache.get(d)
             if ip is None:
                 ip = cache[d] = ip_int(d)
-            st.ping(ip, self._ident)
+            st.ping(ip, ident, seq)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs

@@ -112,11 +112,12 @@ class Stack:
         #: the static entries of ``neigh`` (never changed once made): what a flush keeps
         self._static: dict[tuple[Device, int], Neigh] = {}
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
-        self.replies: set[int] = set()
+        #: (echo id, sequence) of the echo replies this stack's probes got
+        self.replies: set[tuple[int, int]] = set()
         #: idents of the echo requests this stack answered (who answered a duplicate address)
-        self.echoed: set[int] = set()
-        #: the address each echo request of a probe went to (the probe takes a reply only from it)
-        self.pinged: dict[int, int] = {}
+        self.echoed: set[tuple[int, int]] = set()
+        #: the address each echo request (id, sequence) of a probe went to (it takes a reply only from it)
+        self.pinged: dict[tuple[int, int], int] = {}
         self.udp: dict[int, list[UdpSocket]] = {}
         #: (device, group) multicast memberships (ip_mc_join_group), e.g. a VXLAN group
         self.mc: set[tuple[Device, int]] = set()
@@ -258,11 +259,11 @@ class Stack:
         return None
 
     # sending -----------------------------------------------------------------
-    def ping(self, dst: int, ident: int) -> None:
-        """Send one ICMP echo request to ``dst`` with the node's own routing."""
-        self.pinged[ident] = dst
+    def ping(self, dst: int, ident: int, seq: int = 1) -> None:
+        """Send one ICMP echo request (``ident``, ``seq``) to ``dst`` with the node's own routing."""
+        self.pinged[(ident, seq)] = dst
         if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET:  # is_local
-            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
+            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq))
             if self.world.tracing:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             if self.nf is None:
@@ -290,7 +291,7 @@ class Stack:
                 f"{self.name} has no IPv4 address to send from",
             )
             return
-        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1)), route)
+        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq)), route)
 
     def is_local(self, ip: int) -> bool:
         return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
@@ -907,10 +908,11 @@ class Stack:
                     src = (self.select_src(r, pkt.src) if r else None) or 0
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
-                self.echoed.add(icmp.id)
+                self.echoed.add((icmp.id, icmp.seq))
                 self.output(IPv4(src, pkt.src, PROTO_ICMP, Icmp(ICMP_ECHO_REPLY, icmp.id, icmp.seq)))
             elif icmp.type == ICMP_ECHO_REPLY:
-                asked = self.pinged.get(icmp.id, pkt.src)
+                key = (icmp.id, icmp.seq)
+                asked = self.pinged.get(key, pkt.src)
                 if asked != pkt.src:
                     # the probe's socket takes a reply only from the address it pinged (kernel/probe.py)
                     w.drop(
@@ -923,7 +925,7 @@ class Stack:
                     return
                 if w.tracing:
                     w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
-                self.replies.add(icmp.id)
+                self.replies.add(key)
         else:
             socks = self.udp.get(p.dport)
             if not socks:
