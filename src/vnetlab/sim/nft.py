@@ -702,36 +702,3 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                 "ct state",
             )
     return Ruleset({h: cs for h, cs in hooks.items() if cs}, uses_ct, ignored, {h: cs for h, cs in nat.items() if cs})
-
-
-# connection tracking (per namespace) --------------------------------------------------------------
-@dataclass(slots=True)
-class Conntrack:
-    """A namespace's ICMP echo conntrack entries (net/netfilter/nf_conntrack_proto_icmp.c).
-
-    An entry is keyed by its original tuple (source, destination, echo id) and
-    remembers whether a reply was seen. It is created when a packet enters the
-    namespace's prerouting or output (nf_conntrack_in) and only kept if the
-    packet leaves through postrouting or input alive (__nf_conntrack_confirm)."""
-
-    entries: dict[tuple[int, int, int], bool] = field(default_factory=dict)
-
-    def lookup(self, src: int, dst: int, icmp_type: int | None, ident: int) -> tuple[str, Callable[[], None] | None]:
-        """The packet's state, and what confirming it does (None: nothing)."""
-        if icmp_type == 8:
-            key = (src, dst, ident)
-            seen = self.entries.get(key)
-            if seen is None:
-
-                def confirm() -> None:
-                    self.entries.setdefault(key, False)
-
-                return "new", confirm
-            return ("established" if seen else "new"), None
-        if icmp_type == 0:
-            key = (dst, src, ident)
-            if key in self.entries:
-                self.entries[key] = True  # IPS_SEEN_REPLY, set by nf_conntrack_in itself
-                return "established", None
-            # icmp_new: an echo reply cannot start a connection → no conntrack: invalid
-        return "invalid", None
