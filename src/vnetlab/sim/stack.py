@@ -336,6 +336,8 @@ class Stack:
                     f"{self.name} has no route to {ip_str(pkt.dst)}",
                 )
                 return
+        if route is not None and self._loopback_src(pkt, route, "ip_route_output_flow"):
+            return
         oif = "lo" if local or route is None else route.dev.name
         where = self.lo_label if local or route is None else route.dev.label
         ct = self._ct_in(pkt)
@@ -355,6 +357,8 @@ class Stack:
                     f"{self.name} has no route to {ip_str(out.dst)}",
                 )
                 return
+            if route is not None and self._loopback_src(out, route, "ip_route_me_harder"):
+                return
             oif = "lo" if route is None else route.dev.name
             where = self.lo_label if route is None else route.dev.label
         nh = None if route is None else (route.via if route.via is not None else out.dst)
@@ -366,6 +370,16 @@ class Stack:
             w.defer(self._lo_rcv, out, ct)
         else:
             self.neigh_output(route.dev, route.via if route.via is not None else out.dst, out, route)
+
+    def _loopback_src(self, pkt: IPv4, route: RouteEntry, func: str) -> bool:
+        """__mkroute_output: a 127/8 source may not leave through another device than lo (EINVAL).
+        Only NAT makes such a packet: the echo reply of a request redirected to 127.0.0.1 whose
+        source was SNATed to an address routed elsewhere."""
+        if pkt.src & 0xFF000000 != LOOPBACK_NET:
+            return False
+        why = f"{self.name}: the source {ip_str(pkt.src)} is a loopback address and the route leaves through {route.dev.name} (EINVAL)"
+        self.world.drop(self.lo_label, pkt.describe(), "loopback-source", f"{func} (__mkroute_output)", why)
+        return True
 
     def _lo_rcv(self, pkt: IPv4, ct: Ct) -> None:
         """A packet to a local address, back in through lo: ip_rcv's NF_INET_PRE_ROUTING, then delivery.
@@ -444,6 +458,8 @@ class Stack:
         if new is None:
             return pkt
         src, dst, ident = new
+        if src == pkt.src and dst == pkt.dst and ident == p.id:
+            return pkt  # (through lo the packet already carries its translation)
         out = IPv4(src, dst, pkt.proto, Icmp(p.type, ident, p.seq), pkt.ttl)
         if w.tracing:
             change = f"{pkt.describe()} id {p.id} -> {out.describe()} id {ident}"
@@ -466,19 +482,20 @@ class Stack:
                 return 0x7F000001  # nf_nat_redirect_ipv4: 127.0.0.1 for a locally made packet
             # the input device's first (primary) address
             return next((ip for dev, ip, _ in self.addrs if dev.name == iif), None)
-        # masquerade (postrouting): nf_nat_masquerade_ipv4 → inet_select_addr(out, nexthop, universe)
-        if nh is None:
-            return None
-        dev, hop = nh
-        first = None
-        for d, ip, plen in self.addrs:
-            if d is dev:
-                if (ip ^ hop) & _mask(plen) == 0:
-                    return ip
-                first = first if first is not None else ip
-        if first is not None:
-            return first
-        return next((ip for d, ip, _ in self.addrs if d.up and ip & 0xFF000000 != LOOPBACK_NET), None)
+        # masquerade (postrouting): nf_nat_masquerade_ipv4 → inet_select_addr(out, nexthop, universe):
+        # an address of the out device in the next hop's subnet, else its first; none there (lo,
+        # whose 127.0.0.1 is host scope): the first universe-scope address of any device
+        if nh is not None:
+            dev, hop = nh
+            first = None
+            for d, ip, plen in self.addrs:
+                if d is dev:
+                    if (ip ^ hop) & _mask(plen) == 0:
+                        return ip
+                    first = first if first is not None else ip
+            if first is not None:
+                return first
+        return next((ip for _, ip, _ in self.addrs if ip & 0xFF000000 != LOOPBACK_NET), None)
 
     def _chains(
         self,
