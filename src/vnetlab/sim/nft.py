@@ -587,6 +587,7 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
             continue
         elif key in _NAT_KINDS:
             nat = _nat_stmt(key, arg, where)
+            uses_ct = True  # nft_nat_init (masq, redir): nf_ct_netns_get turns conntrack on
         elif key == "vmap":
             vmap, ct = _vmap(arg, where)
             uses_ct = uses_ct or ct
@@ -660,7 +661,6 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                 c.order = (tables[(fam, tname)], o["handle"])
                 if o["type"] == "nat":
                     nat[c.hook].append(c)
-                    uses_ct = True  # a nat chain loads conntrack (nf_ct_netns_get)
                 else:
                     hooks[c.hook].append(c)
             chains[(fam, tname)][c.name] = c
@@ -686,7 +686,7 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
         # (the first nat chain registers the NAT hook on all four hooks: nf_nat_register_fn)
         nat[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
         clash = [c for c in hooks[h] if c.prio == natprio]
-        if clash and any(nat.values()):
+        if clash and uses_ct and any(nat.values()):
             raise _u(
                 f"a {h} filter chain at priority {natprio}, the NAT hook's own (which runs first is registration order)",
                 clash[0].where,
