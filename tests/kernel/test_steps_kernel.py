@@ -50,3 +50,17 @@ def test_a_wrong_step_fails_on_the_kernel(in_sandbox, tmp_path) -> None:
     assert [s["passed"] for s in doc["steps"]] == [True, True, False]
     bad = doc["steps"][2]["expectations"][0]
     assert bad["backends"]["kernel"]["results"] == {"203.0.113.2": False} and not bad["passed"]
+
+
+def test_a_step_that_makes_a_device_again_reloads_the_rulesets_naming_it(in_sandbox) -> None:
+    """`iif "mv0"` is resolved to mv0's index when nft loads the rule; a step that
+    recreates mv0 (a mode change to passthru) loads the node's ruleset again, so the
+    kernel accepts on the new mv0 as the simulator does (before: no reach)."""
+    lab = str(ROOT / "tests" / "data" / "steps-nft-recreate.yaml")
+    code, out, err = in_sandbox(_vnetlab, "test", lab, "--backend", "both", "--json")
+    assert code == 0, out + err
+    doc = json.loads(out)
+    (step,) = doc["steps"]
+    assert step["name"] == "passthru" and step["passed"]
+    assert step["expectations"][0]["backends"]["kernel"]["results"] == {"192.0.2.11": True}
+    assert [c["action"] for c in step["kernel_changes"] if c.get("op") == "nft"] == ["refresh"]

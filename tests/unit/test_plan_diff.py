@@ -10,9 +10,10 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
-from vnetlab import load_text, resolve
+from vnetlab import load, load_text, resolve
 from vnetlab.plan import build_plan
 from vnetlab.plan.diff import diff, step_from_dict
+from vnetlab.steps import lab_after, states
 
 MODES = (ROOT / "labs" / "macvlan-modes.yaml").read_text()
 LINE = "mv0: {kind: macvlan, parent: bridge/eth0, mode: bridge, addresses: [198.51.100.11/24]}"
@@ -105,3 +106,21 @@ def test_plan_old_new_on_the_command_line(tmp_path) -> None:
     assert p.returncode == 0 and "node host:\n  change set eth0 up" in p.stdout
     other = _cli("plan", str(ROOT / "labs" / "macvlan-modes.yaml"), str(ROOT / "labs" / "router.yaml"))
     assert other.returncode == 2 and "another lab" in other.stderr
+
+
+def test_a_ruleset_is_loaded_again_where_a_device_is_made_again() -> None:
+    """nft resolves `iif "mv0"` to an index when it loads the rule: a node whose
+    mv0 is recreated gets its unchanged ruleset loaded again (the kernel test of
+    tests/data/steps-nft-recreate.yaml shows the stale rule dropping otherwise);
+    a node where no device comes or goes keeps its ruleset untouched."""
+    lab = load(ROOT / "tests" / "data" / "steps-nft-recreate.yaml")
+    ((_, after),) = states(lab)
+    changes = diff(build_plan(resolve(lab_after(lab, None))), build_plan(resolve(after)))
+    nft = [(c.action, c.step.ns) for c in changes if c.step.op == "nft"]
+    assert nft == [("refresh", "srv")]
+    text = (ROOT / "tests" / "data" / "steps-nft-recreate.yaml").read_text().replace("mode: passthru", "mode: vepa")
+    lab2 = load_text(text)
+    ((_, after2),) = states(lab2)
+    assert [
+        c for c in diff(build_plan(resolve(lab_after(lab2, None))), build_plan(resolve(after2))) if c.step.op == "nft"
+    ] == []

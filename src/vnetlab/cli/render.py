@@ -163,7 +163,7 @@ def plan(r: Any, steps: list[Any]) -> None:
 
 def plan_diff(r: Any, changes: list[Any]) -> None:
     """A change from one lab to another, per node: create / change / delete, in the order
-    `up` makes them (unchanged addresses, routes and neighbours written again are counted)."""
+    `up` makes them (unchanged addresses, routes, neighbours and rulesets written again are counted)."""
     from ..plan.diff import summary
 
     groups: dict[str, list[Any]] = {}
@@ -182,7 +182,7 @@ def plan_diff(r: Any, changes: list[Any]) -> None:
         say("no changes")
     print(
         f"{n['create']} to create, {n['change']} to change, {n['delete']} to delete"
-        + (f" ({n['refresh']} unchanged addresses/routes/neighbours written again)" if n["refresh"] else ""),
+        + (f" ({n['refresh']} unchanged addresses/routes/neighbours/rulesets written again)" if n["refresh"] else ""),
         file=sys.stderr,
     )
 

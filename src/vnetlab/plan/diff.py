@@ -60,7 +60,7 @@ IN_PLACE = {"mac", "mtu", "peer_mac", "peer_mtu", "remote", "remotes", "vlan_fil
 
 @dataclass(frozen=True)
 class Change:
-    #: create | change | delete, or refresh: an unchanged address, route or neighbour
+    #: create | change | delete, or refresh: an unchanged address, route, neighbour or ruleset
     #: written again (replace: a no-op if it is there) in a namespace where something changed
     action: str
     step: Step
@@ -395,10 +395,16 @@ def diff(old_steps: list[Step], new_steps: list[Step]) -> list[Change]:
                 out.append(Change("change", s, (o,)))
             elif k[0] in touched:
                 out.append(Change("refresh", s, (o,)))
+    # nft resolves `iif`/`oif` to an index when it loads a rule: a namespace where a
+    # device was deleted, recreated or created gets its ruleset loaded again, so a
+    # rule names the device the lab has now (as in a lab built fresh)
+    relinked = {e[0] for e in gone_ends | new_ends}
     for ns, s in new.nft.items():
         o = old.nft.get(ns)
         if o is None or o.args["ruleset"] != s.args["ruleset"]:
             out.append(Change("change", s, (o,) if o else (step("flush-nft", ns, "ruleset"),)))
+        elif ns in relinked:
+            out.append(Change("refresh", s, (o,)))
     for ns, o in old.nft.items():
         if ns not in new.nft and ns not in gone_ns:
             out.append(Change("delete", step("flush-nft", ns, "ruleset"), (o,)))
