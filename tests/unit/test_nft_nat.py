@@ -147,3 +147,11 @@ def test_a_filter_chain_at_the_nat_hooks_priority_is_refused() -> None:
     )
     why = sim_unsupported(load_text(text))
     assert why is not None and "a postrouting filter chain at priority 100, the NAT hook's own" in why, why
+
+
+def test_a_nat_chain_alone_does_not_turn_conntrack_on() -> None:
+    """Without a NAT statement or a ct expression the namespace has no conntrack, and the NAT
+    hook lets every packet through without running the nat chains (kernel-semantics §8)."""
+    lab = load(ROOT / "tests" / "differential" / "regressions" / "nft-nat-chain-without-conntrack.yaml")
+    got = Simulator(resolve(lab)).probe("a", ["192.0.2.20", "198.51.100.20"])
+    assert got == {"192.0.2.20": True, "198.51.100.20": False}
