@@ -25,9 +25,7 @@ import argparse
 import compileall
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,42 +45,22 @@ def row(figure: str, ours: str, alt: str, ratio: str, goal: str) -> None:
     print(f"  {figure}: {ours} vs {alt}: {ratio} (goal {goal})", file=sys.stderr, flush=True)
 
 
-def _wall(cmd: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) seconds of one run of ``cmd``."""
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    wall = time.perf_counter() - t
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-
-
 def startup(repeat: int) -> None:
+    import bench_startup
+
     compileall.compile_dir(str(ROOT / "src"), quiet=1)
-    exe = str(Path(sys.executable).parent / "vnetlab")
     with tempfile.TemporaryDirectory() as d:
         lab = Path(d) / "star10.yaml"
         lab.write_text(star(10))
-        cmds = {
-            "--help": [exe, "--help"],
-            "--version": [exe, "--version"],
-            "validate (10 nodes)": [exe, "validate", str(lab)],
-            "trace (10 nodes)": [exe, "trace", str(lab), "n0", "n9"],
-        }
-        base = [sys.executable, "-c", "pass"]
-        for name, cmd in cmds.items():
-            _wall(cmd), _wall(base)  # warm-up
-            a, b = [], []
-            for _ in range(repeat):
-                a.append(_wall(cmd))
-                b.append(_wall(base))
-            ma, mb = statistics.median(x for x, _ in a), statistics.median(x for x, _ in b)
-            ca, cb = statistics.median(x for _, x in a), statistics.median(x for _, x in b)
+        cmds = bench_startup.commands(lab, "n0", "n9")
+        cmds = {k.replace("star10.yaml", "(10 nodes)"): v for k, v in cmds.items() if not k.startswith("(floor)")}
+        # rounds of `python -c pass` and each command in a shuffled order: medians of the differences
+        for name, r in bench_startup.measure(cmds, repeat).items():
             row(
-                f"CLI start-up: vnetlab {name} - python -c pass",
-                f"{ma:.3f} s (cpu {ca:.3f})",
-                f"{mb:.3f} s (cpu {cb:.3f})",
-                f"+{ma - mb:.3f} s wall, +{ca - cb:.3f} s cpu",
+                f"CLI start-up: {name} - python -c pass",
+                f"{r['wall']:.3f} s (cpu {r['cpu']:.3f})",
+                f"{r['wall'] - r['d_wall']:.3f} s (cpu {r['cpu'] - r['d_cpu']:.3f})",
+                f"+{r['d_wall']:.3f} s wall, +{r['d_cpu']:.3f} s cpu",
                 "<= +0.100 s",
             )
 

@@ -11,7 +11,7 @@ passthru-alone, passthru-mac, source-macs-mode, nopromisc-mode,
 ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
-ifname-unsafe, host-address, ipv6-mtu, mtu-max, bridge-ports, nftables-syntax,
+ifname-unsafe, host-address, ipv6-mtu, ipv6-duplicate, mtu-max, bridge-ports, nftables-syntax,
 nftables-include, nftables-size.
 """
 
@@ -417,7 +417,14 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
             )
         if rt.via is not None:
             gw = ipaddress.ip_address(rt.via)
-            if not any(gw in net for net in nets):
+            if gw.version == 6 and gw.is_link_local:
+                if rt.dev is None:  # the kernel: "Egress device not specified" (kernel-semantics §11)
+                    c.add(
+                        (*path, "routes", n, "via"),
+                        "gateway-unreachable",
+                        f"gateway {rt.via} is a link-local address: the route needs 'dev' as well",
+                    )
+            elif not any(gw in net for net in nets):
                 c.add(
                     (*path, "routes", n, "via"),
                     "gateway-unreachable",
@@ -577,6 +584,38 @@ def rule_addresses(c: _Ctx) -> None:
                 )
 
 
+def rule_ipv6_duplicate(c: _Ctx) -> None:
+    """An IPv6 address on two interfaces of one broadcast domain: both would run DAD
+    together when the lab comes up, and the kernel fails a random one of them
+    (docs/kernel-semantics.md §11, V2.7), so no backend could promise a verdict."""
+    r = c.r
+    entries: list[tuple[tuple[int, int], object, str, Path_, str]] = []
+    for name, sw in r.lab.switches.items():
+        for n, a in enumerate(sw.addresses):
+            if ":" in a:
+                path: Path_ = ("switches", name, "addresses", n)
+                entries.append((c.pos.value(path), r.domains.get(f"switch:{name}"), f"switch {name}", path, a))
+    for i in r.ifaces.values():
+        if i.implicit:
+            continue
+        for n, a in enumerate(i.spec.addresses):
+            if ":" in a:
+                path = (*i.path, "addresses", n)
+                entries.append((c.pos.value(path), r.domains.get(i.key), _name(i.key), path, a))
+    seen: dict[tuple[object, ipaddress.IPv6Address], str] = {}
+    for _, dom, who, path, cidr in sorted(entries, key=lambda e: e[0]):
+        ip = ipaddress.IPv6Interface(cidr).ip
+        if (dom, ip) in seen:
+            c.add(
+                path,
+                "ipv6-duplicate",
+                f"IPv6 address {ip} of {who} is already on {seen[(dom, ip)]} in the same broadcast domain "
+                "(Duplicate Address Detection would fail one of them at random)",
+            )
+        else:
+            seen[(dom, ip)] = who
+
+
 def rule_mtu_max(c: _Ctx) -> None:
     for i in c.r.ifaces.values():
         top = i.spec.MAX_MTU
@@ -615,6 +654,8 @@ def rule_nftables(c: _Ctx) -> None:
     """A node's ruleset: no include, not too large (vnetlab's), then nft's own check
     (run in a throw-away user+network namespace: see vnetlab.nft), each problem at
     its line inside the YAML block."""
+    if all(n.nftables is None for n in c.r.lab.nodes.values()):
+        return  # no ruleset: nft (and subprocess) are not even imported
     from . import nft
     from .errors import EnvironmentProblem
 
@@ -648,6 +689,7 @@ RULES = [
     rule_ifnames,
     rule_sysctl,
     rule_addresses,
+    rule_ipv6_duplicate,
     rule_mtu_max,
     rule_bridge_ports,
     rule_nftables,

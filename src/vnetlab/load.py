@@ -17,7 +17,6 @@ Nothing here touches the system.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import operator
 import os
@@ -27,14 +26,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml import nodes as rnodes
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.tag import Tag
 
 from .check import check_loaded  # the cross-object rules (check never imports load)
 from .errors import QUOTE_MAX, InputError, Issue, LabInvalid, printable, quote
@@ -71,13 +66,6 @@ _PLAIN = ""  # a plain scalar: typed by the core schema
 _OTHER = " "  # a quoted or block scalar (a string), or a collection
 
 
-class _Resolver(VersionedResolver):
-    """ruamel: tell untagged nodes apart from tagged ones instead of resolving."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        return Tag(suffix=_PLAIN if kind is rnodes.ScalarNode and implicit[0] else _OTHER)
-
-
 if _CLoader is not None:
 
     class _Loader(_CLoader):
@@ -94,15 +82,39 @@ if _CLoader is not None:
 
 # The composers make exactly these classes (compared by identity: the builder's hot loop).
 # Their nodes are Any: ruamel's and PyYAML's node classes share no base class.
-_MAPPING_TYPES: frozenset[type[Any]] = frozenset(
-    {rnodes.MappingNode, *([_pyyaml.MappingNode] if _CLoader is not None else [])}
-)
-_SEQUENCE_TYPES: frozenset[type[Any]] = frozenset(
-    {rnodes.SequenceNode, *([_pyyaml.SequenceNode] if _CLoader is not None else [])}
-)
-_SCALAR_TYPES: frozenset[type[Any]] = frozenset(
-    {rnodes.ScalarNode, *([_pyyaml.ScalarNode] if _CLoader is not None else [])}
-)
+# ruamel's are added by _ruamel(), before it composes anything.
+_MAPPING_TYPES: frozenset[type[Any]] = frozenset([_pyyaml.MappingNode] if _CLoader is not None else [])
+_SEQUENCE_TYPES: frozenset[type[Any]] = frozenset([_pyyaml.SequenceNode] if _CLoader is not None else [])
+_SCALAR_TYPES: frozenset[type[Any]] = frozenset([_pyyaml.ScalarNode] if _CLoader is not None else [])
+_RUAMEL: SimpleNamespace | None = None
+
+
+def _ruamel() -> SimpleNamespace:
+    """ruamel.yaml, imported on first use (it composes only what libyaml refuses, or
+    everything under VNETLAB_YAML=ruamel): a valid lab loads without paying its import."""
+    global _RUAMEL, _MAPPING_TYPES, _SEQUENCE_TYPES, _SCALAR_TYPES
+    if _RUAMEL is not None:
+        return _RUAMEL
+    from ruamel.yaml import YAML
+    from ruamel.yaml import nodes as rnodes
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.resolver import VersionedResolver
+    from ruamel.yaml.tag import Tag
+
+    class _Resolver(VersionedResolver):
+        """ruamel: tell untagged nodes apart from tagged ones instead of resolving."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return Tag(suffix=_PLAIN if kind is rnodes.ScalarNode and implicit[0] else _OTHER)
+
+    _MAPPING_TYPES = _MAPPING_TYPES | {rnodes.MappingNode}
+    _SEQUENCE_TYPES = _SEQUENCE_TYPES | {rnodes.SequenceNode}
+    _SCALAR_TYPES = _SCALAR_TYPES | {rnodes.ScalarNode}
+    _RUAMEL = SimpleNamespace(
+        YAML=YAML, nodes=rnodes, MarkedYAMLError=MarkedYAMLError, YAMLError=YAMLError, Resolver=_Resolver
+    )
+    return _RUAMEL
+
 
 # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars.
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -313,6 +325,8 @@ class _Hints:
             cands.append(o)
             if len(cands) >= MAX_CANDIDATES:
                 break
+        import difflib  # only for a lab with unresolved names
+
         m = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
         return m[0] if m else None
 
@@ -515,23 +529,25 @@ def _compose(text: str, file: str, engine: str | None = None) -> tuple[Any, Issu
             if len(text) > RUAMEL_MAX:
                 return None, Issue(file, 1, 1, "yaml-syntax", f"YAML: {printable(str(e))[:200]}")
     # libyaml refused it (or is missing): ruamel says why, in its own words.
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Resolver = _Resolver
+    ru = _ruamel()
+    yaml = ru.YAML(typ="rt", pure=True)
+    yaml.Resolver = ru.Resolver
     try:
         return _unfold(yaml.compose(text)), None
-    except MarkedYAMLError as e:
+    except ru.MarkedYAMLError as e:
         return None, _syntax_issue(
             file, text, e.problem_mark or e.context_mark, e.problem or e.context or "invalid YAML"
         )
     except RecursionError:
         return None, Issue(file, 1, 1, "too-large", f"the file nests deeper than {MAX_DEPTH} levels")
-    except (YAMLError, ValueError) as e:
+    except (ru.YAMLError, ValueError) as e:
         return None, Issue(file, 1, 1, "yaml-syntax", f"YAML: {printable(str(e))[:200]}")
 
 
 def _unfold(root: Any) -> Any:
     """ruamel's round-trip composer marks the line folds of a ``>`` scalar with
     BEL (\\a, for dumping it back): drop them, as libyaml has none."""
+    rnodes = _ruamel().nodes
     stack, seen = [root], set()
     while stack:
         node = stack.pop()

@@ -48,7 +48,7 @@ def test_matrix_json_shape(run_cli) -> None:
     assert code == 0
     m = json.loads(out)
     assert m["lab"] == "mvmodes" and m["backend"] == "sim"
-    assert m["targets"][0] == {"node": "bridge", "interface": "eth0", "address": "198.51.100.10"}
+    assert m["targets"][0] == {"node": "bridge", "interface": "eth0", "address": "198.51.100.10", "family": 4}
     assert list(m["rows"]) == ["bridge", "b1", "b2", "vepa", "v1", "v2", "private", "p1", "p2", "peer"]
     assert m["rows"]["b1"]["198.51.100.12"] is True
     assert m["rows"]["bridge"]["198.51.100.11"] is False

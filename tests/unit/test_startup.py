@@ -3,6 +3,7 @@ really imported, as the interpreter reports them with -X importtime)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,8 +15,13 @@ LAB = str(ROOT / "labs" / "macvlan-modes.yaml")
 
 
 def _imported(*args: str) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}  # a measured child imports more
     p = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "vnetlab", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-X", "importtime", "-m", "vnetlab", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert p.returncode == 0, p.stderr[-2000:]
     return {ln.rsplit("|", 1)[1].strip() for ln in p.stderr.splitlines() if ln.startswith("import time:")}
@@ -27,11 +33,15 @@ def test_help_and_version_load_neither_pydantic_nor_the_model(args: list[str]) -
     assert "click" in mods
     heavy = {"pydantic", "vnetlab.model", "vnetlab.load", "vnetlab.sim", "rich", "yaml", "ruamel.yaml", "dpkt"}
     assert not heavy & mods
+    # what the commands import when they run (a few ms each, measured by benchmarks/bench_startup.py)
+    assert not {"pathlib", "json", "subprocess", "vnetlab.errors"} & mods
 
 
 def test_validate_and_trace_skip_what_they_do_not_run() -> None:
     v = _imported("validate", LAB)
     assert "vnetlab.load" in v and not {"vnetlab.sim", "vnetlab.kernel", "dpkt", "rich"} & v
+    # ruamel.yaml composes only what libyaml refuses; difflib makes hints; nft checks rulesets (none here)
+    assert not {"ruamel.yaml", "difflib", "vnetlab.nft", "subprocess"} & v
     t = _imported("trace", LAB, "b1", "b2")
     assert "vnetlab.sim" in t and not {"vnetlab.kernel", "dpkt", "dask"} & t
 
@@ -45,3 +55,58 @@ def test_the_api_names_are_there_on_first_use() -> None:
         "assert vnetlab.Lab.__name__ == 'Lab' and 'load' in dir(vnetlab)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["python3", "/venv/bin/vnetlab", "validate", "lab.yaml"], True),  # the console script
+        (["python3", "-X", "importtime", "/venv/bin/vnetlab", "--help"], True),
+        (["python3", "-m", "vnetlab", "trace"], True),
+        (["python3", "-I", "-X", "importtime", "-m", "vnetlab"], True),
+        (["python3", "-mvnetlab"], True),
+        (["python3", "/venv/bin/pytest", "-q"], False),
+        (["python3", "-m", "pytest"], False),
+        (["python3", "-m", "vnetlab.kernel.guestd"], False),
+        (["python3", "-c", "from multiprocessing.spawn import spawn_main", "--multiprocessing-fork"], False),
+        (["python3"], False),
+    ],
+)
+def test_the_command_is_told_from_a_program_that_calls_it(argv: list[str], command: bool) -> None:
+    from vnetlab.cli.startup import is_command
+
+    assert is_command(argv) is command
+
+
+def test_a_program_that_runs_the_command_in_process_keeps_its_collector(run_cli) -> None:
+    """Only the `vnetlab` process pauses the collector for its imports and freezes what they made:
+    a test suite calling main() must not have its heap frozen (its garbage would stay forever)."""
+    import gc
+
+    frozen, enabled = gc.get_freeze_count(), gc.isenabled()
+    code, out, _ = run_cli("trace", LAB, "b1", "b2")
+    assert code == 0 and "b1" in out
+    assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)
+
+
+def test_the_command_freezes_what_its_imports_made() -> None:
+    """In the `vnetlab` process the imports run without collections and end frozen (gc.freeze); the
+    command's own work runs with the collector on. (The child says it is `python -m vnetlab`.)"""
+    code = (
+        "import gc, sys\n"
+        "sys.orig_argv = [sys.executable, '-m', 'vnetlab', 'validate', sys.argv[1]]\n"
+        "sys.argv = ['vnetlab', 'validate', sys.argv[1]]\n"
+        "n = [0]\n"
+        "gc.callbacks.append(lambda phase, info: n.__setitem__(0, n[0] + (phase == 'start')))\n"
+        "from vnetlab.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(gc.get_freeze_count(), n[0], gc.isenabled())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    p = subprocess.run([sys.executable, "-c", code, LAB], capture_output=True, text=True, check=False, env=env)
+    assert p.returncode == 0, p.stderr
+    frozen, collections, enabled = p.stdout.splitlines()[-1].split()
+    # the model, pydantic and click: some 50,000 objects; without the pause, ~70 collections
+    assert int(frozen) > 20_000 and int(collections) < 30 and enabled == "True", p.stdout

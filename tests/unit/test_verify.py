@@ -43,9 +43,15 @@ def test_matrix_json_keeps_rows_and_adds_answered_by(run_cli) -> None:
         "node": "a",
         "interface": "v0",
         "address": "203.0.113.1",
+        "family": 4,
         "owners": [{"node": "a", "interface": "v0"}, {"node": "b", "interface": "v0"}],
     }
-    assert doc["targets"][1] == {"node": "a", "interface": "vx", "address": "192.0.2.1"}  # one owner: as before
+    assert doc["targets"][1] == {
+        "node": "a",
+        "interface": "vx",
+        "address": "192.0.2.1",
+        "family": 4,
+    }  # one owner: as before
     assert doc["rows"]["b1"] == {"203.0.113.1": True, "192.0.2.1": False, "203.0.113.5": True, "192.0.2.2": False}
     assert doc["answered_by"]["b1"] == {"203.0.113.1": "b", "203.0.113.5": "b1"}
 
@@ -106,8 +112,9 @@ def test_simulation_api() -> None:
     m = sim.matrix()
     assert isinstance(m, vnetlab.Matrix) and m.as_json()["rows"] == m.rows
     assert all(o.passed for o in sim.evaluate())
+    assert not sim.ping("b1", "2001:db8::1")  # an IPv6 destination: no IPv6 in this lab, no route
     with pytest.raises(vnetlab.InputError):
-        sim.ping("b1", "2001:db8::1")  # one rule for both backends: IPv4 destinations only
+        sim.ping("b1", "nonsense")
 
 
 def test_trace_json_and_text_are_unchanged_in_shape(run_cli) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import EnvironmentProblem, InputError
 from . import machine as _machine
 from . import render
-from .main import LAB_ARG, _not_yet, cli, errors_to_exit
+from .main import LAB_ARG, PathArg, _not_yet, cli, errors_to_exit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMATS = ["json", "dot", "ip", "libvirt", "networkd", "nspawn"]
 
@@ -29,13 +28,13 @@ FORMATS = ["json", "dot", "ip", "libvirt", "networkd", "nspawn"]
 )
 @click.option(
     "--svg",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False),
     help="With --format dot: also render the diagram to this SVG file with Graphviz's `dot`.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=PathArg(),
     help="Write to this file instead of stdout (for networkd: a directory).",
 )
 @click.option(
@@ -52,6 +51,8 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
     vnetlab export lab.yaml --format dot --svg lab.svg
     vnetlab export lab.yaml --format libvirt --domain   # guests' NICs for virsh
     """
+    from ..errors import InputError
+
     if svg is not None and fmt != "dot":
         raise InputError("--svg goes with --format dot")
     from ..load import load_file
@@ -105,6 +106,11 @@ def export(lab: Path, fmt: str, svg: Path | None, output: Path | None, domain: b
 
 
 def _render_svg(dot_source: str, svg: Path) -> None:
+    import shutil
+    import subprocess
+
+    from ..errors import EnvironmentProblem
+
     exe = shutil.which("dot")
     if exe is None:
         raise EnvironmentProblem("rendering SVG needs Graphviz's `dot` program (Debian package graphviz)")
@@ -119,9 +125,7 @@ def _render_svg(dot_source: str, svg: Path) -> None:
 @click.option("--netns", "netns", multiple=True, help="A named namespace to read (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Read every named namespace (/run/netns).")
 @click.option("--lab", "lab_name", help="The lab's name (default: the namespaces' common prefix).")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the lab here instead of stdout."
-)
+@click.option("-o", "--output", type=PathArg(dir_okay=False), help="Write the lab here instead of stdout.")
 @errors_to_exit
 def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Path | None, **machine: Any) -> None:
     """Read live kernel state back into a lab file that validates.
@@ -135,6 +139,7 @@ def import_(netns: tuple[str, ...], all_: bool, lab_name: str | None, output: Pa
     \b
     vnetlab import --all -o machine.yaml && vnetlab matrix machine.yaml
     """
+    from ..errors import InputError
     from ..kernel import nsutil, preflight
     from ..kernel.importer import check_names, to_lab
     from ..load import load_text

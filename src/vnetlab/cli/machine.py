@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import render
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def machine_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,27 +11,40 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from .. import __version__, _interrupt
-from ..errors import InputError, LabInvalid, NotImplementedYet, VnetlabError
 from . import machine as _machine
 from . import render
+from .startup import importing
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Start-up: this module, and those that register commands, import only click
 # and the small modules above; a command imports what it needs when it runs
-# (the loader and pydantic, the simulator, the kernel), so `--help` and
-# `--version` load none of them.
+# (the loader and pydantic, the simulator, the kernel; even pathlib, json and
+# subprocess), so `--help` and `--version` load none of them.
+# tests/unit/test_startup.py holds this.
 
 P = ParamSpec("P")
 R = TypeVar("R")
 #: what a click decorator does to the function it decorates
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-LAB_ARG: Decorator = click.argument("lab", metavar="LAB", type=click.Path(dir_okay=False, path_type=Path))
+
+class PathArg(click.Path):
+    """``click.Path(path_type=pathlib.Path)``, with pathlib imported when a command line has a path."""
+
+    def coerce_path_result(self, value: Any) -> Any:
+        from pathlib import Path
+
+        return value if isinstance(value, Path) else Path(value)
+
+
+LAB_ARG: Decorator = click.argument("lab", metavar="LAB", type=PathArg(dir_okay=False))
 BACKEND = click.option(
     "--backend",
     type=click.Choice(["sim", "kernel"]),
@@ -52,14 +65,18 @@ def errors_to_exit(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except LabInvalid as e:
-            render.issues(e.issues, to_stderr=True)
-            n = len(e.issues)
-            print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
-            sys.exit(e.exit_code)
-        except VnetlabError as e:
-            render.error(str(e))
-            sys.exit(e.exit_code)
+        except Exception as e:
+            from ..errors import LabInvalid, VnetlabError  # loaded already by whatever raised one
+
+            if isinstance(e, LabInvalid):
+                render.issues(e.issues, to_stderr=True)
+                n = len(e.issues)
+                print(f"{n} problem{'s' if n != 1 else ''}; nothing was changed.", file=sys.stderr)
+                sys.exit(e.exit_code)
+            if isinstance(e, VnetlabError):
+                render.error(str(e))
+                sys.exit(e.exit_code)
+            raise
 
     return wrapper
 
@@ -100,7 +117,9 @@ def validate(lab: Path, as_json: bool) -> None:
     handlers on one device, duplicate MACs in a broadcast domain, ...).
     Exit 0 when the lab is valid, 2 otherwise.
     """
-    from ..load import load_file
+    with importing():
+        from ..errors import LabInvalid
+        from ..load import load_file
 
     try:
         loaded = load_file(lab)
@@ -125,13 +144,16 @@ def validate(lab: Path, as_json: bool) -> None:
 
 
 def _not_yet(name: str, issue: str) -> None:
+    from ..errors import NotImplementedYet
+
     raise NotImplementedYet(f"'vnetlab {name}' is not implemented yet ({issue}); nothing was done")
 
 
 def _resolved(lab: Path, step: str | None = None) -> Any:
     """The lab resolved; with ``step``, as it stands after that step (an unknown name: exit 2 listing them)."""
-    from ..load import load_file
-    from ..resolve import resolve
+    with importing():
+        from ..load import load_file
+        from ..resolve import resolve
 
     loaded = load_file(lab).lab
     if step is None:
@@ -205,6 +227,10 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
         f"lab {k.lab}: {result}"
         + ("" if result in ("no changes", "guests restarted") else f" ({n} namespaces: {k.lab}-*)")
     )
+    if k.dad_failed:  # the address stays "tentative dadfailed" and unusable until removed and added again
+        render.say(f"IPv6 duplicate address detection failed: {', '.join(k.dad_failed)}", to_stderr=True)
+    if k.dad_pending:
+        render.say(f"IPv6 addresses still tentative after the wait: {', '.join(k.dad_pending)}", to_stderr=True)
     if k.guests is not None:
         render.say(f"guests {', '.join(k.r.guests)}: served by process {k.guests.pid} until `vnetlab down {k.lab}`")
     elif k.r.guests and external_guests:
@@ -214,7 +240,7 @@ def up(lab: Path, sandbox: bool, external_guests: bool) -> None:
 
 @cli.command()
 @LAB_ARG
-@click.argument("new", metavar="[NEW]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", metavar="[NEW]", required=False, type=PathArg(dir_okay=False))
 @STEP
 @JSON
 @errors_to_exit
@@ -271,6 +297,8 @@ def down(lab_or_name: str) -> None:
     Takes the lab file or just the lab's name. Only namespaces marked as the
     lab's are touched. Removing a lab that is not there is not an error.
     """
+    from pathlib import Path
+
     from ..kernel import owner, preflight
 
     name = lab_or_name
@@ -313,10 +341,13 @@ def list_(as_json: bool) -> None:
 @errors_to_exit
 def status(name: str, as_json: bool) -> None:
     """Per node of a running lab: interface, kind, mode, parent, master, state, carrier, addresses."""
+    from ..errors import InputError
     from ..kernel import guestd, owner, preflight
     from ..kernel.observe import observe_ns
 
     if name.endswith((".yaml", ".yml")):
+        from pathlib import Path
+
         from ..load import load_file
 
         name = load_file(Path(name)).lab.lab
@@ -351,6 +382,7 @@ def exec_(name: str, node: str, cmd: tuple[str, ...]) -> None:
 
     Example: vnetlab exec mvmodes b1 -- ip -br addr
     """
+    from ..errors import InputError
     from ..kernel import nsutil, owner, preflight
 
     preflight.require_privileges()

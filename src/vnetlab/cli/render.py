@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import Issue
+if TYPE_CHECKING:
+    from ..errors import Issue
 
 # rich is imported when a table or a coloured error is printed, not at start-up.
 
@@ -83,6 +83,8 @@ def issues_json(file: str, items: list[Issue]) -> None:
 
 
 def json_doc(doc: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 

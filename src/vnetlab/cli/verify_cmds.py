@@ -7,14 +7,16 @@ vnetlab.verify), renders, and exits 1 when a check failed.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import InputError, printable
 from . import render
-from .main import BACKEND, JSON, LAB_ARG, STEP, _resolved, cli, errors_to_exit
+from .main import BACKEND, JSON, LAB_ARG, STEP, PathArg, _resolved, cli, errors_to_exit
+from .startup import importing
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @cli.command()
@@ -78,6 +80,8 @@ def matrix(lab: Path, backend: str, step: str | None, as_json: bool, workers: in
 
     if workers > 1 or cluster is not None:
         if backend != "sim":
+            from ..errors import InputError
+
             raise InputError("--workers and --cluster measure the simulator's rows; the kernel's run in one sandbox")
         from ..sim import SimCannot, sim_unsupported
         from ..verify.matrix import measure_parallel
@@ -110,8 +114,9 @@ def trace(lab: Path, src: str, dst: str, as_json: bool, step: str | None, verbos
     the rule and the kernel function it mirrors. The probe starts from cold
     caches, like a row of `matrix`, so it explains that cell.
     """
-    from ..sim import Simulator
-    from ..verify.trace import trace as trace_of
+    with importing():
+        from ..sim import Simulator
+        from ..verify.trace import trace as trace_of
 
     sim = Simulator(_resolved(lab, step))
     t = trace_of(sim, src, dst)
@@ -178,6 +183,7 @@ def test(lab: Path, backend: str, as_json: bool) -> None:
 def _test_steps(lab: Any, backend: str, as_json: bool) -> None:
     """`test` of a lab with steps: the expectations of the lab as written, then of each step."""
     from .. import steps
+    from ..errors import printable
 
     names = ["sim", "kernel"] if backend == "both" else [backend]
     if backend != "sim":
@@ -290,7 +296,7 @@ def diff(lab: Path, step: str | None, as_json: bool) -> None:
     "-w",
     "--write",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False),
     required=True,
     help="pcap file to write (with several interfaces: one file each, NODE-IFNAME inserted before the suffix).",
 )
@@ -319,6 +325,8 @@ def capture(
     \b
     vnetlab capture labs/macvlan-modes.yaml vepa/eth0 --from v1 --to v2 -w v.pcap
     """
+    from ..errors import InputError
+
     r = _resolved(lab)
     if backend == "kernel":
         from ..kernel.capture import capture_live

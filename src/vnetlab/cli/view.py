@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .main import LAB_ARG, _resolved, errors_to_exit
+from .main import LAB_ARG, PathArg, _resolved, errors_to_exit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _progress() -> Any:
@@ -28,7 +30,7 @@ def _progress() -> Any:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False),
     help="The HTML file to write (default: the lab file's name with .html, in the current directory).",
 )
 @click.option(
@@ -72,6 +74,8 @@ def view(lab: Path, output: Path | None, backend: str, traces: str, jobs: int, s
     \b
     vnetlab view labs/macvlan-modes.yaml -o mvmodes.html
     """
+    from pathlib import Path
+
     from ..view import build_page
 
     r = _resolved(lab, step)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import os
 import time
@@ -52,6 +53,10 @@ class KernelLab:
         self.retried: dict[str, dict[str, int]] = {}
         #: what the last `up` changed in place (plan.diff.Change), when it changed a running lab
         self.changes: list[Any] = []
+        #: IPv6 addresses that failed Duplicate Address Detection ("node/ifname address"), after `up`;
+        #: and those still tentative when the wait for DAD gave up
+        self.dad_failed: list[str] = []
+        self.dad_pending: list[str] = []
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
@@ -276,6 +281,29 @@ class KernelLab:
         done_mark = f"{fp}:{owner.COMPLETE}" + (f":{owner.EXTERNAL}" if external_guests else "")
         owner.set_fingerprint(self.guest_ns, self.lab, self.names[0], done_mark)
         self.settle(any_device=bool(self.r.guests))
+        if self._uses_v6():
+            with nsutil.phase("up: wait for DAD"):
+                self.wait_dad()
+
+    def wait_dad(self, limit: float = 4.0) -> None:
+        """Wait until no IPv6 address of an interface that can pass DAD is tentative
+        (docs/kernel-semantics.md §11: DAD ends 1-2 s after the link is ready).
+
+        A dadfailed address keeps the tentative flag for ever, and one on an interface
+        without carrier stays tentative for ever: neither is waited for. The failed
+        ones are in ``dad_failed``; what is still tentative after ``limit`` seconds
+        on a link with carrier (a bug, not a wait) in ``dad_pending``."""
+        deadline = time.monotonic() + limit
+        while True:
+            failed, pending = [], []
+            for n in self.names:
+                f, p = _dad_state(self.netns(n))
+                failed += [f"{n}/{x}" for x in f]
+                pending += [f"{n}/{x}" for x in p]
+            if not pending or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        self.dad_failed, self.dad_pending = failed, pending
 
     def _change(
         self,
@@ -482,15 +510,58 @@ class KernelLab:
                         with nsutil.inside(self.netns(node)), IPRoute() as h:
                             found = h.link_lookup(ifname=nb.dev)
                         if found:
-                            static.add((self.netns(node), found[0], nb.address))
+                            static.add((self.netns(node), found[0], str(ipaddress.ip_address(nb.address))))
             addrs = sorted(
                 {t.address for t in self.targets}
                 | {a.split("/")[0] for s in self.r.lab.switches.values() for a in s.addresses if ":" not in a}
+                | {
+                    str(ipaddress.ip_interface(a).ip)
+                    for s in self.r.lab.switches.values()
+                    for a in s.addresses
+                    if ":" in a
+                }
             )
-            self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names], addrs, static)
+            lls = self._link_locals() if self._uses_v6() else {}
+            self._flusher = probe.NeighFlusher(
+                [self.netns(n) for n in self.names], addrs, static, lls, [self.netns(s) for s in self.r.lab.switches]
+            )
         self._flusher.flush()
         if self.guests is not None:
             self.guests.flush()
+
+    def _link_locals(self) -> dict[str, list[str]]:
+        """Per namespace, the link-local addresses a row may leave neighbour entries for
+        there (a route via a router's link-local, an NS sent from one): those of the
+        nodes' devices in a broadcast domain the namespace has an interface in. A
+        switch's devices and bridge ports never send from their link-local (an
+        enslaved port's stack has no route to send unicast by; a switch never
+        resolves from it), so nobody learns those."""
+        from pyroute2 import IPRoute
+
+        doms = self.r.domains
+        where: dict[str, set[int]] = {}  # namespace -> its domains
+        by_dom: dict[int, set[str]] = {}  # domain -> link-locals in it
+        for n in self.names:
+            ns = self.netns(n)
+            sw = doms.get(f"switch:{n}") if n in self.r.lab.switches else None
+            mine = where.setdefault(ns, set())
+            with nsutil.inside(ns), IPRoute() as h:
+                names = {ln["index"]: ln.get_attr("IFLA_IFNAME") for ln in h.get_links()}
+                for ifname in names.values():
+                    d = sw if sw is not None else doms.get((n, ifname))
+                    if d is not None:
+                        mine.add(d)
+                if sw is not None:
+                    continue
+                enslaved = {ln["index"] for ln in h.get_links() if ln.get_attr("IFLA_MASTER")}
+                for a in h.get_addr(family=10, scope=253):  # RT_SCOPE_LINK
+                    if a["index"] in enslaved:
+                        continue
+                    ifname = names.get(a["index"])
+                    d = doms.get((n, ifname or ""))
+                    if d is not None:
+                        by_dom.setdefault(d, set()).add(str(ipaddress.ip_address(a.get_attr("IFA_ADDRESS"))))
+        return {ns: sorted(set().union(*(by_dom.get(d, set()) for d in ds))) for ns, ds in where.items()}
 
     def probe(self, src: str, dsts: Sequence[str], flush: bool = True) -> dict[str, bool]:
         """Which of ``dsts`` answered ``src`` (from cold caches unless ``flush`` is false)."""
@@ -533,7 +604,13 @@ class KernelLab:
             w = probe.Witness(watch) if watch else None
             try:
                 if src in self.r.guests:
+                    if any(":" in d for d in pending):
+                        raise EnvironmentProblem(
+                            f"guest {src} does not speak IPv6 yet (vnetlab's guests are IPv4 only)"
+                        )
                     got = self.guests.probe(src, pending, self.timeout)
+                elif any(":" in d for d in pending):
+                    got = probe.probe_dual(self.netns(src), pending, self.timeout)
                 else:
                     got = probe.probe(self.netns(src), pending, self.timeout)
                 seen = w.seen() if w is not None else {}
@@ -670,6 +747,33 @@ def _rebind(aside: str, ns: str) -> None:
     """Undo of a swap step: the old namespace back on its name, unless it still is there."""
     if not nsutil.mounted(ns):
         nsutil.bind(aside, ns, onto_placeholder=True)
+
+
+IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x08, 0x40
+
+
+def _dad_state(netns: str) -> tuple[list[str], list[str]]:
+    """The namespace's IPv6 addresses that failed DAD, and those still in DAD on a
+    device that is up with carrier ("ifname address" each)."""
+    from pyroute2 import IPRoute
+
+    failed: list[str] = []
+    pending: list[str] = []
+    with nsutil.inside(netns), IPRoute() as h:
+        ready = {
+            ln["index"]: ln.get_attr("IFLA_IFNAME")
+            for ln in h.get_links()
+            if ln["flags"] & IFF_UP and ln["flags"] & IFF_LOWER_UP
+        }
+        names = {ln["index"]: ln.get_attr("IFLA_IFNAME") for ln in h.get_links()}
+        for a in h.get_addr(family=10):
+            flags = a.get_attr("IFA_FLAGS") or a["flags"]
+            what = f"{names.get(a['index'], a['index'])} {a.get_attr('IFA_ADDRESS')}"
+            if flags & IFA_F_DADFAILED:
+                failed.append(what)
+            elif flags & IFA_F_TENTATIVE and a["index"] in ready:
+                pending.append(what)
+    return failed, pending
 
 
 def _pending_carrier_off(netns: str) -> bool:

@@ -11,6 +11,7 @@ one `ping` process per pair.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import select
 import socket
@@ -79,10 +80,80 @@ def probe(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bo
         s.close()
 
 
+ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY = 128, 129
+ICMP6_FILTER = 1  # IPPROTO_ICMPV6 socket option: a bitmap of the types to block
+
+
+def _echo6(ident: int, seq: int) -> bytes:
+    """An ICMPv6 echo request; the kernel fills the checksum of a raw ICMPv6 socket (RFC 3542 3.1)."""
+    return struct.pack("!BBHHH", ICMP6_ECHO_REQUEST, 0, 0, ident, seq) + b"vnetlab-probe"
+
+
+def probe_dual(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bool]:
+    """``probe`` for a row with IPv6 destinations: one raw ICMP and one raw ICMPv6 socket,
+    opened in ``netns``; one echo request per destination in the order given (each
+    family from its socket), then the replies of both collected until every one has
+    answered or the timeout passes (IPv6 in the canonical form of ``ipaddress``)."""
+    with nsutil.inside(netns):
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        try:
+            s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        except BaseException:
+            s4.close()
+            raise
+    try:
+        s4.setblocking(False)
+        s6.setblocking(False)
+        # only echo replies reach the ICMPv6 socket (the ND and MLD of a busy segment stay out)
+        blocked = [0xFFFFFFFF] * 8
+        blocked[ICMP6_ECHO_REPLY >> 5] &= ~(1 << (ICMP6_ECHO_REPLY & 31))
+        s6.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, struct.pack("=8I", *blocked))
+        _counter[0] = (_counter[0] + 1) & 0xFFFF
+        ident = _counter[0]
+        pending: dict[int, str] = {}
+        result = dict.fromkeys(dsts, False)
+        for seq, dst in enumerate(dsts, 1):
+            try:
+                if ":" in dst:
+                    s6.sendto(_echo6(ident, seq), (dst, 0))
+                else:
+                    s4.sendto(_echo(ident, seq), (dst, 0))
+                pending[seq] = dst
+            except OSError:
+                pass  # no route, unreachable at once: a failed probe
+        deadline = time.monotonic() + timeout
+        while pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([s4, s6], [], [], left)
+            for sock in ready:
+                while True:
+                    try:
+                        data, peer = sock.recvfrom(65535)
+                    except BlockingIOError:
+                        break
+                    if sock is s6:
+                        typ, _, _, rid, rseq = struct.unpack("!BBHHH", data[:8])
+                        ok = typ == ICMP6_ECHO_REPLY
+                        addr = str(ipaddress.IPv6Address(peer[0].split("%")[0]))
+                    else:
+                        ihl = (data[0] & 0x0F) * 4
+                        typ, _, _, rid, rseq = struct.unpack("!BBHHH", data[ihl : ihl + 8])
+                        ok, addr = typ == 0, peer[0]
+                    if ok and rid == ident and rseq in pending and pending[rseq] == addr:
+                        result[pending.pop(rseq)] = True
+        return result
+    finally:
+        s4.close()
+        s6.close()
+
+
 RTM_DELNEIGH = 29
 NLM_F_REQUEST = 1
 NDA_DST = 1
 AF_INET = 2
+AF_INET6 = 10
 NETLINK_ROUTE = 0
 
 
@@ -91,29 +162,48 @@ class NeighFlusher:
 
     One raw rtnetlink socket per namespace, opened inside it once; a flush
     sends, in one sendmsg per namespace, an RTM_DELNEIGH (no ACK requested)
-    for every lab address on every interface of that namespace, except the
+    for every lab address (IPv4, and IPv6 with the link-local addresses a lab's
+    routers are reached by) on every interface of that namespace, except the
     lab's static entries. Misses come back as errors and are drained. This
     is `ip neigh flush` for the addresses that matter, without a dump and a
     round trip per entry.
     """
 
-    def __init__(self, netnses: Sequence[str], addresses: Sequence[str], static: set[tuple[str, int, str]]):
+    def __init__(
+        self,
+        netnses: Sequence[str],
+        addresses: Sequence[str],
+        static: set[tuple[str, int, str]],
+        per_ns: dict[str, list[str]] | None = None,
+        switches: Sequence[str] = (),
+    ):
+        """``per_ns``: more addresses for some namespaces only (IPv6 link-locals of their
+        segments). In ``switches`` (vnetlab's switch namespaces) only the bridge device
+        can hold entries: its ports are enslaved (what they receive goes to the
+        bridge, never to their own stack) and have no address or route to send from."""
         self.socks: list[tuple[socket.socket, list[bytes]]] = []
-        addrs = [socket.inet_aton(a) for a in addresses]
         for ns in netnses:
+            more = (per_ns or {}).get(ns, [])
+            names = [*addresses, *more]
+            addrs = [ipaddress.ip_address(a).packed for a in names]
             with nsutil.inside(ns):
                 sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
                 with IPRoute() as h:
-                    idxs = [ln["index"] for ln in h.get_links() if ln.get_attr("IFLA_IFNAME") != "lo"]
+                    idxs = [
+                        ln["index"]
+                        for ln in h.get_links()
+                        if ln.get_attr("IFLA_IFNAME") != "lo" and not (ns in switches and ln.get_attr("IFLA_MASTER"))
+                    ]
             sock.setblocking(False)
             sock.setsockopt(270, 10, 1)  # SOL_NETLINK, NETLINK_CAP_ACK: errors without the request
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             msgs = []
             for idx in idxs:
-                for a, raw in zip(addresses, addrs, strict=True):
+                for a, raw in zip(names, addrs, strict=True):
                     if (ns, idx, a) in static:
                         continue
-                    body = struct.pack("=BxxxiHBB", AF_INET, idx, 0, 0, 0) + struct.pack("=HH", 8, NDA_DST) + raw
+                    fam = AF_INET if len(raw) == 4 else AF_INET6
+                    body = struct.pack("=BxxxiHBB", fam, idx, 0, 0, 0) + struct.pack("=HH", 4 + len(raw), NDA_DST) + raw
                     msgs.append(struct.pack("=IHHII", 16 + len(body), RTM_DELNEIGH, NLM_F_REQUEST, 0, 0) + body)
             per = 256  # messages per sendmsg: a batch the kernel takes whole
             self.socks.append((sock, [b"".join(msgs[i : i + per]) for i in range(0, len(msgs), per)]))

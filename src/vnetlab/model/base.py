@@ -4,8 +4,6 @@ A frozen pydantic model with ``extra="forbid"``: a typo in a lab must fail
 loudly, never be ignored.
 """
 
-from __future__ import annotations
-
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict

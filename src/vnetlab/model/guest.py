@@ -1,7 +1,5 @@
 """A guest: the emulated OS behind a tap or macvtap descriptor."""
 
-from __future__ import annotations
-
 from .base import Frozen
 from .routes import Neighbor, Route
 from .values import Cidr, Mac, Name

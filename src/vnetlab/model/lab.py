@@ -4,8 +4,6 @@ Only fields and per-object rules live here; rules that relate several
 objects (references, broadcast domains) are in ``check.py``.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field, StrictInt, StrictStr

@@ -1,7 +1,5 @@
 """Routes and static neighbour entries, as `ip route` / `ip neigh` take them."""
 
-from __future__ import annotations
-
 from .base import Frozen
 from .values import IP, IfName, Mac, Metric, RouteDst
 

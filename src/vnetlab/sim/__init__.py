@@ -9,6 +9,7 @@ sockets, no threads, no clock.
 from __future__ import annotations
 
 import gc
+import ipaddress
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
-from . import nft
+from . import ipv6, nft
 from .build import Builder
 from .frame import Frame, ip_int, ip_str
 from .trace import Hop
@@ -68,6 +69,9 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     simulated subset (``sim/nft.py``); otherwise the lab is refused here,
     naming the first expression or statement outside it: never a silent accept."""
     lab = lab_or_r.lab if isinstance(lab_or_r, Resolved) else lab_or_r
+    why6 = ipv6.unsupported(lab_or_r if isinstance(lab_or_r, Resolved) else resolve(lab))
+    if why6 is not None:
+        return why6
     filtered = [name for name, node in lab.nodes.items() if node.nftables is not None]
     if not filtered:
         return None
@@ -160,8 +164,11 @@ class Simulator:
             ids[d] = (ident, seq)
             ip = cache.get(d)
             if ip is None:
-                ip = cache[d] = ip_int(d)
-            st.ping(ip, ident, seq)
+                ip = cache[d] = ip_int(d) if ":" not in d else -int(ipaddress.IPv6Address(d))  # < 0: IPv6
+            if ip < 0:
+                st.enable_ipv6().ping(-ip, ident, seq)
+            else:
+                st.ping(ip, ident, seq)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs
@@ -178,6 +185,8 @@ class Simulator:
         if not w.tracing:
             return
         for st in w.stacks.values():
+            if st.v6 is not None:
+                st.v6.record_unresolved()
             for (dev, ip), pkts in st.pending.items():
                 for p in pkts:
                     w.drop(
@@ -210,7 +219,7 @@ class Simulator:
         for name, st in self.world.stacks.items():
             if st.nf is not None and st.nf.ignored:
                 tables = ", ".join(st.nf.ignored)
-                why = f"{name}'s {tables} plays no part: the simulator has no IPv6 yet"
+                why = f"{name}'s {tables} plays no part: no IPv6 traffic in a lab without IPv6 addresses (the simulator refuses nftables in one with them)"
                 hops.insert(0, Hop(0, f"{name}/lo", "stack", "note", "nftables", why=why))
         return PingResult(src, d, ok, hops)
 

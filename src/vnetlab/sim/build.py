@@ -12,6 +12,7 @@ from typing import Any
 from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
 from ..plan import build_plan
 from ..resolve import Iface, IfKey, Resolved
+from .ipv6 import uses_v6
 from .kinds import SIM_KINDS
 from .kinds._common import D
 from .kinds.bridge import BridgeDev
@@ -129,6 +130,9 @@ class Builder:
             gs = guest_stack(w, g.guest, gnic)
             host.guest_nic = gnic
             self.guest_stacks[g.name] = w.stacks[g.name] = gs
+        if uses_v6(r):  # IPv6 on in every namespace of a lab with an IPv6 address
+            for st in w.stacks.values():
+                st.enable_ipv6()
         for st in w.stacks.values():
             st.finalize()
         w.freeze()

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import dpkt  # imported where frames become bytes: the simulator itself never needs it
 
+    from .ipv6 import IPv6
+
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 ETH_P_IP = 0x0800
 ETH_P_ARP = 0x0806
@@ -108,7 +110,7 @@ class Frame:
     dst: str
     src: str
     ethertype: int
-    payload: Arp | IPv4
+    payload: Arp | IPv4 | IPv6
     #: VLAN tags, outermost first: (tpid, vid)
     tags: tuple[tuple[int, int], ...] = field(default=())
 
@@ -137,6 +139,11 @@ def encode(frame: Frame) -> bytes:
             )
         )
         etype = ETH_P_ARP
+    elif not isinstance(p, IPv4):
+        from .ipv6 import ETH_P_IPV6
+        from .ipv6 import encode as encode6
+
+        body, etype = encode6(p), ETH_P_IPV6
     else:
         body = bytes(_encode_ip(p))
         etype = ETH_P_IP

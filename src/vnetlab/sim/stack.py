@@ -40,6 +40,7 @@ from .nft import Packet as NfPacket
 
 if TYPE_CHECKING:
     from ..model.guest import Guest
+    from .ipv6 import Stack6
     from .nft import Ruleset
     from .world import Device, World
 
@@ -132,6 +133,10 @@ class Stack:
         #: the namespace's nftables ruleset (None: no ruleset, no hooks) and its conntrack
         self.nf: Ruleset | None = None
         self.conntrack = Conntrack()
+        #: the packet the hooks last saw and what its rules read (see _nf_packet)
+        self._nfp: tuple[IPv4, NfPacket] | None = None
+        #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
+        self.v6: Stack6 | None = None
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -141,12 +146,16 @@ class Stack:
     def add_address(self, dev: Device, cidr: str) -> None:
         iface = ipaddress.ip_interface(cidr)
         if iface.version != 4:
-            return  # IPv6 is not simulated yet
+            self.enable_ipv6().add_address(dev, cidr)
+            return
         self.addrs.append((dev, int(iface.ip), iface.network.prefixlen))
 
     def add_route(self, to: str, via: str | None, dev: Device | None, metric: int | None) -> None:
+        if to == "default" and via is not None and ":" in via:
+            to = "::/0"
         net = ipaddress.ip_network("0.0.0.0/0" if to == "default" else to)
         if net.version != 4:
+            self.enable_ipv6().add_route(to, via, dev, metric)
             return
         self.static.append(
             (
@@ -175,6 +184,23 @@ class Stack:
         a = ipaddress.ip_address(ip)
         if a.version == 4:
             self.neigh[(dev, int(a))] = self._static[(dev, int(a))] = Neigh(mac, STATIC)
+        else:
+            self.enable_ipv6().add_neighbor(dev, ip, mac)
+
+    def enable_ipv6(self) -> Stack6:
+        if self.v6 is None:
+            from .ipv6 import Stack6
+
+            self.v6 = Stack6(self)
+        return self.v6
+
+    def ipv6_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        if self.v6 is not None:
+            self.v6.rcv(dev, frame, pkt_type)
+        else:
+            self.world.drop(
+                dev, frame, "ipv6-off", "ipv6_rcv", f"{self.name} has no IPv6 (a lab without IPv6 addresses)"
+            )
 
     def finalize(self) -> None:
         """Compute the routing table from addresses and static routes, as the kernel would."""
@@ -206,6 +232,8 @@ class Stack:
             routes.append(RouteEntry(net, plen, _mask(plen), out, via, metric, None, len(routes)))
         routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
         self.routes = routes
+        if self.v6 is not None:
+            self.v6.finalize()
 
     # sysctl ------------------------------------------------------------------
     def conf(self, dev: Device, key: str) -> int:
@@ -521,7 +549,7 @@ class Stack:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
-        decisions = nf.run(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif or "", oif or "", ct), ct_at, prios)
+        decisions = nf.run(hook, self._nf_packet(pkt, icmp, iif or "", oif or "", ct), ct_at, prios)
         if not decisions:
             return True
         w = self.world
@@ -543,6 +571,18 @@ class Stack:
         else:
             w.drop(where, pkt.describe(), "nft-drop", func, f"{self.name}: {last.describe()}")
         return False
+
+    def _nf_packet(self, pkt: IPv4, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
+        """What the rules of a hook read of ``pkt``: made once per packet in this namespace
+        (a packet crosses two or three hooks here), the hook's devices and state set anew."""
+        last = self._nfp
+        if last is not None and last[0] is pkt:
+            p = last[1]
+            p.iif, p.oif, p.ct = iif, oif, ct
+            return p
+        p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
+        self._nfp = (pkt, p)
+        return p
 
     def neigh_output(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None = None) -> None:
         world = self.world
@@ -651,6 +691,8 @@ class Stack:
     def expire_incomplete(self) -> None:
         """After the probe's second: unresolved entries fail and their queued packets are dropped;
         the next send starts resolution again."""
+        if self.v6 is not None:
+            self.v6.expire()
         if not self.pending:
             return
         for dev, ip in self.pending:
@@ -662,6 +704,8 @@ class Stack:
         """`ip neigh flush`: dynamic entries go, static ones stay (in their order)."""
         if len(self.neigh) != len(self._static):
             self.neigh = self._static.copy()
+        if self.v6 is not None:
+            self.v6.flush()
         if self.pending:
             for dev, ip in self.pending:
                 self._unwait(dev, ip)
@@ -674,6 +718,8 @@ class Stack:
             self.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # ETH_P_IP (an ethertype always matches its payload's class)
             self.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            self.ipv6_rcv(dev, frame, pkt_type)
 
     def arp_rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         w = self.world

@@ -81,8 +81,11 @@ class Device:
         self.stack: Stack | None = None
         #: the peer a plain veth hands its frames to (set by World.freeze; None: ``xmit`` decides)
         self.fast_peer: Device | None = None
+        #: netif_receive on this device of an untagged frame while nothing is observed: the
+        #: generic one, or a specialisation of it for this device (set by World.freeze)
+        self.fast_rx: Callable[[Device, Frame, int], None] = world.netif_receive
         self.label = f"{ns}/{name}"
-        world.devices[self.label] = self
+        world.add_device(self)
 
     # state ---------------------------------------------------------------
     # ``up`` is an attribute: the lab fixes admin states before the first frame.
@@ -122,7 +125,8 @@ class World:
         self.queue: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
         #: the workqueue: process-context work items, in the order they were queued
         self.work: deque[tuple[Callable[..., None], tuple[Any, ...]]] = deque()
-        #: the loop guard: events one run may process (set by run), and how many are left
+        #: the loop guard: events one run may process (100 × devices², derived as devices
+        #: are added: see add_device), and how many the current run has left
         self._limit = self._budget = 1_000_000
         self.tracing = False
         self.hops: list[Hop] = []
@@ -140,6 +144,11 @@ class World:
         self.loops: list[str] = []
         #: bound once: the hot path queues it for every frame
         self._rx = self.netif_receive
+
+    def add_device(self, dev: Device) -> None:
+        """Register a device (Device.__init__ does) and derive the loop guard from the count."""
+        self.devices[dev.label] = dev
+        self._limit = max(1_000_000, 100 * len(self.devices) ** 2)
 
     @property
     def observed(self) -> bool:
@@ -178,6 +187,7 @@ class World:
 
         Admin states and guests are fixed by the lab, so carrier cannot change
         while frames move; the transmit path then reads one attribute."""
+        from .kinds.bridge import BridgeDev
         from .kinds.veth import VethDev
 
         for d in self.devices.values():
@@ -189,6 +199,25 @@ class World:
             port = getattr(d, "macvlan_port", None)
             if port is not None:
                 port.freeze()
+            # the receive path of an untagged, unobserved frame, decided once per device:
+            # a plain device with a stack goes straight to it, a port of a bridge without
+            # VLAN filtering straight to br_handle_frame (no VLAN devices on either)
+            d.fast_rx = self._rx
+            h = d.rx_handler
+            if d.vlans:
+                pass
+            elif h is None:
+                if d.stack is not None:
+                    d.fast_rx = self._host_rx
+            else:
+                br = getattr(h, "__self__", None)
+                if (
+                    isinstance(br, BridgeDev)
+                    and getattr(h, "__func__", None) is BridgeDev.handle_frame
+                    and not br.filtering
+                    and getattr(d, "bridge_port", None) is not None
+                ):
+                    d.fast_rx = br.port_rx
         # Without a loop, the copies of one packet pass each forwarding device
         # (one with an rx_handler: a bridge port, a macvlan/ipvlan lower, a
         # macvtap) a bounded number of times: once per path in a tree, plus a
@@ -244,8 +273,9 @@ class World:
         requests beget new packets, one answer each, besides routing, which
         TTL bounds). The guard in ``softirq`` is a last resort that cannot trip
         without a loop: a loop-free probe costs O(targets × devices) events."""
-        self.loops = []
-        self._limit = self._budget = max(1_000_000, 100 * len(self.devices) ** 2)
+        if self.loops:
+            self.loops = []
+        self._budget = self._limit
         work = self.work
         self.softirq()
         while work:
@@ -329,7 +359,10 @@ class World:
                 pt = PBROADCAST if d == BROADCAST else PMULTICAST
             else:
                 pt = OTHERHOST
-            self.queue.append((self._rx, (peer, frame, pt)))
+            if self.tracing or self.captures or frame.tags:
+                self.queue.append((self._rx, (peer, frame, pt)))
+            else:
+                self.queue.append((peer.fast_rx, (peer, frame, pt)))
             return
         dev.xmit(frame)
 
@@ -362,6 +395,21 @@ class World:
             stack.arp_rcv(dev, frame, pkt_type)
         elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
             stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            stack.ipv6_rcv(dev, frame, pkt_type)
+
+    def _host_rx(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        """netif_receive of an untagged frame, nothing observed, on a device with no
+        rx_handler and no VLAN devices, and a stack behind it (World.freeze decides)."""
+        self.frames += 1
+        stack = dev.stack
+        assert stack is not None
+        if frame.ethertype == 0x0806:  # ptype_base: arp_rcv / ip_rcv / ipv6_rcv, as netif_receive
+            stack.arp_rcv(dev, frame, pkt_type)
+        elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
+            stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+        elif frame.ethertype == 0x86DD:
+            stack.ipv6_rcv(dev, frame, pkt_type)
 
     def _receive_rounds(self, dev: Device, frame: Frame, pkt_type: int, rounds: int) -> None:
         """The receive loop: each round a VLAN demux or an rx_handler's RX_HANDLER_ANOTHER."""
@@ -432,5 +480,7 @@ class World:
                 stack.arp_rcv(dev, frame, pkt_type)
             elif isinstance(frame.payload, IPv4):  # 0x0800 (an ethertype always matches its payload's class)
                 stack.ip_rcv(dev, frame.payload, pkt_type, frame)
+            elif frame.ethertype == 0x86DD:
+                stack.ipv6_rcv(dev, frame, pkt_type)
             return
         self.drop(dev, frame, "rx-loop", "__netif_receive_skb_core", "too many receive rounds")

@@ -1,9 +1,9 @@
 """Who probes and what is probed: the same for every backend.
 
 Sources are nodes and guests in file order (a guest right after the node
-that holds it); targets are every IPv4 address of every node and guest, in
-file order; a destination given by the user is a node, a guest or an IPv4
-address. One copy, so the simulator and the kernel cannot drift apart.
+that holds it); targets are every IPv4 and global IPv6 address of every
+node (IPv4 only for guests), in file order; a destination given by the user
+is a node, a guest or an address. One copy, so the simulator and the kernel cannot drift apart.
 """
 
 from __future__ import annotations
@@ -36,9 +36,20 @@ def endpoints(r: Resolved) -> list[str]:
     return out
 
 
+def _global(cidr: str) -> str | None:
+    """The address of a CIDR if it is a matrix column: IPv4, or a global IPv6 address
+    (link-local addresses are not columns), IPv6 in its canonical (compressed) form."""
+    a = cidr.split("/")[0]
+    if ":" not in a:
+        return a
+    ip = ipaddress.IPv6Address(a)
+    return None if ip.is_link_local else str(ip)
+
+
 def targets(r: Resolved) -> list[Target]:
-    """Every IPv4 address of every node and guest, in file order (an address
-    two nodes own appears once per owner)."""
+    """Every IPv4 address and every global IPv6 address of every node, and every IPv4
+    address of every guest (the guests do not speak IPv6 yet), in file order (an
+    address two nodes own appears once per owner)."""
     out: list[Target] = []
     for name in endpoints(r):
         if name in r.guests:
@@ -47,24 +58,32 @@ def targets(r: Resolved) -> list[Target]:
                     out.append(Target(name, "eth0", a.split("/")[0]))
         else:
             for i in r.node_ifaces(name):
-                for a in i.spec.addresses:
-                    if ":" not in a:
-                        out.append(Target(name, i.name, a.split("/")[0]))
+                for cidr in i.spec.addresses:
+                    g = _global(cidr)
+                    if g is not None:
+                        out.append(Target(name, i.name, g))
     return out
 
 
+def family(address: str) -> int:
+    return 6 if ":" in address else 4
+
+
 def resolve_dst(r: Resolved, dst: str) -> list[str]:
-    """A node or guest → its IPv4 addresses; an IPv4 address → itself."""
+    """A node or guest → its addresses (IPv4, and global IPv6); an address → itself
+    (IPv6 in its canonical form, as the matrix names it)."""
     if dst in r.lab.nodes or dst in r.guests:
         addrs = [t.address for t in targets(r) if t.node == dst]
         if not addrs:
-            raise InputError(f"{dst} has no IPv4 address to ping")
+            raise InputError(f"{dst} has no address to ping")
         return addrs
     try:
-        ipaddress.IPv4Address(dst)
+        ip = ipaddress.ip_address(dst)
     except ValueError:
-        raise InputError(f"{dst!r} is neither a node, a guest nor an IPv4 address of this lab") from None
-    return [dst]
+        raise InputError(f"{dst!r} is neither a node, a guest nor an IP address of this lab") from None
+    if ip.version == 6 and ip.is_link_local:
+        raise InputError(f"{dst}: a link-local address needs an interface; probe a global address")
+    return [str(ip) if ip.version == 6 else dst]
 
 
 def check_source(r: Resolved, src: str) -> None:

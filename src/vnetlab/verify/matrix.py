@@ -45,7 +45,12 @@ class Column:
         return [n for n, _ in self.owners]
 
     def as_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"node": self.node, "interface": self.interface, "address": self.address}
+        d: dict[str, Any] = {
+            "node": self.node,
+            "interface": self.interface,
+            "address": self.address,
+            "family": 6 if ":" in self.address else 4,
+        }
         if len(self.owners) > 1:
             d["owners"] = [{"node": n, "interface": i} for n, i in self.owners]
         return d

@@ -1,7 +1,5 @@
 """bridge: a Linux bridge inside a node (defaults of `ip link add type bridge`)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

@@ -6,8 +6,6 @@ weak host model does), which is what it is for: a stable address of a node,
 e.g. a router's loopback.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ..base import InterfaceBase

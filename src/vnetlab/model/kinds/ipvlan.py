@@ -3,8 +3,6 @@
 Defaults are the kernel's: mode l3, flag bridge (``ipvlan_link_new``).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

@@ -5,8 +5,6 @@ The default mode is VEPA because that is what the kernel's
 bridge; we follow the kernel).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

@@ -1,7 +1,5 @@
 """nic: the machine's "physical" NIC, cabled to a port of an external switch."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ..base import InterfaceBase

@@ -4,8 +4,6 @@ Without a guest nobody holds the descriptor, so (as with a VM that is off)
 the device has no carrier.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ..base import InterfaceBase

@@ -1,7 +1,5 @@
 """veth: one end of a pair; ``peer`` names the other end, maybe in another node."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ..base import InterfaceBase

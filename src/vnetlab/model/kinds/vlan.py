@@ -1,7 +1,5 @@
 """vlan: an 802.1Q/802.1ad sub-interface of a parent in the same node."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

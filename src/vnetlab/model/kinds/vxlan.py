@@ -9,8 +9,6 @@ the device sends a copy of every broadcast, multicast and unknown unicast
 (head-end replication, the usual VXLAN segment without multicast).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

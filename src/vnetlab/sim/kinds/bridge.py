@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Bridge
-from ..frame import _ODD, ARP_REQUEST, ETH_P_8021Q, HOST, Arp, Frame, is_multicast
+from ..frame import (
+    _ODD,
+    ARP_REQUEST,
+    BROADCAST,
+    ETH_P_8021Q,
+    HOST,
+    OTHERHOST,
+    PBROADCAST,
+    PMULTICAST,
+    Arp,
+    Frame,
+    is_multicast,
+)
 from ..world import CONSUMED, Device
 
 if TYPE_CHECKING:
@@ -56,6 +68,7 @@ class BridgeDev(Device):
         self._idx: tuple[list[Port], dict[int, list[Port]], dict[Device, Port]] | None = None
         self.had_ports = False
         self.promisc = False
+        self._inert_up = False
         self.filtering = vlan_filtering
         self.default_pvid = default_pvid
         self.fdb: dict[tuple[str, int], Entry] = {(self.mac, 0): Entry(None, True)}
@@ -66,6 +79,8 @@ class BridgeDev(Device):
         # dev_uc_add of an opened macvlan child puts a bridge (no IFF_UNICAST_FLT) in promiscuous mode
         port = self.macvlan_port
         self.promisc = port is not None and any(c.up and c.mac != self.mac for c in port.children)
+        #: what the bridge device receives goes straight to its stack (see _pass_up)
+        self._inert_up = self.rx_handler is None and not self.vlans
 
     def carrier(self) -> bool:
         if not self.had_ports:
@@ -187,6 +202,8 @@ class BridgeDev(Device):
         waiting = self.world.waiting.get(a.spa)
         if not other and not waiting:  # the common case: only the stacks that own the address
             return owners or []
+        if not owners and not waiting:  # (e.g. a switch of a tree, its uplink in ``other``)
+            return other  # built in port order: what the sort below would give
         targets = set(other)
         if owners:
             targets.update(owners)
@@ -197,10 +214,13 @@ class BridgeDev(Device):
         return sorted(targets, key=self._order.__getitem__)
 
     def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
+        w = self.world
+        filtering = self.filtering
+        xmit = w.dev_queue_xmit
         for q in self.ports if unknown_unicast else self._receivers(frame):
             if q is ingress and not q.hairpin:
-                if self.world.tracing:
-                    self.world.drop(
+                if w.tracing:
+                    w.drop(
                         q.dev,
                         frame,
                         "bridge-no-hairpin",
@@ -208,15 +228,99 @@ class BridgeDev(Device):
                         f"hairpin is off on {q.dev.name}: the flood is not sent back out of the port it came in on",
                     )
                 continue
-            if not q.forwarding():
+            if not q.dev.oper:  # q.forwarding()
                 continue
             if unknown_unicast and not q.flood:
                 continue
-            if self.filtering and vid not in q.vlans:
-                continue
-            self._deliver(q, vid, frame)
+            if filtering:
+                if vid not in q.vlans:
+                    continue
+                self._deliver(q, vid, frame)
+            else:
+                xmit(q.dev, frame)  # _deliver without VLAN filtering: the frame leaves as it is
 
     # br_handle_frame: the rx_handler on each port ------------------------------
+    def port_rx(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        """netif_receive on a port of this bridge (no VLAN filtering, no VLAN devices on the
+        port) of an untagged frame while nothing is observed: World.netif_receive's first
+        round (the loop check) and br_handle_frame in one (World.freeze picks it), with
+        dev_queue_xmit to a veth port inlined. Every case it does not spell out is the
+        general code's (``handle_frame``, ``_flood``, ``_pass_up``)."""
+        w = self.world
+        w.frames += 1
+        pl = frame.payload
+        if pl.hops >= w.loop_bound:
+            w._receive_rounds(dev, frame, pkt_type, 16)
+            return
+        pl.hops += 1
+        src = frame.src
+        if src[1] in _ODD or src == "00:00:00:00:00:00" or not dev.oper:
+            self.handle_frame(dev, frame, pkt_type)  # its drops
+            return
+        p: Port = dev.bridge_port  # type: ignore[attr-defined]  # a bridge port (set by add_port)
+        dst = frame.dst
+        if dst == self.mac:
+            pkt_type = HOST
+        fdb = self.fdb
+        if p.learning:
+            key = (src, 0)
+            e = fdb.get(key)
+            if e is None or (not e.local and e.port is not p):
+                fdb[key] = Entry(p, False)
+        if dst[1] in _ODD:
+            if type(pl) is Arp and pl.op == ARP_REQUEST and len(self.ports) > 8:
+                # _receivers' common case (no port outside the index, nobody resolving the
+                # sender): only the ports to stacks that own the target address
+                other, plain, _ = self._idx or self._index()
+                if not other and not w.waiting.get(pl.spa):
+                    for q in plain.get(pl.tpa, ()):
+                        qdev = q.dev
+                        if (q is p and not q.hairpin) or not qdev.oper:
+                            continue
+                        peer = qdev.fast_peer
+                        if peer is not None and peer.up:  # dev_queue_xmit, as below
+                            w.frames += 1
+                            if dst == peer.mac:
+                                pt = HOST
+                            else:
+                                pt = PBROADCAST if dst == BROADCAST else PMULTICAST
+                            w.queue.append((peer.fast_rx, (peer, frame, pt)))
+                        else:
+                            w.dev_queue_xmit(qdev, frame)
+                    # br_pass_frame_up of an ARP request: see _pass_up
+                    if self._inert_up:
+                        st = self.stack
+                        if st is None or (pl.tpa not in st.local and self not in w.waiting.get(pl.spa, ())):
+                            return
+                    w.netif_receive(self, frame, pkt_type)
+                    return
+            self._flood(p, 0, frame, False)
+            self._pass_up(0, frame, pkt_type)  # a multicast is always received locally too
+            return
+        e = fdb.get((dst, 0))
+        if e is None:
+            self._flood(p, 0, frame, True)
+        elif e.local:
+            self._pass_up(0, frame, pkt_type)
+            return
+        else:
+            out = e.port
+            assert out is not None
+            qdev = out.dev
+            if (out is p and not p.hairpin) or not qdev.oper:
+                self.handle_frame(dev, frame, pkt_type)  # its drops (it learns nothing new)
+                return
+            peer = qdev.fast_peer
+            if peer is not None and peer.up:
+                # dev_queue_xmit (qdev is operational), VethDev.xmit and dev_forward, inlined:
+                # the known unicast to a veth port, the most common frame of all
+                w.frames += 1
+                w.queue.append((peer.fast_rx, (peer, frame, HOST if dst == peer.mac else OTHERHOST)))
+            else:
+                w.dev_queue_xmit(qdev, frame)
+        if self.promisc:
+            self._pass_up(0, frame, pkt_type)
+
     def handle_frame(self, dev: Device, frame: Frame, pkt_type: int) -> int:
         w = self.world
         p: Port = dev.bridge_port  # type: ignore[attr-defined]  # a bridge port (set by add_port)
@@ -224,7 +328,7 @@ class BridgeDev(Device):
         if src[1] in _ODD or src == "00:00:00:00:00:00":
             w.drop(dev, frame, "bridge-bad-source", "br_handle_frame", "source MAC is not a valid unicast")
             return CONSUMED
-        if not p.dev.oper:
+        if not dev.oper:  # p.dev is dev
             w.drop(
                 dev,
                 frame,
@@ -256,9 +360,7 @@ class BridgeDev(Device):
             e = fdb.get(key)
             if e is None or (not e.local and e.port is not p):
                 fdb[key] = Entry(p, False)
-        local_rcv = self.promisc
         if dst[1] in _ODD:
-            local_rcv = True
             if w.tracing:
                 w.hop(
                     self,
@@ -269,48 +371,66 @@ class BridgeDev(Device):
                     + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""),
                 )
             self._flood(p, vid, frame, False)
+            self._pass_up(vid, frame, pkt_type)  # a multicast is always received locally too
+            return CONSUMED
+        e = fdb.get((dst, vid))
+        if e is None:
+            if w.tracing:
+                w.hop(self, "fwd", "flood", frame, why=f"{self.label}: unknown unicast is flooded")
+            self._flood(p, vid, frame, True)
+            if self.promisc:
+                self._pass_up(vid, frame, pkt_type)
+            return CONSUMED
+        if e.local:
+            self._pass_up(vid, frame, pkt_type)
+            return CONSUMED
+        q = e.port
+        assert q is not None
+        qdev = q.dev
+        if q is p and not p.hairpin:
+            w.drop(
+                self,
+                frame,
+                "bridge-no-hairpin",
+                "should_deliver",
+                f"{frame.dst} was learned behind the ingress port {dev.name} and hairpin is off; the frame is dropped, not flooded",
+            )
+        elif not qdev.oper:  # q.forwarding()
+            w.drop(self, frame, "bridge-port-disabled", "should_deliver", f"port {qdev.name} is not forwarding")
+        elif self.filtering:
+            if q is p and w.tracing:
+                self._hop_hairpin(dev, frame)
+            self._deliver(q, vid, frame)
         else:
-            e = fdb.get((dst, vid))
-            if e is not None and e.local:
-                local_rcv = True
-            elif e is not None:
-                q = e.port
-                assert q is not None
-                if q is p and not p.hairpin:
-                    w.drop(
-                        self,
-                        frame,
-                        "bridge-no-hairpin",
-                        "should_deliver",
-                        f"{frame.dst} was learned behind the ingress port {dev.name} and hairpin is off; the frame is dropped, not flooded",
-                    )
-                elif not q.forwarding():
-                    w.drop(
-                        self, frame, "bridge-port-disabled", "should_deliver", f"port {q.dev.name} is not forwarding"
-                    )
-                else:
-                    if q is p and w.tracing:
-                        w.hop(
-                            self,
-                            "fwd",
-                            "hairpin",
-                            frame,
-                            why=f"{self.label}: hairpin on port {dev.name} reflects the frame back",
-                        )
-                    self._deliver(q, vid, frame)
-            else:
-                if w.tracing:
-                    w.hop(self, "fwd", "flood", frame, why=f"{self.label}: unknown unicast is flooded")
-                self._flood(p, vid, frame, True)
-        if local_rcv:
+            if q is p and w.tracing:
+                self._hop_hairpin(dev, frame)
+            w.dev_queue_xmit(qdev, frame)
+        if self.promisc:
             self._pass_up(vid, frame, pkt_type)
         return CONSUMED
 
+    def _hop_hairpin(self, dev: Device, frame: Frame) -> None:
+        self.world.hop(
+            self, "fwd", "hairpin", frame, why=f"{self.label}: hairpin on port {dev.name} reflects the frame back"
+        )
+
     def _pass_up(self, vid: int, frame: Frame, pkt_type: int) -> None:
-        """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept."""
+        """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept.
+
+        An ARP request received by a plain bridge device (no rx_handler, no VLAN
+        devices on it) is inert unless the bridge's stack owns the target address
+        or the bridge is resolving the sender, exactly as a port's copy is (see
+        ``_receivers``): it is then not received at all, unless observed."""
+        w = self.world
         if self.filtering and vid != self.default_pvid:
             frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
-        self.world.netif_receive(self, frame, pkt_type)
+        elif self._inert_up and not w.tracing and not w.captures:
+            a = frame.payload
+            if type(a) is Arp and a.op == ARP_REQUEST and not frame.tags:
+                st = self.stack
+                if st is None or (a.tpa not in st.local and self not in w.waiting.get(a.spa, ())):
+                    return
+        w.netif_receive(self, frame, pkt_type)
 
     # br_dev_xmit: the bridge's own frames ----------------------------------------
     def xmit(self, frame: Frame) -> None:

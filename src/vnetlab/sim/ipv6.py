@@ -1,0 +1,593 @@
+"""A namespace's IPv6: link-local addresses, Neighbour Discovery, ICMPv6 echo, routing.
+
+The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
+§11 (measured in docs/kernel-semantics-ipv6.md, rules ``Vn.m``):
+
+* every device of a namespace that is up with carrier (MTU >= 1280) has the
+  link-local address made from its MAC by EUI-64 (V1.5, V1.6), and joins
+  ff02::1 and the solicited-node group of each of its addresses (V2.3);
+* a neighbour is resolved by a Neighbour Solicitation to the target's
+  solicited-node group (V3.1); a default Linux bridge floods it like a
+  broadcast (no querier: V4.2); only the *receiving* interface answers, and
+  only for its own addresses (V3.2, V3.9); the NA is unicast, S=1, O=1, R = the
+  device's forwarding, with the target link-layer option (V3.3); the
+  solicitation's sender is learned STALE (V3.4); static entries win (V3.7);
+* data is weak host: an echo request to any address of the node is answered
+  whatever interface it came in on (V3.8);
+* a packet for another node is forwarded iff ``net.ipv6.conf.all.forwarding``
+  is 1 (the per-device value does not matter: V7.1), else dropped silently
+  (V7.2); a link-local source or destination is never forwarded.
+
+Addresses are usable at once: the kernel backend waits for DAD to finish
+(V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy, guests,
+nftables, steps, interfaces down or without carrier, a duplicate address (the
+kernel's DAD picks a random loser: V2.7; validation refuses one segment's
+duplicates, and the simulator any other), sysctls it does not read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .frame import HOST, OTHERHOST, Frame
+
+if TYPE_CHECKING:
+    from ..model import Lab
+    from ..resolve import Resolved
+    from .stack import Stack
+    from .world import Device
+
+ETH_P_IPV6 = 0x86DD
+ICMP6_ECHO, ICMP6_ECHO_REPLY = 128, 129
+ND_NS, ND_NA = 135, 136
+LL_NET = 0xFE80 << 112
+ALL_NODES = 0xFF02 << 112 | 1
+SOLICITED = 0xFF02 << 112 | 0x1_FF00_0000
+_64 = (1 << 64) - 1
+STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
+
+#: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy"})
+
+
+def a6(ip: int) -> str:
+    return str(ipaddress.IPv6Address(ip))
+
+
+def eui64(mac: str) -> int:
+    """addrconf_ifid_eui48: the link-local address of a MAC (U/L bit flipped, ff:fe in the middle)."""
+    b = bytearray.fromhex(mac.replace(":", ""))
+    b[0] ^= 0x02
+    iid = bytes(b[0:3]) + b"\xff\xfe" + bytes(b[3:6])
+    return LL_NET | int.from_bytes(iid, "big")
+
+
+def solicited_node(ip: int) -> int:
+    """addrconf_addr_solict_mult: ff02::1:ffXX:XXXX (the low 24 bits of the address)."""
+    return SOLICITED | (ip & 0xFFFFFF)
+
+
+def mc_mac(group: int) -> str:
+    """ipv6_eth_mc_map: 33:33 and the low 32 bits of the group."""
+    low = group & 0xFFFFFFFF
+    return "33:33:" + ":".join(f"{(low >> s) & 0xFF:02x}" for s in (24, 16, 8, 0))
+
+
+def is_ll(ip: int) -> bool:
+    return ip >> 118 == LL_NET >> 118  # fe80::/10
+
+
+def _mask(plen: int) -> int:
+    return ((1 << 128) - 1) ^ ((1 << (128 - plen)) - 1) if plen else 0
+
+
+@dataclass(slots=True)
+class Icmp6:
+    """An ICMPv6 echo (id, seq) or ND message (target, flags, link-layer option)."""
+
+    type: int
+    id: int = 0
+    seq: int = 0
+    target: int = 0
+    #: source (NS) or target (NA) link-layer address option
+    lladdr: str | None = None
+    router: bool = False
+    solicited: bool = False
+    override: bool = False
+
+    def describe(self) -> str:
+        if self.type == ICMP6_ECHO:
+            return "echo request"
+        if self.type == ICMP6_ECHO_REPLY:
+            return "echo reply"
+        if self.type == ND_NS:
+            return f"neighbor solicitation who has {a6(self.target)}"
+        flags = "".join(c for c, on in (("R", self.router), ("S", self.solicited), ("O", self.override)) if on)
+        return f"neighbor advertisement {a6(self.target)} is at {self.lladdr} [{flags or '-'}]"
+
+
+@dataclass(slots=True)
+class IPv6:
+    src: int
+    dst: int
+    payload: Icmp6
+    hlim: int = 64
+    #: see frame.Arp.hops
+    hops: int = field(default=0, compare=False, repr=False)
+
+    def describe(self) -> str:
+        return f"IPv6 {a6(self.src)} > {a6(self.dst)} {self.payload.describe()}"
+
+
+@dataclass(slots=True)
+class Route6:
+    net: int
+    plen: int
+    dev: Device
+    via: int | None
+    metric: int
+    order: int
+
+    def describe(self) -> str:
+        to = "default" if self.plen == 0 else f"{a6(self.net)}/{self.plen}"
+        via = f" via {a6(self.via)}" if self.via is not None else ""
+        return f"{to}{via} dev {self.dev.name}"
+
+
+@dataclass(slots=True)
+class Neigh6:
+    mac: str
+    state: str
+
+
+#: net.ipv6.* keys this module reads, or that cannot change a verdict it gives
+_KNOWN = ("forwarding", "accept_dad", "dad_transmits", "enhanced_dad", "accept_ra", "autoconf", "router_solicitations")
+
+
+def _sysctl_problem(key: str) -> str | None:
+    if not key.startswith("net.ipv6."):
+        return None
+    if key == "net.ipv6.icmp.echo_ignore_all":
+        return None
+    parts = key.split(".")
+    if len(parts) == 5 and parts[2] == "conf" and parts[4] in _KNOWN:
+        return None
+    return f"sysctl {key}"
+
+
+def unsupported(r: Resolved) -> str | None:
+    """Why the simulator cannot give this lab's IPv6 verdicts (None: it can, or there is no IPv6)."""
+    lab: Lab = r.lab
+    if not uses_v6(r):
+        return None
+    for (node, ifname), i in r.ifaces.items():
+        if i.kind not in SLICE_KINDS:
+            return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
+        v6 = [a for a in i.spec.addresses if ":" in a]
+        if v6 and not i.spec.up:
+            return f"IPv6 on an interface that is down is not simulated yet ({node}/{ifname} {v6[0]})"
+        peer = r.peer.get((node, ifname))
+        if v6 and peer is not None and not r.ifaces[peer].spec.up:
+            return f"IPv6 on a veth whose peer is down (no carrier) is not simulated yet ({node}/{ifname} {v6[0]})"
+    if r.guests:
+        g = next(iter(r.guests))
+        return f"IPv6 in a lab with guests is not simulated yet (guest {g})"
+    if lab.steps:
+        return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
+    for name, spec in lab.nodes.items():
+        if spec.nftables is not None:
+            return f"nftables in a lab with IPv6 addresses is not simulated yet (node {name})"
+        for key in spec.sysctl:
+            why = _sysctl_problem(key)
+            if why is not None:
+                return f"{why} is not simulated yet (node {name})"
+    seen: dict[int, str] = {}
+    owners = [(f"{n}/{i}", a) for (n, i), x in r.ifaces.items() for a in x.spec.addresses]
+    owners += [(f"switch {s}", a) for s, sw in lab.switches.items() for a in sw.addresses]
+    for who, a in owners:
+        if ":" not in a:
+            continue
+        ip = int(ipaddress.IPv6Interface(a).ip)
+        if ip in seen:
+            return (
+                f"IPv6 address {a6(ip)} on {seen[ip]} and {who}: a duplicate IPv6 address is not simulated "
+                "(on one segment the kernel's DAD fails a random one of them)"
+            )
+        seen[ip] = who
+    return None
+
+
+def uses_v6(r: Resolved) -> bool:
+    """A lab with any IPv6 address runs with IPv6 on in every namespace (spec, IPv6)."""
+    return any(":" in a for i in r.ifaces.values() for a in i.spec.addresses) or any(
+        ":" in a for sw in r.lab.switches.values() for a in sw.addresses
+    )
+
+
+class Stack6:
+    """The IPv6 half of one namespace's stack (``Stack.v6``)."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.world = stack.world
+        self.name = stack.name
+        sysctl = stack.sysctl
+        #: ip6_forward reads net.ipv6.conf.all.forwarding only (V7.1)
+        self.forward_all = bool(int(sysctl.get("net.ipv6.conf.all.forwarding", 0)))
+        self.ignore_echo = bool(int(sysctl.get("net.ipv6.icmp.echo_ignore_all", 0)))
+        #: configured addresses: (device, address, prefix length)
+        self.conf: list[tuple[Device, int, int]] = []
+        self.static_routes: list[tuple[int, int, int | None, Device | None, int | None]] = []
+        #: usable addresses per device (link-local first), every local address, joined groups
+        self.addrs: dict[Device, list[tuple[int, int]]] = {}
+        self.local: set[int] = set()
+        self.groups: set[tuple[Device, int]] = set()
+        self.routes: list[Route6] = []
+        self.neigh: dict[tuple[Device, int], Neigh6] = {}
+        self._static: dict[tuple[Device, int], Neigh6] = {}
+        self.pending: dict[tuple[Device, int], list[IPv6]] = {}
+
+    # configuration -------------------------------------------------------------
+    def add_address(self, dev: Device, cidr: str) -> None:
+        iface = ipaddress.IPv6Interface(cidr)
+        self.conf.append((dev, int(iface.ip), iface.network.prefixlen))
+
+    def add_route(self, to: str, via: str | None, dev: Device | None, metric: int | None) -> None:
+        net = ipaddress.IPv6Network("::/0" if to == "default" else to)
+        gw = int(ipaddress.IPv6Address(via)) if via else None
+        self.static_routes.append((int(net.network_address), net.prefixlen, gw, dev, metric))
+
+    def add_neighbor(self, dev: Device, ip: str, mac: str) -> None:
+        key = (dev, int(ipaddress.IPv6Address(ip)))
+        self.neigh[key] = self._static[key] = Neigh6(mac, STATIC)
+
+    def dev_forwarding(self, dev: Device) -> bool:
+        """The device's forwarding value (writing all.forwarding writes every device's: V1.3)."""
+        v = self.stack.sysctl.get(f"net.ipv6.conf.{dev.name}.forwarding")
+        return self.forward_all if v is None else bool(int(v))
+
+    def finalize(self) -> None:
+        """Addresses, groups and routes as the kernel has them once DAD is over."""
+        self.addrs = {}
+        self.local = {1}  # ::1 on lo (lo is up in every namespace: V1.4)
+        self.groups = set()
+        routes: list[Route6] = []
+        for dev in self.stack.devs:
+            if not dev.operational() or dev.mtu < 1280:
+                continue  # no link-local without carrier (V1.5) or below 1280 (V8.1)
+            ll = eui64(dev.mac)
+            mine = [(ll, 64)] + [(ip, plen) for d, ip, plen in self.conf if d is dev]
+            self.addrs[dev] = mine
+            self.groups.add((dev, ALL_NODES))
+            for ip, plen in mine:
+                self.local.add(ip)
+                self.groups.add((dev, solicited_node(ip)))
+                net = ip & _mask(plen)
+                if plen < 128 and not any(r.net == net and r.plen == plen and r.dev is dev for r in routes):
+                    routes.append(
+                        Route6(net, plen, dev, None, 256, len(routes))
+                    )  # the kernel's prefix route: metric 256
+        for net, plen, via, out, metric in self.static_routes:
+            if out is None and via is not None:
+                r = self._lookup(routes, via)
+                if r is None or r.via is not None:
+                    continue
+                out = r.dev
+            if out is None or out not in self.addrs:
+                continue
+            routes.append(Route6(net, plen, out, via, 1024 if metric is None else metric, len(routes)))
+        routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
+        self.routes = routes
+
+    # routing -------------------------------------------------------------------
+    @staticmethod
+    def _lookup(routes: list[Route6], dst: int, dev: Device | None = None) -> Route6 | None:
+        for r in routes:
+            if (dst ^ r.net) & _mask(r.plen) == 0 and (dev is None or r.dev is dev):
+                return r
+        return None
+
+    def lookup(self, dst: int, dev: Device | None = None) -> Route6 | None:
+        return self._lookup(self.routes, dst, dev)
+
+    def select_src(self, dev: Device, dst: int) -> int | None:
+        """ipv6_dev_get_saddr, for the cases of this slice: a link-local destination gets
+        the device's link-local; a global one the global address sharing the longest
+        prefix with it, those of the outgoing device first (RFC 6724 rules 2, 5, 8);
+        without any global address, the device's link-local."""
+        if is_ll(dst):
+            return self.addrs[dev][0][0] if dev in self.addrs else None
+        best: tuple[int, int] | None = None
+        chosen: int | None = None
+        for d, lst in self.addrs.items():
+            for ip, _ in lst:
+                if is_ll(ip):
+                    continue
+                key = (1 if d is dev else 0, 128 - (ip ^ dst).bit_length())
+                if best is None or key > best:  # ties: the first address in order
+                    best, chosen = key, ip
+        if chosen is not None:
+            return chosen
+        return self.addrs[dev][0][0] if dev in self.addrs else None
+
+    # sending ---------------------------------------------------------------------
+    def ping(self, dst: int, ident: int, seq: int = 1) -> None:
+        w = self.world
+        pkt_desc = f"echo request to {a6(dst)}"
+        if dst in self.local:
+            pkt = IPv6(dst, dst, Icmp6(ICMP6_ECHO, ident, seq))
+            if w.tracing:
+                w.hop(self.stack.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
+            w.defer(self.local_deliver, None, pkt)
+            return
+        route = self.lookup(dst)
+        if route is None:
+            w.drop(
+                self.stack.lo_label,
+                pkt_desc,
+                "no-route",
+                "ip6_route_output_flags",
+                f"{self.name} has no IPv6 route to {a6(dst)} (ENETUNREACH)",
+            )
+            return
+        src = self.select_src(route.dev, dst)
+        if src is None:
+            w.drop(self.stack.lo_label, pkt_desc, "no-source", "ipv6_dev_get_saddr", f"{self.name} has no IPv6 address")
+            return
+        self.neigh_output(
+            route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, seq))
+        )
+
+    def output(self, pkt: IPv6, dev_hint: Device | None = None) -> None:
+        """ip6_route_output for a reply: a link-local destination leaves through the device it came from."""
+        w = self.world
+        if pkt.dst in self.local:
+            w.defer(self.local_deliver, None, pkt)
+            return
+        route = self.lookup(pkt.dst, dev_hint if is_ll(pkt.dst) else None)
+        if route is None:
+            w.drop(
+                self.stack.lo_label,
+                pkt.describe(),
+                "no-route",
+                "ip6_route_output_flags",
+                f"{self.name} has no IPv6 route to {a6(pkt.dst)}",
+            )
+            return
+        self.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, pkt)
+
+    def neigh_output(self, dev: Device, nh: int, pkt: IPv6) -> None:
+        w = self.world
+        if not dev.up:
+            w.drop(dev, pkt.describe(), "tx-down", "ip6_output", f"{dev.label} is down")
+            return
+        key = (dev, nh)
+        n = self.neigh.get(key)
+        if n is not None and n.state != INCOMPLETE:
+            w.dev_queue_xmit(dev, Frame(n.mac, dev.mac, ETH_P_IPV6, pkt))
+            return
+        self.pending.setdefault(key, []).append(pkt)
+        if n is not None:
+            return  # already resolving
+        self.neigh[key] = Neigh6("00:00:00:00:00:00", INCOMPLETE)
+        w.dirty.add(self.stack)
+        # ndisc_solicit: the queued packet's source if it is an address of dev, else dev's link-local (V3.1)
+        own = self.addrs.get(dev, [])
+        src = pkt.src if any(ip == pkt.src for ip, _ in own) else (own[0][0] if own else 0)
+        group = solicited_node(nh)
+        if w.tracing:
+            w.hop(
+                dev,
+                "stack",
+                "ndisc",
+                f"resolve {a6(nh)} on {dev.name}",
+                why=f"{self.name} sends a neighbour solicitation to {a6(group)} (neighbour INCOMPLETE)",
+            )
+        ns = IPv6(src, group, Icmp6(ND_NS, target=nh, lladdr=dev.mac), hlim=255)
+        w.dev_queue_xmit(dev, Frame(mc_mac(group), dev.mac, ETH_P_IPV6, ns))
+
+    # neighbour cache ----------------------------------------------------------------
+    def _learn(self, dev: Device, ip: int, mac: str, state: str, override: bool) -> None:
+        key = (dev, ip)
+        n = self.neigh.get(key)
+        if n is None:
+            self.neigh[key] = Neigh6(mac, state)
+            self.world.dirty.add(self.stack)
+        elif n.state == STATIC:
+            return  # never changed by received ND (V3.7)
+        elif n.state == INCOMPLETE or (override and n.mac != mac):
+            n.mac, n.state = mac, state
+        elif n.mac == mac:
+            n.state = state if state == REACHABLE else n.state
+        pkts = self.pending.pop(key, None)
+        if pkts:
+            for pkt in pkts:
+                self.world.dev_queue_xmit(dev, Frame(self.neigh[key].mac, dev.mac, ETH_P_IPV6, pkt))
+
+    def flush(self) -> None:
+        if len(self.neigh) != len(self._static):
+            self.neigh = self._static.copy()
+        self.pending.clear()
+
+    def expire(self) -> None:
+        for key in self.pending:
+            self.neigh.pop(key, None)
+        self.pending.clear()
+
+    def record_unresolved(self) -> None:
+        w = self.world
+        for (dev, ip), pkts in self.pending.items():
+            for p in pkts:
+                w.drop(
+                    dev,
+                    p.describe(),
+                    "neigh-failed",
+                    "neigh_timer_handler",
+                    f"{self.name} got no neighbour advertisement for {a6(ip)} on {dev.name}; the queued packet is dropped",
+                )
+
+    # receiving -----------------------------------------------------------------------
+    def rcv(self, dev: Device, frame: Frame, pkt_type: int) -> None:
+        w = self.world
+        pkt: IPv6 = frame.payload  # type: ignore[assignment]  # ETH_P_IPV6 carries an IPv6 packet
+        if pkt_type == OTHERHOST:
+            w.drop(dev, frame, "ip6-otherhost", "ip6_rcv_core", f"addressed to {frame.dst}, not to {dev.label}'s MAC")
+            return
+        if dev not in self.addrs:
+            w.drop(dev, frame, "ip6-no-inet6", "ip6_rcv_core", f"{dev.label} has no IPv6 (no carrier or MTU < 1280)")
+            return
+        dst = pkt.dst
+        if dst >> 120 == 0xFF:  # multicast: only a group this device joined (ip6_mc_input)
+            if (dev, dst) not in self.groups:
+                w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
+                return
+            self.icmp_rcv(dev, pkt, frame, multicast=True)
+            return
+        if dst in self.local:
+            self.icmp_rcv(dev, pkt, frame, multicast=False)
+            return
+        if pkt_type != HOST:
+            w.drop(dev, frame, "ip6-not-host", "ip6_forward", "a multicast frame for an address that is not ours")
+            return
+        self.forward(dev, pkt, frame)
+
+    def forward(self, dev: Device, pkt: IPv6, frame: Frame) -> None:
+        w = self.world
+        if not self.forward_all:
+            w.drop(
+                dev,
+                frame,
+                "not-forwarding",
+                "ip6_forward",
+                f"{a6(pkt.dst)} is not an address of {self.name}, and {self.name} does not route IPv6 "
+                "(net.ipv6.conf.all.forwarding=0; the per-device value does not matter): dropped silently",
+            )
+            return
+        if is_ll(pkt.src) or is_ll(pkt.dst):
+            w.drop(dev, frame, "beyond-scope", "ip6_forward", "a link-local address is never forwarded")
+            return
+        if pkt.hlim <= 1:
+            w.drop(dev, frame, "hlim-exceeded", "ip6_forward", "hop limit exceeded")
+            return
+        route = self.lookup(pkt.dst)
+        if route is None:
+            w.drop(dev, frame, "no-route", "ip6_route_input", f"{self.name} has no IPv6 route to {a6(pkt.dst)}")
+            return
+        if w.tracing:
+            w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
+        fwd = IPv6(pkt.src, pkt.dst, pkt.payload, pkt.hlim - 1)
+        self.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, fwd)
+
+    def icmp_rcv(self, dev: Device, pkt: IPv6, frame: Frame, multicast: bool) -> None:
+        w = self.world
+        m = pkt.payload
+        if m.type == ND_NS:
+            self._ns_rcv(dev, pkt, frame, multicast)
+        elif m.type == ND_NA:
+            self._na_rcv(dev, pkt, frame)
+        elif m.type == ICMP6_ECHO:
+            self.local_deliver(dev, pkt)
+        elif m.type == ICMP6_ECHO_REPLY:
+            if w.tracing:
+                w.hop(dev, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
+            self.stack.replies.add((m.id, m.seq))
+
+    def _ns_rcv(self, dev: Device, pkt: IPv6, frame: Frame, multicast: bool) -> None:
+        """ndisc_recv_ns: answered only for an address of the receiving device (V3.2)."""
+        w = self.world
+        m = pkt.payload
+        if pkt.hlim != 255:
+            w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
+            return
+        if not any(ip == m.target for ip, _ in self.addrs.get(dev, ())):
+            where = "another interface of " + self.name if m.target in self.local else "not " + self.name + "'s"
+            w.drop(
+                dev,
+                frame,
+                "ndisc-ns-otherhost",
+                "ndisc_recv_ns",
+                f"{a6(m.target)} is {where}: a node answers an NS only for addresses of the receiving interface",
+            )
+            return
+        if pkt.src == 0:
+            return  # a DAD probe for an address we hold: not sent by this simulator (addresses are past DAD)
+        if m.lladdr is None and multicast:
+            w.drop(dev, frame, "ndisc-no-lladdr", "ndisc_recv_ns", "a multicast NS without source link-layer option")
+            return
+        mac = m.lladdr if m.lladdr is not None else frame.src
+        # neigh_event_ns: the sender's entry, STALE (V3.4)
+        self._learn(dev, pkt.src, mac, STALE, override=True)
+        router = self.dev_forwarding(dev)
+        if w.tracing:
+            w.hop(dev, "stack", "reply", frame, why=f"{self.name} answers for {a6(m.target)} with {dev.name}'s MAC")
+        na = Icmp6(
+            ND_NA,
+            target=m.target,
+            lladdr=dev.mac if multicast else None,
+            router=router,
+            solicited=True,
+            override=multicast,
+        )
+        w.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IPV6, IPv6(m.target, pkt.src, na, hlim=255)))
+
+    def _na_rcv(self, dev: Device, pkt: IPv6, frame: Frame) -> None:
+        """ndisc_recv_na: fills an entry being resolved (V3.5); no entry, nothing learned."""
+        w = self.world
+        m = pkt.payload
+        if pkt.hlim != 255:
+            w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
+            return
+        n = self.neigh.get((dev, m.target))
+        if n is None:
+            if w.tracing:
+                w.hop(dev, "stack", "ignore", frame, why=f"{self.name} has no entry for {a6(m.target)}")
+            return
+        if n.state == INCOMPLETE and m.lladdr is None:
+            return
+        if w.tracing:
+            w.hop(dev, "stack", "learn", frame, why=f"{self.name} learns {a6(m.target)} is at {m.lladdr}")
+        self._learn(dev, m.target, m.lladdr or n.mac, REACHABLE if m.solicited else STALE, m.override)
+
+    def local_deliver(self, dev: Device | None, pkt: IPv6) -> None:
+        """icmpv6_echo_reply (weak host: any local address, any interface: V3.8)."""
+        w = self.world
+        m = pkt.payload
+        where = dev.label if dev is not None else self.stack.lo_label
+        if m.type == ICMP6_ECHO_REPLY:
+            self.stack.replies.add((m.id, m.seq))
+            return
+        if m.type != ICMP6_ECHO:
+            return
+        if self.ignore_echo:
+            w.drop(where, pkt.describe(), "echo-ignored", "icmpv6_echo_reply", "net.ipv6.icmp.echo_ignore_all=1")
+            return
+        if w.tracing:
+            w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
+        self.stack.echoed.add((m.id, m.seq))
+        src = pkt.dst
+        if src >> 120 == 0xFF and dev is not None:
+            src = self.select_src(dev, pkt.src) or 0
+        self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
+
+
+def encode(p: IPv6) -> bytes:
+    """The packet as it would be on the wire (for pcap): dpkt builds the headers."""
+    import struct
+
+    import dpkt
+
+    m = p.payload
+    if m.type in (ICMP6_ECHO, ICMP6_ECHO_REPLY):
+        body = struct.pack("!HH", m.id, m.seq) + b"vnetlab"
+    else:
+        flags = (m.router << 31 | m.solicited << 30 | m.override << 29) if m.type == ND_NA else 0
+        body = struct.pack("!I", flags) + m.target.to_bytes(16, "big")
+        if m.lladdr is not None:
+            body += bytes([1 if m.type == ND_NS else 2, 1]) + bytes.fromhex(m.lladdr.replace(":", ""))
+    icmp = dpkt.icmp6.ICMP6(type=m.type, code=0, data=body)
+    ip = dpkt.ip6.IP6(src=p.src.to_bytes(16, "big"), dst=p.dst.to_bytes(16, "big"), nxt=58, hlim=p.hlim, data=icmp)
+    ip.plen = len(bytes(icmp))
+    return bytes(ip)

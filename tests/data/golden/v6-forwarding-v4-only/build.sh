@@ -1,0 +1,66 @@
+#!/bin/sh
+# lab v6fwd4, written by `vnetlab export --format ip`: builds the lab with iproute2 alone.
+# Remove it with: ip -all netns delete  (or `vnetlab down v6fwd4`)
+set -e
+ip netns add v6fwd4-h1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6fwd4-h1 sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6fwd4-h1 link set lo alias vnetlab:v6fwd4:h1
+ip netns add v6fwd4-r
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6fwd4-r sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6fwd4-r link set lo alias vnetlab:v6fwd4:r
+ip netns add v6fwd4-h2
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6fwd4-h2 sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6fwd4-h2 link set lo alias vnetlab:v6fwd4:h2
+ip -n v6fwd4-h1 -batch - <<'EOF'
+link add name eth0 address f6:39:3a:5d:0c:ec type veth peer name e1 address 5a:a9:08:bc:82:5b netns v6fwd4-r
+EOF
+ip -n v6fwd4-r -batch - <<'EOF'
+link add name e2 address e2:ba:2e:0b:ca:be type veth peer name eth0 address 92:96:73:a8:6f:cf netns v6fwd4-h2
+EOF
+ip -n v6fwd4-h1 -batch - <<'EOF'
+address add 192.0.2.10/24 dev eth0
+address add 2001:db8:1::10/64 dev eth0
+EOF
+ip netns exec v6fwd4-r sysctl -qw net.ipv4.conf.e1.forwarding=1
+ip netns exec v6fwd4-r sysctl -qw net.ipv4.conf.e2.forwarding=1
+ip netns exec v6fwd4-r sysctl -qw net.ipv6.conf.e1.forwarding=1
+ip netns exec v6fwd4-r sysctl -qw net.ipv6.conf.e2.forwarding=1
+ip -n v6fwd4-r -batch - <<'EOF'
+address add 192.0.2.1/24 dev e1
+address add 2001:db8:1::1/64 dev e1
+address add 198.51.100.1/24 dev e2
+address add 2001:db8:2::1/64 dev e2
+EOF
+ip -n v6fwd4-h2 -batch - <<'EOF'
+address add 198.51.100.10/24 dev eth0
+address add 2001:db8:2::10/64 dev eth0
+EOF
+ip -n v6fwd4-r -batch - <<'EOF'
+link set dev e1 up
+EOF
+ip -n v6fwd4-h1 -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n v6fwd4-h2 -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n v6fwd4-r -batch - <<'EOF'
+link set dev e2 up
+EOF
+ip -n v6fwd4-h1 -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6fwd4-r -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6fwd4-h2 -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6fwd4-h1 -batch - <<'EOF'
+route add default via 192.0.2.1
+route add default via 2001:db8:1::1
+EOF
+ip -n v6fwd4-h2 -batch - <<'EOF'
+route add default via 198.51.100.1
+route add default via 2001:db8:2::1
+EOF

@@ -1,0 +1,106 @@
+#!/bin/sh
+# lab v6ndstrict, written by `vnetlab export --format ip`: builds the lab with iproute2 alone.
+# Remove it with: ip -all netns delete  (or `vnetlab down v6ndstrict`)
+set -e
+ip netns add v6ndstrict-s1
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6ndstrict-s1 sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6ndstrict-s1 link set lo alias vnetlab:v6ndstrict:s1
+ip netns add v6ndstrict-s2
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6ndstrict-s2 sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6ndstrict-s2 link set lo alias vnetlab:v6ndstrict:s2
+ip netns add v6ndstrict-b
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6ndstrict-b sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6ndstrict-b link set lo alias vnetlab:v6ndstrict:b
+ip netns add v6ndstrict-d
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6ndstrict-d sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6ndstrict-d link set lo alias vnetlab:v6ndstrict:d
+ip netns add v6ndstrict-e
+[ ! -d /proc/sys/net/bridge ] || ip netns exec v6ndstrict-e sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+ip -n v6ndstrict-e link set lo alias vnetlab:v6ndstrict:e
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link add name sw address 4e:8b:d2:ff:e8:9e type bridge stp_state 0
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link add name sw address ba:9b:b5:6a:88:27 type bridge stp_state 0
+EOF
+ip -n v6ndstrict-b -batch - <<'EOF'
+link add name eth0 address 4e:c6:7b:ff:ba:dd type veth peer name p0 address ba:93:5e:15:03:38 netns v6ndstrict-s1
+EOF
+ip -n v6ndstrict-d -batch - <<'EOF'
+link add name e0 address 0a:69:1a:ea:a5:9f type veth peer name p1 address f2:a0:dc:c4:f2:6b netns v6ndstrict-s1
+link add name e1 address 36:a8:3b:b2:10:c1 type veth peer name p0 address e2:85:51:f9:1b:7f netns v6ndstrict-s2
+EOF
+ip -n v6ndstrict-e -batch - <<'EOF'
+link add name eth0 address 2a:f3:05:a8:b0:d6 type veth peer name p1 address 5a:7c:ff:96:d9:e9 netns v6ndstrict-s2
+EOF
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link set dev p0 master sw
+link set dev p1 master sw
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link set dev p0 master sw
+link set dev p1 master sw
+EOF
+ip -n v6ndstrict-b -batch - <<'EOF'
+address add 192.0.2.2/24 dev eth0
+address add 2001:db8:1::2/64 dev eth0
+EOF
+ip -n v6ndstrict-d -batch - <<'EOF'
+address add 192.0.2.4/24 dev e0
+address add 2001:db8:1::4/64 dev e0
+address add 198.51.100.4/24 dev e1
+address add 2001:db8:2::4/64 dev e1
+EOF
+ip -n v6ndstrict-e -batch - <<'EOF'
+address add 198.51.100.5/24 dev eth0
+address add 2001:db8:2::5/64 dev eth0
+EOF
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link set dev sw up
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link set dev sw up
+EOF
+ip -n v6ndstrict-b -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link set dev p0 up
+EOF
+ip -n v6ndstrict-d -batch - <<'EOF'
+link set dev e0 up
+EOF
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link set dev p1 up
+EOF
+ip -n v6ndstrict-d -batch - <<'EOF'
+link set dev e1 up
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link set dev p0 up
+EOF
+ip -n v6ndstrict-e -batch - <<'EOF'
+link set dev eth0 up
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link set dev p1 up
+EOF
+ip -n v6ndstrict-s1 -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6ndstrict-s2 -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6ndstrict-b -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6ndstrict-d -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6ndstrict-e -batch - <<'EOF'
+link set dev lo up
+EOF
+ip -n v6ndstrict-b -batch - <<'EOF'
+route add 198.51.100.0/24 dev eth0
+route add 2001:db8:2::/64 dev eth0
+EOF
