@@ -1,7 +1,8 @@
 """Random nftables filter rulesets from the simulated subset (sim/nft.py), on a
 topology with two routers and asymmetric routes (a's requests to b go through
 r1, b's replies through r2: r2's conntrack sees an echo reply it never saw the
-request of, 'ct state invalid'). Every node may get a ruleset."""
+request of, 'ct state invalid'). Every node may get a ruleset; a table may
+have nat chains (snat, dnat, masquerade, redirect to the lab's addresses)."""
 
 from __future__ import annotations
 
@@ -131,6 +132,32 @@ def rule(draw: st.DrawFn, hook: str, others: list[str], own: tuple[str, ...]) ->
     return " ".join([*ms, draw(st.sampled_from(verdicts))])
 
 
+#: the NAT statements each hook allows (nft_nat_validate and friends), and the nat chains' priorities
+NAT_STMTS = {
+    "prerouting": ["dnat", "redirect"],
+    "output": ["dnat", "redirect"],
+    "postrouting": ["snat", "masquerade"],
+    "input": ["snat"],
+}
+NAT_PRIOS = [-150, -100, -100, 0, 10, 100, 100, 150]
+
+
+@st.composite
+def nat_rule(draw: st.DrawFn, hook: str, fam: str, own: tuple[str, ...]) -> str:
+    ms = draw(st.lists(match(hook, own), min_size=0, max_size=2))
+    protos = [m for m in ms if m.split()[0] in ("icmp", "meta", "tcp", "udp", "ip6") or m.startswith("ip protocol")]
+    ms = [m for m in ms if m not in protos[1:]]
+    if draw(st.integers(0, 5)) == 0:
+        return " ".join([*ms, draw(st.sampled_from(["accept", "drop", "counter"]))])
+    kind = draw(st.sampled_from(NAT_STMTS[hook]))
+    if kind in ("snat", "dnat"):
+        to = draw(st.sampled_from(ADDRS))
+        stmt = f"{kind} ip to {to}" if fam == "inet" else f"{kind} to {to}"
+    else:
+        stmt = kind
+    return " ".join([*ms, stmt])
+
+
 @st.composite
 def ruleset(draw: st.DrawFn, own: tuple[str, ...] = ()) -> str:
     out = []
@@ -152,6 +179,15 @@ def ruleset(draw: st.DrawFn, own: tuple[str, ...] = ()) -> str:
                 + "".join(f"    {r}\n" for r in rules)
                 + "  }"
             )
+        if draw(st.integers(0, 2)) == 0:
+            for i, hook in enumerate(draw(st.lists(st.sampled_from(list(NAT_STMTS)), min_size=1, max_size=2))):
+                prio = draw(st.sampled_from(NAT_PRIOS))
+                rules = draw(st.lists(nat_rule(hook, fam, own), min_size=1, max_size=3))
+                body.append(
+                    f"  chain n{i} {{\n    type nat hook {hook} priority {prio}; policy accept;\n"
+                    + "".join(f"    {r}\n" for r in rules)
+                    + "  }"
+                )
         out.append(f"table {fam} t{t} {{\n" + "\n".join(body) + "\n}")
     return "\n".join(out)
 

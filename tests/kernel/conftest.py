@@ -52,12 +52,13 @@ def netns_list() -> list[str]:
 
 
 def real_ping(netns: str, address: str) -> bool:
-    return (
-        subprocess.run(
-            ["ip", "netns", "exec", netns, "ping", "-c1", "-W1", "-q", address], capture_output=True, check=False
-        ).returncode
-        == 0
+    """iputils ping got an echo reply from ``address`` itself: a reply from another address
+    (ping counts it, "DIFFERENT ADDRESS!": a hairpin DNAT without SNAT) is no reach, as
+    vnetlab's probe (kernel/probe.py) counts it."""
+    p = subprocess.run(
+        ["ip", "netns", "exec", netns, "ping", "-c1", "-W1", address], capture_output=True, text=True, check=False
     )
+    return p.returncode == 0 and "DIFFERENT ADDRESS" not in p.stdout
 
 
 def flush_all(netnses: list[str]) -> None:

@@ -191,11 +191,11 @@ def test_networkd_and_nspawn_say_they_cannot_carry_it() -> None:
     ],
 )
 def test_the_simulator_refuses_a_ruleset_outside_its_subset(argv, run_cli, tmp_path) -> None:
-    """A NAT chain is outside the simulated subset (sim/nft.py): every sim command exits 3 naming it."""
+    """A NAT to an address range is outside the simulated subset (sim/nft.py): every sim command exits 3 naming it."""
     text = ROUTER.read_text().replace(
         "    nftables: |\n",
         "    nftables: |\n      table ip nat {\n        chain post {\n"
-        "          type nat hook postrouting priority srcnat; policy accept;\n          masquerade\n        }\n      }\n",
+        "          type nat hook postrouting priority srcnat; policy accept;\n          snat to 192.0.2.1-192.0.2.5\n        }\n      }\n",
     )
     lab = tmp_path / "nat.yaml"
     lab.write_text(text)
@@ -205,8 +205,9 @@ def test_the_simulator_refuses_a_ruleset_outside_its_subset(argv, run_cli, tmp_p
     code, out, err = run_cli(*args)
     assert code == 3, (code, out, err)
     assert (
-        "node r's nftables ruleset: the simulator does not evaluate a chain of type nat "
-        "(NAT is not simulated yet) (table ip nat chain post); use --backend kernel"
+        "node r's nftables ruleset: the simulator does not evaluate the address "
+        '{"range": ["192.0.2.1", "192.0.2.5"]} of \'snat\' (ranges, prefixes and maps) '
+        "(table ip nat chain post); use --backend kernel"
     ) in err
 
 

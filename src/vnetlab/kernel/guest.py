@@ -117,12 +117,12 @@ class GuestRunner:
 
     def probe(self, guest: str, dsts: Sequence[str], timeout: float) -> dict[str, bool]:
         st = self.stacks[guest]
-        ids: dict[str, int] = {}
+        ids: dict[str, tuple[int, int]] = {}
         with self.lock:
-            for d in dsts:
-                self._ident += 1
-                ids[d] = self._ident
-                st.ping(ip_int(d), self._ident)
+            self._ident += 1  # one echo id per row, a sequence number per address (as kernel/probe.py)
+            for seq, d in enumerate(dsts, 1):
+                ids[d] = (self._ident, seq)
+                st.ping(ip_int(d), self._ident, seq)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not all(i in st.replies for i in ids.values()):
             time.sleep(0.005)

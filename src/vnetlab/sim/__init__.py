@@ -171,7 +171,7 @@ class Simulator:
 
     def _send(
         self, src: str, dsts: Sequence[str], flush: bool, proto: str = "icmp", port: int | None = None
-    ) -> tuple[Any, dict[str, int]]:
+    ) -> tuple[Any, dict[str, tuple[int, int]]]:
         self._check_src(src)
         if flush:
             self.flush()
@@ -179,23 +179,35 @@ class Simulator:
         dport = port or 0
         if proto != "icmp":
             assert port is not None
+            if nat := next((n for n, st in self.world.stacks.items() if st.nf is not None and st.nf.nat), None):
+                raise SimCannot(
+                    f"port probes (TCP/UDP) through NAT are not simulated yet: node {nat} has nat chains "
+                    "(echo probes are; the kernel backend runs port probes)"
+                )
             self._listen(port)
             l4 = PROTO_TCP if proto == "tcp" else PROTO_UDP
-        ids: dict[str, int] = {}
+        ids: dict[str, tuple[int, int]] = {}
         cache = self._ips
-        for d in dsts:
-            self._ident += 1
-            ids[d] = self._ident
+        # one echo id for the row, one sequence number per address, as kernel/probe.py sends:
+        # conntrack keys ICMP by the id alone, so a row's probes can meet there (an id clash
+        # that NAT remaps: kernel-semantics §8)
+        self._ident += 1
+        ident = self._ident
+        for seq, d in enumerate(dsts, 1):
+            ids[d] = (ident, seq)
             ip = cache.get(d)
             if ip is None:
                 ip = cache[d] = ip_int(d) if ":" not in d else -int(ipaddress.IPv6Address(d))  # < 0: IPv6
             if ip < 0:
                 if proto != "icmp":
                     raise SimCannot(f"port probes (TCP/UDP) are IPv4 only for now: {d} is an IPv6 address")
-                st.enable_ipv6().ping(-ip, self._ident)
+                st.enable_ipv6().ping(-ip, ident, seq)
             elif proto == "icmp":
-                st.ping(ip, self._ident)
+                st.ping(ip, ident, seq)
             else:
+                # a connection per address: its own tag (the client's source port, ephemeral(tag))
+                self._ident += 1
+                ids[d] = (self._ident, 0)
                 st.connect(ip, l4, dport, self._ident)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued

@@ -314,11 +314,11 @@ class Stack6:
         return self.addrs[dev][0][0] if dev in self.addrs else None
 
     # sending ---------------------------------------------------------------------
-    def ping(self, dst: int, ident: int) -> None:
+    def ping(self, dst: int, ident: int, seq: int = 1) -> None:
         w = self.world
         pkt_desc = f"echo request to {a6(dst)}"
         if dst in self.local:
-            pkt = IPv6(dst, dst, Icmp6(ICMP6_ECHO, ident, 1))
+            pkt = IPv6(dst, dst, Icmp6(ICMP6_ECHO, ident, seq))
             if w.tracing:
                 w.hop(self.stack.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             w.defer(self.local_deliver, None, pkt)
@@ -338,7 +338,7 @@ class Stack6:
             w.drop(self.stack.lo_label, pkt_desc, "no-source", "ipv6_dev_get_saddr", f"{self.name} has no IPv6 address")
             return
         self.neigh_output(
-            route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, 1))
+            route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, seq))
         )
 
     def output(self, pkt: IPv6, dev_hint: Device | None = None) -> None:
@@ -493,7 +493,7 @@ class Stack6:
         elif m.type == ICMP6_ECHO_REPLY:
             if w.tracing:
                 w.hop(dev, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
-            self.stack.replies.add(m.id)
+            self.stack.replies.add((m.id, m.seq))
 
     def _ns_rcv(self, dev: Device, pkt: IPv6, frame: Frame, multicast: bool) -> None:
         """ndisc_recv_ns: answered only for an address of the receiving device (V3.2)."""
@@ -557,7 +557,7 @@ class Stack6:
         m = pkt.payload
         where = dev.label if dev is not None else self.stack.lo_label
         if m.type == ICMP6_ECHO_REPLY:
-            self.stack.replies.add(m.id)
+            self.stack.replies.add((m.id, m.seq))
             return
         if m.type != ICMP6_ECHO:
             return
@@ -566,7 +566,7 @@ class Stack6:
             return
         if w.tracing:
             w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
-        self.stack.echoed.add(m.id)
+        self.stack.echoed.add((m.id, m.seq))
         src = pkt.dst
         if src >> 120 == 0xFF and dev is not None:
             src = self.select_src(dev, pkt.src) or 0

@@ -16,7 +16,10 @@ sets), ``icmp type``/``code``, ``ct state``, and any match on another
 protocol's header (tcp, udp, ip6...: false for an ICMP packet, as nft's
 implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
 return, continue, and anonymous verdict maps on those keys; ``counter`` and
-``log`` do nothing here. Anything else
+``log`` do nothing here. Chains of type nat on prerouting, input, output and
+postrouting with ``snat to ADDR``, ``dnat to ADDR``, ``masquerade`` and
+``redirect`` (run by the NAT hook at its fixed priority for a connection's
+first packet: sim/conntrack.py, sim/stack.py ``_nat``). Anything else
 raises :class:`Unsupported` naming it when the ruleset is compiled, before
 any packet is sent: a ruleset is evaluated whole or not at all.
 """
@@ -39,6 +42,9 @@ from ..nft import TIMEOUT, in_throwaway_ns, unsafe
 HOOKS = ("prerouting", "input", "forward", "output", "postrouting")
 #: NF_IP_PRI_CONNTRACK: nf_conntrack_in runs at this priority on prerouting and output
 PRI_CONNTRACK = -200
+#: where the NAT hook sits whatever its nat chains' priorities (nf_nat_ipv4_ops: NF_IP_PRI_NAT_DST
+#: on prerouting and output, NF_IP_PRI_NAT_SRC on input and postrouting), and what it rewrites
+NAT_PRIO = {"prerouting": -100, "output": -100, "input": 100, "postrouting": 100}
 
 # include/uapi/linux/icmp.h; nft's names (src/proto.c icmp_type_tbl)
 ICMP_TYPES = {
@@ -218,6 +224,17 @@ Test = Callable[[Packet], bool]
 Verdict = tuple[str, str | None]  # (accept|drop|reject|jump|goto|return|continue, target or reject type)
 
 
+@dataclass(frozen=True, slots=True)
+class Nat:
+    """A NAT statement: ``kind`` snat, dnat, masquerade or redirect; ``addr`` the address
+    (snat/dnat), ``port`` the port it names (only in a rule that matches TCP/UDP, so
+    never reached by ICMP)."""
+
+    kind: str
+    addr: int | None = None
+    port: int | None = None
+
+
 @dataclass(slots=True)
 class Rule:
     tests: list[Test]
@@ -226,6 +243,8 @@ class Rule:
     uses_ct: bool
     #: an anonymous verdict map: the verdict of the element the packet's key matches (none: next rule)
     vmap: list[tuple[Test, Verdict]] | None = None
+    #: a NAT statement (snat, dnat, masquerade, redirect): the binding, then accept (nft_nat_eval)
+    nat: Nat | None = None
 
 
 @dataclass(slots=True)
@@ -255,11 +274,13 @@ class Decision:
     rule: str | None
     reject: str | None = None  # the ICMP error the client gets
     ct: str | None = None  # the packet's conntrack state there (where the ruleset reads it)
+    nat: Nat | None = None  # the NAT statement that set up the packet's binding (a nat chain)
 
     def describe(self) -> str:
         by = f"rule '{self.rule}'" if self.rule is not None else f"policy {self.chain.policy}"
         state = f" (ct state {self.ct})" if self.ct is not None else ""
-        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {self.verdict}{state}"
+        verdict = self.verdict if self.nat is None else self.nat.kind
+        return f"{self.chain.where} (hook {self.chain.hook} priority {self.chain.prio}): {by} → {verdict}{state}"
 
 
 @dataclass(slots=True)
@@ -267,13 +288,26 @@ class Ruleset:
     hooks: dict[str, list[Chain]]
     uses_ct: bool
     ignored: list[str]
+    #: the nat chains by hook, in priority order (run by the NAT hook, for a connection's first packet)
+    nat: dict[str, list[Chain]] = field(default_factory=dict)
 
-    def run(self, hook: str, pkt: Packet, ct_at: Callable[[int], str] | None = None) -> list[Decision]:
+    def run(
+        self,
+        hook: str,
+        pkt: Packet,
+        ct_at: Callable[[int], str] | None = None,
+        prios: tuple[float, float] = (float("-inf"), float("inf")),
+    ) -> list[Decision]:
         """Every base chain of ``hook`` in priority order until one drops; what each decided.
 
-        ``ct_at(prio)`` gives the packet's conntrack state as a chain of that priority sees it."""
+        ``ct_at(prio)`` gives the packet's conntrack state as a chain of that priority sees it;
+        only the chains whose priority is in ``[prios[0], prios[1])`` run (the NAT hook's
+        fixed priority splits a hook in two)."""
         out: list[Decision] = []
+        lo, hi = prios
         for chain in self.hooks.get(hook, ()):
+            if not lo <= chain.prio < hi:
+                continue
             if ct_at is not None:
                 pkt.ct = ct_at(chain.prio)
             d = _run_chain(chain, pkt)
@@ -283,6 +317,16 @@ class Ruleset:
             if d.verdict != "accept":
                 break
         return out
+
+    def run_nat(self, hook: str, pkt: Packet) -> Decision | None:
+        """nf_nat_inet_fn for a connection's first packet: the nat chains of ``hook`` in priority
+        order until one drops or sets up a binding (a NAT statement); None: none did (and none
+        dropped), so the connection gets the null binding."""
+        for chain in self.nat.get(hook, ()):
+            d = _run_chain(chain, pkt)
+            if d.verdict != "accept" or d.nat is not None:
+                return Decision(d.chain, d.verdict, d.rule, d.reject, pkt.ct if self.uses_ct else None, d.nat)
+        return None
 
 
 def _run_chain(base: Chain, pkt: Packet) -> Decision:
@@ -298,6 +342,8 @@ def _run_chain(base: Chain, pkt: Packet) -> Decision:
         i += 1
         if not all(t(pkt) for t in rule.tests):
             continue
+        if rule.nat is not None:
+            return Decision(base, "accept", rule.text, nat=rule.nat)
         verdict = rule.verdict
         if rule.vmap is not None:
             # nft refuses overlapping elements in a map ("conflicting intervals"): one at most matches
@@ -546,16 +592,44 @@ def _vmap(arg: dict[str, Any], where: str) -> tuple[list[tuple[Test, Verdict]], 
     return out, uses_ct
 
 
+_NAT_KINDS = frozenset({"snat", "dnat", "masquerade", "redirect"})
+
+
+def _nat_stmt(key: str, arg: Any, where: str) -> Nat:
+    """A NAT statement the simulator models: one address (snat, dnat), or none (masquerade,
+    redirect); a port is kept (nft allows it only after a TCP/UDP match). Address ranges,
+    prefixes, maps and flags (random, persistent...) are refused."""
+    arg = arg or {}
+    if not isinstance(arg, dict):
+        raise _u(f"the statement '{key}' {json.dumps(arg)[:80]}", where)
+    extra = set(arg) - {"family", "addr", "port"}
+    if extra or arg.get("family", "ip") != "ip":
+        raise _u(f"the statement '{key}' with {json.dumps(arg)[:80]}", where)
+    addr = arg.get("addr")
+    port = arg.get("port")
+    if port is not None and not isinstance(port, int):
+        raise _u(f"the port {json.dumps(port)[:80]} of '{key}' (port ranges and maps)", where)
+    if key in ("snat", "dnat"):
+        if not isinstance(addr, str):
+            raise _u(f"the address {json.dumps(addr)[:80]} of '{key}' (ranges, prefixes and maps)", where)
+        lo, _ = _ip(addr, where)
+        return Nat(key, lo, port)
+    if addr is not None:
+        raise _u(f"the statement '{key}' with an address", where)
+    return Nat(key, None, port)
+
+
 def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
     tests: list[Test] = []
     verdict: Verdict | None = None
     vmap: list[tuple[Test, Verdict]] | None = None
+    nat: Nat | None = None
     uses_ct = False
     for e in r.get("expr", []):
         if not isinstance(e, dict) or len(e) != 1:
             raise _u(f"the expression {json.dumps(e)[:80]}", where)
         key, arg = next(iter(e.items()))
-        if verdict is not None or vmap is not None:
+        if verdict is not None or vmap is not None or nat is not None:
             raise _u(f"the statement '{key}' after a verdict", where)
         if key == "match":
             t, ct = _match(arg, where)
@@ -563,6 +637,9 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
             uses_ct = uses_ct or ct
         elif key in _NOOPS:
             continue
+        elif key in _NAT_KINDS:
+            nat = _nat_stmt(key, arg, where)
+            uses_ct = True  # nft_nat_init (masq, redir): nf_ct_netns_get turns conntrack on
         elif key == "vmap":
             vmap, ct = _vmap(arg, where)
             uses_ct = uses_ct or ct
@@ -572,7 +649,7 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
                 tests.append(lambda p: p.proto == 6)  # nft's implicit 'meta l4proto tcp'
         else:
             raise _u(f"the statement '{key}'", where)
-    return Rule(tests, verdict, text, uses_ct, vmap)
+    return Rule(tests, verdict, text, uses_ct, vmap, nat)
 
 
 #: the devices of the node whose ruleset is being compiled (its rules' iif/oif may name them)
@@ -597,6 +674,7 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
     chains: dict[tuple[str, str], dict[str, Chain]] = {}
     chain_handle: dict[tuple[str, str, str], int] = {}
     hooks: dict[str, list[Chain]] = {h: [] for h in HOOKS}
+    nat: dict[str, list[Chain]] = {h: [] for h in NAT_PRIO}
     ignored: list[str] = []
     uses_ct = False
     for item in doc.get("nftables", []):
@@ -622,9 +700,9 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
             c = Chain(fam, tname, o["name"])
             chain_handle[(fam, tname, o["name"])] = o["handle"]
             if "hook" in o:
-                if o.get("type") != "filter":
-                    raise _u(f"a chain of type {o.get('type')} (NAT is not simulated yet)", where)
-                if o["hook"] not in HOOKS:
+                if o.get("type") not in ("filter", "nat"):
+                    raise _u(f"a chain of type {o.get('type')}", where)
+                if o["hook"] not in (HOOKS if o["type"] == "filter" else NAT_PRIO):
                     raise _u(f"the hook {o['hook']}", where)
                 if o.get("dev") or o.get("policy", "accept") not in ("accept", "drop"):
                     raise _u(f"the chain's device or policy {o.get('policy')}", where)
@@ -633,7 +711,10 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                     raise _u(f"the priority {json.dumps(prio)}", where)
                 c.hook, c.prio, c.policy = o["hook"], prio, o.get("policy", "accept")
                 c.order = (tables[(fam, tname)], o["handle"])
-                hooks[c.hook].append(c)
+                if o["type"] == "nat":
+                    nat[c.hook].append(c)
+                else:
+                    hooks[c.hook].append(c)
             chains[(fam, tname)][c.name] = c
         elif kind == "rule":
             where = f"{where} chain {o['chain']}"
@@ -651,6 +732,17 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                 for v in [r.verdict, *(v for _, v in r.vmap or ())]:
                     if v is not None and v[0] in ("jump", "goto") and v[1] not in by_name:
                         raise _u(f"the jump to {v[1]}", c.where)
+    for h, natprio in NAT_PRIO.items():
+        # nat chains run among themselves in priority order (nf_nat_register_fn keeps them in the
+        # NAT hook's own list); the NAT hook itself sits at its fixed priority
+        # (the first nat chain registers the NAT hook on all four hooks: nf_nat_register_fn)
+        nat[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
+        clash = [c for c in hooks[h] if c.prio == natprio]
+        if clash and uses_ct and any(nat.values()):
+            raise _u(
+                f"a {h} filter chain at priority {natprio}, the NAT hook's own (which runs first is registration order)",
+                clash[0].where,
+            )
     for h in HOOKS:
         # equal priorities: the chain registered last runs first (nf_hook_entries_grow puts a new
         # hook before the first of equal or higher priority); nft registers chains in the order it
@@ -661,62 +753,4 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                 f"a {h} chain at priority {PRI_CONNTRACK}, conntrack's own (which runs first is registration order)",
                 "ct state",
             )
-    return Ruleset({h: cs for h, cs in hooks.items() if cs}, uses_ct, ignored)
-
-
-# connection tracking (per namespace) --------------------------------------------------------------
-@dataclass(slots=True)
-class Conntrack:
-    """A namespace's ICMP echo conntrack entries (net/netfilter/nf_conntrack_proto_icmp.c).
-
-    An entry is keyed by its original tuple (source, destination, echo id) and
-    remembers whether a reply was seen. It is created when a packet enters the
-    namespace's prerouting or output (nf_conntrack_in) and only kept if the
-    packet leaves through postrouting or input alive (__nf_conntrack_confirm)."""
-
-    entries: dict[tuple[int, int, int], bool] = field(default_factory=dict)
-    #: TCP and UDP entries of port probes: (src, dst, proto, sport, dport) → reply seen
-    ports: dict[tuple[int, int, int, int, int], bool] = field(default_factory=dict)
-
-    def lookup_ports(
-        self, src: int, dst: int, proto: int, sport: int, dport: int, may_start: bool
-    ) -> tuple[str, Callable[[], None] | None]:
-        """A TCP or UDP packet's state (nf_conntrack_proto_tcp.c / _udp.c): the original
-        direction is new until a reply was seen, the reply direction established; a
-        packet without an entry starts one if it may (a SYN, any UDP datagram), else
-        it is invalid (tcp_new: a SYN/ACK or RST without a connection)."""
-        key = (src, dst, proto, sport, dport)
-        seen = self.ports.get(key)
-        if seen is not None:
-            return ("established" if seen else "new"), None
-        back = (dst, src, proto, dport, sport)
-        if back in self.ports:
-            self.ports[back] = True
-            return "established", None
-        if not may_start:
-            return "invalid", None
-
-        def confirm() -> None:
-            self.ports.setdefault(key, False)
-
-        return "new", confirm
-
-    def lookup(self, src: int, dst: int, icmp_type: int | None, ident: int) -> tuple[str, Callable[[], None] | None]:
-        """The packet's state, and what confirming it does (None: nothing)."""
-        if icmp_type == 8:
-            key = (src, dst, ident)
-            seen = self.entries.get(key)
-            if seen is None:
-
-                def confirm() -> None:
-                    self.entries.setdefault(key, False)
-
-                return "new", confirm
-            return ("established" if seen else "new"), None
-        if icmp_type == 0:
-            key = (dst, src, ident)
-            if key in self.entries:
-                self.entries[key] = True  # IPS_SEEN_REPLY, set by nf_conntrack_in itself
-                return "established", None
-            # icmp_new: an echo reply cannot start a connection → no conntrack: invalid
-        return "invalid", None
+    return Ruleset({h: cs for h, cs in hooks.items() if cs}, uses_ct, ignored, {h: cs for h, cs in nat.items() if cs})

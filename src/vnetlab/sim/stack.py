@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
 
+from .conntrack import DST, ORIGINAL, SRC, Conntrack, Ct
 from .frame import (
     ARP_REPLY,
     ARP_REQUEST,
@@ -42,7 +43,7 @@ from .frame import (
     Udp,
     ip_str,
 )
-from .nft import PRI_CONNTRACK, Conntrack, Decision
+from .nft import NAT_PRIO, PRI_CONNTRACK, Decision
 from .nft import Packet as NfPacket
 
 if TYPE_CHECKING:
@@ -120,9 +121,12 @@ class Stack:
         #: the static entries of ``neigh`` (never changed once made): what a flush keeps
         self._static: dict[tuple[Device, int], Neigh] = {}
         self.pending: dict[tuple[Device, int], list[IPv4]] = {}
-        self.replies: set[int] = set()
+        #: (echo id, sequence) of the echo replies this stack's probes got
+        self.replies: set[tuple[int, int]] = set()
         #: idents of the echo requests this stack answered (who answered a duplicate address)
-        self.echoed: set[int] = set()
+        self.echoed: set[tuple[int, int]] = set()
+        #: the address each echo request (id, sequence) of a probe went to (it takes a reply only from it)
+        self.pinged: dict[tuple[int, int], int] = {}
         self.udp: dict[int, list[UdpSocket]] = {}
         #: (device, group) multicast memberships (ip_mc_join_group), e.g. a VXLAN group
         self.mc: set[tuple[Device, int]] = set()
@@ -142,7 +146,7 @@ class Stack:
         #: a port probe's tag → the (address, port) its connected socket talks to
         self.conns: dict[int, tuple[int, int]] = {}
         #: a port probe's tag → the name the answering listener sent
-        self.answerer: dict[int, str] = {}
+        self.answerer: dict[tuple[int, int], str] = {}
         #: the packet the hooks last saw and what its rules read (see _nf_packet)
         self._nfp: tuple[IPv4, NfPacket] | None = None
         #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
@@ -297,16 +301,17 @@ class Stack:
         return None
 
     # sending -----------------------------------------------------------------
-    def ping(self, dst: int, ident: int) -> None:
-        """Send one ICMP echo request to ``dst`` with the node's own routing."""
+    def ping(self, dst: int, ident: int, seq: int = 1) -> None:
+        """Send one ICMP echo request (``ident``, ``seq``) to ``dst`` with the node's own routing."""
+        self.pinged[(ident, seq)] = dst
         if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET:  # is_local
-            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1))
+            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq))
             if self.world.tracing:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             if self.nf is None:
                 self.world.defer(self.local_deliver, None, pkt, False)
-            elif (state := self._local_out(pkt, "lo")) is not None:
-                self.world.defer(self._lo_rcv, pkt, state)
+            else:
+                self._nf_out(pkt, None)
             return
         route = self.lookup(dst)
         if route is None:
@@ -328,7 +333,7 @@ class Stack:
                 f"{self.name} has no IPv4 address to send from",
             )
             return
-        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, 1)), route)
+        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq)), route)
 
     def connect(self, dst: int, proto: int, dport: int, tag: int) -> None:
         """A port probe: a TCP SYN (a non-blocking connect) or a UDP datagram on a
@@ -347,8 +352,8 @@ class Stack:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             if self.nf is None:
                 self.world.defer(self.local_deliver, None, pkt, False)
-            elif (state := self._local_out(pkt, "lo")) is not None:
-                self.world.defer(self._lo_rcv, pkt, state)
+            else:
+                self._nf_out(pkt, None)
             return
         route = self.lookup(dst)
         if route is None:
@@ -369,11 +374,10 @@ class Stack:
         return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
 
     def output(self, pkt: IPv4, route: RouteEntry | None = None) -> None:
+        if self.nf is not None:
+            self._nf_out(pkt, route)
+            return
         if pkt.dst in self.local or pkt.dst & 0xFF000000 == LOOPBACK_NET:  # is_local
-            if self.nf is not None:
-                if (state := self._local_out(pkt, "lo")) is not None:
-                    self.world.defer(self._lo_rcv, pkt, state)
-                return
             self.world.defer(self.local_deliver, None, pkt, False)
             return
         if route is None:
@@ -388,52 +392,207 @@ class Stack:
                 )
                 return
         nh = route.via if route.via is not None else pkt.dst
-        if self.nf is not None and self._local_out(pkt, route.dev) is None:
-            return
         self.neigh_output(route.dev, nh, pkt, route)
 
     # netfilter (kernel-semantics §8) ---------------------------------------------
-    def _local_out(self, pkt: IPv4, out: Device | str) -> str | None:
-        """__ip_local_out's NF_INET_LOCAL_OUT, then ip_output's NF_INET_POST_ROUTING
-        (no input device: a local packet's skb->dev is unset), then conntrack's confirm.
-        The packet's conntrack state, or None when a chain dropped it."""
-        oif = out if isinstance(out, str) else out.name
-        where = self.lo_label if isinstance(out, str) else out.label
-        ct, confirm = self._ct_in(pkt)
-        if not self._hook("output", pkt, None, oif, where, ct):
-            return None
-        if not self._hook("postrouting", pkt, None, oif, where, ct):
-            return None
-        if confirm is not None:
-            confirm()
-        return ct
+    def _nf_out(self, pkt: IPv4, route: RouteEntry | None) -> None:
+        """A locally made packet with a ruleset: __ip_local_out's NF_INET_LOCAL_OUT (a DNAT there
+        re-routes: ip_route_me_harder), then ip_output's NF_INET_POST_ROUTING (no input device: a
+        local packet's skb->dev is unset), conntrack's confirm, and out (through lo for a local
+        address)."""
+        w = self.world
+        local = self.is_local(pkt.dst)
+        if not local and route is None:
+            route = self.lookup(pkt.dst)
+            if route is None:
+                w.drop(
+                    self.lo_label,
+                    pkt.describe(),
+                    "no-route",
+                    "ip_route_output_flow",
+                    f"{self.name} has no route to {ip_str(pkt.dst)}",
+                )
+                return
+        if route is not None and self._loopback_src(pkt, route, "ip_route_output_flow"):
+            return
+        oif = "lo" if local or route is None else route.dev.name
+        where = self.lo_label if local or route is None else route.dev.label
+        ct = self._ct_in(pkt)
+        dst = pkt.dst
+        out = self._hook("output", pkt, None, oif, where, ct)
+        if out is None:
+            return
+        if out.dst != dst:  # nf_nat_ipv4_local_fn: the destination changed, route again
+            local = self.is_local(out.dst)
+            route = None if local else self.lookup(out.dst)
+            if not local and route is None:
+                w.drop(
+                    where,
+                    out.describe(),
+                    "no-route",
+                    "ip_route_me_harder",
+                    f"{self.name} has no route to {ip_str(out.dst)}",
+                )
+                return
+            if route is not None and self._loopback_src(out, route, "ip_route_me_harder"):
+                return
+            oif = "lo" if route is None else route.dev.name
+            where = self.lo_label if route is None else route.dev.label
+        nh = None if route is None else (route.via if route.via is not None else out.dst)
+        out = self._hook("postrouting", out, None, oif, where, ct, nh=(route.dev, nh) if route and nh else None)
+        if out is None:
+            return
+        self.conntrack.confirm(ct)
+        if route is None:
+            w.defer(self._lo_rcv, out, ct)
+        else:
+            self.neigh_output(route.dev, route.via if route.via is not None else out.dst, out, route)
 
-    def _lo_rcv(self, pkt: IPv4, ct: str) -> None:
+    def _loopback_src(self, pkt: IPv4, route: RouteEntry, func: str) -> bool:
+        """__mkroute_output: a 127/8 source may not leave through another device than lo (EINVAL).
+        Only NAT makes such a packet: the echo reply of a request redirected to 127.0.0.1 whose
+        source was SNATed to an address routed elsewhere."""
+        if pkt.src & 0xFF000000 != LOOPBACK_NET:
+            return False
+        why = f"{self.name}: the source {ip_str(pkt.src)} is a loopback address and the route leaves through {route.dev.name} (EINVAL)"
+        self.world.drop(self.lo_label, pkt.describe(), "loopback-source", f"{func} (__mkroute_output)", why)
+        return True
+
+    def _lo_rcv(self, pkt: IPv4, ct: Ct) -> None:
         """A packet to a local address, back in through lo: ip_rcv's NF_INET_PRE_ROUTING, then delivery.
 
         loopback_xmit keeps the skb's conntrack: nf_conntrack_in skips a packet that has
         one, so every prerouting chain, even one before priority -200, sees the state
         OUTPUT gave it (kernel-semantics §8)."""
-        if self._hook("prerouting", pkt, "lo", None, self.lo_label, ct, carried=True):
-            self.local_deliver(None, pkt, False, (ct, None))
+        if (p := self._hook("prerouting", pkt, "lo", None, self.lo_label, ct, carried=True)) is not None:
+            self.local_deliver(None, p, False, ct)
 
-    def _ct_in(self, pkt: IPv4) -> tuple[str, Callable[[], None] | None]:
-        """nf_conntrack_in at prerouting or output: the packet's state, and its confirm."""
+    def _ct_in(self, pkt: IPv4) -> Ct:
+        """nf_conntrack_in at prerouting or output: the packet's conntrack (entry, direction, state)."""
         nf = self.nf
-        if nf is None or not nf.uses_ct:
-            return "invalid", None  # conntrack is not loaded here: nothing reads it
         p = pkt.payload
+        if nf is None or not nf.uses_ct:
+            return Ct(None, ORIGINAL, "invalid")  # conntrack is not loaded here: nothing reads it
         if isinstance(p, Icmp):
-            return self.conntrack.lookup(pkt.src, pkt.dst, p.type, p.id)
-        if isinstance(p, Tcp) or isinstance(p.payload, Datagram):
-            syn = p.flags == TCP_SYN if isinstance(p, Tcp) else True
-            return self.conntrack.lookup_ports(pkt.src, pkt.dst, pkt.proto, p.sport, p.dport, syn)
-        return "invalid", None
+            return self.conntrack.lookup((PROTO_ICMP, pkt.src, pkt.dst, p.id, p.type))
+        if isinstance(p, Tcp):
+            # tcp_new: only a SYN starts a connection; a SYN/ACK or RST without one is invalid
+            return self.conntrack.lookup((PROTO_TCP, pkt.src, pkt.dst, p.sport, p.dport), p.flags == TCP_SYN)
+        if isinstance(p.payload, Datagram):
+            return self.conntrack.lookup((PROTO_UDP, pkt.src, pkt.dst, p.sport, p.dport))
+        return Ct(None, ORIGINAL, "invalid")
 
     def _hook(
-        self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: str, carried: bool = False
+        self,
+        hook: str,
+        pkt: IPv4,
+        iif: str | None,
+        oif: str | None,
+        where: str,
+        ct: Ct,
+        carried: bool = False,
+        nh: tuple[Device, int] | None = None,
+    ) -> IPv4 | None:
+        """NF_HOOK: the ruleset's base chains on ``hook`` and, where the ruleset has nat chains, the
+        NAT hook at its fixed priority among them; the packet as it leaves the hook (NAT may have
+        rewritten it), None when a chain dropped it. ``nh``: the output device and next hop
+        (postrouting: what masquerade picks its address by)."""
+        nf = self.nf
+        assert nf is not None
+        natprio = NAT_PRIO.get(hook) if nf.nat else None
+        if natprio is None:
+            return pkt if self._chains(hook, pkt, iif, oif, where, ct.state, carried) else None
+        if not self._chains(hook, pkt, iif, oif, where, ct.state, carried, (float("-inf"), natprio)):
+            return None
+        out = self._nat(hook, pkt, iif, oif, where, ct, nh)
+        if out is None:
+            return None
+        return out if self._chains(hook, out, iif, oif, where, ct.state, carried, (natprio, float("inf"))) else None
+
+    def _nat(
+        self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: Ct, nh: tuple[Device, int] | None
+    ) -> IPv4 | None:
+        """nf_nat_inet_fn: a new connection's binding of this hook's kind (the nat chains', or the
+        null binding), then nf_nat_packet: the packet rewritten from its entry (kernel-semantics §8)."""
+        e, p, nf, w = ct.entry, pkt.payload, self.nf, self.world
+        if e is None or not isinstance(p, Icmp) or nf is None:
+            return pkt
+        manip = DST if hook in ("prerouting", "output") else SRC
+        d: Decision | None = None
+        if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
+            d = nf.run_nat(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, p.type, 0, iif or "", oif or "", ct.state))
+            if d is not None and d.verdict != "accept":
+                w.drop(
+                    where,
+                    pkt.describe(),
+                    "nft-drop",
+                    f"nf_nat_inet_fn (NF_INET_{_NF_NAMES[hook]})",
+                    f"{self.name}: {d.describe()}",
+                )
+                return None
+            addr: int | None = None
+            if d is not None and d.nat is not None:
+                addr = self._nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
+                if addr is None:
+                    why = f"{self.name}: {d.describe()}: no address to translate to"
+                    w.drop(where, pkt.describe(), "nat-no-address", f"nft_{d.nat.kind}_eval", why)
+                    return None
+            self.conntrack.bind(e, manip, addr)
+        new = Conntrack.rewrite(e, ct.dir, manip, pkt.src, pkt.dst, p.id)
+        if new is None:
+            return pkt
+        src, dst, ident = new
+        if src == pkt.src and dst == pkt.dst and ident == p.id:
+            return pkt  # (through lo the packet already carries its translation)
+        out = IPv4(src, dst, pkt.proto, Icmp(p.type, ident, p.seq), pkt.ttl)
+        if w.tracing:
+            change = f"{pkt.describe()} id {p.id} -> {out.describe()} id {ident}"
+            if d is not None and d.nat is not None:
+                why = f"{self.name}: {d.describe()}: {change}"
+            else:
+                how = "translated" if ct.dir == ORIGINAL else "un-NATed (a reply)"
+                why = f"{self.name}: {how} by its conntrack entry, {manip} at NF_INET_{_NF_NAMES[hook]}: {change}"
+            w.hop(where, "nat", manip + "nat", out.describe(), why=why)
+        return out
+
+    def _nat_addr(
+        self, hook: str, kind: str, addr: int | None, iif: str | None, nh: tuple[Device, int] | None
+    ) -> int | None:
+        """The address a NAT statement translates to (None: none, the packet is dropped)."""
+        if kind in ("snat", "dnat"):
+            return addr
+        if kind == "redirect":
+            if hook == "output":
+                return 0x7F000001  # nf_nat_redirect_ipv4: 127.0.0.1 for a locally made packet
+            # the input device's first (primary) address
+            return next((ip for dev, ip, _ in self.addrs if dev.name == iif), None)
+        # masquerade (postrouting): nf_nat_masquerade_ipv4 → inet_select_addr(out, nexthop, universe):
+        # an address of the out device in the next hop's subnet, else its first; none there (lo,
+        # whose 127.0.0.1 is host scope): the first universe-scope address of any device
+        if nh is not None:
+            dev, hop = nh
+            first = None
+            for d, ip, plen in self.addrs:
+                if d is dev:
+                    if (ip ^ hop) & _mask(plen) == 0:
+                        return ip
+                    first = first if first is not None else ip
+            if first is not None:
+                return first
+        return next((ip for _, ip, _ in self.addrs if ip & 0xFF000000 != LOOPBACK_NET), None)
+
+    def _chains(
+        self,
+        hook: str,
+        pkt: IPv4,
+        iif: str | None,
+        oif: str | None,
+        where: str,
+        ct: str,
+        carried: bool = False,
+        prios: tuple[float, float] = (float("-inf"), float("inf")),
     ) -> bool:
-        """NF_HOOK: the ruleset's base chains on ``hook``; False when one dropped the packet."""
+        """The filter chains of ``hook`` (those of priority in ``prios``); False when one dropped the packet."""
         nf = self.nf
         assert nf is not None
         if hook not in nf.hooks:
@@ -446,7 +605,9 @@ class Stack:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
-        decisions = nf.run(hook, self._nf_packet(pkt, icmp, iif or "", oif or "", ct), ct_at)
+        decisions = nf.run(hook, self._nf_packet(pkt, icmp, iif or "", oif or "", ct), ct_at, prios)
+        if not decisions:
+            return True
         w = self.world
         last: Decision = decisions[-1]
         if w.tracing:
@@ -760,12 +921,15 @@ class Stack:
                 f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
             )
             return
-        ct: tuple[str, Callable[[], None] | None] | None = None
+        ct: Ct | None = None
         if self.nf is not None:
-            # ip_rcv's NF_INET_PRE_ROUTING (conntrack's nf_conntrack_in at priority -200 in it)
+            # ip_rcv's NF_INET_PRE_ROUTING (conntrack's nf_conntrack_in at priority -200 in it;
+            # a DNAT there changes the destination the routing decision below sees)
             ct = self._ct_in(pkt)
-            if not self._hook("prerouting", pkt, dev.name, None, dev.label, ct[0]):
+            nat = self._hook("prerouting", pkt, dev.name, None, dev.label, ct)
+            if nat is None:
                 return
+            pkt = nat
         dst = pkt.dst
         bcast = dst == 0xFFFFFFFF or dst in self.bcast
         if dst & 0xF0000000 == 0xE0000000:  # ip_route_input_mc: only a group joined on this device
@@ -817,30 +981,32 @@ class Stack:
             w.drop(dev, frame, "no-route", "ip_route_input_slow", f"{self.name} has no route to {ip_str(dst)}")
             return
         if w.tracing:
-            w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
+            what = frame if pkt is frame.payload else pkt.describe()  # (a DNAT rewrote it)
+            w.hop(dev, "fwd", "route", what, why=f"{self.name} forwards via {route.describe()}")
         fwd = IPv4(pkt.src, pkt.dst, pkt.proto, pkt.payload, pkt.ttl - 1)
         if ct is not None:
             # ip_forward's NF_INET_FORWARD, then ip_output's NF_INET_POST_ROUTING (indev: the input device)
-            state, confirm = ct
-            if not self._hook("forward", fwd, dev.name, route.dev.name, dev.label, state):
+            nh = (route.dev, route.via if route.via is not None else dst)
+            out = self._hook("forward", fwd, dev.name, route.dev.name, dev.label, ct)
+            if out is None:
                 return
-            if not self._hook("postrouting", fwd, dev.name, route.dev.name, route.dev.label, state):
+            out = self._hook("postrouting", out, dev.name, route.dev.name, route.dev.label, ct, nh=nh)
+            if out is None:
                 return
-            if confirm is not None:
-                confirm()
+            fwd = out
+            self.conntrack.confirm(ct)
         self.neigh_output(route.dev, route.via if route.via is not None else dst, fwd, route)
 
-    def local_deliver(
-        self, dev: Device | None, pkt: IPv4, bcast: bool, ct: tuple[str, Callable[[], None] | None] | None = None
-    ) -> None:
+    def local_deliver(self, dev: Device | None, pkt: IPv4, bcast: bool, ct: Ct | None = None) -> None:
         w = self.world
         where = dev.label if dev is not None else self.lo_label
         if ct is not None:
-            # ip_local_deliver's NF_INET_LOCAL_IN, then conntrack's confirm
-            if not self._hook("input", pkt, dev.name if dev is not None else "lo", None, where, ct[0]):
+            # ip_local_deliver's NF_INET_LOCAL_IN (SNAT at its NAT hook), then conntrack's confirm
+            nat = self._hook("input", pkt, dev.name if dev is not None else "lo", None, where, ct)
+            if nat is None:
                 return
-            if ct[1] is not None:
-                ct[1]()
+            pkt = nat
+            self.conntrack.confirm(ct)
         p = pkt.payload  # (the protocol number always matches the payload's class)
         if isinstance(p, Icmp):
             icmp = p
@@ -863,12 +1029,24 @@ class Stack:
                     src = (self.select_src(r, pkt.src) if r else None) or 0
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} answers the echo request")
-                self.echoed.add(icmp.id)
+                self.echoed.add((icmp.id, icmp.seq))
                 self.output(IPv4(src, pkt.src, PROTO_ICMP, Icmp(ICMP_ECHO_REPLY, icmp.id, icmp.seq)))
             elif icmp.type == ICMP_ECHO_REPLY:
+                key = (icmp.id, icmp.seq)
+                asked = self.pinged.get(key, pkt.src)
+                if asked != pkt.src:
+                    # the probe's socket takes a reply only from the address it pinged (kernel/probe.py)
+                    w.drop(
+                        where,
+                        pkt.describe(),
+                        "reply-other-source",
+                        "probe",
+                        f"{self.name} got an echo reply from {ip_str(pkt.src)}, not from {ip_str(asked)} it pinged",
+                    )
+                    return
                 if w.tracing:
                     w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
-                self.replies.add(icmp.id)
+                self.replies.add(key)
         elif isinstance(p, Tcp):
             self._tcp_rcv(where, pkt, p, bcast)
         elif isinstance(p.payload, Datagram):
@@ -911,7 +1089,7 @@ class Stack:
             if t.dport in self.listen:
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on TCP {t.dport}: SYN/ACK")
-                self.echoed.add(t.tag)
+                self.echoed.add((t.tag, 0))
                 self.output(
                     IPv4(pkt.dst, pkt.src, PROTO_TCP, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name))
                 )
@@ -924,8 +1102,8 @@ class Stack:
         if t.flags == TCP_SYN | TCP_ACK and self._client(pkt, t.sport, t.dport, t.tag):
             if w.tracing:
                 w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name}'s connection is established")
-            self.replies.add(t.tag)
-            self.answerer[t.tag] = t.text
+            self.replies.add((t.tag, 0))
+            self.answerer[(t.tag, 0)] = t.text
             return
         if t.flags & TCP_RST:
             w.drop(where, pkt.describe(), "tcp-refused", "tcp_reset", f"{self.name}'s connection is refused (RST)")
@@ -939,13 +1117,13 @@ class Stack:
         if not bcast and self._client(pkt, u.sport, u.dport, d.tag):
             if w.tracing:
                 w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got the answer on its socket")
-            self.replies.add(d.tag)
-            self.answerer[d.tag] = d.text
+            self.replies.add((d.tag, 0))
+            self.answerer[(d.tag, 0)] = d.text
             return
         if u.dport in self.listen and not bcast:
             if w.tracing:
                 w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on UDP {u.dport}: it answers")
-            self.echoed.add(d.tag)
+            self.echoed.add((d.tag, 0))
             self.output(IPv4(pkt.dst, pkt.src, PROTO_UDP, Udp(u.dport, u.sport, Datagram(d.tag, self.name))))
             return
         w.drop(

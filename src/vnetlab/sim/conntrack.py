@@ -1,0 +1,148 @@
+"""A namespace's connection tracking and NAT bindings (kernel-semantics §8).
+
+An entry is the kernel's ``nf_conn``: its original tuple (what the first
+packet looked like when ``nf_conntrack_in`` saw it) and its reply tuple (what
+a reply looks like: the inverse of the original after NAT). A tuple is
+``(proto, src, dst, a, b)``: for an ICMP echo ``a`` is the echo id and ``b``
+the ICMP type (8 request, 0 reply), as ``nf_conntrack_proto_icmp.c`` keys it;
+TCP and UDP put the source and destination ports there (port probes; their
+NAT is not simulated: a port probe in a lab with nat chains is refused).
+
+NAT (net/netfilter/nf_nat_core.c): the first packet of a connection (``new``,
+not yet confirmed) runs the namespace's nat chains at the NAT hook of
+PREROUTING/OUTPUT (destination, ``NF_IP_PRI_NAT_DST`` -100) and of
+INPUT/POSTROUTING (source, ``NF_IP_PRI_NAT_SRC`` 100); whatever binding it
+gets (none: the null binding) is fixed for the entry's life. Every later
+packet, in either direction, is rewritten from the entry (``nf_nat_packet``),
+the nat chains are not consulted again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Key = tuple[int, int, int, int, int]  # (proto, src, dst, id or sport, icmp type or dport)
+
+ORIGINAL, REPLY = 0, 1
+DST, SRC = "dst", "src"  # NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC
+#: the ICMP types whose tuples conntrack inverts (icmp_invert_tuple's table, echo only here)
+_INVERT_TYPE = {8: 0, 0: 8}
+
+
+def invert(k: Key) -> Key:
+    """nf_ct_invert_tuple: addresses (and ports) swapped, echo request ↔ echo reply."""
+    proto, src, dst, a, b = k
+    if proto == 1:
+        return (proto, dst, src, a, _INVERT_TYPE.get(b, b))
+    return (proto, dst, src, b, a)
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    orig: Key
+    reply: Key
+    seen_reply: bool = False
+    confirmed: bool = False
+    #: IPS_SRC_NAT / IPS_DST_NAT: the binding of that kind changed the tuple
+    src_nat: bool = False
+    dst_nat: bool = False
+    #: nf_nat_initialized: a binding of that kind (maybe the null one) was set up
+    src_done: bool = False
+    dst_done: bool = False
+
+    def translated(self) -> Key:
+        """The original direction's tuple after NAT (curr_tuple in nf_nat_setup_info)."""
+        return invert(self.reply)
+
+
+@dataclass(slots=True)
+class Ct:
+    """A packet's conntrack: its entry (None: untracked, 'ct state' reads invalid), direction, state."""
+
+    entry: Entry | None
+    dir: int
+    state: str
+
+
+@dataclass(slots=True)
+class Conntrack:
+    """The conntrack table of one network namespace."""
+
+    #: confirmed entries by their original tuple and by their reply tuple (the kernel's one hash)
+    by_orig: dict[Key, Entry] = field(default_factory=dict)
+    by_reply: dict[Key, Entry] = field(default_factory=dict)
+
+    def lookup(self, k: Key, may_start: bool = True) -> Ct:
+        """nf_conntrack_in: the packet's entry (made, unconfirmed, for a new connection).
+
+        ``may_start`` false: a packet that cannot start a connection (tcp_new: a TCP
+        segment without SYN, a SYN/ACK or RST) has none without an entry: invalid."""
+        e = self.by_orig.get(k)
+        if e is not None:
+            return Ct(e, ORIGINAL, "established" if e.seen_reply else "new")
+        e = self.by_reply.get(k)
+        if e is not None:
+            e.seen_reply = True  # IPS_SEEN_REPLY, set by nf_conntrack_in itself
+            return Ct(e, REPLY, "established")
+        if (k[0] == 1 and k[4] != 8) or not may_start:
+            # icmp_new: only an echo request (of what is modelled) starts a connection → invalid
+            return Ct(None, ORIGINAL, "invalid")
+        return Ct(Entry(k, invert(k)), ORIGINAL, "new")
+
+    def confirm(self, ct: Ct) -> None:
+        """__nf_conntrack_confirm: a new entry whose packet left the namespace's hooks alive is kept."""
+        e = ct.entry
+        if e is None or e.confirmed:
+            return
+        e.confirmed = True
+        self.by_orig.setdefault(e.orig, e)
+        self.by_reply.setdefault(e.reply, e)
+
+    def used(self, k: Key, me: Entry) -> bool:
+        """nf_nat_used_tuple: would ``k`` as the original (so its inverse as the reply) clash?"""
+        other = self.by_reply.get(invert(k))
+        return other is not None and other is not me
+
+    def bind(self, e: Entry, manip: str, addr: int | None) -> None:
+        """nf_nat_setup_info: the binding of kind ``manip`` to ``addr`` (None: the null binding).
+
+        get_unique_tuple keeps the id (or port) unless the tuple would clash with a
+        confirmed entry's; then it takes another (nf_nat_l4proto_unique_tuple: a
+        random offset for SRC, from 0 for DST; the simulator takes the lowest free)."""
+        cur = e.translated()
+        proto, s, d, a, b = cur
+        if addr is not None:
+            s, d = (addr, d) if manip == SRC else (s, addr)
+        new: Key = (proto, s, d, a, b)
+        if self.used(new, e) and proto == 1:
+            for i in range(65536):
+                cand: Key = (proto, s, d, i, b)
+                if not self.used(cand, e):
+                    new = cand
+                    break
+        if new != cur:
+            e.reply = invert(new)
+            if manip == SRC:
+                e.src_nat = True
+            else:
+                e.dst_nat = True
+        if manip == SRC:
+            e.src_done = True
+        else:
+            e.dst_done = True
+
+    @staticmethod
+    def rewrite(e: Entry, direction: int, manip: str, src: int, dst: int, ident: int) -> tuple[int, int, int] | None:
+        """nf_nat_packet: the (src, dst, id) a packet of ``direction`` gets at a NAT hook of kind
+        ``manip`` (None: unchanged). The target is the inverse of the other direction's tuple;
+        a SRC manip sets the source address, a DST manip the destination, both the echo id
+        (nf_nat_ipv4_manip_pkt, icmp_manip_pkt)."""
+        bit = e.src_nat if manip == SRC else e.dst_nat
+        if direction == REPLY:
+            bit = e.dst_nat if manip == SRC else e.src_nat  # statusbit ^= IPS_NAT_MASK
+        if not bit:
+            return None
+        t = invert(e.reply if direction == ORIGINAL else e.orig)
+        if manip == SRC:
+            return t[1], dst, t[3]
+        return src, t[2], t[3]
