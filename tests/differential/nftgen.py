@@ -159,7 +159,7 @@ def nat_rule(draw: st.DrawFn, hook: str, fam: str, own: tuple[str, ...]) -> str:
 
 
 @st.composite
-def ruleset(draw: st.DrawFn, own: tuple[str, ...] = ()) -> str:
+def ruleset(draw: st.DrawFn, own: tuple[str, ...] = (), nat: bool = True) -> str:
     out = []
     for t in range(draw(st.integers(1, 2))):
         fam = draw(st.sampled_from(["ip", "inet"]))
@@ -179,7 +179,7 @@ def ruleset(draw: st.DrawFn, own: tuple[str, ...] = ()) -> str:
                 + "".join(f"    {r}\n" for r in rules)
                 + "  }"
             )
-        if draw(st.integers(0, 2)) == 0:
+        if nat and draw(st.integers(0, 2)) == 0:
             for i, hook in enumerate(draw(st.lists(st.sampled_from(list(NAT_STMTS)), min_size=1, max_size=2))):
                 prio = draw(st.sampled_from(NAT_PRIOS))
                 rules = draw(st.lists(nat_rule(hook, fam, own), min_size=1, max_size=3))
@@ -197,9 +197,11 @@ def _block(text: str) -> str:
 
 
 @st.composite
-def labs(draw: st.DrawFn) -> str:
+def labs(draw: st.DrawFn, nat: bool = True) -> str:
+    """A lab of nftgen's topology with random rulesets; ``nat`` false: filter chains only
+    (port probes through NAT are not simulated)."""
     nodes = {n: "" for n in ("a", "c", "r1", "r2", "b")}
     chosen = draw(st.lists(st.sampled_from(list(nodes)), min_size=1, max_size=3, unique=True))
     for n in chosen:
-        nodes[n] = _block(draw(ruleset(IFACES[n])))
+        nodes[n] = _block(draw(ruleset(IFACES[n], nat)))
     return TOPOLOGY.format(**nodes)

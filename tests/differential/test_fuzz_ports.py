@@ -1,4 +1,4 @@
-"""Differential fuzzing of port probes: the random filter rulesets of nftgen (which
+"""Differential fuzzing of port probes: the random filter rulesets of nftgen, without nat chains (which
 match tcp dport 22, udp dport 53, meta l4proto, ct state...), the simulator's TCP
 and UDP port matrices against the kernel's, the kernel as the judge. FUZZ_N
 examples (default 6)."""
@@ -64,7 +64,7 @@ def compare_ports(text: str) -> list[str]:
     derandomize=not os.environ.get("FUZZ_RANDOM"),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-@given(labs())
+@given(labs(nat=False))  # TCP/UDP through NAT is not simulated (the simulator refuses it)
 def test_port_probes_agree_with_the_kernel(text: str) -> None:
     assert sim_unsupported(load_text(text)) is None, text
     bad = compare_ports(text)
