@@ -176,6 +176,11 @@ class Simulator:
         if flush:
             self.flush()
         st = self.world.stacks[src]
+        # each probe runs to completion before the next leaves: the previous rows' replies
+        # were read, and nothing of theirs is still on its way (without this, a 1,000-node
+        # matrix keeps a million of them)
+        st.replies.clear()
+        st.pinged.clear()
         dport = port or 0
         if proto != "icmp":
             assert port is not None
