@@ -304,36 +304,7 @@ class Stack:
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
         """Send one ICMP echo request (``ident``, ``seq``) to ``dst`` with the node's own routing."""
         self.pinged[(ident, seq)] = dst
-        if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET:  # is_local
-            pkt = IPv4(dst, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq))
-            if self.world.tracing:
-                self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
-            if self.nf is None:
-                self.world.defer(self.local_deliver, None, pkt, False)
-            else:
-                self._nf_out(pkt, None)
-            return
-        route = self.lookup(dst)
-        if route is None:
-            self.world.drop(
-                self.lo_label,
-                f"echo request to {ip_str(dst)}",
-                "no-route",
-                "ip_route_output_flow",
-                f"{self.name} has no route to {ip_str(dst)} (ENETUNREACH)",
-            )
-            return
-        src = self.select_src(route, dst)
-        if src is None:
-            self.world.drop(
-                self.lo_label,
-                f"echo request to {ip_str(dst)}",
-                "no-source",
-                "inet_select_addr",
-                f"{self.name} has no IPv4 address to send from",
-            )
-            return
-        self.output(IPv4(src, dst, PROTO_ICMP, Icmp(ICMP_ECHO, ident, seq)), route)
+        self._send_new(dst, f"echo request to {ip_str(dst)}", lambda src: Icmp(ICMP_ECHO, ident, seq), PROTO_ICMP)
 
     def connect(self, dst: int, proto: int, dport: int, tag: int) -> None:
         """A port probe: a TCP SYN (a non-blocking connect) or a UDP datagram on a
@@ -341,13 +312,17 @@ class Stack:
         sport = ephemeral(tag)
         what = f"{'TCP' if proto == PROTO_TCP else 'UDP'} to {ip_str(dst)}:{dport}"
 
-        def packet(src: int) -> IPv4:
-            seg: Tcp | Udp = Tcp(sport, dport, TCP_SYN, tag) if proto == PROTO_TCP else Udp(sport, dport, Datagram(tag))
-            return IPv4(src, dst, proto, seg)
+        def segment(src: int) -> Tcp | Udp:
+            self.conns[tag] = (dst, dport)  # the socket is connected once a route and a source exist
+            return Tcp(sport, dport, TCP_SYN, tag) if proto == PROTO_TCP else Udp(sport, dport, Datagram(tag))
 
-        if self.is_local(dst):
-            pkt = packet(dst)
-            self.conns[tag] = (dst, dport)
+        self._send_new(dst, what, segment, proto)
+
+    def _send_new(self, dst: int, what: str, payload: Callable[[int], Icmp | Tcp | Udp], proto: int) -> None:
+        """A locally made packet to ``dst``: to a local address through lo, else routed from
+        the source the route selects (ENETUNREACH without a route, nothing without a source)."""
+        if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET:  # is_local
+            pkt = IPv4(dst, dst, proto, payload(dst))
             if self.world.tracing:
                 self.world.hop(self.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             if self.nf is None:
@@ -357,18 +332,15 @@ class Stack:
             return
         route = self.lookup(dst)
         if route is None:
-            self.world.drop(
-                self.lo_label, what, "no-route", "ip_route_output_flow", f"{self.name} has no route to {ip_str(dst)}"
-            )
+            why = f"{self.name} has no route to {ip_str(dst)} (ENETUNREACH)"
+            self.world.drop(self.lo_label, what, "no-route", "ip_route_output_flow", why)
             return
         src = self.select_src(route, dst)
         if src is None:
-            self.world.drop(
-                self.lo_label, what, "no-source", "inet_select_addr", f"{self.name} has no IPv4 address to send from"
-            )
+            why = f"{self.name} has no IPv4 address to send from"
+            self.world.drop(self.lo_label, what, "no-source", "inet_select_addr", why)
             return
-        self.conns[tag] = (dst, dport)
-        self.output(packet(src), route)
+        self.output(IPv4(src, dst, proto, payload(src)), route)
 
     def is_local(self, ip: int) -> bool:
         return ip in self.local or ip & 0xFF000000 == LOOPBACK_NET
