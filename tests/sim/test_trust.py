@@ -22,14 +22,14 @@ REGRESSIONS = sorted((ROOT / "tests" / "differential" / "regressions").glob("*.y
 DATA = ROOT / "tests" / "data" / "sim"
 
 
-def oracle(r) -> list[str]:
+def oracle(r, proto: str = "icmp", port: int | None = None) -> list[str]:
     """Cells where the matrix and a fresh `trace` of that one pair disagree."""
-    rows = Simulator(r).matrix()["rows"]
+    rows = Simulator(r).matrix(proto, port)["rows"]
     tracer = Simulator(r)  # what `vnetlab trace` and `test` use, one cell after another
     bad = []
     for src, row in rows.items():
         for addr, ok in row.items():
-            traced = tracer.ping(src, addr, flush=True)[0].ok
+            traced = tracer.ping(src, addr, flush=True, proto=proto, port=port)[0].ok
             if traced != ok:
                 bad.append(f"{src} -> {addr}: matrix {ok}, trace {traced}")
     return bad
@@ -43,6 +43,17 @@ def test_matrix_equals_trace(path) -> None:
         assert "nftables" in why
         return
     assert oracle(resolve(load(path))) == []
+
+
+PORT_LABS = [p for p in LABS if "proto: tcp" in p.read_text() or "proto: udp" in p.read_text()]
+
+
+@pytest.mark.parametrize("probe", [("tcp", 80), ("tcp", 22), ("udp", 53)], ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.mark.parametrize("path", PORT_LABS, ids=lambda p: p.name)
+def test_port_matrix_equals_trace(path, probe) -> None:
+    """The port probes' matrix (TCP, UDP) is the same semantics as `trace --proto --port`."""
+    assert PORT_LABS, "no shipped lab has port expectations"
+    assert oracle(resolve(load(path)), *probe) == []
 
 
 @pytest.mark.parametrize("path", REGRESSIONS, ids=lambda p: p.name)
