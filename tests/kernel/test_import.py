@@ -35,7 +35,21 @@ def _ifaces(r) -> set:
     return out
 
 
-@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+#: issue #13, not done yet: the IPv6 round trip through import (the script does not wait
+#: for carrier and DAD as `up` does; import does not read IPv6 forwarding and link-local routes)
+V6_GAP = tuple(p.name for p in LABS if p.name.startswith("v6-"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="#13: IPv6 round trip not done yet", strict=False))
+        if p.name in V6_GAP
+        else p
+        for p in LABS
+    ],
+    ids=lambda p: p.name,
+)
 def test_import_round_trip(path, in_sandbox) -> None:
     if missing_kinds(path):
         pytest.skip("this kernel lacks a kind the lab uses")
