@@ -22,7 +22,7 @@ ip -n nftnames-hub -batch - <<'EOF'
 link add name br0 address da:6c:47:a8:b0:22 type bridge stp_state 0
 link add name p1 address 62:33:7b:ba:c9:92 type veth peer name eth0 address 22:2c:b4:9b:82:cb netns nftnames-h1
 link add name p2 address 12:fd:0d:0a:e5:e7 type veth peer name eth0 address 82:a6:e0:d8:6b:64 netns nftnames-h2
-link add name up address 6e:a5:d7:6e:2b:ba type veth peer name eth0 address ee:e8:5b:5a:a6:00 netns nftnames-h3
+link add name up address 02:00:00:00:0c:01 type veth peer name eth0 address ee:e8:5b:5a:a6:00 netns nftnames-h3
 link add name mv link up address 22:14:c7:78:ea:9c type macvlan mode bridge
 link set dev p1 master br0
 link set dev p2 master br0
@@ -82,6 +82,7 @@ route add default via 192.0.2.1
 EOF
 ip -n nftnames-h3 -batch - <<'EOF'
 route add default via 198.51.100.1
+neigh add 198.51.100.5 lladdr 02:00:00:00:0c:01 dev eth0 nud permanent
 EOF
 printf '%s\n' 'table inet t {
   chain input {
