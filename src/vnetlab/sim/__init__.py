@@ -184,11 +184,6 @@ class Simulator:
         dport = port or 0
         if proto != "icmp":
             assert port is not None
-            if nat := next((n for n, st in self.world.stacks.items() if st.nf is not None and st.nf.nat), None):
-                raise SimCannot(
-                    f"port probes (TCP/UDP) through NAT are not simulated yet: node {nat} has nat chains "
-                    "(echo probes are; the kernel backend runs port probes)"
-                )
             self._listen(port)
             l4 = PROTO_TCP if proto == "tcp" else PROTO_UDP
         ids: dict[str, tuple[int, int]] = {}

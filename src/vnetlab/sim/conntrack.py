@@ -5,8 +5,10 @@ packet looked like when ``nf_conntrack_in`` saw it) and its reply tuple (what
 a reply looks like: the inverse of the original after NAT). A tuple is
 ``(proto, src, dst, a, b)``: for an ICMP echo ``a`` is the echo id and ``b``
 the ICMP type (8 request, 0 reply), as ``nf_conntrack_proto_icmp.c`` keys it;
-TCP and UDP put the source and destination ports there (port probes; their
-NAT is not simulated: a port probe in a lab with nat chains is refused).
+TCP and UDP put the source and destination ports there (port probes). A SRC
+binding rewrites the source address and port, a DST binding the destination
+address and port (``nf_nat_ipv4_manip_pkt``, ``tcp_manip_pkt``/``udp_manip_pkt``;
+the echo id goes with either).
 
 NAT (net/netfilter/nf_nat_core.c): the first packet of a connection (``new``,
 not yet confirmed) runs the namespace's nat chains at the NAT hook of
@@ -103,23 +105,50 @@ class Conntrack:
         other = self.by_reply.get(invert(k))
         return other is not None and other is not me
 
-    def bind(self, e: Entry, manip: str, addr: int | None) -> None:
-        """nf_nat_setup_info: the binding of kind ``manip`` to ``addr`` (None: the null binding).
+    def bind(self, e: Entry, manip: str, addr: int | None, port: int | None = None) -> None:
+        """nf_nat_setup_info: the binding of kind ``manip`` to ``addr`` (and, for TCP/UDP, ``port``;
+        None: kept), both None: the null binding.
 
-        get_unique_tuple keeps the id (or port) unless the tuple would clash with a
-        confirmed entry's; then it takes another (nf_nat_l4proto_unique_tuple: a
-        random offset for SRC, from 0 for DST; the simulator takes the lowest free)."""
+        get_unique_tuple keeps the echo id or the port unless the tuple would clash with a
+        confirmed entry's. A named port is taken as it is (a one-port range: `min_proto ==
+        max_proto` returns at once). Otherwise, on a clash, nf_nat_l4proto_unique_tuple takes
+        another echo id (from 0 for DST, at a random offset for SRC; the simulator takes the
+        lowest free) or, for a SRC binding, another source port in the class of the old one
+        (1-511, 600-1023, 1024-65535, at a random offset; the simulator takes the lowest free);
+        a DST binding never changes a port it was not told to ("can't change port")."""
         cur = e.translated()
         proto, s, d, a, b = cur
         if addr is not None:
             s, d = (addr, d) if manip == SRC else (s, addr)
+        if port is not None and proto != 1:
+            a, b = (port, b) if manip == SRC else (a, port)
         new: Key = (proto, s, d, a, b)
-        if self.used(new, e) and proto == 1:
-            for i in range(65536):
-                cand: Key = (proto, s, d, i, b)
-                if not self.used(cand, e):
-                    new = cand
-                    break
+        if self.used(new, e):
+            if proto != 1 and (port is not None or manip == DST):
+                # the tuple is kept, clash or not: __nf_conntrack_confirm then finds the reply
+                # tuple taken and drops the packet (measured, nat_ports.sh F, G), unless an old
+                # TCP entry may be reused: not modelled
+                from .nft import ProbeUnsupported
+
+                what = f"port {port}" if port is not None else "its port"
+                raise ProbeUnsupported(
+                    f"the simulator does not model a {'source' if manip == SRC else 'destination'} NAT to {what} "
+                    "whose translated connection is already another connection's (the kernel drops the packet "
+                    "at conntrack confirm or reuses a closed TCP entry); use --backend kernel"
+                )
+            if proto == 1:
+                for i in range(65536):
+                    cand: Key = (proto, s, d, i, b)
+                    if not self.used(cand, e):
+                        new = cand
+                        break
+            elif manip == SRC and port is None:
+                lo, hi = (1, 511) if a < 512 else (600, 1023) if a < 1024 else (1024, 65535)
+                for i in range(lo, hi + 1):
+                    cand = (proto, s, d, i, b)
+                    if not self.used(cand, e):
+                        new = cand
+                        break
         if new != cur:
             e.reply = invert(new)
             if manip == SRC:
@@ -132,17 +161,24 @@ class Conntrack:
             e.dst_done = True
 
     @staticmethod
-    def rewrite(e: Entry, direction: int, manip: str, src: int, dst: int, ident: int) -> tuple[int, int, int] | None:
-        """nf_nat_packet: the (src, dst, id) a packet of ``direction`` gets at a NAT hook of kind
-        ``manip`` (None: unchanged). The target is the inverse of the other direction's tuple;
-        a SRC manip sets the source address, a DST manip the destination, both the echo id
-        (nf_nat_ipv4_manip_pkt, icmp_manip_pkt)."""
+    def rewrite(
+        e: Entry, direction: int, manip: str, src: int, dst: int, a: int, b: int
+    ) -> tuple[int, int, int, int] | None:
+        """nf_nat_packet: the (src, dst, a, b) a packet of ``direction`` gets at a NAT hook of kind
+        ``manip`` (None: unchanged); ``a``, ``b``: the echo id and type of an echo, the source and
+        destination ports of TCP/UDP. The target is the inverse of the other direction's tuple;
+        a SRC manip sets the source address and port, a DST manip the destination address and
+        port, both the echo id (nf_nat_ipv4_manip_pkt, icmp_manip_pkt, tcp_manip_pkt, udp_manip_pkt)."""
         bit = e.src_nat if manip == SRC else e.dst_nat
         if direction == REPLY:
             bit = e.dst_nat if manip == SRC else e.src_nat  # statusbit ^= IPS_NAT_MASK
         if not bit:
             return None
         t = invert(e.reply if direction == ORIGINAL else e.orig)
+        if t[0] == 1:
+            if manip == SRC:
+                return t[1], dst, t[3], b
+            return src, t[2], t[3], b
         if manip == SRC:
-            return t[1], dst, t[3]
-        return src, t[2], t[3]
+            return t[1], dst, t[3], b
+        return src, t[2], a, t[4]

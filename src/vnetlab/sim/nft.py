@@ -227,8 +227,9 @@ Verdict = tuple[str, str | None]  # (accept|drop|reject|jump|goto|return|continu
 @dataclass(frozen=True, slots=True)
 class Nat:
     """A NAT statement: ``kind`` snat, dnat, masquerade or redirect; ``addr`` the address
-    (snat/dnat), ``port`` the port it names (only in a rule that matches TCP/UDP, so
-    never reached by ICMP)."""
+    (snat/dnat), ``port`` the one port it names (nft allows one only after a TCP/UDP match,
+    so an echo never meets it): the TCP/UDP source port of snat/masquerade, the destination
+    port of dnat/redirect."""
 
     kind: str
     addr: int | None = None
@@ -607,7 +608,9 @@ def _nat_stmt(key: str, arg: Any, where: str) -> Nat:
         raise _u(f"the statement '{key}' with {json.dumps(arg)[:80]}", where)
     addr = arg.get("addr")
     port = arg.get("port")
-    if port is not None and not isinstance(port, int):
+    if isinstance(port, str) and port in SERVICES:
+        port = SERVICES[port]  # nft lists a well-known port by its service name
+    if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536):
         raise _u(f"the port {json.dumps(port)[:80]} of '{key}' (port ranges and maps)", where)
     if key in ("snat", "dnat"):
         if not isinstance(addr, str):

@@ -487,12 +487,21 @@ class Stack:
         """nf_nat_inet_fn: a new connection's binding of this hook's kind (the nat chains', or the
         null binding), then nf_nat_packet: the packet rewritten from its entry (kernel-semantics §8)."""
         e, p, nf, w = ct.entry, pkt.payload, self.nf, self.world
-        if e is None or not isinstance(p, Icmp) or nf is None:
+        if e is None or nf is None:
             return pkt
+        if isinstance(p, Icmp):
+            a, b = p.id, p.type
+        elif isinstance(p, Tcp) or isinstance(p.payload, Datagram):
+            a, b = p.sport, p.dport
+        else:
+            return pkt  # (a VXLAN datagram: labs with VXLAN and a ruleset are refused)
         manip = DST if hook in ("prerouting", "output") else SRC
         d: Decision | None = None
         if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
-            d = nf.run_nat(hook, NfPacket(pkt.src, pkt.dst, pkt.proto, p.type, 0, iif or "", oif or "", ct.state))
+            q = NfPacket(pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state)
+            if not isinstance(p, Icmp):
+                q.sport, q.dport = a, b
+            d = nf.run_nat(hook, q)
             if d is not None and d.verdict != "accept":
                 w.drop(
                     where,
@@ -503,22 +512,32 @@ class Stack:
                 )
                 return None
             addr: int | None = None
+            port: int | None = None
             if d is not None and d.nat is not None:
+                port = d.nat.port
                 addr = self._nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
                 if addr is None:
                     why = f"{self.name}: {d.describe()}: no address to translate to"
                     w.drop(where, pkt.describe(), "nat-no-address", f"nft_{d.nat.kind}_eval", why)
                     return None
-            self.conntrack.bind(e, manip, addr)
-        new = Conntrack.rewrite(e, ct.dir, manip, pkt.src, pkt.dst, p.id)
+            self.conntrack.bind(e, manip, addr, port)
+        new = Conntrack.rewrite(e, ct.dir, manip, pkt.src, pkt.dst, a, b)
         if new is None:
             return pkt
-        src, dst, ident = new
-        if src == pkt.src and dst == pkt.dst and ident == p.id:
+        src, dst, na, nb = new
+        if src == pkt.src and dst == pkt.dst and na == a and nb == b:
             return pkt  # (through lo the packet already carries its translation)
-        out = IPv4(src, dst, pkt.proto, Icmp(p.type, ident, p.seq), pkt.ttl)
+        if isinstance(p, Icmp):
+            out = IPv4(src, dst, pkt.proto, Icmp(p.type, na, p.seq), pkt.ttl)
+            change = f"{pkt.describe()} id {p.id} -> {out.describe()} id {na}"
+        else:
+            if isinstance(p, Tcp):
+                seg: Tcp | Udp = Tcp(na, nb, p.flags, p.tag, p.text)
+            else:
+                seg = Udp(na, nb, p.payload)
+            out = IPv4(src, dst, pkt.proto, seg, pkt.ttl)
+            change = f"{pkt.describe()} -> {out.describe()}"
         if w.tracing:
-            change = f"{pkt.describe()} id {p.id} -> {out.describe()} id {ident}"
             if d is not None and d.nat is not None:
                 why = f"{self.name}: {d.describe()}: {change}"
             else:
