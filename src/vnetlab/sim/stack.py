@@ -498,7 +498,9 @@ class Stack:
         manip = DST if hook in ("prerouting", "output") else SRC
         d: Decision | None = None
         if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
-            q = NfPacket(pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state)
+            q = NfPacket(
+                pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state
+            )
             if not isinstance(p, Icmp):
                 q.sport, q.dport = a, b
             d = nf.run_nat(hook, q)
