@@ -2,7 +2,8 @@
 topology with two routers and asymmetric routes (a's requests to b go through
 r1, b's replies through r2: r2's conntrack sees an echo reply it never saw the
 request of, 'ct state invalid'). Every node may get a ruleset; a table may
-have nat chains (snat, dnat, masquerade, redirect to the lab's addresses)."""
+have nat chains (snat, dnat, masquerade, redirect to the lab's addresses;
+dnat and redirect of TCP/UDP also to a port)."""
 
 from __future__ import annotations
 
@@ -150,11 +151,16 @@ def nat_rule(draw: st.DrawFn, hook: str, fam: str, own: tuple[str, ...]) -> str:
     if draw(st.integers(0, 5)) == 0:
         return " ".join([*ms, draw(st.sampled_from(["accept", "drop", "counter"]))])
     kind = draw(st.sampled_from(NAT_STMTS[hook]))
+    # dnat and redirect may name a port, after a TCP/UDP match (nft's rule): what the port fuzzer probes
+    port = ""
+    if kind in ("dnat", "redirect") and not protos and draw(st.integers(0, 2)) == 0:
+        ms.append(draw(st.sampled_from(["tcp dport 22", "tcp dport { 22, 80 }", "udp dport 53", "tcp dport 80"])))
+        port = f":{draw(st.sampled_from([22, 80, 53, 8080]))}"
     if kind in ("snat", "dnat"):
-        to = draw(st.sampled_from(ADDRS))
+        to = draw(st.sampled_from(ADDRS)) + port
         stmt = f"{kind} ip to {to}" if fam == "inet" else f"{kind} to {to}"
     else:
-        stmt = kind
+        stmt = f"{kind} to {port}" if port else kind
     return " ".join([*ms, stmt])
 
 
