@@ -60,7 +60,8 @@ class SimCannot(EnvironmentProblem):
 
 
 #: kinds whose packets take paths through another namespace's netfilter hooks, or
-#: carry UDP (whose conntrack the simulator does not model): not with a ruleset yet
+#: carry UDP of their own (a VXLAN tunnel, which the port probes' conntrack does not
+#: model): not with a ruleset yet
 _NOT_WITH_NFT = ("vxlan", "ipvlan")
 
 

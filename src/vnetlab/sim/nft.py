@@ -1,4 +1,5 @@
-"""The simulator's packet filter: a node's nftables ruleset, evaluated on IPv4 ICMP echo.
+"""The simulator's packet filter: a node's nftables ruleset, evaluated on IPv4 ICMP echo
+and on the TCP/UDP port probes.
 
 What is evaluated is nft's own JSON form of the ruleset (``nft -j list
 ruleset``), never vnetlab's reading of nft syntax: the ruleset is loaded into
@@ -18,7 +19,7 @@ implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
 return, continue, and anonymous verdict maps on those keys; ``counter`` and
 ``log`` do nothing here. Chains of type nat on prerouting, input, output and
 postrouting with ``snat to ADDR``, ``dnat to ADDR``, ``masquerade`` and
-``redirect`` (run by the NAT hook at its fixed priority for a connection's
+``redirect``, each with one port for TCP/UDP or none (run by the NAT hook at its fixed priority for a connection's
 first packet: sim/conntrack.py, sim/stack.py ``_nat``). Anything else
 raises :class:`Unsupported` naming it when the ruleset is compiled, before
 any packet is sent: a ruleset is evaluated whole or not at all.
