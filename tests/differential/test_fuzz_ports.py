@@ -36,9 +36,19 @@ def _kernel(text: str, timeout: float = 0.3, retries: int = 0) -> list[dict]:
     return [k.matrix(p, n).as_json() for p, n in PROBES]
 
 
+#: how many TCP/UDP connections the last compare_ports saw NAT translate in the simulator
+TRANSLATED = [0]
+
+
 def compare_ports(text: str) -> list[str]:
     sim = Simulator(resolve(load_text(text)))
     s = [sim.matrix(p, n).as_json() for p, n in PROBES]
+    TRANSLATED[0] = sum(
+        1
+        for st in sim.world.stacks.values()
+        for e in st.conntrack.by_orig.values()
+        if e.orig[0] != 1 and (e.src_nat or e.dst_nat)
+    )
 
     def bad(ker: list[dict]) -> set[tuple[int, str, str]]:
         return {
@@ -81,5 +91,5 @@ def test_port_probes_agree_with_the_kernel(text: str) -> None:
         reject()  # refused, named, never guessed: not a disagreement
     if log:
         with open(log, "a") as f:
-            f.write(f"nat={nat} disagreements={len(bad)}\n")
+            f.write(f"nat={nat} translated={TRANSLATED[0]} disagreements={len(bad)}\n")
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
