@@ -23,6 +23,7 @@ table ip nat {
   chain post { type nat hook postrouting priority srcnat; policy accept;
     oifname "wan" tcp dport 82 snat to 198.51.100.1:5000
     oifname "wan" udp dport 54 snat to 198.51.100.1:5000
+    oifname "wan" tcp dport 83 snat to 198.51.100.1:5001
     oifname "wan" masquerade
   }
 }
@@ -31,6 +32,11 @@ L=$(mktemp); : > $L
 ip netns exec s python3 $D/nat_ports_srv.py $L 80 81 82 53 54 & SP=$!
 ip netns exec c1 python3 $D/nat_ports_srv.py $L 8080 5353 & CP=$!
 ip netns exec r python3 $D/nat_ports_srv.py $L 22 & RP=$!
+# port 83: a server that closes each connection at once (the entry goes to TIME_WAIT)
+ip netns exec s python3 -c 'import socket
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("0.0.0.0", 83)); t.listen(8)
+while True:
+    c, _ = t.accept(); c.send(b"hi"); c.close()' & SP2=$!
 sleep 0.5
 C() { ip netns exec "$@"; }
 echo "== A: masquerade keeps the source port"; C c1 python3 $D/nat_ports_cli.py tcp 198.51.100.30 80 40000 2 & W=$!; sleep 0.3
@@ -45,7 +51,10 @@ C c1 python3 $D/nat_ports_cli.py tcp 198.51.100.30 82 41000 2 & W=$!; sleep 0.3;
 echo "== F2: snat to :5000 again, the earlier connections closed"; C c2 python3 $D/nat_ports_cli.py tcp 198.51.100.30 82 42001
 echo "== G: udp snat to 198.51.100.1:5000, two clients to s:54"
 C c1 python3 $D/nat_ports_cli.py udp 198.51.100.30 54 41000; C c2 python3 $D/nat_ports_cli.py udp 198.51.100.30 54 42000
+echo "== F3: snat to :5001, c1 to s:83 and closed (TIME_WAIT), then c2 to s:83"
+C c1 python3 $D/nat_ports_cli.py tcp 198.51.100.30 83 41000; sleep 0.5; C r cat /proc/net/nf_conntrack | grep "dport=83" | sed 's/  */ /g' | cut -d' ' -f3-6
+C c2 python3 $D/nat_ports_cli.py tcp 198.51.100.30 83 42000
 echo "== server log"; cat $L
 echo "== r conntrack"; C r cat /proc/net/nf_conntrack | sed 's/  */ /g' | cut -d' ' -f3- | sort
-echo "== r stats"; C r nft list ruleset >/dev/null; C r cat /proc/net/stat/nf_conntrack | awk 'NR==1{print $11, $12}' 
-kill $SP $CP $RP
+echo "== r conntrack stats (insert_failed, drop)"; C r cat /proc/net/stat/nf_conntrack | awk 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR>1{for(i=1;i<=NF;i++)if(h[i]=="insert_failed"||h[i]=="drop")print "cpu" NR-2, h[i], "0x" $i}' 
+kill $SP $CP $RP $SP2

@@ -16,7 +16,10 @@ from vnetlab.sim import Simulator
 
 pytestmark = pytest.mark.skipif(shutil.which("nft") is None, reason="needs nft")
 
-NAT_LABS = [*sorted((ROOT / "labs").glob("nft-nat-*.yaml")), ROOT / "tests" / "data" / "ports" / "dnat-answered-by.yaml"]
+NAT_LABS = [
+    *sorted((ROOT / "labs").glob("nft-nat-*.yaml")),
+    ROOT / "tests" / "data" / "ports" / "dnat-answered-by.yaml",
+]
 PROBES = [("tcp", 80), ("tcp", 22), ("udp", 53), ("tcp", 8080), ("udp", 5353)]
 
 

@@ -50,6 +50,9 @@ class _RowCursor:
     sim: Simulator
     next: int = 0  # the index (in ``endpoints``) of the next row it sends
     snap: FdbSnapshot | None = None  # the FDBs as row ``src`` started
+    #: and the conntrack tables (earlier rows' connections stay, as on the kernel: a NAT to a
+    #: named port can clash with one of them)
+    cts: dict[str, Any] = field(default_factory=dict)
     verdicts: dict[str, bool] | None = None  # and that row's verdicts
     src: str | None = None
     mode: tuple[str, int | None] = ("icmp", None)  # what its rows probe
@@ -292,12 +295,25 @@ class Simulator:
                 e = order[ref.next]
                 sim.flush()
                 snap = sim.world.fdb_snapshot()
+                cts = sim._ct_snapshot() if e == src else {}
                 verdicts = sim.probe(e, row, proto=mode[0], port=mode[1])
                 ref.next += 1
                 if e == src:
-                    ref.snap, ref.verdicts, ref.src = snap, verdicts, src
+                    ref.snap, ref.verdicts, ref.src, ref.cts = snap, verdicts, src, cts
         assert ref.snap is not None and ref.verdicts is not None  # the loop passed row ``src``
         return ref.snap, ref.verdicts
+
+    def _ct_snapshot(self) -> dict[str, Any]:
+        """Every namespace's conntrack table that holds entries (those with a ruleset)."""
+        return {n: st.conntrack.snapshot() for n, st in self.world.stacks.items() if st.conntrack.by_orig}
+
+    def _ct_restore(self, cts: dict[str, Any]) -> None:
+        for n, st in self.world.stacks.items():
+            snap = cts.get(n)
+            if snap is not None:
+                st.conntrack.restore(snap)
+            elif st.conntrack.by_orig or st.conntrack.by_reply:
+                st.conntrack.by_orig, st.conntrack.by_reply = {}, {}
 
     def _cell(self, src: str, d: str, mode: tuple[str, int | None] = ("icmp", None)) -> PingResult:
         """Trace one matrix cell so that its verdict is the matrix's.
@@ -316,10 +332,12 @@ class Simulator:
                 scratch = self._scratch = Simulator(self.r)
             scratch.flush()
             scratch.world.fdb_restore(snap)
+            scratch._ct_restore(self._ref.cts if self._ref is not None else {})
             if scratch.probe(src, [d], proto=mode[0], port=mode[1])[d] != verdicts[d]:
                 dsts = row
         self.flush()
         self.world.fdb_restore(snap)
+        self._ct_restore(self._ref.cts if self._ref is not None else {})
         for c in self.world.captures.values():
             c.clear()
         res = self._traced(src, dsts, d, mode)

@@ -21,7 +21,7 @@ the nat chains are not consulted again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Key = tuple[int, int, int, int, int]  # (proto, src, dst, id or sport, icmp type or dport)
 
@@ -91,14 +91,22 @@ class Conntrack:
             return Ct(None, ORIGINAL, "invalid")
         return Ct(Entry(k, invert(k)), ORIGINAL, "new")
 
-    def confirm(self, ct: Ct) -> None:
-        """__nf_conntrack_confirm: a new entry whose packet left the namespace's hooks alive is kept."""
+    def confirm(self, ct: Ct) -> bool:
+        """__nf_conntrack_confirm: a new entry whose packet left the namespace's hooks alive is kept.
+
+        False: its reply tuple is already another entry's (a NAT binding that kept a named port,
+        or a destination port, clashing): nf_ct_resolve_clash cannot resolve a clash in the
+        reply direction, the packet is dropped (insert_failed; kernel-semantics §8)."""
         e = ct.entry
         if e is None or e.confirmed:
-            return
+            return True
+        other = self.by_reply.get(e.reply)
+        if other is not None and other is not e and e.orig[0] != 1:
+            return False
         e.confirmed = True
         self.by_orig.setdefault(e.orig, e)
         self.by_reply.setdefault(e.reply, e)
+        return True
 
     def used(self, k: Key, me: Entry) -> bool:
         """nf_nat_used_tuple: would ``k`` as the original (so its inverse as the reply) clash?"""
@@ -111,11 +119,13 @@ class Conntrack:
 
         get_unique_tuple keeps the echo id or the port unless the tuple would clash with a
         confirmed entry's. A named port is taken as it is (a one-port range: `min_proto ==
-        max_proto` returns at once). Otherwise, on a clash, nf_nat_l4proto_unique_tuple takes
+        max_proto` returns at once), clash or not: ``confirm`` then drops the packet. Otherwise,
+        on a clash, nf_nat_l4proto_unique_tuple takes
         another echo id (from 0 for DST, at a random offset for SRC; the simulator takes the
         lowest free) or, for a SRC binding, another source port in the class of the old one
         (1-511, 600-1023, 1024-65535, at a random offset; the simulator takes the lowest free);
-        a DST binding never changes a port it was not told to ("can't change port")."""
+        a DST binding never changes a port it was not told to ("can't change port"): a clash
+        stays, and ``confirm`` drops the packet."""
         cur = e.translated()
         proto, s, d, a, b = cur
         if addr is not None:
@@ -124,18 +134,6 @@ class Conntrack:
             a, b = (port, b) if manip == SRC else (a, port)
         new: Key = (proto, s, d, a, b)
         if self.used(new, e):
-            if proto != 1 and (port is not None or manip == DST):
-                # the tuple is kept, clash or not: __nf_conntrack_confirm then finds the reply
-                # tuple taken and drops the packet (measured, nat_ports.sh F, G), unless an old
-                # TCP entry may be reused: not modelled
-                from .nft import ProbeUnsupported
-
-                what = f"port {port}" if port is not None else "its port"
-                raise ProbeUnsupported(
-                    f"the simulator does not model a {'source' if manip == SRC else 'destination'} NAT to {what} "
-                    "whose translated connection is already another connection's (the kernel drops the packet "
-                    "at conntrack confirm or reuses a closed TCP entry); use --backend kernel"
-                )
             if proto == 1:
                 for i in range(65536):
                     cand: Key = (proto, s, d, i, b)
@@ -182,3 +180,28 @@ class Conntrack:
         if manip == SRC:
             return t[1], dst, t[3], b
         return src, t[2], a, t[4]
+
+    def snapshot(self) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
+        """A copy of the table (the state a matrix row starts from: see Simulator._row_start)."""
+        copies: dict[int, Entry] = {}
+
+        def cp(e: Entry) -> Entry:
+            c = copies.get(id(e))
+            if c is None:
+                c = copies[id(e)] = replace(e)
+            return c
+
+        return {k: cp(e) for k, e in self.by_orig.items()}, {k: cp(e) for k, e in self.by_reply.items()}
+
+    def restore(self, snap: tuple[dict[Key, Entry], dict[Key, Entry]]) -> None:
+        """The table as ``snapshot`` saw it (copied again: probing changes entries)."""
+        copies: dict[int, Entry] = {}
+
+        def cp(e: Entry) -> Entry:
+            c = copies.get(id(e))
+            if c is None:
+                c = copies[id(e)] = replace(e)
+            return c
+
+        self.by_orig = {k: cp(e) for k, e in snap[0].items()}
+        self.by_reply = {k: cp(e) for k, e in snap[1].items()}
