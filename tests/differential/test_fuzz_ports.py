@@ -18,7 +18,7 @@ from vnetlab.sim import Simulator, sim_unsupported
 from vnetlab.sim.nft import ProbeUnsupported
 
 from .nftgen import labs
-from .test_fuzz import REGRESSIONS, ROOT_OK
+from .test_fuzz import ROOT_OK
 
 pytestmark = [
     pytest.mark.kernel,
@@ -93,13 +93,3 @@ def test_port_probes_agree_with_the_kernel(text: str) -> None:
         with open(log, "a") as f:
             f.write(f"nat={nat} translated={TRANSLATED[0]} disagreements={len(bad)}\n")
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
-
-
-#: the regression labs whose story is about ports (their port matrices are compared too)
-PORT_REGRESSIONS = [p for p in REGRESSIONS if "port" in p.name]
-
-
-@pytest.mark.parametrize("path", PORT_REGRESSIONS, ids=lambda p: p.name)
-def test_port_regression_labs(path) -> None:
-    bad = compare_ports(path.read_text())
-    assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad)

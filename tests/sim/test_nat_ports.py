@@ -16,6 +16,7 @@ from vnetlab.cli.main import cli
 from vnetlab.sim import Simulator
 from vnetlab.sim.conntrack import DST, ORIGINAL, REPLY, SRC, Conntrack, invert
 from vnetlab.sim.frame import ip_int
+from vnetlab.sim.nft import ProbeUnsupported
 from vnetlab.verify.trace import trace
 
 needs_nft = pytest.mark.skipif(
@@ -75,18 +76,17 @@ def test_dnat_to_an_address_and_port() -> None:
     assert Conntrack.rewrite(c.entry, REPLY, SRC, A, S, 5353, 5000) == (R, S, 53, 5000)
 
 
-def test_a_named_port_that_clashes_is_kept_and_dropped_at_confirm() -> None:
-    """snat to ADDR:PORT keeps the port even when the tuple is taken; __nf_conntrack_confirm
-    then cannot insert the entry and drops the packet (nat_ports.sh F, F3, G: insert_failed)."""
+def test_a_named_port_that_clashes_is_refused_not_guessed() -> None:
+    """snat to ADDR:PORT keeps the port even when the tuple is taken; the kernel then drops the
+    packet at confirm, or replaces an entry in TIME_WAIT and lets a retransmission through
+    (nat_ports.sh F, F3, G; nat_port_clash_matrix.py): exit 3, naming the port."""
     ct = Conntrack()
     first = _new(ct, (TCP, A, S, 41000, 82))
     ct.bind(first.entry, SRC, R, 5000)
-    assert ct.confirm(first)
+    ct.confirm(first)
     second = _new(ct, (TCP, B, S, 42000, 82))
-    ct.bind(second.entry, SRC, R, 5000)
-    assert second.entry.reply == first.entry.reply == (TCP, S, R, 82, 5000)
-    assert not ct.confirm(second)
-    assert ct.lookup((TCP, S, R, 82, 5000), may_start=False).entry is first.entry
+    with pytest.raises(ProbeUnsupported, match="port 5000"):
+        ct.bind(second.entry, SRC, R, 5000)
 
 
 PORTFWD = ROOT / "labs" / "nft-nat-portfwd.yaml"
@@ -167,14 +167,16 @@ def test_cli_port_matrix_through_masquerade_is_simulated() -> None:
 
 
 @needs_nft
-def test_a_fixed_port_snat_clash_drops_the_second_connection() -> None:
-    lab = (ROOT / "labs" / "nft-nat-portfwd.yaml").read_text()
-    lab = lab.replace('oifname "wan" masquerade', 'oifname "wan" tcp dport 80 snat to 198.51.100.1:5000')
-    sim = Simulator(load_text(lab))
-    assert sim.probe("client", ["198.51.100.30"], proto="tcp", port=80) == {"198.51.100.30": True}
-    assert sim.probe("server", ["198.51.100.30"], proto="tcp", port=80) == {"198.51.100.30": False}
-    m = Simulator(load_text(lab)).matrix("tcp", 80)
-    assert m.rows["client"]["198.51.100.30"] and not m.rows["server"]["198.51.100.30"]
-    # trace follows the matrix: the client's row, before the server's, holds port 5000
-    t = trace(Simulator(load_text(lab)), "server", "198.51.100.30", "tcp", 80).paths[0]
-    assert not t.reached and any(h.rule == "ct-clash" for h in t.hops), [str(h) for h in t.hops]
+def test_a_fixed_port_snat_clash_in_a_matrix_exits_3() -> None:
+    lab = ROOT / "tests" / "data" / "ports" / "nat-port-clash.yaml"
+    sim = Simulator(load(lab))
+    assert sim.probe("a", ["198.51.100.10"], proto="tcp", port=80) == {"198.51.100.10": True}
+    with pytest.raises(ProbeUnsupported, match="port 5000"):
+        sim.probe("c", ["198.51.100.10"], proto="tcp", port=80)
+    r = CliRunner().invoke(cli, ["matrix", str(lab), "--proto", "udp", "--port", "53"])
+    assert r.exit_code == 3 and "port 5000" in r.output, r.output
+    # echo and a port nothing translates are simulated
+    assert CliRunner().invoke(cli, ["matrix", str(lab), "--proto", "tcp", "--port", "22"]).exit_code in (0, 1)
+    # trace follows the matrix: the cell's row starts from the earlier rows' conntrack
+    r = CliRunner().invoke(cli, ["trace", str(lab), "c", "198.51.100.10", "--proto", "tcp", "--port", "80"])
+    assert r.exit_code == 3 and "port 5000" in r.output, r.output

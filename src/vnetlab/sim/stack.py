@@ -412,8 +412,9 @@ class Stack:
             where = self.lo_label if route is None else route.dev.label
         nh = None if route is None else (route.via if route.via is not None else out.dst)
         out = self._hook("postrouting", out, None, oif, where, ct, nh=(route.dev, nh) if route and nh else None)
-        if out is None or not self._confirm(ct, out, where):
+        if out is None:
             return
+        self.conntrack.confirm(ct)
         if route is None:
             w.defer(self._lo_rcv, out, ct)
         else:
@@ -546,17 +547,6 @@ class Stack:
                 why = f"{self.name}: {how} by its conntrack entry, {manip} at NF_INET_{_NF_NAMES[hook]}: {change}"
             w.hop(where, "nat", manip + "nat", out.describe(), why=why)
         return out
-
-    def _confirm(self, ct: Ct, pkt: IPv4, where: str) -> bool:
-        """Conntrack's confirm at the end of POSTROUTING/INPUT; False: the packet was dropped there."""
-        if self.conntrack.confirm(ct):
-            return True
-        why = (
-            f"{self.name}: the connection's translated tuple is already another connection's "
-            "(a NAT to a named port, or a destination NAT, that clashes): conntrack cannot insert it"
-        )
-        self.world.drop(where, pkt.describe(), "ct-clash", "__nf_conntrack_confirm (nf_ct_resolve_clash)", why)
-        return False
 
     def _nat_addr(
         self, hook: str, kind: str, addr: int | None, iif: str | None, nh: tuple[Device, int] | None
@@ -997,8 +987,7 @@ class Stack:
             if out is None:
                 return
             fwd = out
-            if not self._confirm(ct, fwd, route.dev.label):
-                return
+            self.conntrack.confirm(ct)
         self.neigh_output(route.dev, route.via if route.via is not None else dst, fwd, route)
 
     def local_deliver(self, dev: Device | None, pkt: IPv4, bcast: bool, ct: Ct | None = None) -> None:
@@ -1010,8 +999,7 @@ class Stack:
             if nat is None:
                 return
             pkt = nat
-            if not self._confirm(ct, pkt, where):
-                return
+            self.conntrack.confirm(ct)
         p = pkt.payload  # (the protocol number always matches the payload's class)
         if isinstance(p, Icmp):
             icmp = p
