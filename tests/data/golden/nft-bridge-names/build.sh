@@ -83,6 +83,7 @@ EOF
 ip -n nftnames-h3 -batch - <<'EOF'
 route add default via 198.51.100.1
 neigh add 198.51.100.5 lladdr 02:00:00:00:0c:01 dev eth0 nud permanent
+neigh add 198.51.100.1 lladdr 02:00:00:00:0c:01 dev eth0 nud permanent
 EOF
 printf '%s\n' 'table inet t {
   chain input {
