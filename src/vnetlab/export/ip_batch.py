@@ -88,15 +88,16 @@ def _lines(r: Resolved, s: Step) -> tuple[str, list[str]]:
         return s.ns, out
     if isinstance(a, SysctlSpec):
         return "", [_sh("ip", "netns", "exec", r.netns(s.ns), "sysctl", "-qw", f"{s.obj}={a.value}")]
-    if isinstance(a, AddrSpec):
-        return s.ns, [f"address add {a.address} dev {_word(s.obj)}"]
+    if isinstance(a, AddrSpec):  # IPv6: nodad, as `up` adds them (IFA_F_NODAD); link-locals still run DAD
+        nodad = " nodad" if ":" in a.address else ""
+        return s.ns, [f"address add {a.address} dev {_word(s.obj)}{nodad}"]
     if isinstance(a, UpSpec):
         return s.ns, [f"link set dev {_word(s.obj)} up"]
     if isinstance(a, RouteSpec):
         via = f" via {a.via}" if a.via else ""
         dev = f" dev {_word(a.dev)}" if a.dev else ""
         metric = f" metric {a.metric}" if a.metric is not None else ""
-        return s.ns, [f"route add {s.obj}{via}{dev}{metric}"]
+        return s.ns, [f"route add {s.obj}{via}{dev}{metric} proto static"]  # as `up` (pyroute2) adds it
     if isinstance(a, NeighSpec):
         return s.ns, [f"neigh add {s.obj} lladdr {a.lladdr} dev {_word(a.dev)} nud permanent"]
     if isinstance(a, NftSpec):  # the ruleset as one single-quoted word on nft's stdin: never parsed by the shell
@@ -161,4 +162,66 @@ def to_script(r: Resolved) -> str:
                 block_ns = ns
             block.append(line)
     close()
+    out += _WAIT.strip("\n").split("\n")
+    out.append(_sh("vnetlab_wait", *(r.netns(n) for n in [*r.lab.switches, *r.lab.nodes])))
     return "\n".join(out) + "\n"
+
+
+#: The end of every script: wait as `vnetlab up` does (KernelLab.settle and wait_dad) until every
+#: device's carrier has taken effect (linkwatch has set its operstate; a link-local address comes
+#: with it) and no IPv6 address of a device that is up with carrier is tentative (DAD: 1-2 s,
+#: docs/kernel-semantics.md §11.2), at most 4 s; then report what failed DAD or is still tentative,
+#: on stderr, as `up` does (exit status 0: the lab is built). The namespace names are the function's
+#: quoted arguments; the awk program and messages are constants (printf '%s', never a format).
+#: `ip -o link show`, a line "--", then `ip -o -6 address show tentative -dadfailed`: one line per
+#: thing still pending (awk rules joined by ";" into one shell word: every line of the script is one
+#: that `shlex.split` reads, tests/unit/test_hostile_names.py)
+_AWK = "; ".join(
+    [
+        '$0 == "--" { addrs = 1; next }',
+        '!addrs { dev = $2; sub(/@.*/, "", dev); sub(/:$/, "", dev); name[$1] = dev; st = ""; '
+        'for (k = 4; k < NF; k++) if ($k == "state") st = $(k + 1); '
+        "up = $3 ~ /[<,]UP[,>]/; carrier = $3 ~ /[<,]LOWER_UP[,>]/ }",
+        '!addrs && up && carrier && (st == "DOWN" || st == "LOWERLAYERDOWN") '
+        '{ print "carrier not yet in effect on " dev }',
+        '!addrs && up && !carrier && (st == "UP" || st == "UNKNOWN") { print "carrier loss not yet in effect on " dev }',
+        "!addrs && up && carrier { ready[$1] = 1 }",
+        'addrs && ($1 in ready) { print "IPv6 address still tentative: " name[$1] " " $4 }',
+    ]
+)
+_WAIT = (
+    r"""
+# wait (at most 4 s) for carrier and IPv6 DAD, as `vnetlab up` does; report addresses that failed DAD
+vnetlab_now() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+"""
+    + f"vnetlab_awk={shlex.quote(_AWK)}\n"
+    + r"""vnetlab_busy() {
+  { ip -n "$1" -o link show; echo --; ip -n "$1" -o -6 address show tentative -dadfailed; } | awk "$vnetlab_awk"
+}
+vnetlab_wait() {
+  end=$(($(vnetlab_now) + 400))
+  while :; do
+    busy=
+    for ns in "$@"; do
+      left=$(vnetlab_busy "$ns")
+      [ -z "$left" ] || { busy=$ns; break; }
+    done
+    [ -n "$busy" ] || break
+    if [ "$(vnetlab_now)" -ge "$end" ]; then
+      for ns in "$@"; do
+        vnetlab_busy "$ns" | while read -r what; do
+          printf '%s\n' "after the wait, in $ns: $what" >&2
+        done
+      done
+      break
+    fi
+    sleep 0.05
+  done
+  for ns in "$@"; do
+    ip -n "$ns" -o -6 address show dadfailed | while read -r _ dev _ addr _; do
+      printf '%s\n' "IPv6 duplicate address detection failed: $ns/$dev $addr" >&2
+    done
+  done
+}
+"""
+)
