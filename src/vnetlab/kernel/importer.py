@@ -244,6 +244,8 @@ def _ipv6_sysctls(devs: list[str]) -> dict[str, int]:
                     v = int(fh.read().strip())
             except (OSError, ValueError):
                 continue
+            if key == "accept_dad" and v == -1:
+                continue  # what ipv6_add_dev gives a NOARP device (tun, ipvlan l3): not a lab's
             if v != (dflt_all if dev == "all" else dflt):
                 out[f"net.ipv6.conf.{dev}.{key}"] = v
                 fwd_all = fwd_all or (dev == "all" and key == "forwarding")
