@@ -4,7 +4,10 @@ Reads named network namespaces through netlink: links with their kinds and
 modes, veth peers across namespaces (IFLA_LINK plus the link-netnsid, mapped
 back to a namespace with RTM_GETNSID), macvlan/macvtap/ipvlan/vlan parents,
 bridge ports with hairpin/learning/flood and VLAN membership, vxlan settings, addresses, static
-routes and permanent neighbours. A namespace that holds only a bridge and its
+routes and permanent neighbours, of both families. What the kernel made itself is not the lab's:
+link-local addresses it derived (IFA_PROTO), proto kernel/ra routes (prefix routes, fe80::/64),
+the local table; IPv4 forwarding/ARP and IPv6 forwarding/DAD sysctls where they differ from a new
+namespace's (docs/kernel-semantics.md §11.7). A namespace that holds only a bridge and its
 veth ports, with no address on them, reads back as a switch, and the far ends
 of its ports as nics. Every MAC is written explicitly, except where the kernel
 decides it (ipvlan, passthru, a vlan that kept its parent's).
