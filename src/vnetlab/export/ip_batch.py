@@ -167,15 +167,6 @@ def to_script(r: Resolved) -> str:
     return "\n".join(out) + "\n"
 
 
-#: The end of every script: wait as `vnetlab up` does (KernelLab.settle and wait_dad) until every
-#: device's carrier has taken effect (linkwatch has set its operstate; a link-local address comes
-#: with it) and no IPv6 address of a device that is up with carrier is tentative (DAD: 1-2 s,
-#: docs/kernel-semantics.md §11.2), at most 4 s; then report what failed DAD or is still tentative,
-#: on stderr, as `up` does (exit status 0: the lab is built). The namespace names are the function's
-#: quoted arguments; the awk program and messages are constants (printf '%s', never a format).
-#: Measured (session 7, loaded machine): 1.9-2.8 s on the v6 labs (DAD of the kernel's link-local
-#: addresses, as in `up`), 0.7-0.8 s on an IPv4 lab (linkwatch putting carrier into effect: `up` waits
-#: for that only where a device may lack carrier, KernelLab.settle).
 #: `ip -o link show`, a line "--", then `ip -o -6 address show tentative -dadfailed`: one line per
 #: thing still pending (awk rules joined by ";" into one shell word: every line of the script is one
 #: that `shlex.split` reads, tests/unit/test_hostile_names.py)
@@ -192,6 +183,15 @@ _AWK = "; ".join(
         'addrs && ($1 in ready) { print "IPv6 address still tentative: " name[$1] " " $4 }',
     ]
 )
+#: The end of every script: wait as `vnetlab up` does (KernelLab.settle and wait_dad) until every
+#: device's carrier has taken effect (linkwatch has set its operstate; a link-local address comes
+#: with it) and no IPv6 address of a device that is up with carrier is tentative (DAD: 1-2 s,
+#: docs/kernel-semantics.md §11.2), at most 4 s; then report what failed DAD or is still tentative,
+#: on stderr, as `up` does (exit status 0: the lab is built). The namespace names are the function's
+#: quoted arguments; the awk program and messages are constants (printf '%s', never a format).
+#: Measured (session 7, loaded machine): 1.9-2.8 s on the v6 labs (DAD of the kernel's link-local
+#: addresses, as in `up`), 0.7-0.8 s on an IPv4 lab (linkwatch putting carrier into effect: `up` waits
+#: for that only where a device may lack carrier, KernelLab.settle).
 _WAIT = (
     r"""
 # wait (at most 4 s) for carrier and IPv6 DAD, as `vnetlab up` does; report addresses that failed DAD
