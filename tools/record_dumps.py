@@ -38,6 +38,8 @@ DEFAULT_LABS = [
     "vxlan-remotes",  # vxlan with several remotes (all-zero FDB entries)
     "tap-bridge-kvm",  # tap on a bridge
     "router",  # routes, forwarding sysctls
+    "v6-routed",  # IPv6: kernel-made link-locals and routes left out, all.forwarding, a link-local gateway
+    "v6-bridge",  # IPv6 switches: their ports' link-local addresses do not make them nodes
 ]
 
 

@@ -35,7 +35,7 @@ from .check import check_loaded  # the cross-object rules (check never imports l
 from .errors import QUOTE_MAX, InputError, Issue, LabInvalid, printable, quote
 from .model import KINDS, Lab
 from .model.base import Frozen
-from .positions import Loaded, Path_, Positions
+from .positions import Loaded, Path_, Positions, Remapped
 
 try:  # libyaml through PyYAML; without it, ruamel does all the composing
     import yaml as _pyyaml
@@ -139,8 +139,10 @@ def _tag_name(tag: str) -> str:
 class _Builder:
     """Turns composed YAML nodes (libyaml's or ruamel's) into plain data while recording positions."""
 
-    def __init__(self, pos: Positions, max_nodes: int = MAX_NODES):
+    def __init__(self, pos: Positions, max_nodes: int = MAX_NODES, text: str = ""):
         self.pos = pos
+        self.text = text
+        self._lines: list[str] | None = None
         self.issues: list[Issue] = []
         #: positions of scalars the loader refused (a type error there is the same problem)
         self.refused: set[tuple[int, int]] = set()
@@ -152,6 +154,21 @@ class _Builder:
         issue = Issue(self.pos.file, m.line + 1, m.column + 1, rule, message)
         self.issues.append(issue)
         return issue
+
+    def _empty_key(self, knode: Any) -> None:
+        """A null key. An empty one (``{? }``) has no text of its own: libyaml marks it
+        where the next token starts, ruamel at its ``?``. Report the ``?`` (what the
+        user wrote), whichever composer built it."""
+        m = knode.start_mark
+        line, col = m.line + 1, m.column + 1
+        if not knode.value and self.text:
+            if self._lines is None:
+                self._lines = self.text.splitlines()
+            row = self._lines[m.line] if m.line < len(self._lines) else ""
+            before = row[: m.column].rstrip(" \t")
+            if before.endswith("?"):
+                col = len(before)
+        self.issues.append(Issue(self.pos.file, line, col, "yaml-key", "a key must be a plain scalar"))
 
     def build(self, node: Any, path: Path_, depth: int = 0) -> Any:
         self.count += 1
@@ -182,7 +199,7 @@ class _Builder:
                 if knode.tag != _OTHER and (knode.tag != _PLAIN or not key or key[0] in _TYPED_START):
                     key = self.scalar(knode)
                     if key is None:
-                        self._issue(knode, "yaml-key", "a key must be a plain scalar")
+                        self._empty_key(knode)
                         continue
                 kmark = knode.start_mark
                 sub = (*path, key)
@@ -419,7 +436,12 @@ def _pydantic_issues(data: Any, err: ValidationError, pos: Positions, hints: _Hi
         is_key = "[key]" in loc
         if typ == "missing":
             parent = path[:-1]
-            what = "the file" if not parent else quote(parent[-1])
+            if not parent:
+                what = "the file"
+            elif isinstance(parent[-1], int):  # a list entry: "expect entry 2" (1-based, as people count)
+                what = f"{_short(str(parent[-2])) if len(parent) > 1 else 'list'} entry {parent[-1] + 1}"
+            else:
+                what = quote(parent[-1])
             issues.append(pos.issue(parent, "missing-field", f"{what} needs {quote(path[-1])}", at_key=True))
         elif typ == "extra_forbidden":
             issues.append(
@@ -629,7 +651,7 @@ def _parse(
             [Issue(file, 1, 1, "not-a-mapping", "the file is empty; a lab needs at least 'lab:' and 'nodes:'")],
             none,
         )
-    b = _Builder(pos, MAX_NODES + len(text) // 2)
+    b = _Builder(pos, MAX_NODES + len(text) // 2, text)
     try:
         data = b.build(root, ())
     except (_TooBig, RecursionError) as e:
@@ -732,10 +754,12 @@ def _load_text(text: str | bytes, file: str) -> Loaded:
         issues += [i for i in _pydantic_issues(data, err, pos) if (i.line, i.col) not in refused]
         # Report every problem: prune what the schema refused and run the
         # cross-object rules on the rest, hiding references to pruned parts.
-        pruned, removed = _prune(data, err)
+        pruned, removed, kept = _prune(data, err)
         if pruned is not None:
             hidden = {repr(r) for r in removed}
-            for extra in check_loaded(Loaded(pruned, pos)):
+            # a dropped list entry shifts the ones after it: report them where they are written
+            at = Remapped(pos.file, pos.keys, pos.values, pos.blocks, kept) if kept else pos
+            for extra in check_loaded(Loaded(pruned, at)):
                 if extra.rule == "unresolved-ref" and hidden and _mentions(extra.message, hidden):
                     continue
                 issues.append(extra)
@@ -771,11 +795,21 @@ def _entity(path: Path_) -> Path_:
     return path[:2]
 
 
-def _prune(data: dict[str, Any], err: ValidationError) -> tuple[Lab | None, set[str]]:
+#: fields that give their siblings a meaning: pruned alone, they would fall back to
+#: the default and the rules would judge the siblings by it (an invalid proto made
+#: a port look like "an echo request has no port"). Their whole entry goes.
+#: Keyed by the path's even elements: ("expect", "proto") for ("expect", 3, "proto").
+_MEANING = {("expect", "proto")}
+
+
+def _prune(data: dict[str, Any], err: ValidationError) -> tuple[Lab | None, set[str], dict[Path_, list[int]]]:
+    """The lab without what the schema refused, the names of the whole objects
+    dropped, and for each list that lost entries, the file index of each kept one."""
     import copy
 
     cur = copy.deepcopy(data)
     removed: set[str] = set()
+    kept: dict[Path_, list[int]] = {}
     for _ in range(6):
         for e in err.errors(include_url=False):
             path, _kind = _data_path(cur, e["loc"])
@@ -783,8 +817,9 @@ def _prune(data: dict[str, Any], err: ValidationError) -> tuple[Lab | None, set[
                 cur["lab"] = "lab"
                 continue
             if path == ("nodes",):
-                return None, removed
-            target = _entity(path) if e["type"] in ("missing", "union_tag_invalid", "union_tag_not_found") else path
+                return None, removed, kept
+            whole = e["type"] in ("missing", "union_tag_invalid", "union_tag_not_found") or path[::2] in _MEANING
+            target = _entity(path) if whole else path
             if len(target) < 2 or target[0] == "lab":
                 target = _entity(path)
             parent: Any = cur
@@ -801,24 +836,27 @@ def _prune(data: dict[str, Any], err: ValidationError) -> tuple[Lab | None, set[
                 del parent[last]
             elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
                 parent[last] = None
-        for v in _walk_lists(cur):
-            v[:] = [x for x in v if x is not None]
+        for lp, v in _walk_lists(cur, ()):
+            if any(x is None for x in v):
+                idx = [i for i, x in enumerate(v) if x is not None]
+                kept[lp] = [kept[lp][i] for i in idx] if lp in kept else idx
+                v[:] = [x for x in v if x is not None]
         try:
-            return Lab.model_validate(cur), removed
+            return Lab.model_validate(cur), removed, kept
         except ValidationError as again:
             err = again
-    return None, removed
+    return None, removed, kept
 
 
-def _walk_lists(x: Any) -> list[list[Any]]:
-    out: list[list[Any]] = []
+def _walk_lists(x: Any, at: Path_) -> list[tuple[Path_, list[Any]]]:
+    out: list[tuple[Path_, list[Any]]] = []
     if isinstance(x, dict):
-        for v in x.values():
-            out += _walk_lists(v)
+        for k, v in x.items():
+            out += _walk_lists(v, (*at, k))
     elif isinstance(x, list):
-        out.append(x)
-        for v in x:
-            out += _walk_lists(v)
+        out.append((at, x))
+        for i, v in enumerate(x):
+            out += _walk_lists(v, (*at, i))
     return out
 
 

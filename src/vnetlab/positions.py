@@ -49,6 +49,30 @@ class Positions:
 
 
 @dataclass
+class Remapped(Positions):
+    """Positions for a lab from which list entries were dropped (the loader's
+    pruning of what the schema refused): ``kept[list path]`` is the file index
+    of each remaining entry, so a rule's path is translated back to the file."""
+
+    kept: dict[Path_, list[int]] = field(default_factory=dict)
+
+    def _in_file(self, path: Path_) -> Path_:
+        out = list(path)
+        for n, part in enumerate(path):
+            if isinstance(part, int):
+                idx = self.kept.get(path[:n])
+                if idx is not None and 0 <= part < len(idx):
+                    out[n] = idx[part]
+        return tuple(out)
+
+    def key(self, path: Path_) -> tuple[int, int]:
+        return super().key(self._in_file(path))
+
+    def value(self, path: Path_) -> tuple[int, int]:
+        return super().value(self._in_file(path))
+
+
+@dataclass
 class Loaded:
     """A validated lab together with where each of its parts was written."""
 

@@ -3,6 +3,7 @@ the same interfaces, and the simulator finds the same reachability in it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from vnetlab.kernel import KernelLab
 from vnetlab.sim import Simulator, sim_unsupported
 
 from .conftest import missing_kinds
+from .test_export_ip import V6_EXTRA
 
 
 def _up_and_import(path: str) -> str:
@@ -35,21 +37,23 @@ def _ifaces(r) -> set:
     return out
 
 
-#: issue #13, not done yet: the IPv6 round trip through import (the script does not wait
-#: for carrier and DAD as `up` does; import does not read IPv6 forwarding and link-local routes)
-V6_GAP = tuple(p.name for p in LABS if p.name.startswith("v6-"))
+def _v6(r) -> dict:
+    """Per node, its IPv6 routes (`dev` aside: import always writes it), static ND entries and
+    net.ipv6 sysctls: what the kernel made itself (link-local routes and addresses) is none of them."""
+    out = {}
+    for name, n in r.lab.nodes.items():
+        v6 = [rt for rt in n.routes if ":" in str(rt.to) + str(rt.via or "")]
+        out[name] = {
+            "routes": sorted((str(rt.to), str(rt.via), rt.metric if rt.metric != 1024 else None) for rt in v6),
+            "neigh": sorted(
+                (str(nb.address), str(nb.lladdr).lower(), nb.dev) for nb in n.neighbors if ":" in str(nb.address)
+            ),
+            "sysctl": {k: int(v) for k, v in n.sysctl.items() if k.startswith("net.ipv6.")},
+        }
+    return out
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason="#13: IPv6 round trip not done yet", strict=False))
-        if p.name in V6_GAP
-        else p
-        for p in LABS
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
 def test_import_round_trip(path, in_sandbox) -> None:
     if missing_kinds(path):
         pytest.skip("this kernel lacks a kind the lab uses")
@@ -59,6 +63,7 @@ def test_import_round_trip(path, in_sandbox) -> None:
     assert imported.lab.lab == original.lab.lab
     assert set(imported.lab.switches) == set(original.lab.switches)
     assert _ifaces(imported) == _ifaces(original)
+    assert _v6(imported) == _v6(original)
     # a ruleset comes back where there was one (its text is nft's listing: tests/kernel/test_nftables.py)
     assert {n for n, v in imported.lab.nodes.items() if v.nftables} == {
         n for n, v in original.lab.nodes.items() if v.nftables
@@ -141,3 +146,18 @@ def test_import_always_writes_a_lab_that_validates(in_sandbox, tmp_path) -> None
     # what is left out is said, in comments: the lab still describes only what it can
     assert "# left out: v0 (its peer is left out or in a namespace not imported)" in res["odd"][2]
     assert "# left out: mv0 (its parent is left out or in a namespace not imported)" in res["odd"][2]
+
+
+def test_import_round_trip_ipv6_details(in_sandbox, tmp_path) -> None:
+    """A user link-local address comes back, the kernel's never; static ND entries, routes via a
+    link-local gateway, with a metric and on-link, and IPv6 sysctls (per device, and all.forwarding)
+    come back as the lab wrote them; the imported lab builds the same kernel state again."""
+    path = tmp_path / "lab.yaml"
+    path.write_text(V6_EXTRA)
+    original = resolve(load(path))
+    text = in_sandbox(_up_and_import, str(path))
+    imported = resolve(load_text(text, "imported.yaml"))
+    assert _ifaces(imported) == _ifaces(original), text
+    assert _v6(imported) == _v6(original), text
+    # the lab's link-local addresses only: not the kernel's EUI-64 one on a (b has addr_gen_mode 1)
+    assert set(re.findall(r"fe80::[0-9a-f:]*", text)) == {"fe80::a", "fe80::b"}, text

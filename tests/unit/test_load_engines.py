@@ -99,3 +99,17 @@ def test_the_fast_composer_is_the_default() -> None:
     assert problem is None and type(root).__module__.startswith("yaml")
     root, problem = load._compose(text + "# a\ttab\n", "f")  # 1.1/1.2 differences: ruamel alone
     assert problem is None and type(root).__module__.startswith("ruamel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["lab: t\nnodes:\n  a: {? }\n", "lab: t\nnodes:\n  a: {?    , b: 1}\n", "lab: t\nnodes:\n  a:\n    ? \n    : 1\n"],
+    ids=["flow", "flow-spaces", "block"],
+)
+def test_an_empty_key_is_reported_at_its_question_mark_by_both_composers(text: str) -> None:
+    # libyaml marks an empty key where the next token starts, ruamel at the '?':
+    # the user is shown the '?', whichever composer built the lab (found by the mutation test)
+    q = next((n + 1, line.index("?") + 1) for n, line in enumerate(text.splitlines()) if "?" in line)
+    for engine in (None, "ruamel"):
+        issues = load._parse(text, "f", engine)[2]
+        assert [(i.line, i.col, i.rule) for i in issues] == [(*q, "yaml-key")], (engine, issues)

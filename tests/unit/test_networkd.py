@@ -113,3 +113,16 @@ def test_parent_names_its_children_and_notes_say_what_is_missing(run_cli) -> Non
     assert code == 0
     assert "MACVTAP=mac-veth1" in out and "[MACVTAP]\nMode=vepa" in out
     assert "# note: guests (vm1, vm2)" in out
+
+
+def test_ipv6_default_route_and_forwarding() -> None:
+    """An IPv6 default route is ::/0 (not 0.0.0.0/0 with an IPv6 gateway); IPv6's
+    all.forwarding is IPForward= (ipv6, or yes with ip_forward), no longer a note."""
+    text = (Path(__file__).resolve().parents[2] / "labs" / "v6-routed.yaml").read_text()
+    out = files(resolve(load_text(text)))
+    h2 = out["h2/10-eth0.network"]
+    assert "Destination=::/0\nGateway=fe80::ff:fe00:201" in h2
+    assert "Destination=0.0.0.0/0\nGateway=198.51.100.1" in h2
+    assert all("IPForward=yes" in out[f"r/{n}"] for n in ("10-e1.network", "11-e2.network", "12-e3.network"))
+    v6only = files(resolve(load_text(text.replace("net.ipv4.ip_forward: 1, ", ""))))
+    assert "IPForward=ipv6" in v6only["r/10-e1.network"]

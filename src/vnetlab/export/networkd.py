@@ -6,7 +6,7 @@ the files a machine playing that node would carry. What does not fit is said
 in a comment at the top of the output: devices whose parent lives in another
 node (the parent's side must name the child, here only when both are in one
 node), the external switches and their port options, guests, and sysctls
-other than IP forwarding.
+other than IP forwarding (ip_forward, IPv6's all.forwarding).
 
 Every value comes from a validated lab (names without whitespace or control
 bytes, canonical addresses), so none can start a new line or section;
@@ -48,9 +48,10 @@ def _network(
         net.append(f"{_key(v)}={v.name}")
     if s.master:
         net.append(f"Bridge={s.master}")
-    fwd = r.lab.nodes[i.node].sysctl.get("net.ipv4.ip_forward")
-    if fwd in (1, "1"):
-        net.append("IPForward=ipv4")
+    sysctl = r.lab.nodes[i.node].sysctl
+    fwd = [f for f, key in _FORWARD.items() if sysctl.get(key) in (1, "1")]
+    if fwd:  # networkd sets net.ipv4.ip_forward / net.ipv6.conf.all.forwarding from it
+        net.append(f"IPForward={'yes' if len(fwd) == 2 else fwd[0]}")
     out = ["[Match]", f"Name={i.name}", "", "[Link]", f"ActivationPolicy={'up' if s.up else 'down'}"]
     if s.mtu and not EXPORT_KINDS[i.kind].netdev_owned(r, i):
         # no .netdev of this node sets it: a nic (hardware), or a veth end whose peer's
@@ -71,7 +72,8 @@ def _network(
     for rt in r.lab.nodes[i.node].routes:
         dev_ok = rt.dev == i.name or (rt.dev is None and rt.via and _on_link(i, rt.via))
         if dev_ok:
-            out += ["", "[Route]", f"Destination={'0.0.0.0/0' if rt.to == 'default' else rt.to}"]
+            default = "::/0" if ":" in (rt.via or "") else "0.0.0.0/0"  # the family as `up` picks it
+            out += ["", "[Route]", f"Destination={default if rt.to == 'default' else rt.to}"]
             if rt.via:
                 out.append(f"Gateway={rt.via}")
             if rt.metric is not None:
@@ -80,6 +82,10 @@ def _network(
         if nb.dev == i.name:
             out += ["", "[Neighbor]", f"Address={nb.address}", f"LinkLayerAddress={nb.lladdr}"]
     return out
+
+
+#: IPForward= values and the sysctl each stands for
+_FORWARD = {"ipv4": "net.ipv4.ip_forward", "ipv6": "net.ipv6.conf.all.forwarding"}
 
 
 def _on_link(i: Iface, via: str) -> bool:
@@ -140,7 +146,7 @@ def notes(r: Resolved) -> list[str]:
     if r.guests:
         out.append("guests (" + ", ".join(r.guests) + ") are VMs: configure them inside the guest")
     for node, n in r.lab.nodes.items():
-        other = [k for k in n.sysctl if k != "net.ipv4.ip_forward"]
+        other = [k for k in n.sysctl if k not in _FORWARD.values()]
         if other:
             out.append(f"{node}: sysctl {', '.join(other)} has no networkd key (use sysctl.d)")
         if n.nftables is not None:

@@ -4,7 +4,10 @@ Reads named network namespaces through netlink: links with their kinds and
 modes, veth peers across namespaces (IFLA_LINK plus the link-netnsid, mapped
 back to a namespace with RTM_GETNSID), macvlan/macvtap/ipvlan/vlan parents,
 bridge ports with hairpin/learning/flood and VLAN membership, vxlan settings, addresses, static
-routes and permanent neighbours. A namespace that holds only a bridge and its
+routes and permanent neighbours, of both families. What the kernel made itself is not the lab's:
+link-local addresses it derived (IFA_PROTO), proto kernel/ra routes (prefix routes, fe80::/64),
+the local table; IPv4 forwarding/ARP and IPv6 forwarding/DAD sysctls where they differ from a new
+namespace's (docs/kernel-semantics.md §11.7). A namespace that holds only a bridge and its
 veth ports, with no address on them, reads back as a switch, and the far ends
 of its ports as nics. Every MAC is written explicitly, except where the kernel
 decides it (ipvlan, passthru, a vlan that kept its parent's).
@@ -13,6 +16,7 @@ decides it (ipvlan, passthru, a vlan that kept its parent's).
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import json
 import os
 import re
@@ -119,19 +123,23 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                         if ln is not None and ln.kind == "vxlan" and zero and n.get_attr("NDA_DST"):
                             ln.zero_dsts.append(n.get_attr("NDA_DST"))
                 for a in h.get_addr():
-                    if a["index"] in links and a.get_attr("IFA_ADDRESS"):
-                        links[a["index"]].addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
+                    ln = links.get(a["index"])
+                    if ln is not None and a.get_attr("IFA_ADDRESS") and not _kernel_made(a, ln):
+                        ln.addrs.append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
                 routes = []
                 for rt in h.get_routes(table=254, kernel=False):
-                    if rt["proto"] == RTPROT_KERNEL:
-                        continue
+                    if rt["proto"] in (RTPROT_KERNEL, RTPROT_RA):
+                        continue  # made by the kernel from an address (or a link-local: fe80::/64), or by an RA
                     dst = rt.get_attr("RTA_DST")
+                    metric = rt.get_attr("RTA_PRIORITY") or None
+                    if rt["family"] == AF_INET6 and metric == IP6_RT_PRIO_USER:
+                        metric = None  # what `ip -6 route add` without a metric gives (so does `up`)
                     routes.append(
                         {
                             "to": f"{dst}/{rt['dst_len']}" if dst else "default",
                             "via": rt.get_attr("RTA_GATEWAY"),
                             "dev": links[rt.get_attr("RTA_OIF")].name if rt.get_attr("RTA_OIF") in links else None,
-                            "metric": rt.get_attr("RTA_PRIORITY") or None,
+                            "metric": metric,
                         }
                     )
                 neigh = [
@@ -148,8 +156,9 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                     with open(f"/proc/sys/net/ipv4/{key}") as fh:
                         if fh.read().strip() != "0":
                             sysctl[f"net.ipv4.{key}"] = 1
-                devs = ["all"] + [ln.name for ln in links.values() if ln.name != "lo"]
-                ip_fwd = bool(sysctl)
+                # (a name with a dot cannot be written in a dotted sysctl key: check.py's sysctl-key)
+                devs = ["all"] + [ln.name for ln in links.values() if ln.name != "lo" and "." not in ln.name]
+                ip_fwd = "net.ipv4.ip_forward" in sysctl
                 for dev in devs:
                     for key in ("rp_filter", "arp_ignore", "arp_filter", "forwarding"):
                         if key == "forwarding" and (dev == "all" or ip_fwd):
@@ -161,6 +170,7 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                             continue
                         if v != "0":
                             sysctl[f"net.ipv4.conf.{dev}.{key}"] = int(v)
+                sysctl.update(_ipv6_sysctls(devs))
                 for key in ("iptables", "ip6tables", "arptables"):  # br_netfilter, where loaded
                     try:
                         with open(f"/proc/sys/net/bridge/bridge-nf-call-{key}") as fh:
@@ -179,6 +189,70 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
         for fd in fds.values():
             os.close(fd)
     return state
+
+
+#: IFA_PROTO of the addresses the kernel adds itself: ::1 on lo, SLAAC from an RA, the
+#: link-local one (IFAPROT_KERNEL_LO/RA/LL, include/uapi/linux/if_addr.h; since Linux 5.18)
+IFAPROT_KERNEL = (1, 2, 3)
+AF_INET6 = 10
+RTPROT_RA = 9
+#: the metric of an IPv6 route added without one (IP6_RT_PRIO_USER, include/net/ip6_route.h)
+IP6_RT_PRIO_USER = 1024
+
+
+def _kernel_made(a: Any, ln: _Link) -> bool:
+    """An address the kernel derived itself (a lab's are added by `up` with IFA_PROTO unset):
+    by IFA_PROTO where the kernel says it, else a link-local address that is the EUI-64
+    of the device's MAC (addr_gen_mode 0, `addrconf_ifid_eui48`; docs/kernel-semantics.md §11.1)."""
+    proto = a.get_attr("IFA_PROTO")
+    if proto is not None:
+        return proto in IFAPROT_KERNEL
+    return a["family"] == AF_INET6 and ln.mac is not None and a.get_attr("IFA_ADDRESS") == _eui64(ln.mac)
+
+
+def _eui64(mac: str) -> str:
+    b = bytes.fromhex(mac.replace(":", ""))
+    if len(b) != 6:
+        return ""
+    iid = bytes([b[0] ^ 0x02, b[1], b[2], 0xFF, 0xFE, b[3], b[4], b[5]])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + iid))
+
+
+#: net.ipv6.conf.<dev>.<key> a lab may set, with the kernel's values in a new namespace for a device
+#: and for "all" (ipv6_devconf_dflt and ipv6_devconf in net/ipv6/addrconf.c; read on 6.18: all.accept_dad
+#: is 0, a device's 1): only a value that differs is written
+_V6_CONF = {
+    "forwarding": (0, 0),
+    "accept_dad": (1, 0),
+    "dad_transmits": (1, 1),
+    "enhanced_dad": (1, 1),
+    "accept_ra": (1, 1),
+    "autoconf": (1, 1),
+    "router_solicitations": (-1, -1),
+    "addr_gen_mode": (0, 0),
+}
+
+
+def _ipv6_sysctls(devs: list[str]) -> dict[str, int]:
+    """The namespace's IPv6 settings that differ from a new namespace's. all.forwarding=1
+    sets every device's forwarding too (`addrconf_fixup_forwarding`): then only it is written."""
+    out: dict[str, int] = {}
+    fwd_all = False
+    for dev in devs:
+        for key, (dflt, dflt_all) in _V6_CONF.items():
+            if key == "forwarding" and dev != "all" and fwd_all:
+                continue
+            try:
+                with open(f"/proc/sys/net/ipv6/conf/{dev}/{key}") as fh:
+                    v = int(fh.read().strip())
+            except (OSError, ValueError):
+                continue
+            if key == "accept_dad" and v == -1:
+                continue  # what ipv6_add_dev gives a NOARP device (tun, ipvlan l3): not a lab's
+            if v != (dflt_all if dev == "all" else dflt):
+                out[f"net.ipv6.conf.{dev}.{key}"] = v
+                fwd_all = fwd_all or (dev == "all" and key == "forwarding")
+    return out
 
 
 class _NsIds:
@@ -381,7 +455,11 @@ def _emitted(
         why.update(drop)
 
 
-_KINDS = set(DECODERS)  # the kernel's kinds a lab can describe
+_KINDS = set(DECODERS)
+_CONF = (
+    "net.ipv4.conf.",
+    "net.ipv6.conf.",
+)  # per-device keys (same length: one slice for both)  # the kernel's kinds a lab can describe
 
 
 class _Decoding:
@@ -495,7 +573,7 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
                 fields += _port_fields(ln, by_index[(ns, ln.master)])
             if ln.mtu and ln.mtu != 1500:
                 fields.append(f"mtu: {ln.mtu}")
-            addrs = [a for a in ln.addrs if not a.startswith("fe80:")]
+            addrs = ln.addrs  # without those the kernel derives (link-local: `_kernel_made`)
             if addrs:
                 fields.append(f"addresses: [{', '.join(addrs)}]")
             if not ln.up:
@@ -504,11 +582,10 @@ def to_lab(netnses: list[str], lab: str | None = None, machine: Any = None) -> s
         devs = {by_index[(ns, i)].name for n, i in emitted if n == ns}
         routes = [rt for rt in s["routes"] if (rt["via"] or rt["dev"]) and rt["dev"] in (None, *devs)]
         neigh = [n for n in s["neigh"] if n["dev"] in devs]
-        conf = "net.ipv4.conf."
         sysctl = {
             k: v
             for k, v in s["sysctl"].items()
-            if not k.startswith(conf) or k[len(conf) :].rsplit(".", 1)[0] in ("all", *devs)
+            if not k.startswith(_CONF) or k[len(_CONF[0]) :].rsplit(".", 1)[0] in ("all", *devs)
         }
         body = []
         if ifl:

@@ -12,7 +12,7 @@ from typing import Any
 from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
 from ..plan import build_plan
 from ..resolve import Iface, IfKey, Resolved
-from .ipv6 import uses_v6
+from .ipv6 import dad, uses_v6
 from .kinds import SIM_KINDS
 from .kinds._common import D
 from .kinds.bridge import BridgeDev
@@ -139,4 +139,6 @@ class Builder:
         for dev in self.devs.values():
             if dev.ipvlan_port is not None:
                 dev.ipvlan_port.index()
+        if uses_v6(r):
+            dad(w)
         return w

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..model import Lab
     from ..resolve import Resolved
     from .stack import Stack
-    from .world import Device
+    from .world import Device, World
 
 ETH_P_IPV6 = 0x86DD
 ICMP6_ECHO, ICMP6_ECHO_REPLY = 128, 129
@@ -97,6 +97,8 @@ class Icmp6:
     router: bool = False
     solicited: bool = False
     override: bool = False
+    #: the enhanced-DAD nonce option of a DAD solicitation (RFC 7527), here the sender's address
+    nonce: int | None = None
 
     def describe(self) -> str:
         if self.type == ICMP6_ECHO:
@@ -104,7 +106,7 @@ class Icmp6:
         if self.type == ICMP6_ECHO_REPLY:
             return "echo reply"
         if self.type == ND_NS:
-            return f"neighbor solicitation who has {a6(self.target)}"
+            return f"neighbor solicitation who has {a6(self.target)}" + (" (nonce)" if self.nonce is not None else "")
         flags = "".join(c for c, on in (("R", self.router), ("S", self.solicited), ("O", self.override)) if on)
         return f"neighbor advertisement {a6(self.target)} is at {self.lladdr} [{flags or '-'}]"
 
@@ -229,6 +231,10 @@ class Stack6:
         self.neigh: dict[tuple[Device, int], Neigh6] = {}
         self._static: dict[tuple[Device, int], Neigh6] = {}
         self.pending: dict[tuple[Device, int], list[IPv6]] = {}
+        #: addresses in duplicate address detection (``dad``), and those that failed it
+        self.tentative: set[tuple[Device, int]] = set()
+        self.tentative_nonce: dict[tuple[Device, int], int | None] = {}
+        self.dad_failed: dict[tuple[Device, int], str] = {}
 
     # configuration -------------------------------------------------------------
     def add_address(self, dev: Device, cidr: str) -> None:
@@ -249,8 +255,29 @@ class Stack6:
         v = self.stack.sysctl.get(f"net.ipv6.conf.{dev.name}.forwarding")
         return self.forward_all if v is None else bool(int(v))
 
+    def _conf(self, dev: Device, key: str, default: int) -> int:
+        v = self.stack.sysctl.get(f"net.ipv6.conf.{dev.name}.{key}")
+        return default if v is None else int(v)
+
+    def _all(self, key: str, default: int) -> int:
+        return int(self.stack.sysctl.get(f"net.ipv6.conf.all.{key}", default))
+
+    def dad_nonce(self, dev: Device, ip: int) -> int | bool | None:
+        """How ``ip`` on ``dev`` goes through DAD: False if it does not send a solicitation
+        (addrconf_dad_begin: accept_dad < 1 on both the device and ``all``; addrconf_dad_work:
+        the device's dad_transmits is 0), else the nonce it carries, or None without one
+        (enhanced_dad is off on both the device and ``all``: V2.8)."""
+        if max(self._conf(dev, "accept_dad", 1), self._all("accept_dad", 1)) < 1:
+            return False
+        if self._conf(dev, "dad_transmits", 1) < 1:
+            return False
+        if self._conf(dev, "enhanced_dad", 1) or self._all("enhanced_dad", 1):
+            return ip
+        return None
+
     def finalize(self) -> None:
-        """Addresses, groups and routes as the kernel has them once DAD is over."""
+        """Addresses, groups and routes as the kernel has them once DAD is over
+        (``dad`` then takes out what failed it)."""
         self.addrs = {}
         self.local = {1}  # ::1 on lo (lo is up in every namespace: V1.4)
         self.groups = set()
@@ -299,7 +326,7 @@ class Stack6:
         prefix with it, those of the outgoing device first (RFC 6724 rules 2, 5, 8);
         without any global address, the device's link-local."""
         if is_ll(dst):
-            return self.addrs[dev][0][0] if dev in self.addrs else None
+            return self.link_local(dev)
         best: tuple[int, int] | None = None
         chosen: int | None = None
         for d, lst in self.addrs.items():
@@ -311,7 +338,12 @@ class Stack6:
                     best, chosen = key, ip
         if chosen is not None:
             return chosen
-        return self.addrs[dev][0][0] if dev in self.addrs else None
+        return self.link_local(dev)
+
+    def link_local(self, dev: Device) -> int | None:
+        """The device's usable link-local address (None: none, or it failed DAD)."""
+        own = self.addrs.get(dev)
+        return own[0][0] if own and is_ll(own[0][0]) else None
 
     # sending ---------------------------------------------------------------------
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
@@ -335,7 +367,14 @@ class Stack6:
             return
         src = self.select_src(route.dev, dst)
         if src is None:
-            w.drop(self.stack.lo_label, pkt_desc, "no-source", "ipv6_dev_get_saddr", f"{self.name} has no IPv6 address")
+            failed = f" ({route.dev.name}: {self._failed_note(route.dev)})" if self.dad_failed else ""
+            w.drop(
+                self.stack.lo_label,
+                pkt_desc,
+                "no-source",
+                "ipv6_dev_get_saddr",
+                f"{self.name} has no usable IPv6 address to send from{failed}",
+            )
             return
         self.neigh_output(
             route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, seq))
@@ -369,14 +408,24 @@ class Stack6:
         if n is not None and n.state != INCOMPLETE:
             w.dev_queue_xmit(dev, Frame(n.mac, dev.mac, ETH_P_IPV6, pkt))
             return
+        # ndisc_solicit: the queued packet's source if it is an address of dev, else dev's link-local (V3.1)
+        own = self.addrs.get(dev, [])
+        src = pkt.src if any(ip == pkt.src for ip, _ in own) else self.link_local(dev)
+        if src is None:  # ndisc_send_ns: no usable link-local, nothing is sent
+            w.drop(
+                dev,
+                pkt.describe(),
+                "ndisc-no-source",
+                "ndisc_send_ns",
+                f"{dev.label} has no usable link-local address ({self._failed_note(dev)}): "
+                "no neighbour solicitation can be sent",
+            )
+            return
         self.pending.setdefault(key, []).append(pkt)
         if n is not None:
             return  # already resolving
         self.neigh[key] = Neigh6("00:00:00:00:00:00", INCOMPLETE)
         w.dirty.add(self.stack)
-        # ndisc_solicit: the queued packet's source if it is an address of dev, else dev's link-local (V3.1)
-        own = self.addrs.get(dev, [])
-        src = pkt.src if any(ip == pkt.src for ip, _ in own) else (own[0][0] if own else 0)
         group = solicited_node(nh)
         if w.tracing:
             w.hop(
@@ -502,6 +551,19 @@ class Stack6:
         if pkt.hlim != 255:
             w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
             return
+        if pkt.src == 0 and (dev, m.target) in self.tentative:
+            self._dad_ns_rcv(dev, m, frame)
+            return
+        if (dev, m.target) in self.dad_failed:
+            w.drop(
+                dev,
+                frame,
+                "ndisc-dad-failed",
+                "ndisc_recv_ns",
+                f"{a6(m.target)} on {dev.name} failed duplicate address detection "
+                f"({self.dad_failed[(dev, m.target)]}): it stays tentative, and a tentative address is never answered for",
+            )
+            return
         if not any(ip == m.target for ip, _ in self.addrs.get(dev, ())):
             where = "another interface of " + self.name if m.target in self.local else "not " + self.name + "'s"
             w.drop(
@@ -513,7 +575,9 @@ class Stack6:
             )
             return
         if pkt.src == 0:
-            return  # a DAD probe for an address we hold: not sent by this simulator (addresses are past DAD)
+            # another node's DAD for an address this one holds: a duplicate, which validation
+            # and ``unsupported`` refuse; the kernel would defend it with an NA to ff02::1
+            return
         if m.lladdr is None and multicast:
             w.drop(dev, frame, "ndisc-no-lladdr", "ndisc_recv_ns", "a multicast NS without source link-layer option")
             return
@@ -532,6 +596,62 @@ class Stack6:
             override=multicast,
         )
         w.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IPV6, IPv6(m.target, pkt.src, na, hlim=255)))
+
+    def _dad_ns_rcv(self, dev: Device, m: Icmp6, frame: Frame) -> None:
+        """ndisc_recv_ns for a DAD solicitation (source ::) whose target this device is
+        itself testing: its own solicitation came back, or another node tests the same
+        address. With the nonce the device sent, it is its own, looped back: ignored
+        (enhanced DAD, V2.8); without one, DAD fails (addrconf_dad_failure, V2.4)."""
+        key = (dev, m.target)
+        if m.nonce is not None and m.nonce == self.tentative_nonce.get(key):
+            if self.world.tracing:
+                self.world.hop(dev, "stack", "ignore", frame, why="its own DAD solicitation, looped back (same nonce)")
+            return
+        self.dad_failed[key] = (
+            "it heard its own DAD solicitation back, without a nonce: a hairpin bridge port reflects it, and "
+            f"enhanced_dad is 0 on both {dev.name} and all"
+            if m.nonce is None and frame.src == dev.mac
+            else "another node solicited it during DAD"
+        )
+
+    def _failed_note(self, dev: Device) -> str:
+        failed = [a6(ip) for (d, ip) in self.dad_failed if d is dev]
+        return f"failed DAD: {', '.join(failed)}" if failed else "none"
+
+    def dad_start(self) -> list[tuple[Device, Frame]]:
+        """addrconf_dad_work's first solicitation for every address that sends one."""
+        out: list[tuple[Device, Frame]] = []
+        for dev, lst in self.addrs.items():
+            for ip, _ in lst:
+                nonce = self.dad_nonce(dev, ip)
+                if nonce is False:
+                    continue
+                assert nonce is not True
+                key = (dev, ip)
+                self.tentative.add(key)
+                self.tentative_nonce[key] = nonce
+                group = solicited_node(ip)
+                ns = IPv6(0, group, Icmp6(ND_NS, target=ip, nonce=nonce), hlim=255)
+                out.append((dev, Frame(mc_mac(group), dev.mac, ETH_P_IPV6, ns)))
+        return out
+
+    def dad_end(self) -> None:
+        """DAD is over: a failed address stays on its device, tentative, never used (addrconf_dad_stop)."""
+        self.tentative.clear()
+        self.tentative_nonce.clear()
+        if not self.dad_failed:
+            return
+        for dev, lst in list(self.addrs.items()):
+            if (dev, eui64(dev.mac)) in self.dad_failed and max(
+                self._conf(dev, "accept_dad", 1), self._all("accept_dad", 1)
+            ) > 1:
+                # addrconf_dad_failure: accept_dad > 1 and the MAC's link-local failed: IPv6 off on the device (V2.9)
+                del self.addrs[dev]
+                self.groups = {g for g in self.groups if g[0] is not dev}
+                continue
+            lst[:] = [(ip, plen) for ip, plen in lst if (dev, ip) not in self.dad_failed]
+        self.local = {1} | {ip for lst in self.addrs.values() for ip, _ in lst}
+        self.routes = [r for r in self.routes if r.dev in self.addrs]
 
     def _na_rcv(self, dev: Device, pkt: IPv6, frame: Frame) -> None:
         """ndisc_recv_na: fills an entry being resolved (V3.5); no entry, nothing learned."""
@@ -573,6 +693,20 @@ class Stack6:
         self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
 
 
+def dad(world: World) -> None:
+    """Duplicate address detection, once every device is up (as ``vnetlab up`` waits for it):
+    each address that sends a solicitation sends one (``Stack6.dad_start``), the world runs,
+    and what failed is taken out (``Stack6.dad_end``). Bridges learn the senders' MACs, as
+    the kernel's do during ``up``. Not traced: it happens before any probe."""
+    v6s = [st.v6 for st in world.stacks.values() if getattr(st, "v6", None) is not None]
+    sends = [x for v6 in v6s for x in v6.dad_start()]  # type: ignore[union-attr]
+    for dev, frame in sends:
+        world.dev_queue_xmit(dev, frame)
+    world.run()
+    for v6 in v6s:
+        v6.dad_end()  # type: ignore[union-attr]
+
+
 def encode(p: IPv6) -> bytes:
     """The packet as it would be on the wire (for pcap): dpkt builds the headers."""
     import struct
@@ -587,6 +721,8 @@ def encode(p: IPv6) -> bytes:
         body = struct.pack("!I", flags) + m.target.to_bytes(16, "big")
         if m.lladdr is not None:
             body += bytes([1 if m.type == ND_NS else 2, 1]) + bytes.fromhex(m.lladdr.replace(":", ""))
+        if m.nonce is not None:  # RFC 7527's nonce option (type 14), 6 bytes
+            body += bytes([14, 1]) + (m.nonce & 0xFFFFFFFFFFFF).to_bytes(6, "big")
     icmp = dpkt.icmp6.ICMP6(type=m.type, code=0, data=body)
     ip = dpkt.ip6.IP6(src=p.src.to_bytes(16, "big"), dst=p.dst.to_bytes(16, "big"), nxt=58, hlim=p.hlim, data=icmp)
     ip.plen = len(bytes(icmp))

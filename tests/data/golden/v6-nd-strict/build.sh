@@ -101,6 +101,38 @@ ip -n v6ndstrict-e -batch - <<'EOF'
 link set dev lo up
 EOF
 ip -n v6ndstrict-b -batch - <<'EOF'
-route add 198.51.100.0/24 dev eth0
-route add 2001:db8:2::/64 dev eth0
+route add 198.51.100.0/24 dev eth0 proto static
+route add 2001:db8:2::/64 dev eth0 proto static
 EOF
+# wait (at most 4 s) for carrier and IPv6 DAD, as `vnetlab up` does; report addresses that failed DAD
+vnetlab_now() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+vnetlab_awk='$0 == "--" { addrs = 1; next }; !addrs { dev = $2; sub(/@.*/, "", dev); sub(/:$/, "", dev); name[$1] = dev; st = ""; for (k = 4; k < NF; k++) if ($k == "state") st = $(k + 1); up = $3 ~ /[<,]UP[,>]/; carrier = $3 ~ /[<,]LOWER_UP[,>]/ }; !addrs && up && carrier && (st == "DOWN" || st == "LOWERLAYERDOWN") { print "carrier not yet in effect on " dev }; !addrs && up && !carrier && (st == "UP" || st == "UNKNOWN") { print "carrier loss not yet in effect on " dev }; !addrs && up && carrier { ready[$1] = 1 }; addrs && ($1 in ready) { print "IPv6 address still tentative: " name[$1] " " $4 }'
+vnetlab_busy() {
+  { ip -n "$1" -o link show; echo --; ip -n "$1" -o -6 address show tentative -dadfailed 2>/dev/null; } | awk "$vnetlab_awk"
+}
+vnetlab_wait() {
+  end=$(($(vnetlab_now) + 400))
+  while :; do
+    busy=
+    for ns in "$@"; do
+      left=$(vnetlab_busy "$ns")
+      [ -z "$left" ] || { busy=$ns; break; }
+    done
+    [ -n "$busy" ] || break
+    if [ "$(vnetlab_now)" -ge "$end" ]; then
+      for ns in "$@"; do
+        vnetlab_busy "$ns" | while read -r what; do
+          printf '%s\n' "after the wait, in $ns: $what" >&2
+        done
+      done
+      break
+    fi
+    sleep 0.05
+  done
+  for ns in "$@"; do
+    ip -n "$ns" -o -6 address show dadfailed 2>/dev/null | while read -r _ dev _ addr _; do
+      printf '%s\n' "IPv6 duplicate address detection failed: $ns/$dev $addr" >&2
+    done
+  done
+}
+vnetlab_wait v6ndstrict-s1 v6ndstrict-s2 v6ndstrict-b v6ndstrict-d v6ndstrict-e
