@@ -227,7 +227,10 @@ def test_rows_start_cold_for_ipv6_too() -> None:
     ("extra", "message"),
     [
         ("      m0: {kind: macvlan, parent: eth0, mode: bridge}\n", "IPv6 on macvlan is not simulated yet (a/m0"),
-        ('    nftables: "table inet f { }"\n', "nftables in a lab with IPv6 addresses is not simulated yet (node a)"),
+        (
+            '    nftables: "table inet n { chain p { type nat hook postrouting priority 100; masquerade; }; }"\n',
+            "node a's nftables ruleset on IPv6 packets: the simulator does not evaluate NAT on IPv6 packets",
+        ),
         ("    sysctl: {net.ipv6.conf.all.accept_untracked_na: 1}\n", "sysctl net.ipv6.conf.all.accept_untracked_na"),
     ],
 )

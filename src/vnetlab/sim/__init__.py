@@ -120,6 +120,9 @@ class Simulator:
         for name, node in self.r.lab.nodes.items():
             if node.nftables is not None:
                 self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
+        why = ipv6.nft_dad_problem(self.world)
+        if why is not None:
+            raise SimCannot(why)
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}
@@ -264,9 +267,9 @@ class Simulator:
             self.world.tracing = False
         hops = list(self.world.hops)
         for name, st in self.world.stacks.items():
-            if st.nf is not None and st.nf.ignored:
+            if st.nf is not None and st.nf.ignored and st.v6 is None:
                 tables = ", ".join(st.nf.ignored)
-                why = f"{name}'s {tables} plays no part: no IPv6 traffic in a lab without IPv6 addresses (the simulator refuses nftables in one with them)"
+                why = f"{name}'s {tables} plays no part: no IPv6 traffic in a lab without IPv6 addresses"
                 hops.insert(0, Hop(0, f"{name}/lo", "stack", "note", "nftables", why=why))
         return PingResult(src, d, ok, hops)
 

@@ -29,6 +29,7 @@ ORIGINAL, REPLY = 0, 1
 DST, SRC = "dst", "src"  # NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC
 #: the ICMP types whose tuples conntrack inverts (icmp_invert_tuple's table, echo only here)
 _INVERT_TYPE = {8: 0, 0: 8}
+_INVERT_TYPE6 = {128: 129, 129: 128}
 
 
 def invert(k: Key) -> Key:
@@ -36,6 +37,8 @@ def invert(k: Key) -> Key:
     proto, src, dst, a, b = k
     if proto == 1:
         return (proto, dst, src, a, _INVERT_TYPE.get(b, b))
+    if proto == 58:  # icmpv6_invert_tuple: echo request (128) ↔ echo reply (129)
+        return (proto, dst, src, a, _INVERT_TYPE6.get(b, b))
     return (proto, dst, src, b, a)
 
 
@@ -86,8 +89,8 @@ class Conntrack:
         if e is not None:
             e.seen_reply = True  # IPS_SEEN_REPLY, set by nf_conntrack_in itself
             return Ct(e, REPLY, "established")
-        if (k[0] == 1 and k[4] != 8) or not may_start:
-            # icmp_new: only an echo request (of what is modelled) starts a connection → invalid
+        if (k[0] == 1 and k[4] != 8) or (k[0] == 58 and k[4] != 128) or not may_start:
+            # icmp_new, icmpv6_new: only an echo request (of what is modelled) starts a connection → invalid
             return Ct(None, ORIGINAL, "invalid")
         return Ct(Entry(k, invert(k)), ORIGINAL, "new")
 

@@ -32,6 +32,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .conntrack import ORIGINAL, Ct
 from .frame import HOST, OTHERHOST, Frame
 
 if TYPE_CHECKING:
@@ -181,7 +182,9 @@ def unsupported(r: Resolved) -> str | None:
         return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
     for name, spec in lab.nodes.items():
         if spec.nftables is not None:
-            return f"nftables in a lab with IPv6 addresses is not simulated yet (node {name})"
+            why = _nft_problem(r, name, spec.nftables)
+            if why is not None:
+                return why
         for key in spec.sysctl:
             why = _sysctl_problem(key)
             if why is not None:
@@ -199,6 +202,42 @@ def unsupported(r: Resolved) -> str | None:
                 "(on one segment the kernel's DAD fails a random one of them)"
             )
         seen[ip] = who
+    return None
+
+
+def _nft_problem(r: Resolved, name: str, text: str) -> str | None:
+    """Why node ``name``'s ruleset cannot filter IPv6 packets in the simulator (None: it can,
+    or it is refused for another reason by ``sim_unsupported``, which compiles it again)."""
+    from . import nft
+    from ..nft import node_ifnames
+
+    try:
+        rs = nft.compile_ruleset(text, node_ifnames(r, name))
+    except (nft.Unsupported, nft.NftFailed):
+        return None  # sim_unsupported names it
+    if rs.v6_problem is None:
+        return None
+    return (
+        f"node {name}'s nftables ruleset on IPv6 packets: the simulator does not evaluate {rs.v6_problem}; "
+        "use --backend kernel"
+    )
+
+
+def nft_dad_problem(world: World) -> str | None:
+    """A node whose ruleset filters IPv6 and whose DAD failed: on the kernel the ruleset is
+    loaded while DAD runs (before ``up`` waits for it), so whether its chains saw the
+    reflected solicitation depends on timing (kernel-semantics §11.8): refused."""
+    for name, st in world.stacks.items():
+        v6 = st.v6
+        if v6 is None or st.nf is None or not v6.dad_failed:
+            continue
+        if any(c.family != "ip" for cs in st.nf.hooks.values() for c in cs):
+            (dev, ip), _ = next(iter(v6.dad_failed.items()))
+            return (
+                f"{a6(ip)} on {name}/{dev.name} fails duplicate address detection and {name}'s nftables "
+                "ruleset filters IPv6: whether its chains saw the solicitation depends on when the kernel "
+                "loaded it (not simulated); use --backend kernel"
+            )
     return None
 
 
@@ -345,6 +384,66 @@ class Stack6:
         own = self.addrs.get(dev)
         return own[0][0] if own and is_ll(own[0][0]) else None
 
+    # netfilter (kernel-semantics §11.8) -----------------------------------------------
+    def _ct(self, pkt: IPv6) -> Ct:
+        """nf_conntrack_in for an IPv6 packet: an echo is tracked as IPv4's is (icmpv6_new:
+        only a request starts an entry); ND is never tracked (nf_conntrack_icmpv6_error sets
+        IP_CT_UNTRACKED for NS, NA, RS, RA and MLD): 'ct state' reads untracked."""
+        nf = self.stack.nf
+        if nf is None or not nf.uses_ct6:
+            return Ct(None, ORIGINAL, "invalid")  # conntrack is off for IPv6: nothing reads it
+        m = pkt.payload
+        if m.type in (ICMP6_ECHO, ICMP6_ECHO_REPLY):
+            return self.stack.conntrack.lookup((58, pkt.src, pkt.dst, m.id, m.type))
+        return Ct(None, ORIGINAL, "untracked")
+
+    def _nf_out(self, pkt: IPv6, dev: Device | None, nd: bool = False) -> Ct | None:
+        """A locally made packet: ip6_local_out's NF_INET_LOCAL_OUT, ip6_output's
+        NF_INET_POST_ROUTING (out: the route's device, lo for a local address), conntrack's
+        confirm; None: a chain dropped it. At postrouting the input device is ``skb->dev``:
+        none for a socket's packet, the device itself for ND (ndisc_alloc_skb sets it)."""
+        ct = self._ct(pkt)
+        oif = dev.name if dev is not None else "lo"
+        where = dev.label if dev is not None else self.stack.lo_label
+        if not self.stack._chains("output", pkt, None, oif, where, ct.state):
+            return None
+        if not self.stack._chains("postrouting", pkt, oif if nd else None, oif, where, ct.state):
+            return None
+        self.stack.conntrack.confirm(ct)
+        return ct
+
+    def _lo_rcv(self, pkt: IPv6, ct: Ct) -> None:
+        """A packet to a local address, back in through lo with the conntrack its output gave it
+        (loopback_xmit keeps it): NF_INET_PRE_ROUTING and NF_INET_LOCAL_IN (iif lo), delivery."""
+        lo = self.stack.lo_label
+        if not self.stack._chains("prerouting", pkt, "lo", None, lo, ct.state, carried=True):
+            return
+        if not self.stack._chains("input", pkt, "lo", None, lo, ct.state):
+            return
+        self.stack.conntrack.confirm(ct)
+        self.local_deliver(None, pkt)
+
+    def _to_self(self, pkt: IPv6) -> None:
+        """A packet to one of the node's own addresses: out and back in through lo."""
+        if self.stack.nf is None:
+            self.world.defer(self.local_deliver, None, pkt)
+            return
+        ct = self._nf_out(pkt, None)
+        if ct is not None:
+            self.world.defer(self._lo_rcv, pkt, ct)
+
+    def _send(self, dev: Device, nh: int, pkt: IPv6) -> None:
+        """A locally made packet routed out of ``dev``: the output hooks, then the neighbour layer."""
+        if self.stack.nf is not None and self._nf_out(pkt, dev) is None:
+            return
+        self.neigh_output(dev, nh, pkt)
+
+    def _send_nd(self, dev: Device, frame: Frame) -> None:
+        """An NS or NA (ndisc_send_skb: NF_INET_LOCAL_OUT, then ip6_output's NF_INET_POST_ROUTING)."""
+        if self.stack.nf is not None and self._nf_out(frame.payload, dev, nd=True) is None:  # type: ignore[arg-type]
+            return
+        self.world.dev_queue_xmit(dev, frame)
+
     # sending ---------------------------------------------------------------------
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
         w = self.world
@@ -353,7 +452,7 @@ class Stack6:
             pkt = IPv6(dst, dst, Icmp6(ICMP6_ECHO, ident, seq))
             if w.tracing:
                 w.hop(self.stack.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
-            w.defer(self.local_deliver, None, pkt)
+            self._to_self(pkt)
             return
         route = self.lookup(dst)
         if route is None:
@@ -376,7 +475,7 @@ class Stack6:
                 f"{self.name} has no usable IPv6 address to send from{failed}",
             )
             return
-        self.neigh_output(
+        self._send(
             route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, seq))
         )
 
@@ -384,7 +483,7 @@ class Stack6:
         """ip6_route_output for a reply: a link-local destination leaves through the device it came from."""
         w = self.world
         if pkt.dst in self.local:
-            w.defer(self.local_deliver, None, pkt)
+            self._to_self(pkt)
             return
         route = self.lookup(pkt.dst, dev_hint if is_ll(pkt.dst) else None)
         if route is None:
@@ -396,7 +495,7 @@ class Stack6:
                 f"{self.name} has no IPv6 route to {a6(pkt.dst)}",
             )
             return
-        self.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, pkt)
+        self._send(route.dev, route.via if route.via is not None else pkt.dst, pkt)
 
     def neigh_output(self, dev: Device, nh: int, pkt: IPv6) -> None:
         w = self.world
@@ -436,7 +535,7 @@ class Stack6:
                 why=f"{self.name} sends a neighbour solicitation to {a6(group)} (neighbour INCOMPLETE)",
             )
         ns = IPv6(src, group, Icmp6(ND_NS, target=nh, lladdr=dev.mac), hlim=255)
-        w.dev_queue_xmit(dev, Frame(mc_mac(group), dev.mac, ETH_P_IPV6, ns))
+        self._send_nd(dev, Frame(mc_mac(group), dev.mac, ETH_P_IPV6, ns))
 
     # neighbour cache ----------------------------------------------------------------
     def _learn(self, dev: Device, ip: int, mac: str, state: str, override: bool) -> None:
@@ -488,22 +587,38 @@ class Stack6:
         if dev not in self.addrs:
             w.drop(dev, frame, "ip6-no-inet6", "ip6_rcv_core", f"{dev.label} has no IPv6 (no carrier or MTU < 1280)")
             return
+        ct: Ct | None = None
+        nf = self.stack.nf
+        if nf is not None:
+            # ipv6_rcv's NF_INET_PRE_ROUTING, before ip6_rcv_finish's routing decision
+            ct = self._ct(pkt)
+            if not self.stack._chains("prerouting", pkt, dev.name, None, dev.label, ct.state):
+                return
         dst = pkt.dst
         if dst >> 120 == 0xFF:  # multicast: only a group this device joined (ip6_mc_input)
             if (dev, dst) not in self.groups:
                 w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
                 return
-            self.icmp_rcv(dev, pkt, frame, multicast=True)
+            if ct is None or self._local_in(dev, pkt, ct):
+                self.icmp_rcv(dev, pkt, frame, multicast=True)
             return
         if dst in self.local:
-            self.icmp_rcv(dev, pkt, frame, multicast=False)
+            if ct is None or self._local_in(dev, pkt, ct):
+                self.icmp_rcv(dev, pkt, frame, multicast=False)
             return
         if pkt_type != HOST:
             w.drop(dev, frame, "ip6-not-host", "ip6_forward", "a multicast frame for an address that is not ours")
             return
-        self.forward(dev, pkt, frame)
+        self.forward(dev, pkt, frame, ct)
 
-    def forward(self, dev: Device, pkt: IPv6, frame: Frame) -> None:
+    def _local_in(self, dev: Device, pkt: IPv6, ct: Ct) -> bool:
+        """ip6_input's NF_INET_LOCAL_IN (before icmpv6_rcv and ndisc_rcv), then conntrack's confirm."""
+        if not self.stack._chains("input", pkt, dev.name, None, dev.label, ct.state):
+            return False
+        self.stack.conntrack.confirm(ct)
+        return True
+
+    def forward(self, dev: Device, pkt: IPv6, frame: Frame, ct: Ct | None = None) -> None:
         w = self.world
         if not self.forward_all:
             w.drop(
@@ -528,6 +643,14 @@ class Stack6:
         if w.tracing:
             w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
         fwd = IPv6(pkt.src, pkt.dst, pkt.payload, pkt.hlim - 1)
+        if ct is not None:
+            # ip6_forward's NF_INET_FORWARD, then ip6_output's NF_INET_POST_ROUTING (indev: the input device)
+            st, out = self.stack, route.dev
+            if not st._chains("forward", fwd, dev.name, out.name, dev.label, ct.state):
+                return
+            if not st._chains("postrouting", fwd, dev.name, out.name, out.label, ct.state):
+                return
+            st.conntrack.confirm(ct)
         self.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, fwd)
 
     def icmp_rcv(self, dev: Device, pkt: IPv6, frame: Frame, multicast: bool) -> None:
@@ -595,7 +718,7 @@ class Stack6:
             solicited=True,
             override=multicast,
         )
-        w.dev_queue_xmit(dev, Frame(mac, dev.mac, ETH_P_IPV6, IPv6(m.target, pkt.src, na, hlim=255)))
+        self._send_nd(dev, Frame(mac, dev.mac, ETH_P_IPV6, IPv6(m.target, pkt.src, na, hlim=255)))
 
     def _dad_ns_rcv(self, dev: Device, m: Icmp6, frame: Frame) -> None:
         """ndisc_recv_ns for a DAD solicitation (source ::) whose target this device is

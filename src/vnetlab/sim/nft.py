@@ -65,6 +65,39 @@ ICMP_TYPES = {
     "address-mask-request": 17,
     "address-mask-reply": 18,
 }
+# include/uapi/linux/icmpv6.h, ndisc.h; nft's names (src/proto.c icmp6_type_tbl)
+ICMP6_TYPES = {
+    "destination-unreachable": 1,
+    "packet-too-big": 2,
+    "time-exceeded": 3,
+    "parameter-problem": 4,
+    "echo-request": 128,
+    "echo-reply": 129,
+    "mld-listener-query": 130,
+    "mld-listener-report": 131,
+    "mld-listener-done": 132,
+    "mld-listener-reduction": 132,
+    "nd-router-solicit": 133,
+    "nd-router-advert": 134,
+    "nd-neighbor-solicit": 135,
+    "nd-neighbor-advert": 136,
+    "nd-redirect": 137,
+    "router-renumbering": 138,
+    "ind-neighbor-solicit": 141,
+    "ind-neighbor-advert": 142,
+    "mld2-listener-report": 143,
+}
+# nft's names of ICMPv6 destination-unreachable codes (src/proto.c icmp6_code_tbl)
+ICMP6_CODES = {
+    "no-route": 0,
+    "admin-prohibited": 1,
+    "addr-unreachable": 3,
+    "port-unreachable": 4,
+    "policy-fail": 5,
+    "reject-route": 6,
+}
+#: icmpx codes as nft_reject_inet sends them to an IPv6 client (nft_reject_icmpv6_code)
+ICMPX6 = {"no-route": 0, "admin-prohibited": 1, "host-unreachable": 3, "port-unreachable": 4}
 # /etc/protocols names nft prints for meta l4proto / ip protocol
 PROTOCOLS = {"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "ipv6-icmp": 58, "icmpv6": 58, "sctp": 132, "gre": 47}
 PROTOCOLS.update({"esp": 50, "ah": 51, "dccp": 33, "udplite": 136, "ipip": 4, "ipv6": 41, "ospf": 89, "vrrp": 112})
@@ -117,10 +150,8 @@ SERVICES = {
 }
 
 #: header protocols whose fields nft guards with an implicit ``meta l4proto``/``nfproto``
-#: dependency that an IPv4 ICMP packet never meets (so any match on them is false)
-_OTHER_HEADERS = frozenset(
-    {"tcp", "udp", "udplite", "sctp", "dccp", "ah", "esp", "comp", "icmpv6", "ip6", "gre", "igmp", "vlan", "arp"}
-)
+#: dependency that an ICMP or ICMPv6 packet never meets (so any match on them is false)
+_OTHER_HEADERS = frozenset({"tcp", "udp", "udplite", "sctp", "dccp", "ah", "esp", "comp", "gre", "igmp", "vlan", "arp"})
 
 #: include/uapi/linux/netfilter/nf_conntrack_common.h NF_CT_STATE_BIT (nft's ct_state values)
 CT_BITS = {"invalid": 1, "established": 2, "related": 4, "new": 8, "untracked": 64}
@@ -205,7 +236,8 @@ def rule_texts(listed: str) -> dict[tuple[str, int, int, int], str]:
 # the compiled model --------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Packet:
-    """What a rule may look at: an IPv4 packet at one hook of one namespace."""
+    """What a rule may look at: an IPv4 or IPv6 packet at one hook of one namespace (for
+    IPv6, ``proto`` is 58 and ``icmp_type`` the ICMPv6 type; ``ct`` may be untracked: ND)."""
 
     src: int
     dst: int
@@ -217,6 +249,7 @@ class Packet:
     ct: str  # new, established, related, invalid (no conntrack entry: invalid)
     sport: int | None = None  # TCP/UDP ports (None: not a TCP or UDP packet)
     dport: int | None = None
+    family: int = 4  # 4: IPv4 (ip and inet chains see it), 6: IPv6 (ip6 and inet chains)
 
 
 Test = Callable[[Packet], bool]
@@ -292,6 +325,12 @@ class Ruleset:
     ignored: list[str]
     #: the nat chains by hook, in priority order (run by the NAT hook, for a connection's first packet)
     nat: dict[str, list[Chain]] = field(default_factory=dict)
+    #: conntrack on for IPv6 (a ct expression in an ip6 or inet table: nf_ct_netns_get of that
+    #: family); ``uses_ct`` is IPv4's (ip and inet tables)
+    uses_ct6: bool = False
+    #: why IPv6 packets cannot be evaluated (an ip6 table outside the subset, NAT on IPv6...);
+    #: refused (exit 3) in a lab with IPv6 addresses (sim/ipv6.py ``unsupported``), moot in one without
+    v6_problem: str | None = None
 
     def run(
         self,
@@ -307,13 +346,16 @@ class Ruleset:
         fixed priority splits a hook in two)."""
         out: list[Decision] = []
         lo, hi = prios
+        # ip chains see IPv4, ip6 chains IPv6, inet chains both (nf_tables_inet registers on both)
+        other = "ip6" if pkt.family == 4 else "ip"
+        uses_ct = self.uses_ct if pkt.family == 4 else self.uses_ct6
         for chain in self.hooks.get(hook, ()):
-            if not lo <= chain.prio < hi:
+            if not lo <= chain.prio < hi or chain.family == other:
                 continue
             if ct_at is not None:
                 pkt.ct = ct_at(chain.prio)
             d = _run_chain(chain, pkt)
-            if self.uses_ct:
+            if uses_ct:
                 d = Decision(d.chain, d.verdict, d.rule, d.reject, pkt.ct)
             out.append(d)
             if d.verdict != "accept":
@@ -358,7 +400,7 @@ def _run_chain(base: Chain, pkt: Packet) -> Decision:
         if v in ("accept", "drop"):
             return Decision(base, v, rule.text)
         if v == "reject":
-            return Decision(base, "reject", rule.text, arg)
+            return Decision(base, "reject", rule.text, _reject6(arg) if pkt.family == 6 else arg)
         if v == "return":
             if not stack:
                 return Decision(base, base.policy, None)
@@ -372,23 +414,34 @@ def _run_chain(base: Chain, pkt: Packet) -> Decision:
     raise RuntimeError(f"nft evaluation did not end in {base.where}")
 
 
+def _reject6(v4: str | None) -> str | None:
+    """What an IPv6 client of a ``reject`` gets (nft_reject_inet_eval → nf_send_unreach6; the
+    icmpx codes as nft_reject_icmpv6_code maps them); the text of the IPv4 error otherwise."""
+    if v4 is None or not v4.startswith("ICMP "):
+        return v4
+    code = v4[5:].split(",")[0]
+    return f"ICMPv6 {code}, type 1 code {ICMPX6[code]}" if code in ICMPX6 else v4
+
+
 # compiling JSON into tests ----------------------------------------------------------------------------
 def _u(what: str, where: str) -> Unsupported:
     return Unsupported(f"{what} ({where})")
 
 
-def _ip(v: Any, where: str) -> tuple[int, int]:
-    """An address, prefix or range as an inclusive (low, high) pair."""
+def _ip(v: Any, where: str, family: int = 4) -> tuple[int, int]:
+    """An address, prefix or range (of ``family``) as an inclusive (low, high) pair."""
+    addr = ipaddress.IPv4Address if family == 4 else ipaddress.IPv6Address
+    net = ipaddress.IPv4Network if family == 4 else ipaddress.IPv6Network
     try:
         if isinstance(v, str):
-            a = int(ipaddress.IPv4Address(v))
+            a = int(addr(v))
             return a, a
         if isinstance(v, dict) and "prefix" in v:
-            n = ipaddress.IPv4Network(f"{v['prefix']['addr']}/{v['prefix']['len']}", strict=False)
+            n = net(f"{v['prefix']['addr']}/{v['prefix']['len']}", strict=False)
             return int(n.network_address), int(n.broadcast_address)
         if isinstance(v, dict) and "range" in v:
             lo, hi = v["range"]
-            return int(ipaddress.IPv4Address(lo)), int(ipaddress.IPv4Address(hi))
+            return int(addr(lo)), int(addr(hi))
     except (ValueError, KeyError, TypeError):
         pass
     raise _u(f"the address value {json.dumps(v)}", where)
@@ -482,31 +535,57 @@ def _match(m: dict[str, Any], where: str) -> tuple[Test, bool]:
             return make(lambda p: p.proto, ranges(rs)), False
         if key == "nfproto":
             rs = _numbers(right, {"ipv4": 2, "ipv6": 10}, "nfproto", where)
-            return make(lambda p: 2, ranges(rs)), False
+            return make(lambda p: 2 if p.family == 4 else 10, ranges(rs)), False
         if key == "protocol":
             rs = _numbers(right, {"ip": 0x0800, "ip6": 0x86DD, "arp": 0x0806, "vlan": 0x8100}, "ethertype", where)
-            return make(lambda p: 0x0800, ranges(rs)), False
+            return make(lambda p: 0x0800 if p.family == 4 else 0x86DD, ranges(rs)), False
         raise _u(f"the expression 'meta {key}'", where)
     if kind == "payload":
         proto, fld = arg.get("protocol"), arg.get("field")
         if proto is None:
             raise _u(f"the raw payload expression {json.dumps(arg)}", where)
-        if proto == "ip":
+        if proto in ("ip", "ip6"):
+            # implicit dependency in inet: meta nfproto ipv4 / ipv6 (the other family never matches)
+            fam = 4 if proto == "ip" else 6
             if fld in ("saddr", "daddr"):
-                rs = [_ip(e, where) for e in _elements(right)]
-                return make((lambda p: p.src) if fld == "saddr" else (lambda p: p.dst), ranges(rs)), False
-            if fld == "protocol":
+                rs = [_ip(e, where, fam) for e in _elements(right)]
+                if fld == "saddr":
+                    return make(lambda p: p.src if p.family == fam else None, ranges(rs)), False
+                return make(lambda p: p.dst if p.family == fam else None, ranges(rs)), False
+            if (proto, fld) in (("ip", "protocol"), ("ip6", "nexthdr")):
                 rs = _numbers(right, PROTOCOLS, "protocol", where)
-                return make(lambda p: p.proto, ranges(rs)), False
-            raise _u(f"the expression 'ip {fld}'", where)
-        if proto == "icmp":
-            # implicit dependency: meta l4proto icmp (and nfproto ipv4 in inet)
+                return make(lambda p: p.proto if p.family == fam else None, ranges(rs)), False
+            if proto == "ip":
+                raise _u(f"the expression 'ip {fld}'", where)
+            what6 = f"'ip6 {fld}'"
+
+            def unmodelled6(p: Packet) -> bool:
+                if p.family == 6:
+                    raise ProbeUnsupported(f"the simulator does not model the expression {what6} on IPv6 ({where})")
+                return False
+
+            return unmodelled6, False
+        if proto in ("icmp", "icmpv6"):
+            # implicit dependency: meta l4proto icmp / ipv6-icmp (and nfproto ipv4 / ipv6 in inet)
+            fam = 4 if proto == "icmp" else 6
+            types, codes = (ICMP_TYPES, ICMP_CODES) if fam == 4 else (ICMP6_TYPES, ICMP6_CODES)
             if fld == "type":
-                rs = _numbers(right, ICMP_TYPES, "icmp type", where)
-                return make(lambda p: p.icmp_type, ranges(rs)), False
+                rs = _numbers(right, types, f"{proto} type", where)
+                return make(lambda p: p.icmp_type if p.family == fam else None, ranges(rs)), False
             if fld == "code":
-                rs = _numbers(right, ICMP_CODES, "icmp code", where)
-                return make(lambda p: p.icmp_code if p.icmp_type is not None else None, ranges(rs)), False
+                rs = _numbers(right, codes, f"{proto} code", where)
+                return make(
+                    lambda p: p.icmp_code if p.icmp_type is not None and p.family == fam else None, ranges(rs)
+                ), False
+            if fam == 6:
+                what = f"'icmpv6 {fld}'"
+
+                def unmodelled_icmp6(p: Packet) -> bool:
+                    if p.family == 6 and p.icmp_type is not None:
+                        raise ProbeUnsupported(f"the simulator does not model the expression {what} ({where})")
+                    return False
+
+                return unmodelled_icmp6, False
             raise _u(f"the expression 'icmp {fld}'", where)
         if proto in ("tcp", "udp", "th") and fld in ("sport", "dport"):
             # implicit dependency: meta l4proto tcp / udp ('th': any transport header, tcp or udp here)
@@ -570,6 +649,9 @@ def _verdict(key: str, arg: Any, where: str) -> Verdict | None:
             return ("reject", "tcp reset")  # its implicit 'meta l4proto tcp' never matches ICMP
         if typ in ("icmp", "icmpx") and code in REJECT_CODES:
             return ("reject", f"ICMP {code}, type 3 code {REJECT_CODES[code]}")
+        if typ == "icmpv6" and code in ICMP6_CODES:
+            # nft gives a rule with an icmpv6 context (or in an ip6 table) this type: never met by IPv4
+            return ("reject", f"ICMPv6 {code}, type 1 code {ICMP6_CODES[code]}")
         raise _u(f"the statement 'reject with {typ} {code}'", where)
     return None
 
@@ -680,7 +762,9 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
     hooks: dict[str, list[Chain]] = {h: [] for h in HOOKS}
     nat: dict[str, list[Chain]] = {h: [] for h in NAT_PRIO}
     ignored: list[str] = []
-    uses_ct = False
+    uses_ct = uses_ct6 = False
+    v6_problem: str | None = None
+    broken6: set[str] = set()  # ip6 tables outside the subset: left out (v6_problem says why)
     for item in doc.get("nftables", []):
         (kind, o), *_ = item.items()
         if kind == "metainfo":
@@ -688,60 +772,53 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
         fam = o.get("family")
         tname = o.get("table", o.get("name"))
         where = f"table {fam} {tname}"
+        if fam not in ("ip", "ip6", "inet"):
+            raise _u(f"a table of family {fam} (the simulator evaluates ip, ip6 and inet tables)", where)
         if fam == "ip6":
             if kind == "table":
                 ignored.append(f"table ip6 {tname}")
+            if tname in broken6 or (kind != "table" and ("ip6", tname) not in tables):
+                continue
+            try:
+                _item(kind, o, fam, tname, where, tables, chains, chain_handle, hooks, nat, texts)
+            except Unsupported as e:
+                v6_problem = v6_problem or str(e)
+                broken6.add(tname)
+                continue
+            if kind == "rule":
+                uses_ct6 = uses_ct6 or chains[(fam, tname)][o["chain"]].rules[-1].uses_ct
             continue
-        if fam not in ("ip", "inet"):
-            raise _u(f"a table of family {fam} (the simulator evaluates ip and inet tables)", where)
-        if kind == "table":
-            if o.get("flags"):
-                raise _u(f"the table flags {o['flags']}", where)
-            tables[(fam, tname)] = o["handle"]
-            chains[(fam, tname)] = {}
-        elif kind == "chain":
-            where = f"{where} chain {o['name']}"
-            c = Chain(fam, tname, o["name"])
-            chain_handle[(fam, tname, o["name"])] = o["handle"]
-            if "hook" in o:
-                if o.get("type") not in ("filter", "nat"):
-                    raise _u(f"a chain of type {o.get('type')}", where)
-                if o["hook"] not in (HOOKS if o["type"] == "filter" else NAT_PRIO):
-                    raise _u(f"the hook {o['hook']}", where)
-                if o.get("dev") or o.get("policy", "accept") not in ("accept", "drop"):
-                    raise _u(f"the chain's device or policy {o.get('policy')}", where)
-                prio = o.get("prio", 0)
-                if not isinstance(prio, int):
-                    raise _u(f"the priority {json.dumps(prio)}", where)
-                c.hook, c.prio, c.policy = o["hook"], prio, o.get("policy", "accept")
-                c.order = (tables[(fam, tname)], o["handle"])
-                if o["type"] == "nat":
-                    nat[c.hook].append(c)
-                else:
-                    hooks[c.hook].append(c)
-            chains[(fam, tname)][c.name] = c
-        elif kind == "rule":
-            where = f"{where} chain {o['chain']}"
-            key = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
-            rule = _rule(o, texts.get(key, f"handle {o['handle']}"), where)
-            chains[(fam, tname)][o["chain"]].rules.append(rule)
-            uses_ct = uses_ct or rule.uses_ct
-        else:
-            # named sets, maps, flowtables, counters, quotas, ct helpers...
-            raise _u(f"a named {kind} {o.get('name')}", where)
-    for by_name in chains.values():
+        r = _item(kind, o, fam, tname, where, tables, chains, chain_handle, hooks, nat, texts)
+        if r is not None:
+            uses_ct = uses_ct or r.uses_ct
+            if fam == "inet":
+                uses_ct6 = uses_ct6 or r.uses_ct
+    for (fam, tname), by_name in chains.items():
         for c in by_name.values():
             c.table_chains = by_name
             for r in c.rules:
                 for v in [r.verdict, *(v for _, v in r.vmap or ())]:
                     if v is not None and v[0] in ("jump", "goto") and v[1] not in by_name:
-                        raise _u(f"the jump to {v[1]}", c.where)
+                        if fam != "ip6":
+                            raise _u(f"the jump to {v[1]}", c.where)
+                        v6_problem = v6_problem or str(_u(f"the jump to {v[1]}", c.where))
+                        broken6.add(tname)
+    for h in HOOKS:
+        hooks[h] = [c for c in hooks[h] if not (c.family == "ip6" and c.table in broken6)]
+    v6nat = [c for cs in nat.values() for c in cs if c.family in ("ip6", "inet")]
+    if v6nat:
+        v6_problem = v6_problem or (
+            f"NAT on IPv6 packets: the nat chain {v6nat[0].name} of table {v6nat[0].family} {v6nat[0].table} "
+            "(nft_chain_nat registers it for IPv6)"
+        )
+    for h in list(nat):
+        nat[h] = [c for c in nat[h] if c.family != "ip6"]  # never run: NAT on IPv6 is refused
     for h, natprio in NAT_PRIO.items():
         # nat chains run among themselves in priority order (nf_nat_register_fn keeps them in the
         # NAT hook's own list); the NAT hook itself sits at its fixed priority
         # (the first nat chain registers the NAT hook on all four hooks: nf_nat_register_fn)
         nat[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
-        clash = [c for c in hooks[h] if c.prio == natprio]
+        clash = [c for c in hooks[h] if c.prio == natprio and c.family != "ip6"]
         if clash and uses_ct and any(nat.values()):
             raise _u(
                 f"a {h} filter chain at priority {natprio}, the NAT hook's own (which runs first is registration order)",
@@ -752,9 +829,74 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
         # hook before the first of equal or higher priority); nft registers chains in the order it
         # makes them, which (table handle, chain handle) gives for a ruleset written table by table
         hooks[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
-        if uses_ct and h in ("prerouting", "output") and any(c.prio == PRI_CONNTRACK for c in hooks[h]):
-            raise _u(
-                f"a {h} chain at priority {PRI_CONNTRACK}, conntrack's own (which runs first is registration order)",
-                "ct state",
-            )
-    return Ruleset({h: cs for h, cs in hooks.items() if cs}, uses_ct, ignored, {h: cs for h, cs in nat.items() if cs})
+        for fam, on in (("ip6", uses_ct), ("ip", uses_ct6)):  # (the family that does not see it)
+            if on and h in ("prerouting", "output"):
+                at = [c for c in hooks[h] if c.prio == PRI_CONNTRACK and c.family != fam]
+                if not at:
+                    continue
+                what = (
+                    f"a {h} chain at priority {PRI_CONNTRACK}, conntrack's own (which runs first is registration order)"
+                )
+                if fam == "ip6":
+                    raise _u(what, "ct state")
+                v6_problem = v6_problem or f"{what} ({at[0].where}, on IPv6)"
+    return Ruleset(
+        {h: cs for h, cs in hooks.items() if cs},
+        uses_ct,
+        ignored,
+        {h: cs for h, cs in nat.items() if cs},
+        uses_ct6,
+        v6_problem,
+    )
+
+
+def _item(
+    kind: str,
+    o: dict[str, Any],
+    fam: str,
+    tname: str,
+    where: str,
+    tables: dict[tuple[str, str], int],
+    chains: dict[tuple[str, str], dict[str, Chain]],
+    chain_handle: dict[tuple[str, str, str], int],
+    hooks: dict[str, list[Chain]],
+    nat: dict[str, list[Chain]],
+    texts: dict[tuple[str, int, int, int], str],
+) -> Rule | None:
+    """One table, chain or rule of nft's listing into the model (the rule, if it is one)."""
+    if kind == "table":
+        if o.get("flags"):
+            raise _u(f"the table flags {o['flags']}", where)
+        tables[(fam, tname)] = o["handle"]
+        chains[(fam, tname)] = {}
+    elif kind == "chain":
+        where = f"{where} chain {o['name']}"
+        c = Chain(fam, tname, o["name"])
+        chain_handle[(fam, tname, o["name"])] = o["handle"]
+        if "hook" in o:
+            if o.get("type") not in ("filter", "nat"):
+                raise _u(f"a chain of type {o.get('type')}", where)
+            if o["hook"] not in (HOOKS if o["type"] == "filter" else NAT_PRIO):
+                raise _u(f"the hook {o['hook']}", where)
+            if o.get("dev") or o.get("policy", "accept") not in ("accept", "drop"):
+                raise _u(f"the chain's device or policy {o.get('policy')}", where)
+            prio = o.get("prio", 0)
+            if not isinstance(prio, int):
+                raise _u(f"the priority {json.dumps(prio)}", where)
+            c.hook, c.prio, c.policy = o["hook"], prio, o.get("policy", "accept")
+            c.order = (tables[(fam, tname)], o["handle"])
+            if o["type"] == "nat":
+                nat[c.hook].append(c)
+            else:
+                hooks[c.hook].append(c)
+        chains[(fam, tname)][c.name] = c
+    elif kind == "rule":
+        where = f"{where} chain {o['chain']}"
+        key = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
+        rule = _rule(o, texts.get(key, f"handle {o['handle']}"), where)
+        chains[(fam, tname)][o["chain"]].rules.append(rule)
+        return rule
+    else:
+        # named sets, maps, flowtables, counters, quotas, ct helpers...
+        raise _u(f"a named {kind} {o.get('name')}", where)
+    return None

@@ -43,6 +43,7 @@ from .frame import (
     Udp,
     ip_str,
 )
+from .ipv6 import Icmp6, IPv6
 from .nft import NAT_PRIO, PRI_CONNTRACK, Decision
 from .nft import Packet as NfPacket
 
@@ -148,7 +149,7 @@ class Stack:
         #: a port probe's tag → the name the answering listener sent
         self.answerer: dict[tuple[int, int], str] = {}
         #: the packet the hooks last saw and what its rules read (see _nf_packet)
-        self._nfp: tuple[IPv4, NfPacket] | None = None
+        self._nfp: tuple[IPv4 | IPv6, NfPacket] | None = None
         #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
         self.v6: Stack6 | None = None
 
@@ -577,7 +578,7 @@ class Stack:
     def _chains(
         self,
         hook: str,
-        pkt: IPv4,
+        pkt: IPv4 | IPv6,
         iif: str | None,
         oif: str | None,
         where: str,
@@ -591,10 +592,10 @@ class Stack:
         if hook not in nf.hooks:
             return True
         p = pkt.payload
-        icmp = p.type if isinstance(p, Icmp) else None
+        icmp = p.type if isinstance(p, (Icmp, Icmp6)) else None
         early = hook in ("prerouting", "output")
         ct_at: Callable[[int], str] | None = None
-        if early and nf.uses_ct and not carried:
+        if early and (nf.uses_ct6 if isinstance(pkt, IPv6) else nf.uses_ct) and not carried:
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
@@ -621,7 +622,7 @@ class Stack:
             w.drop(where, pkt.describe(), "nft-drop", func, f"{self.name}: {last.describe()}")
         return False
 
-    def _nf_packet(self, pkt: IPv4, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
+    def _nf_packet(self, pkt: IPv4 | IPv6, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
         """What the rules of a hook read of ``pkt``: made once per packet in this namespace
         (a packet crosses two or three hooks here), the hook's devices and state set anew."""
         last = self._nfp
@@ -629,8 +630,13 @@ class Stack:
             p = last[1]
             p.iif, p.oif, p.ct = iif, oif, ct
             return p
-        p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
-        if icmp is None and not isinstance(pkt.payload, Icmp):  # TCP or UDP: the ports rules may read
+        if isinstance(pkt, IPv6):  # ICMPv6 (echo, ND): next header 58
+            p = NfPacket(pkt.src, pkt.dst, 58, icmp, 0, iif, oif, ct, family=6)
+        else:
+            p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
+        if (
+            icmp is None and isinstance(pkt, IPv4) and not isinstance(pkt.payload, Icmp)
+        ):  # TCP or UDP: the ports rules may read
             p.sport, p.dport = pkt.payload.sport, pkt.payload.dport
         self._nfp = (pkt, p)
         return p
