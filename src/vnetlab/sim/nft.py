@@ -687,6 +687,9 @@ def _nat_stmt(key: str, arg: Any, where: str) -> Nat:
     if not isinstance(arg, dict):
         raise _u(f"the statement '{key}' {json.dumps(arg)[:80]}", where)
     extra = set(arg) - {"family", "addr", "port"}
+    addr6 = isinstance(arg.get("addr"), str) and ":" in arg["addr"]
+    if arg.get("family") == "ip6" or addr6:
+        raise _u(f"NAT on IPv6 packets: the statement '{key}' {json.dumps(arg)[:80]}", where)
     if extra or arg.get("family", "ip") != "ip":
         raise _u(f"the statement '{key}' with {json.dumps(arg)[:80]}", where)
     addr = arg.get("addr")
