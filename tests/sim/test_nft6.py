@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from vnetlab import load_text
-from vnetlab.sim import SimCannot, Simulator, sim_unsupported
-from vnetlab.sim import nft
+from vnetlab.sim import SimCannot, Simulator, nft, sim_unsupported
 
 A4, B4, A6, B6 = "192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2"
 

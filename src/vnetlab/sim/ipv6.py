@@ -208,8 +208,8 @@ def unsupported(r: Resolved) -> str | None:
 def _nft_problem(r: Resolved, name: str, text: str) -> str | None:
     """Why node ``name``'s ruleset cannot filter IPv6 packets in the simulator (None: it can,
     or it is refused for another reason by ``sim_unsupported``, which compiles it again)."""
-    from . import nft
     from ..nft import node_ifnames
+    from . import nft
 
     try:
         rs = nft.compile_ruleset(text, node_ifnames(r, name))
