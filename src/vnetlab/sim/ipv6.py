@@ -21,7 +21,8 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy, guests,
-nftables, steps, interfaces down or without carrier, a duplicate address (the
+NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
+echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
 duplicates, and the simulator any other), sysctls it does not read.
 """

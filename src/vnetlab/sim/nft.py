@@ -7,13 +7,16 @@ a throw-away user and network namespace (as ``vnetlab.nft`` checks it) and
 listed back, once per ruleset text. The text of each rule in a trace is
 nft's own (``nft -a -s list ruleset``, matched by handle).
 
-The subset (kernel-semantics §8): tables of family ``ip`` and ``inet``
-(``ip6`` tables are read and ignored: the simulator has no IPv6); base chains
+The subset (kernel-semantics §8, §11.8): tables of family ``ip``, ``ip6`` and
+``inet`` (an ip chain sees IPv4 packets, an ip6 chain IPv6 ones, an inet chain
+both: ``Packet.family``; an ip6 table outside the subset, or NAT on IPv6, is
+``Ruleset.v6_problem``, refused in a lab with IPv6 addresses); base chains
 of type filter on prerouting, input, forward, output and postrouting, in
 priority order, with their policies; matches on ``iif``/``oif``/``iifname``/
 ``oifname`` (``*`` wildcards), ``meta l4proto``/``nfproto``/``protocol``,
-``ip saddr``/``daddr``/``protocol`` (addresses, prefixes, ranges, anonymous
-sets), ``icmp type``/``code``, ``ct state``, and any match on another
+``ip saddr``/``daddr``/``protocol`` and ``ip6 saddr``/``daddr``/``nexthdr``
+(addresses, prefixes, ranges, anonymous sets), ``icmp`` and ``icmpv6``
+``type``/``code``, ``ct state`` (ND reads untracked), and any match on another
 protocol's header (tcp, udp, ip6...: false for an ICMP packet, as nft's
 implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
 return, continue, and anonymous verdict maps on those keys; ``counter`` and
