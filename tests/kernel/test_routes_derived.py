@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from vnetlab import load, resolve
+from vnetlab import load, load_text, resolve
 from vnetlab.kernel import KernelLab
 from vnetlab.sim import Simulator
 
@@ -95,3 +95,41 @@ def test_routes_identical_to_the_kernels_come_up_idempotent_and_as_simulated(in_
     g = in_sandbox(_script, str(path))
     assert g["rc"] == 0, g["err"]
     assert g["routes"]["rtk-a"] == a
+
+
+def _sh(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def _hand_made_then_import() -> str:
+    """Two namespaces built by hand, whose prefix routes were re-stated (`ip route replace`
+    makes them proto static): `import` writes them as the lab's routes."""
+    for ns in ("ha", "hb"):
+        _sh("ip", "netns", "add", ns)
+    _sh("ip", "-n", "ha", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", "hb")
+    for ns, n in (("ha", 1), ("hb", 2)):
+        _sh("ip", "-n", ns, "addr", "add", f"192.0.2.{n}/24", "dev", "eth0")
+        _sh("ip", "-n", ns, "addr", "add", f"2001:db8:1::{n}/64", "dev", "eth0", "nodad")
+        _sh("ip", "-n", ns, "link", "set", "eth0", "up")
+    _sh("ip", "-n", "ha", "route", "replace", "192.0.2.0/24", "dev", "eth0", "proto", "static")
+    _sh(
+        "ip", "-n", "ha", "-6", "route", "replace", "2001:db8:1::/64", "dev", "eth0", "metric", "256", "proto", "static"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "vnetlab", "import", "--all", "--lab", "imp"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_import_of_restated_prefix_routes_validates_and_comes_up(in_sandbox, tmp_path) -> None:
+    text = in_sandbox(_hand_made_then_import)
+    lab = load_text(text, "imported.yaml")  # validates (it raised "File exists" at `up` before)
+    node = next(n for n in lab.nodes.values() if n.routes)
+    assert {(r.to, r.dev, r.via) for r in node.routes} >= {
+        ("192.0.2.0/24", "eth0", None),
+        ("2001:db8:1::/64", "eth0", None),
+    }
+    path = tmp_path / "imported.yaml"
+    path.write_text(text)
+    f = in_sandbox(_up, str(path))
+    assert f["status"] == "created" and f["again"] == "no changes"
+    assert all(f["matrix"][s][t] for s in f["matrix"] for t in f["matrix"][s]), f["matrix"]
