@@ -435,7 +435,7 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
             c.add((*path, "routes", n), "gateway-unreachable", "a route needs 'via', 'dev' or both")
 
 
-def _check_route_exists(c: _Ctx, node: str, routes: list[Route]) -> None:
+def _check_route_exists(c: _Ctx, node: str, routes: Iterable[Route]) -> None:
     """`ip route add` refuses a route with the destination and metric of one already in the
     table, whatever its device or gateway ("File exists", kernel-semantics "Routes the kernel
     derives"). A route identical to one the kernel made from an address is a no-op, not a clash."""

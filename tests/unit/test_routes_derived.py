@@ -13,6 +13,7 @@ from vnetlab.errors import Issue, LabInvalid
 from vnetlab.export.ip_batch import to_script
 from vnetlab.load import load_text
 from vnetlab.plan import build_plan
+from vnetlab.plan.diff import diff
 from vnetlab.sim import Simulator
 
 BASE = """\
@@ -120,3 +121,14 @@ def test_the_simulator_keeps_one_kernel_route() -> None:
     assert len(v4) == 1 and v4[0].src == 0xC0000201  # the kernel's, with its source address
     v6 = [r for r in st.v6.routes if r.plen == 64 and r.dev.name == "eth0"]
     assert sorted(r.metric for r in v6) == [256, 256]  # 2001:db8:1::/64 and fe80::/64, once each
+
+
+def test_stating_the_kernels_route_in_a_running_lab_changes_nothing() -> None:
+    """`up` of the lab with a route identical to the kernel's added (or removed again): no change;
+    turning it into another one (another metric) adds just that route."""
+    old = build_plan(resolve(_lab()))
+    same = build_plan(resolve(_lab(*SAME)))
+    assert diff(old, same) == [] and diff(same, old) == []
+    other = build_plan(resolve(_lab("{to: 192.0.2.0/24, dev: eth0, metric: 10}")))
+    changes = [(c.action, c.step.op, c.step.obj) for c in diff(same, other) if c.action != "refresh"]
+    assert changes == [("create", "route", "192.0.2.0/24")], changes
