@@ -12,7 +12,7 @@ ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
 ifname-unsafe, host-address, ipv6-mtu, ipv6-duplicate, mtu-max, bridge-ports, nftables-syntax,
-nftables-include, nftables-size, expect-port, expect-answered-by.
+nftables-include, nftables-size, expect-port, expect-answered-by, route-exists.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .errors import Issue
 from .model import Lab, Route, sysctls
 from .model.kinds import Ipvlan, Macvlan, Macvtap, Nic, Veth, Vlan, Vxlan
 from .model.values import ifname_rule
+from .plan.routes import RouteKey, compare, kernel_routes, route_key
 from .positions import Loaded, Path_, Positions
 from .resolve import Iface, IfKey, Resolved, resolve, split_ref
 
@@ -434,6 +435,38 @@ def _check_routes(c: _Ctx, path: Path_, routes: Iterable[Route], nets: list, dev
             c.add((*path, "routes", n), "gateway-unreachable", "a route needs 'via', 'dev' or both")
 
 
+def _check_route_exists(c: _Ctx, node: str, routes: Iterable[Route]) -> None:
+    """`ip route add` refuses a route with the destination and metric of one already in the
+    table, whatever its device or gateway ("File exists", kernel-semantics "Routes the kernel
+    derives"). A route identical to one the kernel made from an address is a no-op, not a clash."""
+    kernel = kernel_routes(c.r, node)
+    seen: dict[RouteKey, int] = {}
+    for n, rt in enumerate(routes):
+        key = route_key(rt.to, rt.via, rt.metric)
+        metric = key[2]
+        what = f"route to {rt.to} (metric {metric})"
+        found = compare(rt, kernel)
+        if found is not None and found[0] == "same":
+            continue
+        if found is not None:
+            c.add(
+                ("nodes", node, "routes", n),
+                "route-exists",
+                f"{what} clashes with the route the kernel makes from an address, {found[1].describe()}:"
+                " the kernel refuses a second route with the same destination and metric (File exists);"
+                f" give it another metric, or write the kernel's route exactly (dev {found[1].dev}, no via)",
+            )
+        elif key in seen:
+            c.add(
+                ("nodes", node, "routes", n),
+                "route-exists",
+                f"{what} has the destination and metric of routes[{seen[key]}]: the kernel refuses a second"
+                " route with the same destination and metric (File exists); give one of them another metric",
+            )
+        else:
+            seen[key] = n
+
+
 def rule_routes(c: _Ctx) -> None:
     r = c.r
     for node, n in r.lab.nodes.items():
@@ -444,6 +477,7 @@ def rule_routes(c: _Ctx) -> None:
         if any(rt.via is not None for rt in n.routes):
             nets = _connected(a for i in r.node_ifaces(node) for a in i.spec.addresses)
         _check_routes(c, ("nodes", node), n.routes, nets, devs)
+        _check_route_exists(c, node, n.routes)
         for j, nb in enumerate(n.neighbors):
             if nb.dev is None:
                 c.add(("nodes", node, "neighbors", j), "neighbor-dev", "a static neighbour needs 'dev'", at_key=True)

@@ -86,13 +86,13 @@ def test_conntrack_un_nats_replies_and_remaps_a_clashing_echo_id() -> None:
     assert first.state == "new" and first.entry is not None
     ct.bind(first.entry, DST, None)
     ct.bind(first.entry, SRC, pub)
-    assert Conntrack.rewrite(first.entry, ORIGINAL, SRC, a, srv, 4660) == (pub, srv, 4660)
+    assert Conntrack.rewrite(first.entry, ORIGINAL, SRC, a, srv, 4660, 8) == (pub, srv, 4660, 8)
     ct.confirm(first)
     second = ct.lookup((ICMP, b, srv, 4660, 8))
     assert second.entry is not None
     ct.bind(second.entry, DST, None)
     ct.bind(second.entry, SRC, pub)
-    new = Conntrack.rewrite(second.entry, ORIGINAL, SRC, b, srv, 4660)
+    new = Conntrack.rewrite(second.entry, ORIGINAL, SRC, b, srv, 4660, 8)
     assert new is not None and new[0] == pub and new[2] != 4660  # the id clashed: remapped
     ct.confirm(second)
     # each reply finds its own entry and is un-NATed back (destination and id)
@@ -101,7 +101,7 @@ def test_conntrack_un_nats_replies_and_remaps_a_clashing_echo_id() -> None:
         reply = ct.lookup(invert(got.entry.translated()))
         assert reply.dir == REPLY and reply.state == "established" and reply.entry is got.entry
         _, _, _, rid, _ = got.entry.reply
-        assert Conntrack.rewrite(got.entry, REPLY, DST, srv, pub, rid) == (srv, host, 4660)
+        assert Conntrack.rewrite(got.entry, REPLY, DST, srv, pub, rid, 0) == (srv, host, 4660, 0)
     # a later request of the first connection is established, translated from the entry
     again = ct.lookup((ICMP, a, srv, 4660, 8))
     assert again.entry is first.entry and again.state == "established"

@@ -4,7 +4,8 @@ Namespaces first (switches, then nodes, as they appear); each switch's
 bridge; interfaces in file order with parents before children and both ends
 of a veth in one step (created in place in their namespaces); bridge ports
 in the order their devices appear; a node's sysctl once its interfaces exist
-and before its addresses; links up (parents first, then lo); routes in order;
+and before its addresses; links up (parents first, then lo); routes in order (but
+those identical to a route the kernel made from an address: plan/routes.py);
 static neighbours; each node's nftables ruleset last. Every MAC is explicit except where the kernel
 decides it (ipvlan children, passthru children and vlan devices inherit).
 """
@@ -18,6 +19,7 @@ from ..model.derive import derived_mac, switch_bridge_name
 from ..model.kinds import Bridge
 from ..model.kinds.bridge import BridgeLink
 from ..resolve import Iface, IfKey, Resolved
+from .routes import is_kernel_made, kernel_routes
 from .steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, Step, SysctlSpec
 
 
@@ -129,7 +131,10 @@ def build_plan(r: Resolved) -> list[Step]:
     for ns in [*lab.switches, *lab.nodes]:
         steps.append(Step("up", ns, "lo"))
     for node, n in lab.nodes.items():
+        kernel = kernel_routes(r, node) if n.routes else {}
         for rt in n.routes:
+            if is_kernel_made(rt, kernel):
+                continue  # the kernel made it from an address: stating it is a no-op (plan/routes.py)
             steps.append(Step("route", node, rt.to, RouteSpec(rt.via, rt.dev, rt.metric)))
         for nb in n.neighbors:
             assert nb.dev is not None  # check.py's neighbor-dev rule

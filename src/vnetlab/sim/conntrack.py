@@ -192,25 +192,21 @@ class Conntrack:
 
     def snapshot(self) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
         """A copy of the table (the state a matrix row starts from: see Simulator._row_start)."""
-        copies: dict[int, Entry] = {}
-
-        def cp(e: Entry) -> Entry:
-            c = copies.get(id(e))
-            if c is None:
-                c = copies[id(e)] = replace(e)
-            return c
-
-        return {k: cp(e) for k, e in self.by_orig.items()}, {k: cp(e) for k, e in self.by_reply.items()}
+        return _copy(self.by_orig, self.by_reply)
 
     def restore(self, snap: tuple[dict[Key, Entry], dict[Key, Entry]]) -> None:
         """The table as ``snapshot`` saw it (copied again: probing changes entries)."""
-        copies: dict[int, Entry] = {}
+        self.by_orig, self.by_reply = _copy(*snap)
 
-        def cp(e: Entry) -> Entry:
-            c = copies.get(id(e))
-            if c is None:
-                c = copies[id(e)] = replace(e)
-            return c
 
-        self.by_orig = {k: cp(e) for k, e in snap[0].items()}
-        self.by_reply = {k: cp(e) for k, e in snap[1].items()}
+def _copy(by_orig: dict[Key, Entry], by_reply: dict[Key, Entry]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
+    """Both indexes of a table with each entry copied once (both index the same entry)."""
+    copies: dict[int, Entry] = {}
+
+    def cp(e: Entry) -> Entry:
+        c = copies.get(id(e))
+        if c is None:
+            c = copies[id(e)] = replace(e)
+        return c
+
+    return {k: cp(e) for k, e in by_orig.items()}, {k: cp(e) for k, e in by_reply.items()}

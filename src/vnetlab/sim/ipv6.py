@@ -345,6 +345,12 @@ class Stack6:
                 out = r.dev
             if out is None or out not in self.addrs:
                 continue
+            if (
+                via is None
+                and metric == 256
+                and any((r.net, r.plen, r.dev, r.metric) == (net, plen, out, 256) for r in routes)
+            ):
+                continue  # identical to the kernel's prefix route: a no-op (plan/routes.py)
             routes.append(Route6(net, plen, out, via, 1024 if metric is None else metric, len(routes)))
         routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
         self.routes = routes

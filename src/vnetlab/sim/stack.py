@@ -244,6 +244,12 @@ class Stack:
                 out = r.dev
             if out is None or not out.up:
                 continue
+            if (
+                via is None
+                and metric == 0
+                and any(r.src is not None and (r.net, r.plen, r.dev) == (net, plen, out) for r in routes)
+            ):
+                continue  # identical to the kernel's prefix route: a no-op (plan/routes.py)
             routes.append(RouteEntry(net, plen, _mask(plen), out, via, metric, None, len(routes)))
         routes.sort(key=lambda r: (-r.plen, r.metric, r.order))
         self.routes = routes
