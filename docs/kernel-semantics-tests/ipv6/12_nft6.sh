@@ -64,7 +64,10 @@ X b nft list ruleset | grep -E 'counter packets [1-9]' | sed -E 's/^\s*.*counter
 
 sec "7. reject in inet for IPv6: plain reject, with icmpx, with icmp (v4 only?), with icmpv6"
 for r in "reject" "reject with icmpx admin-prohibited" "reject with icmp host-unreachable" "reject with icmpv6 admin-prohibited" "reject with tcp reset"; do
-  flush; echo "table inet t { chain in { type filter hook input priority 0; icmpv6 type echo-request $r; icmp type echo-request $r; }; }" | X b nft -f - 2>&1 | head -3
+  flush
+  if ! echo "table inet t { chain in { type filter hook input priority 0; icmpv6 type echo-request $r; icmp type echo-request $r; }; }" | X b nft -f - 2>/tmp/nfterr; then
+    echo "  rule '$r': nft refuses it: $(grep -m1 -o 'Error: .*' /tmp/nfterr)"; continue
+  fi
   echo "  rule '$r': listed as: $(X b nft list chain inet t in | grep -m1 -E 'icmpv6' | sed 's/^\s*//')"
   echo "    json: $(X b nft -j list chain inet t in | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["rule"]["expr"] for r in d["nftables"] if "rule" in r][0])')"
   echo "    a->b v6: $(X a ping -6 -c1 -W1 2001:db8::2 2>&1 | sed -n 2p)"
