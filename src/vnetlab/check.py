@@ -12,7 +12,8 @@ ipvlan-port-mode, vlan-duplicate, mtu-exceeds-parent, gateway-unreachable,
 cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
 ifname-unsafe, host-address, ipv6-mtu, ipv6-duplicate, mtu-max, bridge-ports, nftables-syntax,
-nftables-include, nftables-size, expect-port, expect-answered-by, route-exists.
+nftables-include, nftables-size, expect-port, expect-answered-by, route-exists,
+route-dev-down.
 """
 
 from __future__ import annotations
@@ -473,10 +474,20 @@ def rule_routes(c: _Ctx) -> None:
         if not n.routes and not n.neighbors:
             continue  # most nodes of a big lab: nothing to look up
         devs = {i.name for i in r.node_ifaces(node)} | {"lo"}
+        down = {i.name for i in r.node_ifaces(node) if not i.spec.up}
         nets = []
         if any(rt.via is not None for rt in n.routes):
-            nets = _connected(a for i in r.node_ifaces(node) for a in i.spec.addresses)
+            # a device that is down has no prefix route: its subnets reach no gateway
+            nets = _connected(a for i in r.node_ifaces(node) if i.spec.up for a in i.spec.addresses)
         _check_routes(c, ("nodes", node), n.routes, nets, devs)
+        for j, rt in enumerate(n.routes):
+            if rt.dev is not None and rt.dev in down:
+                c.add(
+                    ("nodes", node, "routes", j, "dev"),
+                    "route-dev-down",
+                    f"route to {rt.to} uses {rt.dev}, which is down (up: false): the kernel refuses a route"
+                    ' through a device that is not up ("Device for nexthop is not up", ENETDOWN)',
+                )
         _check_route_exists(c, node, n.routes)
         for j, nb in enumerate(n.neighbors):
             if nb.dev is None:

@@ -828,13 +828,13 @@ def dad(world: World) -> None:
     each address that sends a solicitation sends one (``Stack6.dad_start``), the world runs,
     and what failed is taken out (``Stack6.dad_end``). Bridges learn the senders' MACs, as
     the kernel's do during ``up``. Not traced: it happens before any probe."""
-    v6s = [st.v6 for st in world.stacks.values() if getattr(st, "v6", None) is not None]
-    sends = [x for v6 in v6s for x in v6.dad_start()]  # type: ignore[union-attr]
+    v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := getattr(st, "v6", None)) is not None]
+    sends = [x for v6 in v6s for x in v6.dad_start()]
     for dev, frame in sends:
         world.dev_queue_xmit(dev, frame)
     world.run()
     for v6 in v6s:
-        v6.dad_end()  # type: ignore[union-attr]
+        v6.dad_end()
 
 
 def encode(p: IPv6) -> bytes:
