@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from vnetlab import load_text
-from vnetlab.sim import SimCannot, Simulator, nft, sim_unsupported
+from vnetlab.sim import PingResult, SimCannot, Simulator, nft, sim_unsupported
 
 A4, B4, A6, B6 = "192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2"
 
@@ -34,7 +34,7 @@ def lab(b_rules: str = "", a_rules: str = "") -> str:
     )
 
 
-def trace(text: str, src: str, dst: str):  # type: ignore[no-untyped-def]
+def trace(text: str, src: str, dst: str) -> PingResult:
     (res,) = Simulator(load_text(text)).ping(src, dst, flush=True)
     return res
 

@@ -445,11 +445,11 @@ class Stack6:
             return
         self.neigh_output(dev, nh, pkt)
 
-    def _send_nd(self, dev: Device, frame: Frame) -> None:
+    def _send_nd(self, dev: Device, dst_mac: str, pkt: IPv6) -> None:
         """An NS or NA (ndisc_send_skb: NF_INET_LOCAL_OUT, then ip6_output's NF_INET_POST_ROUTING)."""
-        if self.stack.nf is not None and self._nf_out(frame.payload, dev, nd=True) is None:  # type: ignore[arg-type]
+        if self.stack.nf is not None and self._nf_out(pkt, dev, nd=True) is None:
             return
-        self.world.dev_queue_xmit(dev, frame)
+        self.world.dev_queue_xmit(dev, Frame(dst_mac, dev.mac, ETH_P_IPV6, pkt))
 
     # sending ---------------------------------------------------------------------
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
@@ -542,7 +542,7 @@ class Stack6:
                 why=f"{self.name} sends a neighbour solicitation to {a6(group)} (neighbour INCOMPLETE)",
             )
         ns = IPv6(src, group, Icmp6(ND_NS, target=nh, lladdr=dev.mac), hlim=255)
-        self._send_nd(dev, Frame(mc_mac(group), dev.mac, ETH_P_IPV6, ns))
+        self._send_nd(dev, mc_mac(group), ns)
 
     # neighbour cache ----------------------------------------------------------------
     def _learn(self, dev: Device, ip: int, mac: str, state: str, override: bool) -> None:
@@ -725,7 +725,7 @@ class Stack6:
             solicited=True,
             override=multicast,
         )
-        self._send_nd(dev, Frame(mac, dev.mac, ETH_P_IPV6, IPv6(m.target, pkt.src, na, hlim=255)))
+        self._send_nd(dev, mac, IPv6(m.target, pkt.src, na, hlim=255))
 
     def _dad_ns_rcv(self, dev: Device, m: Icmp6, frame: Frame) -> None:
         """ndisc_recv_ns for a DAD solicitation (source ::) whose target this device is
