@@ -18,9 +18,10 @@ own way.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # typeshed types only the public half; its names and signatures are the same
     import signal as _signal
@@ -48,6 +49,20 @@ def _unwind(signum: int, frame: FrameType | None) -> None:
     global _seen
     _seen = True
     raise KeyboardInterrupt
+
+
+def _unraisable(u: Any) -> None:
+    """sys.unraisablehook while a command runs. An interrupt that lands in a weakref callback
+    or a ``__del__`` (importlib's module-lock callback, during a lazy import) is an exception
+    Python cannot raise: it prints "Exception ignored in ..." with a traceback and goes on, and
+    the interrupt would be lost. Deliver it again instead: a new SIGINT, sent by another
+    thread once this hook has returned, which the handler raises in the main thread outside
+    the callback. (Not ``signal.raise_signal`` nor ``_thread.interrupt_main``: both run the
+    handler at once, inside this hook, where the exception is lost again.)"""
+    if u.exc_type is KeyboardInterrupt and _seen:
+        _thread.start_new_thread(os.kill, (os.getpid(), _signal.SIGINT))
+        return
+    sys.__unraisablehook__(u)
 
 
 def was_interrupted() -> bool:
@@ -83,6 +98,7 @@ def unwind_on_interrupt() -> None:
     """From now on Ctrl-C raises KeyboardInterrupt, so a running command undoes its work."""
     if _signal.getsignal(_signal.SIGINT) is _leave:
         _set(_unwind)
+        sys.unraisablehook = _unraisable
 
 
 def interrupted() -> None:
