@@ -105,6 +105,19 @@ def _no_index(x: Any) -> Any:
     return x
 
 
+def _differences(a: Any, b: Any, at: str = "") -> list[str]:
+    """Where two `state()` snapshots differ, as paths (so a failure says what changed)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{at}/{k}: only before" for k in a.keys() - b.keys()]
+        out += [f"{at}/{k}: only after" for k in b.keys() - a.keys()]
+        for k in a.keys() & b.keys():
+            out += _differences(a[k], b[k], f"{at}/{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _differences(x, y, f"{at}[{i}]")]
+    return [] if a == b else [f"{at}: {a!r} -> {b!r}"]
+
+
 def _every_step() -> dict:
     a = KernelLab(resolve(load_text(MODES)))
     a.up()
@@ -118,7 +131,7 @@ def _every_step() -> dict:
             msg = "no failure"
         except EnvironmentProblem as e:
             msg = str(e)
-        res.append((n, msg, state() == before))
+        res.append((n, msg, _differences(before, state())))
     applied = changed.up()
     after = state()
     again = a.up()  # and back: the original lab is a change too
@@ -130,12 +143,17 @@ def _every_step() -> dict:
     }
     back = back and _no_index(final["mvmodes-p2"]) == _no_index(before["mvmodes-p2"])
     a.down()
+    gone = {k: v for k, v in before.items() if k != "mvmodes-p2"}
+    gone["mvmodes-p2"] = _no_index(before["mvmodes-p2"])
+    came = {k: v for k, v in final.items() if k != "mvmodes-p2"}
+    came["mvmodes-p2"] = _no_index(final["mvmodes-p2"])
     return {
         "res": res,
         "applied": applied,
         "differs": after != before,
         "again": again,
         "back": back,
+        "why": _differences(gone, came),
         "n": n_changes,
     }
 
@@ -143,14 +161,15 @@ def _every_step() -> dict:
 def test_a_change_that_fails_at_any_step_leaves_the_running_lab_as_it_was(in_sandbox) -> None:
     f = in_sandbox(_every_step)
     assert f["n"] >= 12  # devices changed in place and recreated, addresses, a port, a namespace, ...
-    for n, msg, same in f["res"]:
+    for n, msg, differs in f["res"]:
         assert "failed" in msg and "Input/output error" in msg and "the running lab was restored as it was" in msg, (
             n,
             msg,
         )
-        assert same, (n, msg)
+        assert not differs, (n, msg, differs)
     assert f["applied"] == "changed" and f["differs"]  # the comparison sees a change when there is one
-    assert f["again"] == "changed" and f["back"]  # and changed back, it is the same lab again
+    assert f["again"] == "changed"
+    assert f["back"], f["why"]  # and changed back, it is the same lab again
 
 
 def _refused(lab: str, refused: str, name: str) -> dict:
@@ -206,3 +225,38 @@ def test_a_refused_change_keeps_the_guest_daemon_and_its_devices(in_sandbox) -> 
     assert f["daemon_after"] == f["daemon"]  # the same process still serves the guests
     assert f["again"][0] == 0 and "no changes" in f["again"][1], f["again"]
     assert f["left"] == []
+
+
+def _drop_a_node() -> dict:
+    from vnetlab.kernel.change import ChangeExecutor
+
+    more = KernelLab(resolve(load_text(MODES_MORE)))
+    more.up()
+    res: dict[str, Any] = {"had": _promiscuity("mvmodes-peer", "eth0"), "seen": []}
+    removal = ChangeExecutor.op_del_netns
+
+    def observed(self: ChangeExecutor, step: Any) -> None:  # look the moment n9's removal returns
+        removal(self, step)
+        res["seen"].append(_promiscuity("mvmodes-peer", "eth0"))  # n9's macvlan was on peer/eth0
+
+    ChangeExecutor.op_del_netns = observed  # type: ignore[method-assign]  # why: an observer, in this sandboxed process only
+    res["applied"] = KernelLab(resolve(load_text(MODES))).up()
+    res["n9"] = "mvmodes-n9" in netns_list()
+    KernelLab(resolve(load_text(MODES))).down()
+    return res
+
+
+def _promiscuity(ns: str, dev: str) -> int:
+    p = subprocess.run(["ip", "-n", ns, "-d", "-json", "link", "show", dev], capture_output=True, text=True, check=True)
+    return int(json.loads(p.stdout)[0]["promiscuity"])
+
+
+def test_a_dropped_node_leaves_nothing_behind_in_the_nodes_that_stay(in_sandbox) -> None:
+    """A namespace's own teardown is asynchronous (kernel-semantics §1.7): a change that
+    drops a node deletes its devices first, so a node that stays no longer carries
+    them (here: the promiscuity a macvlan child gives its veth parent) from the moment
+    the node's removal returns."""
+    f = in_sandbox(_drop_a_node)
+    assert f["had"] == 1  # n9's macvlan made peer/eth0 promiscuous (veth has no unicast filter)
+    assert f["applied"] == "changed" and not f["n9"]
+    assert f["seen"] == [0], "n9's macvlan still held peer/eth0 after its namespace was removed"

@@ -160,6 +160,7 @@ class Executor:
             m = owner.read_mark(name)  # only what carries this run's mark (never a namespace found there)
             if m is not None and m.base == alias:
                 with contextlib.suppress(OSError):
+                    nsutil.empty(name)  # namespaces made before it stay: its devices go now
                     nsutil.remove(name)
         self.created.clear()
 

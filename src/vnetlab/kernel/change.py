@@ -311,6 +311,8 @@ class ChangeExecutor(Executor):
 
     def op_del_netns(self, step: Step) -> None:
         self.ipr_close(step.ns)
+        nsutil.empty(step.args["netns"])  # nodes that stay must not see its devices linger
+        self._idx.clear()
         with contextlib.suppress(FileNotFoundError):
             nsutil.remove(step.args["netns"])
 

@@ -260,6 +260,33 @@ def unmount(name: str) -> None:
             return
 
 
+def empty(name: str) -> None:
+    """Delete a namespace's devices now, before it is removed while others stay.
+
+    Netlink deletes synchronously; the namespace's own teardown runs later, in a
+    kernel workqueue (cleanup_net), and until then a macvlan of it still holds its
+    parent in a namespace that stays (promiscuity, address filters) and a veth's
+    peer still exists there. Loopback stays; a device the kernel will not delete
+    is freed with the namespace."""
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
+    try:
+        with inside(name):
+            h = IPRoute()
+    except OSError:
+        return
+    try:
+        for ln in h.get_links():
+            if not ln["flags"] & 0x8:  # IFF_LOOPBACK
+                with suppress(NetlinkError):
+                    h.link("del", index=ln["index"])
+    except (NetlinkError, OSError):
+        pass
+    finally:
+        h.close()
+
+
 def remove(name: str) -> None:
     """Unmount and unlink a named namespace; the kernel frees it with its last user."""
     unmount(name)
