@@ -5,6 +5,7 @@ leaving nothing."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 
 import pytest
@@ -80,6 +81,13 @@ def test_lab_on_the_kernel(path, in_sandbox) -> None:
         pytest.skip(
             f"this kernel lacks {', '.join(f'{m} ({CONFIG[m]})' for m in missing)}; runs in the full-kernel tier"
         )
+    brnf = any(
+        k.startswith("net.bridge.bridge-nf-call-") and str(v) != "0"
+        for n in load(path).nodes.values()
+        for k, v in n.sysctl.items()
+    )
+    if brnf and not os.path.isdir("/proc/sys/net/bridge"):
+        pytest.skip("the lab turns br_netfilter on and the module is not loaded here (modprobe br_netfilter)")
     f = in_sandbox(_lab_facts, str(path))
     lab = load(path)
     r = resolve(lab_after(lab, None))
