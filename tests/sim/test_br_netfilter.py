@@ -192,3 +192,19 @@ def test_what_is_not_modelled_is_refused_by_name() -> None:
     )
     with pytest.raises(ProbeUnsupported, match="NAT of bridged packets"):
         Simulator(load_text(nat)).probe("h1", ["192.0.2.12"])
+
+
+def test_vlan_switches_and_vlan_filtering_bridges_are_refused_by_name() -> None:
+    tagged = hub(chain("forward")).replace(
+        "bridge-nf-call-iptables: 1", "bridge-nf-call-iptables: 1, net.bridge.bridge-nf-filter-vlan-tagged: 1"
+    )
+    why = sim_unsupported(load_text(tagged))
+    assert why is not None and "bridge-nf-filter-vlan-tagged=1" in why
+    filtering = hub(chain("forward")).replace("br0: {kind: bridge,", "br0: {kind: bridge, vlan_filtering: true,")
+    why = sim_unsupported(load_text(filtering))
+    assert why is not None and "VLAN-filtering bridge" in why and "hub/br0" in why
+    # with br_netfilter off, a VLAN-filtering bridge is simulated as before
+    assert (
+        sim_unsupported(load_text(filtering.replace("bridge-nf-call-iptables: 1", "bridge-nf-call-iptables: 0")))
+        is None
+    )
