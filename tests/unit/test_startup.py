@@ -46,6 +46,8 @@ def test_validate_and_trace_skip_what_they_do_not_run() -> None:
     assert "vnetlab.plan.routes" in v and not {"vnetlab.plan.build", "vnetlab.plan.steps"} & v
     t = _imported("trace", LAB, "b1", "b2")
     assert "vnetlab.sim" in t and not {"vnetlab.kernel", "dpkt", "dask"} & t
+    # nft runs only for a lab with rulesets (none here)
+    assert "subprocess" not in t
 
 
 def test_the_api_names_are_there_on_first_use() -> None:
