@@ -87,7 +87,10 @@ def test_lab_on_the_kernel(path, in_sandbox) -> None:
         for k, v in n.sysctl.items()
     )
     if brnf and not os.path.isdir("/proc/sys/net/bridge"):
-        pytest.skip("the lab turns br_netfilter on and the module is not loaded here (modprobe br_netfilter)")
+        pytest.skip(
+            "this kernel lacks br_netfilter (CONFIG_BRIDGE_NETFILTER, not loaded: modprobe br_netfilter; "
+            "vnetlab never loads a module on the machine)"
+        )
     f = in_sandbox(_lab_facts, str(path))
     lab = load(path)
     r = resolve(lab_after(lab, None))
