@@ -5,13 +5,15 @@ from __future__ import annotations
 import ipaddress
 
 
-def star(n: int) -> str:
-    """n nodes, one nic each, on one switch: the all-pairs matrix is n × n."""
+def star(n: int, v6: bool = False) -> str:
+    """n nodes, one nic each, on one switch: the all-pairs matrix is n × n (with ``v6``,
+    each node has an IPv6 address too: n × 2n)."""
     base = int(ipaddress.IPv4Address("198.18.0.0"))
     lines = [f"lab: star{n}", "switches:", "  sw: {}", "nodes:"]
     for i in range(n):
         ip = ipaddress.IPv4Address(base + i + 1)
-        lines.append(f"  n{i}:\n    interfaces:\n      eth0: {{kind: nic, switch: sw, addresses: [{ip}/15]}}")
+        six = f', "2001:db8::{i + 1:x}/64"' if v6 else ""
+        lines.append(f"  n{i}:\n    interfaces:\n      eth0: {{kind: nic, switch: sw, addresses: [{ip}/15{six}]}}")
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import json
 import os
 import time
@@ -502,70 +501,13 @@ class KernelLab:
         return ep.resolve_dst(self.r, dst)
 
     def flush(self) -> None:
-        from pyroute2 import IPRoute
-
         from . import probe
 
         if self._flusher is None:
-            static: set[tuple[str, int, str]] = set()
-            for node, n in self.r.lab.nodes.items():
-                for nb in n.neighbors:
-                    if nb.dev:
-                        with nsutil.inside(self.netns(node)), IPRoute() as h:
-                            found = h.link_lookup(ifname=nb.dev)
-                        if found:
-                            static.add((self.netns(node), found[0], str(ipaddress.ip_address(nb.address))))
-            addrs = sorted(
-                {t.address for t in self.targets}
-                | {a.split("/")[0] for s in self.r.lab.switches.values() for a in s.addresses if ":" not in a}
-                | {
-                    str(ipaddress.ip_interface(a).ip)
-                    for s in self.r.lab.switches.values()
-                    for a in s.addresses
-                    if ":" in a
-                }
-            )
-            lls = self._link_locals() if self._uses_v6() else {}
-            self._flusher = probe.NeighFlusher(
-                [self.netns(n) for n in self.names], addrs, static, lls, [self.netns(s) for s in self.r.lab.switches]
-            )
+            self._flusher = probe.NeighFlusher([self.netns(n) for n in self.names])
         self._flusher.flush()
         if self.guests is not None:
             self.guests.flush()
-
-    def _link_locals(self) -> dict[str, list[str]]:
-        """Per namespace, the link-local addresses a row may leave neighbour entries for
-        there (a route via a router's link-local, an NS sent from one): those of the
-        nodes' devices in a broadcast domain the namespace has an interface in. A
-        switch's devices and bridge ports never send from their link-local (an
-        enslaved port's stack has no route to send unicast by; a switch never
-        resolves from it), so nobody learns those."""
-        from pyroute2 import IPRoute
-
-        doms = self.r.domains
-        where: dict[str, set[int]] = {}  # namespace -> its domains
-        by_dom: dict[int, set[str]] = {}  # domain -> link-locals in it
-        for n in self.names:
-            ns = self.netns(n)
-            sw = doms.get(f"switch:{n}") if n in self.r.lab.switches else None
-            mine = where.setdefault(ns, set())
-            with nsutil.inside(ns), IPRoute() as h:
-                names = {ln["index"]: ln.get_attr("IFLA_IFNAME") for ln in h.get_links()}
-                for ifname in names.values():
-                    d = sw if sw is not None else doms.get((n, ifname))
-                    if d is not None:
-                        mine.add(d)
-                if sw is not None:
-                    continue
-                enslaved = {ln["index"] for ln in h.get_links() if ln.get_attr("IFLA_MASTER")}
-                for a in h.get_addr(family=10, scope=253):  # RT_SCOPE_LINK
-                    if a["index"] in enslaved:
-                        continue
-                    ifname = names.get(a["index"])
-                    d = doms.get((n, ifname or ""))
-                    if d is not None:
-                        by_dom.setdefault(d, set()).add(str(ipaddress.ip_address(a.get_attr("IFA_ADDRESS"))))
-        return {ns: sorted(set().union(*(by_dom.get(d, set()) for d in ds))) for ns, ds in where.items()}
 
     def probe(
         self, src: str, dsts: Sequence[str], flush: bool = True, proto: str = "icmp", port: int | None = None

@@ -17,11 +17,9 @@ import select
 import socket
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import suppress as contextlib_suppress
 from typing import Any
-
-from pyroute2 import IPRoute
 
 from . import nsutil
 
@@ -128,66 +126,94 @@ AF_INET6 = 10
 NETLINK_ROUTE = 0
 
 
-class NeighFlusher:
-    """Flush the lab's dynamic neighbour entries fast, every row.
+RTM_NEWNEIGH, RTM_GETNEIGH = 28, 30
+NLM_F_DUMP = 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NUD_NOARP, NUD_PERMANENT = 0x40, 0x80
+NTF_PROXY = 0x08
 
-    One raw rtnetlink socket per namespace, opened inside it once; a flush
-    sends, in one sendmsg per namespace, an RTM_DELNEIGH (no ACK requested)
-    for every lab address (IPv4, and IPv6 with the link-local addresses a lab's
-    routers are reached by) on every interface of that namespace, except the
-    lab's static entries. Misses come back as errors and are drained. This
-    is `ip neigh flush` for the addresses that matter, without a dump and a
-    round trip per entry.
+
+class NeighFlusher:
+    """Flush the lab's dynamic neighbour entries fast, every row: `ip neigh flush all`
+    in every namespace of the lab, both families.
+
+    One raw rtnetlink socket per namespace, opened inside it once. A flush dumps
+    each namespace's neighbour tables (RTM_GETNEIGH, one request for IPv4 and IPv6)
+    and deletes, in one sendmsg per namespace and without an ACK, every entry that
+    is neither PERMANENT (the lab's static entries) nor NOARP (multicast, broadcast,
+    loopback), whatever its address: a cold row starts with no learned neighbour.
+    A row leaves entries in a few namespaces only (the prober's, the answerers',
+    the routers' on the way), so asking the kernel what is there costs a round trip
+    per namespace instead of a delete per lab address per interface.
     """
 
-    def __init__(
-        self,
-        netnses: Sequence[str],
-        addresses: Sequence[str],
-        static: set[tuple[str, int, str]],
-        per_ns: dict[str, list[str]] | None = None,
-        switches: Sequence[str] = (),
-    ):
-        """``per_ns``: more addresses for some namespaces only (IPv6 link-locals of their
-        segments). In ``switches`` (vnetlab's switch namespaces) only the bridge device
-        can hold entries: its ports are enslaved (what they receive goes to the
-        bridge, never to their own stack) and have no address or route to send from."""
-        self.socks: list[tuple[socket.socket, list[bytes]]] = []
+    def __init__(self, netnses: Sequence[str]):
+        self.socks: list[socket.socket] = []
         for ns in netnses:
-            more = (per_ns or {}).get(ns, [])
-            names = [*addresses, *more]
-            addrs = [ipaddress.ip_address(a).packed for a in names]
             with nsutil.inside(ns):
                 sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-                with IPRoute() as h:
-                    idxs = [
-                        ln["index"]
-                        for ln in h.get_links()
-                        if ln.get_attr("IFLA_IFNAME") != "lo" and not (ns in switches and ln.get_attr("IFLA_MASTER"))
-                    ]
-            sock.setblocking(False)
             sock.setsockopt(270, 10, 1)  # SOL_NETLINK, NETLINK_CAP_ACK: errors without the request
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-            msgs = []
-            for idx in idxs:
-                for a, raw in zip(names, addrs, strict=True):
-                    if (ns, idx, a) in static:
-                        continue
-                    fam = AF_INET if len(raw) == 4 else AF_INET6
-                    body = struct.pack("=BxxxiHBB", fam, idx, 0, 0, 0) + struct.pack("=HH", 4 + len(raw), NDA_DST) + raw
-                    msgs.append(struct.pack("=IHHII", 16 + len(body), RTM_DELNEIGH, NLM_F_REQUEST, 0, 0) + body)
-            per = 256  # messages per sendmsg: a batch the kernel takes whole
-            self.socks.append((sock, [b"".join(msgs[i : i + per]) for i in range(0, len(msgs), per)]))
+            sock.setblocking(False)
+            self.socks.append(sock)
+        self._dump = struct.pack("=IHHII", 16 + 12, RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + bytes(12)
 
     def flush(self) -> None:
-        for sock, chunks in self.socks:
-            for chunk in chunks:
+        for sock in self.socks:
+            self._drain(sock)  # a delete that lost a race answered with an error: not ours to read below
+            sock.send(self._dump)
+            dels = b"".join(self._dynamic(sock))
+            if dels:
                 try:
-                    sock.send(chunk)
+                    sock.send(dels)
                 except OSError as e:  # ENOBUFS: our error queue overflowed; the deletes still ran
                     if e.errno != 105:
                         raise
-                self._drain(sock)
+
+    @staticmethod
+    def _dynamic(sock: socket.socket) -> Iterator[bytes]:
+        """The dump's answer, as an RTM_DELNEIGH (no ACK) per dynamic entry."""
+        while True:
+            try:
+                data = sock.recv(1 << 20)
+            except BlockingIOError:  # the kernel makes the next part of a dump as we read
+                if not select.select([sock], [], [], 5.0)[0]:
+                    raise TimeoutError("neighbour dump: no answer from the kernel in 5 s") from None
+                continue
+            off = 0
+            while off + 16 <= len(data):
+                length, typ, _, seq, _ = struct.unpack_from("=IHHII", data, off)
+                if length < 16:
+                    return
+                msg = data[off : off + length]
+                off += (length + 3) & ~3
+                if seq != 1:
+                    continue  # a late error of a delete
+                if typ == NLMSG_DONE:
+                    return
+                if typ == NLMSG_ERROR:
+                    (err,) = struct.unpack_from("=i", msg, 16)
+                    raise OSError(-err, f"neighbour dump: {os.strerror(-err)}")
+                if typ != RTM_NEWNEIGH or len(msg) < 28:
+                    continue
+                fam, ifindex, state, flags, _ = struct.unpack_from("=BxxxiHBB", msg, 16)
+                if state & (NUD_PERMANENT | NUD_NOARP) or flags & NTF_PROXY or fam not in (AF_INET, AF_INET6):
+                    continue
+                a = 28
+                while a + 4 <= len(msg):
+                    alen, atype = struct.unpack_from("=HH", msg, a)
+                    if alen < 4:
+                        break
+                    if atype == NDA_DST:
+                        raw = msg[a + 4 : a + alen]
+                        body = (
+                            struct.pack("=BxxxiHBB", fam, ifindex, 0, 0, 0)
+                            + struct.pack("=HH", 4 + len(raw), NDA_DST)
+                            + raw
+                        )
+                        yield struct.pack("=IHHII", 16 + len(body), RTM_DELNEIGH, NLM_F_REQUEST, 0, 0) + body
+                        break
+                    a += (alen + 3) & ~3
 
     @staticmethod
     def _drain(sock: socket.socket) -> None:
@@ -202,7 +228,7 @@ class NeighFlusher:
                     raise
 
     def close(self) -> None:
-        for sock, _ in self.socks:
+        for sock in self.socks:
             sock.close()
         self.socks.clear()
 
