@@ -15,7 +15,9 @@ Run: .venv/bin/python benchmarks/bench_all.py [--repeat 10] [--star 1000] [--no-
                `vnetlab up` + `vnetlab down` of a --updown node star as
                processes against the pyroute2 floor script (goal: 1.3× at
                most), and the cold matrix of a --matrix node star against a
-               loop of `ping` processes (goal: 50× faster or more).
+               loop of `ping` processes (goal: 50× faster or more), and the
+               same star dual-stack: a cell's cost against an IPv4-only
+               cell's (goal: the same, issue #13).
 
 The machine (processor, cores, load average before and after) heads the table:
 it is shared, so the figures are ratios measured side by side.
@@ -128,6 +130,15 @@ def kernel(updown: int, matrix: int, repeat: int) -> None:
             f"{le:.2f} s ping loop ({lok})",
             f"{le / ve:.0f}x faster",
             ">= 50x",
+        )
+        de, dok = sandbox.run(bench_kernel.matrix_vnetlab, matrix, True)
+        cells = matrix * matrix
+        row(
+            f"kernel: cold matrix, {matrix}-node dual-stack star, per cell",
+            f"{de / (2 * cells) * 1e6:.0f} us ({dok} of {2 * cells} replies)",
+            f"{ve / cells * 1e6:.0f} us IPv4 only",
+            f"{(de / (2 * cells)) / (ve / cells):.2f}x",
+            "<= 1.00x",
         )
 
 

@@ -266,8 +266,9 @@ def mininet_total(n: int) -> float | None:
     return total
 
 
-def matrix_vnetlab(n: int) -> tuple[float, int]:
-    k = KernelLab(resolve(load_text(star(n))))
+def matrix_vnetlab(n: int, v6: bool = False) -> tuple[float, int]:
+    """Time of the cold matrix of star n (dual-stack with ``v6``: 2n columns) and its replies."""
+    k = KernelLab(resolve(load_text(star(n, v6))))
     k.up()
     t = time.perf_counter()
     m = k.matrix()
