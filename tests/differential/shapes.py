@@ -2,8 +2,8 @@
 
 `shapes(text)` names each shape the lab has (a node with two or more NICs,
 sibling children in one node, each ARP/rp_filter knob, the port count of its
-largest switch, each vxlan destination form, one address owned by two nodes);
-the fuzz tests record them with hypothesis.event(), so
+largest switch, each vxlan destination form, one address owned by two nodes;
+for a dual-stack lab of labgen6 the IPv6 shapes of SHAPES6); the fuzz tests record them with hypothesis.event(), so
 `pytest --hypothesis-show-statistics` shows how often each appeared.
 
 Run `python -m tests.differential.shapes [N]` to count them over N labs drawn
@@ -11,6 +11,7 @@ from the generator (default 500)."""
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from collections import Counter
 
@@ -30,9 +31,67 @@ SHAPES = (
     "duplicate address on separate segments",
 )
 
+#: the dual-stack shapes (labgen6)
+SHAPES6 = (
+    "dual-stack",
+    "IPv6 route via a global gateway",
+    "IPv6 route via a link-local gateway",
+    "IPv6 route on-link by dev",
+    "IPv6 default as ::/0",
+    "static ND entry",
+    "router with IPv6 forwarding off",
+    "router with only a device's IPv6 forwarding",
+    "IPv6 on a host bridge",
+    "IPv6 /128 on an in-node veth",
+    "two IPv6 prefixes on one interface",
+    "hairpin port",
+    "accept_dad, enhanced_dad or dad_transmits 0",
+    "icmp.echo_ignore_all",
+)
+
+
+def shapes6(doc: dict) -> set[str]:
+    out = {"dual-stack"}
+    for name, node in (doc.get("nodes") or {}).items():
+        ifs = node.get("interfaces") or {}
+        sysctl = node.get("sysctl") or {}
+        for rt in node.get("routes") or []:
+            via, to = str(rt.get("via", "")), str(rt.get("to"))
+            if to == "::/0":
+                out.add("IPv6 default as ::/0")
+            if via.startswith("fe80"):
+                out.add("IPv6 route via a link-local gateway")
+            elif ":" in via:
+                out.add("IPv6 route via a global gateway")
+            elif not via and (":" in to):
+                out.add("IPv6 route on-link by dev")
+        if any(":" in str(nb["address"]) for nb in node.get("neighbors") or []):
+            out.add("static ND entry")
+        router = name.startswith("r") or (name == "hb" and "eth0" in ifs)
+        if router and not sysctl.get("net.ipv6.conf.all.forwarding"):
+            fwd = [k for k in sysctl if k.endswith(".forwarding")]
+            out.add("router with only a device's IPv6 forwarding" if fwd else "router with IPv6 forwarding off")
+        for i in ifs.values():
+            v6 = [a for a in i.get("addresses") or [] if ":" in str(a)]
+            if i.get("kind") == "bridge" and v6:
+                out.add("IPv6 on a host bridge")
+            if any(str(a).endswith("/128") for a in v6):
+                out.add("IPv6 /128 on an in-node veth")
+            if len({ipaddress.ip_interface(a).network for a in v6}) > 1:
+                out.add("two IPv6 prefixes on one interface")
+            if (i.get("port") or {}).get("hairpin"):
+                out.add("hairpin port")
+        if any(k.endswith(("accept_dad", "enhanced_dad", "dad_transmits")) for k in sysctl):
+            out.add("accept_dad, enhanced_dad or dad_transmits 0")
+        if "net.ipv6.icmp.echo_ignore_all" in sysctl:
+            out.add("icmp.echo_ignore_all")
+    return out
+
 
 def shapes(text: str) -> set[str]:
     doc = yaml.safe_load(text)
+    if doc.get("lab") == "fz6":
+        return shapes6(doc)
     out: set[str] = set()
     ports: Counter[str] = Counter()
     owners: dict[str, set[str]] = {}
