@@ -16,7 +16,8 @@ route (``default`` or ``::/0``) or a prefix route via a router's global or
 link-local address (with ``dev``), or on-link by ``dev`` only, with random
 metrics; static ND entries with the right or a wrong MAC; random ``accept_dad``,
 ``enhanced_dad``, ``dad_transmits`` and ``icmp.echo_ignore_all``; IPv4-only
-interfaces, some of them down; a /128 (and a /32) on a veth whose peer is in the
+interfaces, some of them down, some with an MTU below 1280 (no IPv6 at all);
+hosts with two NICs on one switch; a /128 (and a /32) on a veth whose peer is in the
 same node (this kernel has no dummy driver), which other nodes route to; some interfaces with two IPv6 prefixes, or without IPv4."""
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Att:
     v4: str | None = None
     v6: list[str] = field(default_factory=list)
     up: bool = True
+    mtu: int | None = None
     extra: str = ""  # more of the interface's spec (kind, peer, master, port...)
 
 
@@ -132,14 +134,16 @@ def dual_labs(draw: st.DrawFn) -> str:
         for j, s in enumerate(draw(st.lists(st.sampled_from(switches), min_size=2, max_size=3, unique_by=id))):
             _addresses(draw, nic(n, s, f"e{j}"), 0.85, router=True)
         nodes.append(n)
-    # hosts with one NIC, some with a second
+    # hosts with one NIC, some with a second (on another switch, or on the same one)
     for h in range(draw(st.integers(1, 4))):
         n = Node(f"h{h}")
-        for j, s in enumerate(draw(st.lists(st.sampled_from(switches), min_size=1, max_size=2, unique_by=id))):
+        for j, s in enumerate(draw(st.lists(st.sampled_from(switches), min_size=1, max_size=2))):
             a = nic(n, s, f"eth{j}")
             _addresses(draw, a)
             if not a.v6 and draw(st.integers(0, 4)) == 0:
                 a.up = False  # an IPv4-only NIC that is down (an IPv6 one is refused: exit 3)
+            elif not a.v6 and draw(st.integers(0, 3)) == 0:
+                a.mtu = 1200  # below IPV6_MIN_MTU: no IPv6 on the device at all (V8.1)
         nodes.append(n)
     # a host bridge with veth ports to containers; the bridge may route to a switch
     if draw(st.booleans()):
@@ -207,12 +211,15 @@ def dual_labs(draw: st.DrawFn) -> str:
             for a in g_att
         ]
         own = [a for a in n.atts if a.seg is not None and a.up]
+        own6 = [a for a in own if a.mtu is None]  # an IPv6 route or neighbour needs the device's IPv6
         used: set[tuple[str, int]] = set()  # (destination, metric): the kernel refuses a second
         for fam in (4, 6):
             for _ in range(draw(st.integers(0, 2))):
                 cand = [a for a in gws if (a.v4 if fam == 4 else a.v6)]
                 if fam == 4:
                     cand = [a for a in cand if _on_subnet(own, a, 4)]
+                else:
+                    cand = [a for a in cand if any(x.seg is a.seg for x in own6)]
                 far = [s for s in segs if id(s) not in mine]
                 dests = ["default"] + [s.net4 if fam == 4 else s.net6 for s in far]
                 dests += [
@@ -231,7 +238,7 @@ def dual_labs(draw: st.DrawFn) -> str:
                 mtxt = f", metric: {metric}" if metric else ""
                 if cand and how < 8:
                     a = draw(st.sampled_from(cand))
-                    mydev = next(x for x in own if x.seg is a.seg).ifname
+                    mydev = next(x for x in (own if fam == 4 else own6) if x.seg is a.seg).ifname
                     if fam == 4:
                         via = f"via: {a.v4}"
                     elif not _on_subnet(own, a, 6) or draw(st.integers(0, 2)) == 0:
@@ -244,8 +251,9 @@ def dual_labs(draw: st.DrawFn) -> str:
                         gw = eui64(a.mac) if "fe80" in via else a.v6[0].split("/")[0]
                         lladdr = a.mac if draw(st.integers(0, 2)) else "02:00:00:00:ee:ee"
                         n.neighbors.append(f'{{address: "{gw}", lladdr: "{lladdr}", dev: {mydev}}}')
-                elif own and how == 8:
-                    via = f"dev: {draw(st.sampled_from(own)).ifname}"  # on-link: nobody answers ND for it
+                elif (own if fam == 4 else own6) and how == 8:
+                    # on-link: nobody answers ND for it
+                    via = f"dev: {draw(st.sampled_from(own if fam == 4 else own6)).ifname}"
                     if fam == 6 and dest == "default":
                         dest = "::/0"  # 'default' without an IPv6 gateway is IPv4's
                 else:
@@ -255,7 +263,7 @@ def dual_labs(draw: st.DrawFn) -> str:
                 n.routes.append(f"{{to: {q}, {via}{mtxt}}}")
         # a static ND entry for a neighbour on a shared segment
         if draw(st.integers(0, 4)) == 0:
-            peers = [(b, x) for x in own for m in nodes if m is not n for b in on(x.seg, m) if b.v6]
+            peers = [(b, x) for x in own6 for m in nodes if m is not n for b in on(x.seg, m) if b.v6]
             if peers:
                 b, x = draw(st.sampled_from(peers))
                 lladdr = b.mac if draw(st.integers(0, 2)) else "02:00:00:00:ee:ef"
@@ -267,6 +275,8 @@ def dual_labs(draw: st.DrawFn) -> str:
             f6 = draw(st.integers(0, 5))
             if f6 >= 2:
                 n.sysctl["net.ipv6.conf.all.forwarding"] = 1
+                if own and draw(st.integers(0, 4)) == 0:  # a device's 0 does not stop forwarding (V7.1)
+                    n.sysctl[f"net.ipv6.conf.{draw(st.sampled_from(own)).ifname}.forwarding"] = 0
             elif f6 == 1 and own:  # only a device's forwarding: the NA's router flag, no forwarding
                 n.sysctl[f"net.ipv6.conf.{draw(st.sampled_from(own)).ifname}.forwarding"] = 1
         if draw(st.integers(0, 5)) == 0:
@@ -294,6 +304,8 @@ def dual_labs(draw: st.DrawFn) -> str:
                 spec += f", addresses: [{', '.join(addrs)}]"
             if not a.up:
                 spec += ", up: false"
+            if a.mtu:
+                spec += f", mtu: {a.mtu}"
             out.append(f"      {a.ifname}: {{{spec}}}")
         if n.routes:
             out += ["    routes:", *(f"      - {r}" for r in n.routes)]

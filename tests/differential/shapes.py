@@ -47,6 +47,9 @@ SHAPES6 = (
     "hairpin port",
     "accept_dad, enhanced_dad or dad_transmits 0",
     "icmp.echo_ignore_all",
+    "device with an MTU below 1280",
+    "two NICs on one switch",
+    "a device's forwarding 0 under all.forwarding 1",
 )
 
 
@@ -85,6 +88,15 @@ def shapes6(doc: dict) -> set[str]:
             out.add("accept_dad, enhanced_dad or dad_transmits 0")
         if "net.ipv6.icmp.echo_ignore_all" in sysctl:
             out.add("icmp.echo_ignore_all")
+        if any(int(i.get("mtu", 1500)) < 1280 for i in ifs.values()):
+            out.add("device with an MTU below 1280")
+        sws = [i["switch"] for i in ifs.values() if i.get("kind") == "nic"]
+        if len(sws) != len(set(sws)):
+            out.add("two NICs on one switch")
+        if sysctl.get("net.ipv6.conf.all.forwarding") and any(
+            k.endswith(".forwarding") and not v for k, v in sysctl.items()
+        ):
+            out.add("a device's forwarding 0 under all.forwarding 1")
     return out
 
 
