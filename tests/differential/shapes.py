@@ -6,8 +6,8 @@ largest switch, each vxlan destination form, one address owned by two nodes;
 for a dual-stack lab of labgen6 the IPv6 shapes of SHAPES6); the fuzz tests record them with hypothesis.event(), so
 `pytest --hypothesis-show-statistics` shows how often each appeared.
 
-Run `python -m tests.differential.shapes [N]` to count them over N labs drawn
-from the generator (default 500)."""
+Run `python -m tests.differential.shapes [N] [dual]` to count them over N labs
+drawn from the generator (default 500; `dual`: labgen6's)."""
 
 from __future__ import annotations
 
@@ -148,16 +148,17 @@ def record(text: str) -> None:
             event(s)
 
 
-def count(n: int) -> tuple[Counter[str], int]:
+def count(n: int, dual: bool = False) -> tuple[Counter[str], int]:
     from hypothesis import HealthCheck, Phase, given, settings
 
     from .labgen import labs
+    from .labgen6 import dual_labs
 
     seen: Counter[str] = Counter()
     drawn = [0]
 
     @settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
-    @given(labs())
+    @given(dual_labs() if dual else labs())
     def draw(text: str) -> None:
         drawn[0] += 1
         seen.update(shapes(text))
@@ -168,9 +169,12 @@ def count(n: int) -> tuple[Counter[str], int]:
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    seen, drawn = count(n)
+    dual = sys.argv[2:] == ["dual"]
+    seen, drawn = count(n, dual)
     print(f"{drawn} labs")
-    for s in SHAPES:
+    for s in SHAPES6 if dual else SHAPES:
         print(f"{s:<40} {seen[s]:4d} ({100 * seen[s] / drawn:.0f} %)")
+    if dual:
+        sys.exit(0)
     sizes = sorted(int(k.split()[2]) for k in seen if k.startswith("largest"))
     print(f"largest switch per lab: {sizes[0]}..{sizes[-1]} ports")

@@ -775,7 +775,10 @@ class Stack6:
             solicited=True,
             override=multicast,
         )
-        self._send_nd(dev, mac, IPv6(m.target, pkt.src, na, hlim=255))
+        # ndisc_send_na -> ndisc_send_skb -> dst_output: the NA goes through the neighbour
+        # table, to the entry just learned, or to a static entry's MAC, which the NS's
+        # option does not change (§11.3, 14_na_static)
+        self._send_nd(dev, self.neigh[(dev, pkt.src)].mac, IPv6(m.target, pkt.src, na, hlim=255))
 
     def _dad_ns_rcv(self, dev: Device, m: Icmp6, frame: Frame) -> None:
         """ndisc_recv_ns for a DAD solicitation (source ::) whose target this device is
