@@ -285,7 +285,7 @@ def dual_labs(draw: st.DrawFn) -> str:
                 st.lists(st.sampled_from(["all", *(a.ifname for a in own)]), min_size=1, max_size=2, unique=True)
             ):
                 n.sysctl[f"net.ipv6.conf.{where}.{key}"] = 0
-        if draw(st.integers(0, 11)) == 0:
+        if draw(st.integers(0, 29)) == 0:
             n.sysctl["net.ipv6.icmp.echo_ignore_all"] = 1
 
     # the lab's text ---------------------------------------------------------------
