@@ -190,7 +190,7 @@ def dual_labs(draw: st.DrawFn) -> str:
         loops.append((n, a.v4, v6))
 
     if not any(a.v6 for n in nodes for a in n.atts):  # dual-stack: at least one IPv6 address
-        first = next(a for n in nodes for a in n.atts if a.seg is not None and a.up)
+        first = next(a for n in nodes for a in n.atts if a.seg is not None and a.up and a.mtu is None)
         assert first.seg is not None
         first.v6.append(first.seg.next6())
 
