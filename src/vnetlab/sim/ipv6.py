@@ -400,14 +400,27 @@ class Stack6:
 
     # routing -------------------------------------------------------------------
     @staticmethod
-    def _lookup(routes: list[Route6], dst: int, dev: Device | None = None) -> Route6 | None:
-        for r in routes:
+    def _lookup(
+        routes: list[Route6], dst: int, dev: Device | None = None, prefer: Device | None = None
+    ) -> Route6 | None:
+        """The route to ``dst`` (only through ``dev`` if given). Among the routes of the longest
+        matching prefix with the lowest metric, one through ``prefer`` wins (rt6_select ->
+        rt6_score_route -> rt6_check_dev: the flow's oif, or a forwarded packet's input
+        device; §11.4), else the first made."""
+        for i, r in enumerate(routes):
             if (dst ^ r.net) & _mask(r.plen) == 0 and (dev is None or r.dev is dev):
+                if prefer is None or r.dev is prefer:
+                    return r
+                for r2 in routes[i + 1 :]:
+                    if r2.plen != r.plen or r2.metric != r.metric:
+                        break
+                    if r2.net == r.net and r2.dev is prefer:
+                        return r2
                 return r
         return None
 
-    def lookup(self, dst: int, dev: Device | None = None) -> Route6 | None:
-        return self._lookup(self.routes, dst, dev)
+    def lookup(self, dst: int, dev: Device | None = None, prefer: Device | None = None) -> Route6 | None:
+        return self._lookup(self.routes, dst, dev, prefer)
 
     def select_src(self, dev: Device, dst: int) -> int | None:
         """ipv6_dev_get_saddr (kernel-semantics §11.4), for the cases of this slice: a
@@ -537,12 +550,14 @@ class Stack6:
         )
 
     def output(self, pkt: IPv6, dev_hint: Device | None = None) -> None:
-        """ip6_route_output for a reply: a link-local destination leaves through the device it came from."""
+        """ip6_route_output for a reply (icmpv6_echo_reply: flowi6_oif = the request's input
+        device): a link-local destination leaves through that device, and for a global one a
+        route through it wins among equal ones (``lookup``'s ``prefer``; 15_oif_pref)."""
         w = self.world
         if pkt.dst in self.local:
             self._to_self(pkt)
             return
-        route = self.lookup(pkt.dst, dev_hint if is_ll(pkt.dst) else None)
+        route = self.lookup(pkt.dst, dev_hint, None) if is_ll(pkt.dst) else self.lookup(pkt.dst, None, dev_hint)
         if route is None:
             w.drop(
                 self.stack.lo_label,
@@ -693,7 +708,7 @@ class Stack6:
         if pkt.hlim <= 1:
             w.drop(dev, frame, "hlim-exceeded", "ip6_forward", "hop limit exceeded")
             return
-        route = self.lookup(pkt.dst)
+        route = self.lookup(pkt.dst, prefer=dev)  # ip6_pol_route_input: the input device in the oif's place
         if route is None:
             w.drop(dev, frame, "no-route", "ip6_route_input", f"{self.name} has no IPv6 route to {a6(pkt.dst)}")
             return
