@@ -102,6 +102,13 @@ def _on_subnet(own: list[Att], a: Att, fam: int) -> bool:
     return bool(x.v4) if fam == 4 else any(v.startswith(a.seg.v6 + "::") for v in x.v6)
 
 
+def _neighbor(n: Node, ip: str, lladdr: str, dev: str) -> None:
+    """A static ND entry, at most one per address and device (a second is refused by the
+    kernel at `up`: File exists)."""
+    if not any(f'address: "{ip}",' in x and x.endswith(f"dev: {dev}}}") for x in n.neighbors):
+        n.neighbors.append(f'{{address: "{ip}", lladdr: "{lladdr}", dev: {dev}}}')
+
+
 @st.composite
 def dual_labs(draw: st.DrawFn) -> str:
     segs: list[Seg] = []
@@ -250,7 +257,7 @@ def dual_labs(draw: st.DrawFn) -> str:
                     if fam == 6 and draw(st.integers(0, 3)) == 0:  # a static ND entry for the gateway
                         gw = eui64(a.mac) if "fe80" in via else a.v6[0].split("/")[0]
                         lladdr = a.mac if draw(st.integers(0, 2)) else "02:00:00:00:ee:ee"
-                        n.neighbors.append(f'{{address: "{gw}", lladdr: "{lladdr}", dev: {mydev}}}')
+                        _neighbor(n, gw, lladdr, mydev)
                 elif (own if fam == 4 else own6) and how == 8:
                     # on-link: nobody answers ND for it
                     via = f"dev: {draw(st.sampled_from(own if fam == 4 else own6)).ifname}"
@@ -267,7 +274,7 @@ def dual_labs(draw: st.DrawFn) -> str:
             if peers:
                 b, x = draw(st.sampled_from(peers))
                 lladdr = b.mac if draw(st.integers(0, 2)) else "02:00:00:00:ee:ef"
-                n.neighbors.append(f'{{address: "{b.v6[0]}", lladdr: "{lladdr}", dev: {x.ifname}}}')
+                _neighbor(n, b.v6[0].split("/")[0], lladdr, x.ifname)
         # sysctls
         if n.router:
             if draw(st.integers(0, 5)):
