@@ -15,7 +15,9 @@ Each round runs `python -c pass` and every command once, in a shuffled order,
 and takes each command's difference from that round's `pass`: on a shared or
 loaded machine the pairs drift together, so the median of the differences is
 the figure to quote. CPU is user + system seconds of the child (what the
-process itself costs, whatever else runs); wall is what a user waits.
+process itself costs, whatever else runs); wall is what a user waits. The
+"best" columns are each command's fastest run less the fastest `pass` (best
+of --repeat): what the process costs when nothing else gets in its way.
 
 --where adds, per command, the import time by package (self times from
 `python -X importtime`, medians of 5 runs; the instrumentation itself makes
@@ -69,25 +71,32 @@ def run(cmd: list[str]) -> tuple[float, float]:
 
 
 def measure(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict[str, float]]:
-    """Per command: medians of its wall and CPU seconds and of their differences from `python -c pass`."""
+    """Per command: medians of its wall and CPU seconds and of their differences from `python -c pass`;
+    and the best of them (``best_*``: the command's fastest run less the fastest `pass`: what the
+    process costs when nothing else gets in its way)."""
     base = [sys.executable, "-c", "pass"]
     for cmd in [base, *cmds.values()]:  # warm-up: the page cache, the .pyc files
         run(cmd)
     diffs: dict[str, list[tuple[float, float, float, float]]] = {k: [] for k in cmds}
+    bases: list[tuple[float, float]] = []
     for _ in range(repeat):
         order = ["pass", *cmds]
         random.shuffle(order)
         got = {k: run(base if k == "pass" else cmds[k]) for k in order}
         bw, bc = got["pass"]
+        bases.append((bw, bc))
         for k in cmds:
             w, c = got[k]
             diffs[k].append((w, c, w - bw, c - bc))
+    best_bw, best_bc = min(x[0] for x in bases), min(x[1] for x in bases)
     return {
         k: {
             "wall": statistics.median(x[0] for x in v),
             "cpu": statistics.median(x[1] for x in v),
             "d_wall": statistics.median(x[2] for x in v),
             "d_cpu": statistics.median(x[3] for x in v),
+            "best_d_wall": min(x[0] for x in v) - best_bw,
+            "best_d_cpu": min(x[1] for x in v) - best_bc,
         }
         for k, v in diffs.items()
     }
@@ -144,13 +153,17 @@ def main() -> None:
         f"CLI start-up, medians of {a.repeat} rounds (load average {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
     print(
-        f"{'command':<44} {'wall s':>7} {'cpu s':>7} {'- pass, wall':>13} {'cpu':>7}   goal +{GOAL:.3f} s (wall, cpu)"
+        f"{'command':<44} {'wall s':>7} {'cpu s':>7} {'- pass, wall':>13} {'cpu':>7} {'best: wall':>11} {'cpu':>7}"
+        f"   goal +{GOAL:.3f} s (wall, cpu)"
     )
     for k, r in res.items():
         verdict = (
             "" if k.startswith("(floor)") else ", ".join("met" if r[x] <= GOAL else "over" for x in ("d_wall", "d_cpu"))
         )
-        print(f"{k:<44} {r['wall']:>7.3f} {r['cpu']:>7.3f} {r['d_wall']:>+13.3f} {r['d_cpu']:>+7.3f}   {verdict}")
+        print(
+            f"{k:<44} {r['wall']:>7.3f} {r['cpu']:>7.3f} {r['d_wall']:>+13.3f} {r['d_cpu']:>+7.3f}"
+            f" {r['best_d_wall']:>+11.3f} {r['best_d_cpu']:>+7.3f}   {verdict}"
+        )
     if a.where:
         for k, cmd in cmds.items():
             if k.startswith("(floor)"):

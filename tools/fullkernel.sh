@@ -27,7 +27,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "booting $KERNEL under QEMU (software emulation; a few minutes)" >&2
 PATH="$PWD/.venv/bin:$PATH" timeout 3600 vng --disable-kvm --run "$KERNEL" --memory 2G --cpus 2 --rwdir="$OUT" \
-  --exec "modprobe tun 2>/dev/null; cd '$PWD' && uname -r > '$OUT/kernel' && PYTHONDONTWRITEBYTECODE=1 .venv/bin/pytest -q -p no:cacheprovider -rs tests/kernel -k '$K' > '$OUT/out.txt' 2>&1; echo \$? > '$OUT/rc'" \
+  --exec "modprobe tun 2>/dev/null; modprobe br_netfilter 2>/dev/null; cd '$PWD' && uname -r > '$OUT/kernel' && PYTHONDONTWRITEBYTECODE=1 .venv/bin/pytest -q -p no:cacheprovider -rs tests/kernel -k '$K' > '$OUT/out.txt' 2>&1; echo \$? > '$OUT/rc'" \
   >"$OUT/vm.log" 2>&1 || true
 if [ ! -s "$OUT/rc" ]; then
   echo "the VM did not boot or did not finish; its console:" >&2
@@ -37,7 +37,8 @@ fi
 echo "== tests run on kernel $(cat "$OUT/kernel") in the VM"
 cat "$OUT/out.txt"
 rc=$(cat "$OUT/rc")
-# (tun is loaded first: a fresh VM has no /dev/net/tun node to autoload it from)
+# (tun is loaded first: a fresh VM has no /dev/net/tun node to autoload it from; br_netfilter
+# for the labs that turn it on: the VM's own kernel, never this machine's)
 # the point of the VM: every kind is there, so nothing may skip for lack of one
 if grep -E "^SKIPPED .*(lacks|CONFIG_)" "$OUT/out.txt" >&2; then
   echo "FAIL: the full kernel skipped tests for lack of a kind (above)" >&2

@@ -13,7 +13,7 @@ cycle, port-without-master, duplicate-mac, vxlan-remote, neighbor-dev,
 expect-target, sysctl-not-netns, sysctl-key, sysctl-value, ifname-reserved,
 ifname-unsafe, host-address, ipv6-mtu, ipv6-duplicate, mtu-max, bridge-ports, nftables-syntax,
 nftables-include, nftables-size, expect-port, expect-answered-by, route-exists,
-route-dev-down.
+route-dev-down, neighbor-exists.
 """
 
 from __future__ import annotations
@@ -489,7 +489,20 @@ def rule_routes(c: _Ctx) -> None:
                     ' through a device that is not up ("Device for nexthop is not up", ENETDOWN)',
                 )
         _check_route_exists(c, node, n.routes)
+        given: dict[tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str], int] = {}
         for j, nb in enumerate(n.neighbors):
+            if nb.dev is not None:
+                key = (ipaddress.ip_address(nb.address), nb.dev)
+                if key in given:
+                    c.add(
+                        ("nodes", node, "neighbors", j),
+                        "neighbor-exists",
+                        f"a static neighbour for {nb.address} on {nb.dev} is already given (neighbors[{given[key]}]):"
+                        " the kernel refuses a second entry for one address on one device, even an identical one"
+                        " (ip neigh add: File exists)",
+                    )
+                else:
+                    given[key] = j
             if nb.dev is None:
                 c.add(("nodes", node, "neighbors", j), "neighbor-dev", "a static neighbour needs 'dev'", at_key=True)
             elif nb.dev not in devs:

@@ -14,8 +14,6 @@ lines in its errors) and a ruleset over ``MAX_BYTES``.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -46,7 +44,12 @@ class Problem:
     message: str
 
 
+# shutil and subprocess are imported where they run: a lab without rulesets (validate, trace) never runs nft
+
+
 def nft_path() -> str | None:
+    import shutil
+
     return shutil.which("nft")
 
 
@@ -89,6 +92,8 @@ _MAKE_IFACES = (
 def in_throwaway_ns(script: str, ifnames: tuple[str, ...]) -> list[str] | None:
     """argv running the constant ``script`` (sh) in a new user+network namespace that has
     the interfaces ``ifnames`` (None: unshare, sh, ip or nft missing)."""
+    import shutil
+
     unshare, sh = shutil.which("unshare"), shutil.which("sh")
     if unshare is None or sh is None or nft_path() is None or (ifnames and shutil.which("ip") is None):
         return None
@@ -113,6 +118,8 @@ def check_syntax(text: str, ifnames: tuple[str, ...] = ()) -> tuple[Problem, ...
     argv = in_throwaway_ns("exec nft -c -f -", ifnames)
     if argv is None:
         raise NftUnavailable("nft (nftables), ip (iproute2) and unshare (util-linux) are needed to check a ruleset")
+    import subprocess
+
     try:
         p = subprocess.run(
             argv,
@@ -157,6 +164,8 @@ def apply(text: str) -> None:
         raise FileNotFoundError("nft (nftables) is not installed")
     if unsafe(text):  # validation refuses these; checked again in case it was bypassed
         raise ValueError("refusing a ruleset that includes files or is too large")
+    import subprocess
+
     p = subprocess.run([nft, "-f", "-"], input=text.encode(), capture_output=True, timeout=TIMEOUT, check=False)
     if p.returncode != 0:
         raise OSError(f"nft -f refused the ruleset: {p.stderr.decode('utf-8', 'replace').strip()[:500]}")
@@ -167,5 +176,7 @@ def list_ruleset() -> str:
     nft = nft_path()
     if nft is None:
         raise FileNotFoundError("nft (nftables) is not installed")
+    import subprocess
+
     p = subprocess.run([nft, "list", "ruleset"], capture_output=True, timeout=TIMEOUT, check=True)
     return p.stdout.decode("utf-8", "replace")

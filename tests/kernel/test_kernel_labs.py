@@ -5,6 +5,7 @@ leaving nothing."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 
 import pytest
@@ -79,6 +80,16 @@ def test_lab_on_the_kernel(path, in_sandbox) -> None:
     if missing:
         pytest.skip(
             f"this kernel lacks {', '.join(f'{m} ({CONFIG[m]})' for m in missing)}; runs in the full-kernel tier"
+        )
+    brnf = any(
+        k.startswith("net.bridge.bridge-nf-call-") and str(v) != "0"
+        for n in load(path).nodes.values()
+        for k, v in n.sysctl.items()
+    )
+    if brnf and not os.path.isdir("/proc/sys/net/bridge"):
+        pytest.skip(
+            "this kernel lacks br_netfilter (CONFIG_BRIDGE_NETFILTER, not loaded: modprobe br_netfilter; "
+            "vnetlab never loads a module on the machine)"
         )
     f = in_sandbox(_lab_facts, str(path))
     lab = load(path)

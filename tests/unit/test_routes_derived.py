@@ -11,6 +11,7 @@ from vnetlab import resolve
 from vnetlab.check import check
 from vnetlab.errors import Issue, LabInvalid
 from vnetlab.export.ip_batch import to_script
+from vnetlab.export.networkd import files
 from vnetlab.load import load_text
 from vnetlab.plan import build_plan
 from vnetlab.plan.diff import diff
@@ -85,6 +86,9 @@ def test_identical_routes_validate_and_are_left_out_of_the_plan_and_the_script()
     assert _route_steps(*SAME, "{to: 192.0.2.0/24, dev: eth0, metric: 10}") == [("a", "192.0.2.0/24", "eth0", None)]
     script = to_script(resolve(_lab(*SAME)))
     assert "route add" not in script
+    nd = files(resolve(_lab(*SAME, "{to: 192.0.2.0/24, dev: eth0, metric: 10}")))
+    routes = [text.count("[Route]") for name, text in nd.items() if name.startswith("a/")]
+    assert sum(routes) == 1 and "Metric=10" in "".join(nd.values())  # networkd writes only the one to add
 
 
 @pytest.mark.parametrize("route", CLASH)

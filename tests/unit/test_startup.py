@@ -42,8 +42,12 @@ def test_validate_and_trace_skip_what_they_do_not_run() -> None:
     assert "vnetlab.load" in v and not {"vnetlab.sim", "vnetlab.kernel", "dpkt", "rich"} & v
     # ruamel.yaml composes only what libyaml refuses; difflib makes hints; nft checks rulesets (none here)
     assert not {"ruamel.yaml", "difflib", "vnetlab.nft", "subprocess"} & v
+    # the plan's step records are for the backends: validate needs only plan.routes
+    assert "vnetlab.plan.routes" in v and not {"vnetlab.plan.build", "vnetlab.plan.steps"} & v
     t = _imported("trace", LAB, "b1", "b2")
     assert "vnetlab.sim" in t and not {"vnetlab.kernel", "dpkt", "dask"} & t
+    # nft runs only for a lab with rulesets (none here)
+    assert "subprocess" not in t
 
 
 def test_the_api_names_are_there_on_first_use() -> None:
@@ -110,3 +114,34 @@ def test_the_command_freezes_what_its_imports_made() -> None:
     frozen, collections, enabled = p.stdout.splitlines()[-1].split()
     # the model, pydantic and click: some 50,000 objects; without the pause, ~70 collections
     assert int(frozen) > 20_000 and int(collections) < 30 and enabled == "True", p.stdout
+
+
+def test_validate_builds_only_the_lab_validator() -> None:
+    """The model's classes defer their schema (pydantic's defer_build): `validate` builds the one
+    validator it runs, the Lab's (its sub-models' schemas inside it), not one per class; a class
+    used on its own builds its own on first use, and validates as before."""
+    code = (
+        "import inspect, sys\n"
+        "from pydantic import BaseModel, ValidationError\n"
+        "sys.argv = ['vnetlab', 'validate', sys.argv[1]]\n"
+        "from vnetlab.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert e.code in (0, None), e.code\n"
+        "import vnetlab.model as m, vnetlab.model.kinds as k\n"
+        "models = {c for mod in (m, k) for c in vars(mod).values() if inspect.isclass(c) and issubclass(c, BaseModel)}\n"
+        "print(sorted(c.__name__ for c in models if c.__pydantic_complete__))\n"
+        "assert len(models) > 15, models\n"
+        "try:\n"
+        "    m.Route(to='default', via='192.0.2.300')\n"
+        "except ValidationError as e:\n"
+        "    print(e.errors()[0]['loc'])\n"
+        "print(m.Route(to='default', via='192.0.2.1').via, m.Route.__pydantic_complete__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    p = subprocess.run([sys.executable, "-c", code, LAB], capture_output=True, text=True, check=False, env=env)
+    assert p.returncode == 0, p.stderr
+    complete, loc, route = p.stdout.splitlines()[-3:]
+    assert complete == "['Lab']", p.stdout
+    assert loc == "('via',)" and route == "192.0.2.1 True", p.stdout

@@ -69,9 +69,12 @@ def _network(
             f"Learning={'yes' if s.port.learning else 'no'}",
             f"UnicastFlood={'yes' if s.port.flood else 'no'}",
         ]
+    from ..plan.routes import is_kernel_made, kernel_routes
+
+    kernel = kernel_routes(r, i.node)
     for rt in r.lab.nodes[i.node].routes:
         dev_ok = rt.dev == i.name or (rt.dev is None and rt.via and _on_link(i, rt.via))
-        if dev_ok:
+        if dev_ok and not is_kernel_made(rt, kernel):  # one the kernel makes from an address: as `up`, nothing to add
             default = "::/0" if ":" in (rt.via or "") else "0.0.0.0/0"  # the family as `up` picks it
             out += ["", "[Route]", f"Destination={default if rt.to == 'default' else rt.to}"]
             if rt.via:

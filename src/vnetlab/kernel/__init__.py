@@ -647,8 +647,6 @@ class KernelLab:
                             f"guest {src} does not speak IPv6 yet (vnetlab's guests are IPv4 only)"
                         )
                     got = self.guests.probe(src, pending, self.timeout)
-                elif any(":" in d for d in pending):
-                    got = probe.probe_dual(self.netns(src), pending, self.timeout)
                 else:
                     got = probe.probe(self.netns(src), pending, self.timeout)
                 seen = w.seen() if w is not None else {}

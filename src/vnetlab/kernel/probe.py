@@ -44,44 +44,6 @@ def _echo(ident: int, seq: int) -> bytes:
 _counter = [os.getpid() & 0x7FFF]
 
 
-def probe(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bool]:
-    """Which of ``dsts`` answered an echo request from namespace ``netns``."""
-    with nsutil.inside(netns):
-        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    try:
-        s.setblocking(False)
-        _counter[0] = (_counter[0] + 1) & 0xFFFF
-        ident = _counter[0]
-        pending: dict[int, str] = {}
-        result = dict.fromkeys(dsts, False)
-        for seq, dst in enumerate(dsts, 1):
-            try:
-                s.sendto(_echo(ident, seq), (dst, 0))
-                pending[seq] = dst
-            except OSError:
-                pass  # no route, unreachable at once: a failed probe
-        deadline = time.monotonic() + timeout
-        while pending:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _, _ = select.select([s], [], [], left)
-            if not ready:
-                continue
-            while True:
-                try:
-                    data, (addr, _) = s.recvfrom(65535)
-                except BlockingIOError:
-                    break
-                ihl = (data[0] & 0x0F) * 4
-                typ, _, _, rid, rseq = struct.unpack("!BBHHH", data[ihl : ihl + 8])
-                if typ == 0 and rid == ident and rseq in pending and pending[rseq] == addr:
-                    result[pending.pop(rseq)] = True
-        return result
-    finally:
-        s.close()
-
-
 ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY = 128, 129
 ICMP6_FILTER = 1  # IPPROTO_ICMPV6 socket option: a bitmap of the types to block
 
@@ -91,32 +53,39 @@ def _echo6(ident: int, seq: int) -> bytes:
     return struct.pack("!BBHHH", ICMP6_ECHO_REQUEST, 0, 0, ident, seq) + b"vnetlab-probe"
 
 
-def probe_dual(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bool]:
-    """``probe`` for a row with IPv6 destinations: one raw ICMP and one raw ICMPv6 socket,
-    opened in ``netns``; one echo request per destination in the order given (each
-    family from its socket), then the replies of both collected until every one has
-    answered or the timeout passes (IPv6 in the canonical form of ``ipaddress``)."""
+def probe(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[str, bool]:
+    """Which of ``dsts`` answered an echo request from namespace ``netns``: raw ICMP (and,
+    when a destination is IPv6, raw ICMPv6) sockets opened in ``netns``; one echo
+    request per destination in the order given (each family from its socket), then
+    the replies of both collected until every one has answered or the timeout passes
+    (IPv6 in the canonical form of ``ipaddress``)."""
     with nsutil.inside(netns):
         s4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
         try:
-            s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+            s6 = (
+                socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+                if any(":" in d for d in dsts)
+                else None
+            )
         except BaseException:
             s4.close()
             raise
+    socks = [s4] if s6 is None else [s4, s6]
     try:
         s4.setblocking(False)
-        s6.setblocking(False)
-        # only echo replies reach the ICMPv6 socket (the ND and MLD of a busy segment stay out)
-        blocked = [0xFFFFFFFF] * 8
-        blocked[ICMP6_ECHO_REPLY >> 5] &= ~(1 << (ICMP6_ECHO_REPLY & 31))
-        s6.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, struct.pack("=8I", *blocked))
+        if s6 is not None:
+            s6.setblocking(False)
+            # only echo replies reach the ICMPv6 socket (the ND and MLD of a busy segment stay out)
+            blocked = [0xFFFFFFFF] * 8
+            blocked[ICMP6_ECHO_REPLY >> 5] &= ~(1 << (ICMP6_ECHO_REPLY & 31))
+            s6.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, struct.pack("=8I", *blocked))
         _counter[0] = (_counter[0] + 1) & 0xFFFF
         ident = _counter[0]
         pending: dict[int, str] = {}
         result = dict.fromkeys(dsts, False)
         for seq, dst in enumerate(dsts, 1):
             try:
-                if ":" in dst:
+                if s6 is not None and ":" in dst:
                     s6.sendto(_echo6(ident, seq), (dst, 0))
                 else:
                     s4.sendto(_echo(ident, seq), (dst, 0))
@@ -128,7 +97,7 @@ def probe_dual(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[st
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            ready, _, _ = select.select([s4, s6], [], [], left)
+            ready, _, _ = select.select(socks, [], [], left)
             for sock in ready:
                 while True:
                     try:
@@ -147,8 +116,8 @@ def probe_dual(netns: str, dsts: Sequence[str], timeout: float = 1.0) -> dict[st
                         result[pending.pop(rseq)] = True
         return result
     finally:
-        s4.close()
-        s6.close()
+        for sock in socks:
+            sock.close()
 
 
 RTM_DELNEIGH = 29

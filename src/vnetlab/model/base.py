@@ -15,7 +15,7 @@ from .values import Bool, Cidr, IfName, Mac, Mtu, Vid, VidRange
 class Frozen(BaseModel):
     """Base of every model class: immutable, strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class PortOptions(Frozen):

@@ -60,3 +60,6 @@ class Lab(Frozen):
     nodes: dict[Name, Node] = Field(min_length=1)
     expect: tuple[Expectation, ...] = ()
     steps: tuple[LabStep, ...] = ()
+
+    # the one validator a command runs: built at import (the command's collector is paused then)
+    model_config = Frozen.model_config | {"defer_build": False}

@@ -27,6 +27,7 @@ from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from . import ipv6, nft
 from .build import Builder
 from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
+from .kinds.bridge import BridgeDev
 from .trace import Hop
 from .world import FdbSnapshot, World
 
@@ -81,13 +82,9 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     filtered = [name for name, node in lab.nodes.items() if node.nftables is not None]
     if not filtered:
         return None
-    for name in filtered:
-        for key, v in lab.nodes[name].sysctl.items():
-            if key.startswith("net.bridge.bridge-nf-call-") and str(v).strip() not in ("0", ""):
-                return (
-                    f"the simulator does not pass bridged frames through netfilter ({key}={v}, node {name}); "
-                    "use --backend kernel"
-                )
+    why = _brnf_unsupported(lab, lab_or_r if isinstance(lab_or_r, Resolved) else None, filtered)
+    if why is not None:
+        return why
     for name, node in lab.nodes.items():
         for ifname, iface in node.interfaces.items():
             if iface.kind in _NOT_WITH_NFT:
@@ -108,6 +105,44 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     return None
 
 
+#: br_netfilter switches the simulator models (kernel-semantics §8.2): bridged IPv4 through the
+#: ip/inet hooks; bridged ARP through arp tables, which are outside the simulated subset anyway
+_BRNF_MODELLED = ("net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-arptables")
+
+
+def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str | None:
+    """Why br_netfilter as a node with a ruleset sets it is outside the simulator (None: modelled).
+
+    Only a namespace with a bridge and a ruleset is concerned (br_netfilter registers its hooks
+    where a bridge is, and without a ruleset they change nothing). Not modelled: bridged IPv6
+    (bridge-nf-call-ip6tables=1 in a lab with IPv6 addresses: neighbour discovery itself then
+    passes the ip6/inet chains), VLAN-filtering bridges and the VLAN/PPPoE switches."""
+    for name in filtered:
+        node = lab.nodes[name]
+        on = {k: v for k, v in node.sysctl.items() if k.startswith("net.bridge.") and str(v).strip() not in ("0", "")}
+        bridges = [i for i, iface in node.interfaces.items() if iface.kind == "bridge"]
+        if not on or not bridges:
+            continue
+        for key, v in on.items():
+            if key in _BRNF_MODELLED:
+                continue
+            if key == "net.bridge.bridge-nf-call-ip6tables":
+                if not ipv6.uses_v6(r if r is not None else resolve(lab)):
+                    continue  # no IPv6 traffic in the simulator: nothing bridged to filter
+                what = "bridged IPv6 through netfilter"
+            else:
+                what = "this br_netfilter switch"
+            return f"the simulator does not model {what} ({key}={v}, node {name}); use --backend kernel"
+        if "net.bridge.bridge-nf-call-iptables" in on:
+            for i in bridges:
+                if getattr(node.interfaces[i], "vlan_filtering", False):
+                    return (
+                        f"the simulator does not pass frames of a VLAN-filtering bridge through netfilter "
+                        f"(net.bridge.bridge-nf-call-iptables=1, {name}/{i}); use --backend kernel"
+                    )
+    return None
+
+
 class Simulator:
     """One lab, simulated. Cheap to build; build a fresh one for a clean state."""
 
@@ -120,6 +155,9 @@ class Simulator:
         for name, node in self.r.lab.nodes.items():
             if node.nftables is not None:
                 self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
+        for dev in self.world.devices.values():
+            if isinstance(dev, BridgeDev) and dev.stack is not None and dev.stack.nf is not None:
+                dev.brnf = dev.stack.brnf4  # br_netfilter (kernel-semantics §8.2)
         why = ipv6.nft_dad_problem(self.world)
         if why is not None:
             raise SimCannot(why)

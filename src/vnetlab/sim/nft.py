@@ -33,7 +33,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import subprocess
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -189,6 +188,8 @@ def listing(text: str, ifnames: tuple[str, ...] = ()) -> tuple[dict[str, Any], s
     argv = in_throwaway_ns(_SCRIPT, ifnames)
     if argv is None:
         raise NftFailed("nft (nftables), ip (iproute2) and unshare (util-linux) are needed to evaluate a ruleset")
+    import subprocess  # here: a lab without rulesets never runs nft
+
     try:
         p = subprocess.run(
             argv,

@@ -44,7 +44,7 @@ from .frame import (
     ip_str,
 )
 from .ipv6 import Icmp6, IPv6
-from .nft import NAT_PRIO, PRI_CONNTRACK, Decision
+from .nft import NAT_PRIO, PRI_CONNTRACK, Decision, ProbeUnsupported
 from .nft import Packet as NfPacket
 
 if TYPE_CHECKING:
@@ -152,6 +152,11 @@ class Stack:
         self._nfp: tuple[IPv4 | IPv6, NfPacket] | None = None
         #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
         self.v6: Stack6 | None = None
+        #: br_netfilter: bridged IPv4 packets pass this namespace's ip/inet hooks (any value
+        #: but 0 reads back as 1: brnf_sysctl_call_tables); see ``br_pre``, kernel-semantics §8.2
+        self.brnf4 = str(self.sysctl.get("net.bridge.bridge-nf-call-iptables", 0)).strip() not in ("0", "")
+        #: the bridged packet a bridge is passing up to this stack, and its conntrack (ip_sabotage_in)
+        self._bridged: tuple[IPv4, Ct] | None = None
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -471,22 +476,28 @@ class Stack:
         ct: Ct,
         carried: bool = False,
         nh: tuple[Device, int] | None = None,
+        via: str = "",
     ) -> IPv4 | None:
         """NF_HOOK: the ruleset's base chains on ``hook`` and, where the ruleset has nat chains, the
         NAT hook at its fixed priority among them; the packet as it leaves the hook (NAT may have
         rewritten it), None when a chain dropped it. ``nh``: the output device and next hop
-        (postrouting: what masquerade picks its address by)."""
+        (postrouting: what masquerade picks its address by); ``via``: the br_netfilter function
+        that runs the hook for a bridged packet (the trace names it)."""
         nf = self.nf
         assert nf is not None
         natprio = NAT_PRIO.get(hook) if nf.nat else None
         if natprio is None:
-            return pkt if self._chains(hook, pkt, iif, oif, where, ct.state, carried) else None
-        if not self._chains(hook, pkt, iif, oif, where, ct.state, carried, (float("-inf"), natprio)):
+            return pkt if self._chains(hook, pkt, iif, oif, where, ct.state, carried, via=via) else None
+        if not self._chains(hook, pkt, iif, oif, where, ct.state, carried, (float("-inf"), natprio), via):
             return None
         out = self._nat(hook, pkt, iif, oif, where, ct, nh)
         if out is None:
             return None
-        return out if self._chains(hook, out, iif, oif, where, ct.state, carried, (natprio, float("inf"))) else None
+        if out is not pkt and via:
+            self._bridged_nat(hook, pkt, out)
+        return (
+            out if self._chains(hook, out, iif, oif, where, ct.state, carried, (natprio, float("inf")), via) else None
+        )
 
     def _nat(
         self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: Ct, nh: tuple[Device, int] | None
@@ -591,8 +602,10 @@ class Stack:
         ct: str,
         carried: bool = False,
         prios: tuple[float, float] = (float("-inf"), float("inf")),
+        via: str = "",
     ) -> bool:
-        """The filter chains of ``hook`` (those of priority in ``prios``); False when one dropped the packet."""
+        """The filter chains of ``hook`` (those of priority in ``prios``); False when one dropped the packet.
+        ``via``: the br_netfilter function that runs the hook for a bridged packet."""
         nf = self.nf
         assert nf is not None
         if hook not in nf.hooks:
@@ -610,22 +623,23 @@ class Stack:
             return True
         w = self.world
         last: Decision = decisions[-1]
+        who = f"{self.name} (a bridged packet, bridge-nf-call-iptables=1: {via})" if via else self.name
         if w.tracing:
             for d in decisions if last.verdict == "accept" else decisions[:-1]:
-                w.hop(where, "nft", d.verdict, pkt.describe(), why=f"{self.name}: {d.describe()}")
+                w.hop(where, "nft", d.verdict, pkt.describe(), why=f"{who}: {d.describe()}")
         if last.verdict == "accept":
             return True
-        func = f"nf_hook_slow (NF_INET_{_NF_NAMES[hook]})"
+        func = f"nf_hook_slow (NF_INET_{_NF_NAMES[hook]}{', from ' + via if via else ''})"
         if last.verdict == "reject":
             w.drop(
                 where,
                 pkt.describe(),
                 "nft-reject",
                 func,
-                f"{self.name}: {last.describe()}; the sender gets {last.reject} instead of a reply",
+                f"{who}: {last.describe()}; the sender gets {last.reject} instead of a reply",
             )
         else:
-            w.drop(where, pkt.describe(), "nft-drop", func, f"{self.name}: {last.describe()}")
+            w.drop(where, pkt.describe(), "nft-drop", func, f"{who}: {last.describe()}")
         return False
 
     def _nf_packet(self, pkt: IPv4 | IPv6, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
@@ -646,6 +660,39 @@ class Stack:
             p.sport, p.dport = pkt.payload.sport, pkt.payload.dport
         self._nfp = (pkt, p)
         return p
+
+    # br_netfilter (kernel-semantics §8.2) ------------------------------------------------
+    def br_pre(self, br: Device, port: Device, pkt: IPv4) -> Ct | None:
+        """br_nf_pre_routing: an untagged IPv4 frame arriving on a port of bridge ``br`` passes
+        NF_INET_PRE_ROUTING with the bridge as its input device (setup_pre_routing →
+        brnf_get_logical_dev), conntrack's nf_conntrack_in at -200 included, before the bridge
+        learns its source or looks its destination up (nf_hook_bridge_pre runs before
+        br_handle_frame_finish). Its conntrack; None: a chain dropped it."""
+        ct = self._ct_in(pkt)
+        if self._hook("prerouting", pkt, br.name, None, port.label, ct, via="br_nf_pre_routing") is None:
+            return None
+        return ct
+
+    def br_forward(self, br: Device, port: Device, pkt: IPv4, ct: Ct) -> bool:
+        """br_nf_forward_ip then br_nf_post_routing, for each port a bridged packet leaves by:
+        NF_INET_FORWARD with the bridge as input and output device, NF_INET_POST_ROUTING with
+        the bridge as output device and no input device, then conntrack's confirm (at the end
+        of POST_ROUTING). False: a chain dropped it."""
+        if self._hook("forward", pkt, br.name, br.name, port.label, ct, via="br_nf_forward_ip") is None:
+            return False
+        nh = (br, pkt.dst)
+        if self._hook("postrouting", pkt, None, br.name, port.label, ct, nh=nh, via="br_nf_post_routing") is None:
+            return False
+        self.conntrack.confirm(ct)
+        return True
+
+    def _bridged_nat(self, hook: str, pkt: IPv4, out: IPv4) -> None:
+        """A NAT that rewrites a bridged packet: br_nf_pre_routing_finish routes a DNATed one again
+        (ip_route_input, then bridged or routed), a SNATed one's replies need that too; not modelled."""
+        raise ProbeUnsupported(
+            f"the simulator does not model NAT of bridged packets (br_netfilter, {self.name} at {hook}: "
+            f"{pkt.describe()} -> {out.describe()}); use --backend kernel"
+        )
 
     def neigh_output(self, dev: Device, nh: int, pkt: IPv4, route: RouteEntry | None = None) -> None:
         world = self.world
@@ -927,7 +974,10 @@ class Stack:
             )
             return
         ct: Ct | None = None
-        if self.nf is not None:
+        if self.nf is not None and self._bridged is not None and self._bridged[0] is pkt:
+            # ip_sabotage_in: a packet the bridge passes up passed PRE_ROUTING in br_nf_pre_routing
+            ct = self._bridged[1]
+        elif self.nf is not None:
             # ip_rcv's NF_INET_PRE_ROUTING (conntrack's nf_conntrack_in at priority -200 in it;
             # a DNAT there changes the destination the routing decision below sees)
             ct = self._ct_in(pkt)

@@ -25,12 +25,14 @@ from ..frame import (
     PMULTICAST,
     Arp,
     Frame,
+    IPv4,
     is_multicast,
 )
 from ..world import CONSUMED, Device
 
 if TYPE_CHECKING:
     from ...resolve import Iface
+    from ..conntrack import Ct
     from ._common import BuildContext
 
 KINDS = ("bridge",)
@@ -71,6 +73,9 @@ class BridgeDev(Device):
         self._inert_up = False
         self.filtering = vlan_filtering
         self.default_pvid = default_pvid
+        #: br_netfilter: bridged IPv4 passes the namespace's ip/inet hooks (its ruleset and
+        #: bridge-nf-call-iptables=1: set by the Simulator once the ruleset is known)
+        self.brnf = False
         self.fdb: dict[tuple[str, int], Entry] = {(self.mac, 0): Entry(None, True)}
         if vlan_filtering:
             self.fdb[(self.mac, default_pvid)] = Entry(None, True)
@@ -213,7 +218,7 @@ class BridgeDev(Device):
                 targets.add(q)
         return sorted(targets, key=self._order.__getitem__)
 
-    def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool) -> None:
+    def _flood(self, ingress: Port | None, vid: int, frame: Frame, unknown_unicast: bool, ct: Ct | None = None) -> None:
         w = self.world
         filtering = self.filtering
         xmit = w.dev_queue_xmit
@@ -232,6 +237,8 @@ class BridgeDev(Device):
                 continue
             if unknown_unicast and not q.flood:
                 continue
+            if ct is not None and not self._nf_forward(q, frame, ct):
+                continue  # each copy passes FORWARD and POST_ROUTING (br_forward per port)
             if filtering:
                 if vid not in q.vlans:
                     continue
@@ -247,6 +254,9 @@ class BridgeDev(Device):
         dev_queue_xmit to a veth port inlined. Every case it does not spell out is the
         general code's (``handle_frame``, ``_flood``, ``_pass_up``)."""
         w = self.world
+        if self.brnf:  # the hooks: the general path (netif_receive calls handle_frame)
+            w.netif_receive(dev, frame, pkt_type)
+            return
         w.frames += 1
         pl = frame.payload
         if pl.hops >= w.loop_bound:
@@ -340,6 +350,14 @@ class BridgeDev(Device):
         dst = frame.dst
         if dst == self.mac:
             pkt_type = HOST
+        ct: Ct | None = None
+        if self.brnf and type(frame.payload) is IPv4 and not frame.tags:
+            # br_nf_pre_routing (an untagged IPv4 frame only: IS_IP), before learning
+            st = self.stack
+            assert st is not None
+            ct = st.br_pre(self, dev, frame.payload)
+            if ct is None:
+                return CONSUMED
         if self.filtering:
             r = self._ingress(p, frame)
             if r is None:
@@ -370,19 +388,19 @@ class BridgeDev(Device):
                     why=f"{self.label}: broadcast is flooded"
                     + (" (hairpin: also back out of the ingress port)" if p.hairpin else ""),
                 )
-            self._flood(p, vid, frame, False)
-            self._pass_up(vid, frame, pkt_type)  # a multicast is always received locally too
+            self._flood(p, vid, frame, False, ct)
+            self._pass_up(vid, frame, pkt_type, ct)  # a multicast is always received locally too
             return CONSUMED
         e = fdb.get((dst, vid))
         if e is None:
             if w.tracing:
                 w.hop(self, "fwd", "flood", frame, why=f"{self.label}: unknown unicast is flooded")
-            self._flood(p, vid, frame, True)
+            self._flood(p, vid, frame, True, ct)
             if self.promisc:
-                self._pass_up(vid, frame, pkt_type)
+                self._pass_up(vid, frame, pkt_type, ct)
             return CONSUMED
         if e.local:
-            self._pass_up(vid, frame, pkt_type)
+            self._pass_up(vid, frame, pkt_type, ct)
             return CONSUMED
         q = e.port
         assert q is not None
@@ -397,6 +415,8 @@ class BridgeDev(Device):
             )
         elif not qdev.oper:  # q.forwarding()
             w.drop(self, frame, "bridge-port-disabled", "should_deliver", f"port {qdev.name} is not forwarding")
+        elif ct is not None and not self._nf_forward(q, frame, ct):
+            pass  # dropped in FORWARD or POST_ROUTING
         elif self.filtering:
             if q is p and w.tracing:
                 self._hop_hairpin(dev, frame)
@@ -406,7 +426,7 @@ class BridgeDev(Device):
                 self._hop_hairpin(dev, frame)
             w.dev_queue_xmit(qdev, frame)
         if self.promisc:
-            self._pass_up(vid, frame, pkt_type)
+            self._pass_up(vid, frame, pkt_type, ct)
         return CONSUMED
 
     def _hop_hairpin(self, dev: Device, frame: Frame) -> None:
@@ -414,13 +434,21 @@ class BridgeDev(Device):
             self, "fwd", "hairpin", frame, why=f"{self.label}: hairpin on port {dev.name} reflects the frame back"
         )
 
-    def _pass_up(self, vid: int, frame: Frame, pkt_type: int) -> None:
+    def _nf_forward(self, q: Port, frame: Frame, ct: Ct) -> bool:
+        """br_nf_forward_ip and br_nf_post_routing of one copy of a bridged IPv4 packet."""
+        st = self.stack
+        assert st is not None and isinstance(frame.payload, IPv4)
+        return st.br_forward(self, q.dev, frame.payload, ct)
+
+    def _pass_up(self, vid: int, frame: Frame, pkt_type: int, ct: Ct | None = None) -> None:
         """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept.
 
         An ARP request received by a plain bridge device (no rx_handler, no VLAN
         devices on it) is inert unless the bridge's stack owns the target address
         or the bridge is resolving the sender, exactly as a port's copy is (see
-        ``_receivers``): it is then not received at all, unless observed."""
+        ``_receivers``): it is then not received at all, unless observed. ``ct``: the conntrack
+        br_nf_pre_routing gave a bridged IPv4 packet, which ip_rcv then takes instead of running
+        PRE_ROUTING again (ip_sabotage_in)."""
         w = self.world
         if self.filtering and vid != self.default_pvid:
             frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
@@ -430,7 +458,16 @@ class BridgeDev(Device):
                 st = self.stack
                 if st is None or (a.tpa not in st.local and self not in w.waiting.get(a.spa, ())):
                     return
-        w.netif_receive(self, frame, pkt_type)
+        st = self.stack
+        if ct is None or st is None:
+            w.netif_receive(self, frame, pkt_type)
+            return
+        assert isinstance(frame.payload, IPv4)
+        st._bridged = (frame.payload, ct)
+        try:
+            w.netif_receive(self, frame, pkt_type)
+        finally:
+            st._bridged = None
 
     # br_dev_xmit: the bridge's own frames ----------------------------------------
     def xmit(self, frame: Frame) -> None:
