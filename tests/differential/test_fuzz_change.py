@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from vnetlab import load_text, resolve
@@ -28,6 +28,7 @@ from vnetlab.plan.diff import diff
 from vnetlab.sim import Simulator
 from vnetlab.steps import carry_learned, merge_patch
 
+from .fuzzing import fuzz_settings
 from .labgen import MODES, labs
 
 ROOT_OK = os.geteuid() == 0 or preflight.userns_available()
@@ -144,13 +145,7 @@ def compare_change(old: str, new: str) -> tuple[str, list[str], list[str]]:
     )
 
 
-@settings(
-    max_examples=int(os.environ.get("FUZZ_CHANGE_N", "6")),
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+@fuzz_settings(6, "FUZZ_CHANGE_N")
 @given(changed())
 def test_simulator_agrees_with_the_kernel_after_a_change(case: tuple[str, str, list[str]]) -> None:
     old, new, what = case

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from tests.differential.cluster import draw, run_on_cluster
+from tests.differential.fuzzing import mixed_labs
 from tests.differential.labgen import labs
 
 CLUSTER = os.environ.get("FUZZ_CLUSTER")
@@ -38,7 +39,7 @@ def _kernel_campaign_on_the_cluster() -> None:
     from tests.differential.test_fuzz import compare
 
     assert CLUSTER is not None
-    texts = draw(labs(), int(os.environ.get("FUZZ_N", "12")), random=bool(os.environ.get("FUZZ_RANDOM")))
+    texts = draw(mixed_labs(), int(os.environ.get("FUZZ_N", "12")), random=bool(os.environ.get("FUZZ_RANDOM")))
     results = run_on_cluster(CLUSTER, compare, texts)
     bad = [f"{chr(10).join(b)}\n--- lab ---\n{t}" for t, b in zip(texts, results, strict=True) if b]
     assert not bad, f"{len(bad)} of {len(texts)} labs disagree with the kernel:\n" + "\n\n".join(bad)

@@ -4,14 +4,13 @@ kernel's, the kernel as the judge. FUZZ_N examples (default 12)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 
 from vnetlab import load_text
 from vnetlab.sim import sim_unsupported
 
+from .fuzzing import fuzz_settings
 from .nftgen import labs
 from .test_fuzz import ROOT_OK, compare
 
@@ -21,13 +20,7 @@ pytestmark = [
 ]
 
 
-@settings(
-    max_examples=int(os.environ.get("FUZZ_N", "12")),
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+@fuzz_settings(12)
 @given(labs())
 def test_simulated_rulesets_agree_with_the_kernel(text: str) -> None:
     assert sim_unsupported(load_text(text)) is None, text  # the generator stays inside the subset

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import given, reject
 
 from vnetlab import load_text, resolve
 from vnetlab.kernel import KernelLab, sandbox
 from vnetlab.sim import Simulator, sim_unsupported
 from vnetlab.sim.nft import ProbeUnsupported
 
+from .fuzzing import fuzz_settings
 from .nftgen import labs
 from .test_fuzz import ROOT_OK
 
@@ -70,13 +71,7 @@ def compare_ports(text: str) -> list[str]:
     ]
 
 
-@settings(
-    max_examples=int(os.environ.get("FUZZ_N", "6")),
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+@fuzz_settings(6)
 @given(labs())
 def test_port_probes_agree_with_the_kernel(text: str) -> None:
     assert sim_unsupported(load_text(text)) is None, text

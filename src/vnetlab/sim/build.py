@@ -140,5 +140,5 @@ class Builder:
             if dev.ipvlan_port is not None:
                 dev.ipvlan_port.index()
         if uses_v6(r):
-            dad(w)
+            dad(w, r)
         return w

@@ -82,6 +82,47 @@ def is_ll(ip: int) -> bool:
     return ip >> 118 == LL_NET >> 118  # fe80::/10
 
 
+#: the kernel's default address label table (ip6addrlbl_init_table, net/ipv6/addrlabel.c;
+#: `ip addrlabel` in a new namespace), longest prefix first: (prefix, length, label)
+_LABELS = [
+    (1, 128, 0),  # ::1/128
+    (0x2001_0010 << 96, 28, 7),  # 2001:10::/28 (ORCHID)
+    (0x2001 << 112, 32, 6),  # 2001::/32 (Teredo)
+    (0, 96, 3),  # ::/96
+    (0xFFFF << 32, 96, 4),  # ::ffff:0:0/96
+    (0x2002 << 112, 16, 2),  # 2002::/16
+    (0x3FFE << 112, 16, 12),  # 3ffe::/16
+    (0xFEC0 << 112, 10, 11),  # fec0::/10
+    (0xFC00 << 112, 7, 5),  # fc00::/7
+]
+
+
+def _label(ip: int) -> int:
+    for net, plen, label in _LABELS:
+        if (ip ^ net) & _mask(plen) == 0:
+            return label
+    return 1  # ::/0
+
+
+def netdev_order(r: Resolved) -> dict[str, dict[str, int]]:
+    """Each namespace's netdev list order (for_each_netdev, the order ipv6_dev_get_saddr meets
+    devices in): lo, then the devices in the order the kernel backend's plan makes them, the
+    peer of a veth before the veth (veth_newlink registers the peer first)."""
+    from ..plan import build_plan
+    from ..plan.steps import LinkSpec
+
+    order: dict[str, dict[str, int]] = {}
+    for step in build_plan(r):
+        if step.op != "link" or not isinstance(step.spec, LinkSpec):
+            continue
+        if step.spec.peer is not None and step.spec.peer_ns is not None:
+            ns = order.setdefault(step.spec.peer_ns, {"lo": 0})
+            ns[step.spec.peer] = len(ns)
+        ns = order.setdefault(step.ns, {"lo": 0})
+        ns[step.obj] = len(ns)
+    return order
+
+
 def _mask(plen: int) -> int:
     return ((1 << 128) - 1) ^ ((1 << (128 - plen)) - 1) if plen else 0
 
@@ -275,6 +316,8 @@ class Stack6:
         self.tentative: set[tuple[Device, int]] = set()
         self.tentative_nonce: dict[tuple[Device, int], int | None] = {}
         self.dad_failed: dict[tuple[Device, int], str] = {}
+        #: the namespace's netdev list order by device name (``netdev_order``, set by ``dad``)
+        self.dev_rank: dict[str, int] = {}
 
     # configuration -------------------------------------------------------------
     def add_address(self, dev: Device, cidr: str) -> None:
@@ -357,30 +400,50 @@ class Stack6:
 
     # routing -------------------------------------------------------------------
     @staticmethod
-    def _lookup(routes: list[Route6], dst: int, dev: Device | None = None) -> Route6 | None:
-        for r in routes:
+    def _lookup(
+        routes: list[Route6], dst: int, dev: Device | None = None, prefer: Device | None = None
+    ) -> Route6 | None:
+        """The route to ``dst`` (only through ``dev`` if given). Among the routes of the longest
+        matching prefix with the lowest metric, one through ``prefer`` wins (rt6_select ->
+        rt6_score_route -> rt6_check_dev: the flow's oif, or a forwarded packet's input
+        device; §11.4), else the first made."""
+        for i, r in enumerate(routes):
             if (dst ^ r.net) & _mask(r.plen) == 0 and (dev is None or r.dev is dev):
+                if prefer is None or r.dev is prefer:
+                    return r
+                for r2 in routes[i + 1 :]:
+                    if r2.plen != r.plen or r2.metric != r.metric:
+                        break
+                    if r2.net == r.net and r2.dev is prefer:
+                        return r2
                 return r
         return None
 
-    def lookup(self, dst: int, dev: Device | None = None) -> Route6 | None:
-        return self._lookup(self.routes, dst, dev)
+    def lookup(self, dst: int, dev: Device | None = None, prefer: Device | None = None) -> Route6 | None:
+        return self._lookup(self.routes, dst, dev, prefer)
 
     def select_src(self, dev: Device, dst: int) -> int | None:
-        """ipv6_dev_get_saddr, for the cases of this slice: a link-local destination gets
-        the device's link-local; a global one the global address sharing the longest
-        prefix with it, those of the outgoing device first (RFC 6724 rules 2, 5, 8);
-        without any global address, the device's link-local."""
+        """ipv6_dev_get_saddr (kernel-semantics §11.4), for the cases of this slice: a
+        link-local destination gets the device's link-local; a global one the best usable
+        global address of the namespace by RFC 6724's rules in the kernel's order (the
+        destination itself, scope, the outgoing device, the label, the common prefix capped
+        at the address's prefix length), a tie going to the first candidate the kernel
+        meets: devices in the namespace's netdev list order, on a device the most recently
+        added address first (ipv6_link_dev_addr); without any global address, the device's
+        link-local."""
         if is_ll(dst):
             return self.link_local(dev)
-        best: tuple[int, int] | None = None
+        best: tuple[int, int, int, int] | None = None
         chosen: int | None = None
-        for d, lst in self.addrs.items():
-            for ip, _ in lst:
+        label = _label(dst)
+        rank = self.dev_rank
+        for d in sorted(self.addrs, key=lambda x: rank.get(x.name, len(rank))):
+            for ip, plen in reversed(self.addrs[d]):  # addr_list: the newest global first
                 if is_ll(ip):
                     continue
-                key = (1 if d is dev else 0, 128 - (ip ^ dst).bit_length())
-                if best is None or key > best:  # ties: the first address in order
+                common = min(128 - (ip ^ dst).bit_length(), plen)
+                key = (ip == dst, d is dev, _label(ip) == label, common)
+                if best is None or key > best:  # a tie: the first candidate stays
                     best, chosen = key, ip
         if chosen is not None:
             return chosen
@@ -487,12 +550,14 @@ class Stack6:
         )
 
     def output(self, pkt: IPv6, dev_hint: Device | None = None) -> None:
-        """ip6_route_output for a reply: a link-local destination leaves through the device it came from."""
+        """ip6_route_output for a reply (icmpv6_echo_reply: flowi6_oif = the request's input
+        device): a link-local destination leaves through that device, and for a global one a
+        route through it wins among equal ones (``lookup``'s ``prefer``; 15_oif_pref)."""
         w = self.world
         if pkt.dst in self.local:
             self._to_self(pkt)
             return
-        route = self.lookup(pkt.dst, dev_hint if is_ll(pkt.dst) else None)
+        route = self.lookup(pkt.dst, dev_hint, None) if is_ll(pkt.dst) else self.lookup(pkt.dst, None, dev_hint)
         if route is None:
             w.drop(
                 self.stack.lo_label,
@@ -643,7 +708,7 @@ class Stack6:
         if pkt.hlim <= 1:
             w.drop(dev, frame, "hlim-exceeded", "ip6_forward", "hop limit exceeded")
             return
-        route = self.lookup(pkt.dst)
+        route = self.lookup(pkt.dst, prefer=dev)  # ip6_pol_route_input: the input device in the oif's place
         if route is None:
             w.drop(dev, frame, "no-route", "ip6_route_input", f"{self.name} has no IPv6 route to {a6(pkt.dst)}")
             return
@@ -725,7 +790,10 @@ class Stack6:
             solicited=True,
             override=multicast,
         )
-        self._send_nd(dev, mac, IPv6(m.target, pkt.src, na, hlim=255))
+        # ndisc_send_na -> ndisc_send_skb -> dst_output: the NA goes through the neighbour
+        # table, to the entry just learned, or to a static entry's MAC, which the NS's
+        # option does not change (§11.3, 14_na_static)
+        self._send_nd(dev, self.neigh[(dev, pkt.src)].mac, IPv6(m.target, pkt.src, na, hlim=255))
 
     def _dad_ns_rcv(self, dev: Device, m: Icmp6, frame: Frame) -> None:
         """ndisc_recv_ns for a DAD solicitation (source ::) whose target this device is
@@ -823,12 +891,16 @@ class Stack6:
         self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
 
 
-def dad(world: World) -> None:
+def dad(world: World, r: Resolved | None = None) -> None:
     """Duplicate address detection, once every device is up (as ``vnetlab up`` waits for it):
     each address that sends a solicitation sends one (``Stack6.dad_start``), the world runs,
     and what failed is taken out (``Stack6.dad_end``). Bridges learn the senders' MACs, as
-    the kernel's do during ``up``. Not traced: it happens before any probe."""
+    the kernel's do during ``up``. Not traced: it happens before any probe. With the lab,
+    each namespace also learns its netdev list order (``netdev_order``, for ``select_src``)."""
     v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := getattr(st, "v6", None)) is not None]
+    order = netdev_order(r) if r is not None else {}
+    for v6 in v6s:
+        v6.dev_rank = order.get(v6.name, {})
     sends = [x for v6 in v6s for x in v6.dad_start()]
     for dev, frame in sends:
         world.dev_queue_xmit(dev, frame)

@@ -7,12 +7,11 @@ examples (default 12)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.differential.fuzzing import fuzz_settings
 from tests.differential.test_fuzz import ROOT_OK, compare
 from vnetlab import load_text
 from vnetlab.sim import sim_unsupported
@@ -132,13 +131,7 @@ def labs(draw: st.DrawFn) -> str:
     return TOPOLOGY.format(**nodes)
 
 
-@settings(
-    max_examples=int(os.environ.get("FUZZ_N", "12")),
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+@fuzz_settings(12)
 @given(labs())
 def test_ipv6_rulesets_agree_with_the_kernel(text: str) -> None:
     assert sim_unsupported(load_text(text)) is None, text  # the generator stays inside the subset
