@@ -606,9 +606,22 @@ def rule_sysctl(c: _Ctx) -> None:
                     f"sysctl {key}: node {node!r} has no interface {dev!r}{c.hint(dev, devs)}",
                     at_key=True,
                 )
+            elif dev is not None and key.startswith("net.ipv6.conf.") and _mtu_below_ipv6(c.r, node, dev):
+                c.add(
+                    path,
+                    "ipv6-mtu",
+                    f"sysctl {key}: {dev} has an MTU below 1280, so no IPv6 and no net.ipv6.conf.{dev} "
+                    "(the kernel has no such file)",
+                    at_key=True,
+                )
             problem = sysctls.value_problem(value)
             if problem:
                 c.add(path, "sysctl-value", f"sysctl {key}: {problem}")
+
+
+def _mtu_below_ipv6(r: Resolved, node: str, dev: str) -> bool:
+    i = r.ifaces.get((node, dev))
+    return i is not None and not i.implicit and (i.spec.mtu or 1500) < 1280
 
 
 def _address_problem(cidr: str) -> str | None:
