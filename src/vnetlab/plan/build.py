@@ -56,6 +56,34 @@ def _link(r: Resolved, i: Iface, alias: str) -> LinkSpec:
     )
 
 
+def creation_order(r: Resolved) -> list[IfKey]:
+    """The interfaces whose link step the plan makes, in that order: file order, but parents
+    (and a kind's other local dependencies) before their children. A veth's peer is made in
+    its step, so is not listed itself; a nic's peer is its switch port."""
+    done: set[IfKey] = set()
+    out: list[IfKey] = []
+
+    def make(key: IfKey, depth: int = 0) -> None:
+        if key in done or depth > 64:
+            return
+        i = r.ifaces[key]
+        p = r.parent.get(key)
+        if p is not None:
+            make(p, depth + 1)
+        for dep in i.spec.local_deps():
+            if (i.node, dep) in r.ifaces:
+                make((i.node, dep), depth + 1)
+        done.add(key)
+        if key not in r.switch_of and key in r.peer:
+            done.add(r.peer[key])  # a veth: both ends in one step
+        out.append(key)
+
+    for key in r.ifaces:
+        if key not in done:
+            make(key)
+    return out
+
+
 def build_plan(r: Resolved) -> list[Step]:
     lab = r.lab
     steps: list[Step] = []
@@ -72,27 +100,15 @@ def build_plan(r: Resolved) -> list[Step]:
         )
         steps.append(Step("link", sw, br, bridge))
         ups.append((sw, br))
-    done: set[IfKey] = set()
-
-    def make(key: IfKey, depth: int = 0) -> None:
-        if key in done or depth > 64:
-            return
+    for key in creation_order(r):
         i = r.ifaces[key]
-        p = r.parent.get(key)
-        if p is not None:
-            make(p, depth + 1)
-        for dep in i.spec.local_deps():
-            if (i.node, dep) in r.ifaces:
-                make((i.node, dep), depth + 1)
-        done.add(key)
         link = _link(r, i, alias)
-        sw = r.switch_of.get(key)
-        if sw is not None:  # a nic: a veth whose peer is its switch port
-            port = r.switch_port_name(key)
-            link = replace(link, peer=port, peer_ns=sw, peer_mac=derived_mac(lab.lab, sw, port))
+        on = r.switch_of.get(key)
+        if on is not None:  # a nic: a veth whose peer is its switch port
+            pname = r.switch_port_name(key)
+            link = replace(link, peer=pname, peer_ns=on, peer_mac=derived_mac(lab.lab, on, pname))
         elif key in r.peer:  # a veth: both ends in one step
             pk = r.peer[key]
-            done.add(pk)
             peer = r.ifaces[pk]
             link = replace(link, peer=pk[1], peer_ns=pk[0], peer_mac=peer.mac, peer_mtu=peer.spec.mtu)
             if peer.spec.up:
@@ -100,12 +116,8 @@ def build_plan(r: Resolved) -> list[Step]:
         steps.append(Step("link", i.node, i.name, link))
         if i.spec.up:
             ups.append(key)
-        if sw is not None:
-            ups.append((sw, r.switch_port_name(key)))
-
-    for key in r.ifaces:
-        if key not in done:
-            make(key)
+        if on is not None:
+            ups.append((on, pname))
     # ports: switch ports in nic order, then bridges' ports in file order
     for sw, nics in r.switch_ports.items():
         for k in nics:

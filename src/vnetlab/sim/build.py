@@ -7,12 +7,14 @@ gets its addresses, routes and static neighbours.
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
-from ..plan import build_plan
+from ..plan.build import creation_order
 from ..resolve import Iface, IfKey, Resolved
-from .ipv6 import dad, uses_v6
+from .ipv6 import DadOutcome, dad, netdev_order, uses_v6
 from .kinds import SIM_KINDS
 from .kinds._common import D
 from .kinds.bridge import BridgeDev
@@ -46,9 +48,37 @@ def _enslave(br: BridgeDev, dev: Device, opts: Any, hairpin: bool = False) -> No
     )
 
 
+@dataclass
+class Fixed:
+    """What a lab fixes for every world built from it, worked out once per ``Resolved``
+    (``fixed``): a trace builds three worlds, a matrix two, from one."""
+
+    #: each interface's place in the kernel backend's creation order (plan.build.creation_order)
+    made: dict[IfKey, int]
+    #: IPv6: each namespace's netdev list order (ipv6.netdev_order; None: no IPv6 in the lab)
+    netdev: dict[str, dict[str, int]] | None
+    #: and what duplicate address detection left (set by the first build)
+    dad: DadOutcome | None = field(default=None)
+
+
+_FIXED: dict[int, Fixed] = {}
+
+
+def fixed(r: Resolved) -> Fixed:
+    """``r``'s ``Fixed``, kept while ``r`` lives (by identity: a Resolved is not hashable)."""
+    f = _FIXED.get(id(r))
+    if f is None:
+        f = _FIXED[id(r)] = Fixed(
+            {k: n for n, k in enumerate(creation_order(r))}, netdev_order(r) if uses_v6(r) else None
+        )
+        weakref.finalize(r, _FIXED.pop, id(r), None)
+    return f
+
+
 class Builder:
     def __init__(self, r: Resolved):
         self.r = r
+        self.fixed = fixed(r)
         self.world = World()
         self.stacks: dict[str, Stack] = {}
         self.devs: dict[IfKey, Device] = {}
@@ -93,7 +123,7 @@ class Builder:
             pair(da, db)
         # switch ports are enslaved as the kernel backend makes them: each with its
         # nic's link step (plan order: parents first), which sets the flood order
-        made = {(s.ns, s.obj): n for n, s in enumerate(build_plan(r)) if s.op == "link"}
+        made = self.fixed.made
         for sw, nics in r.switch_ports.items():
             br = self.switches[sw]
             ports = []
@@ -130,7 +160,8 @@ class Builder:
             gs = guest_stack(w, g.guest, gnic)
             host.guest_nic = gnic
             self.guest_stacks[g.name] = w.stacks[g.name] = gs
-        if uses_v6(r):  # IPv6 on in every namespace of a lab with an IPv6 address
+        netdev = self.fixed.netdev
+        if netdev is not None:  # IPv6 on in every namespace of a lab with an IPv6 address
             for st in w.stacks.values():
                 st.enable_ipv6()
         for st in w.stacks.values():
@@ -139,6 +170,6 @@ class Builder:
         for dev in self.devs.values():
             if dev.ipvlan_port is not None:
                 dev.ipvlan_port.index()
-        if uses_v6(r):
-            dad(w, r)
+        if netdev is not None:
+            self.fixed.dad = dad(w, netdev, self.fixed.dad)
         return w

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ..model import Lab
     from ..resolve import Resolved
     from .stack import Stack
-    from .world import Device, World
+    from .world import Device, FdbSnapshot, World
 
 ETH_P_IPV6 = 0x86DD
 ICMP6_ECHO, ICMP6_ECHO_REPLY = 128, 129
@@ -106,20 +106,21 @@ def _label(ip: int) -> int:
 
 def netdev_order(r: Resolved) -> dict[str, dict[str, int]]:
     """Each namespace's netdev list order (for_each_netdev, the order ipv6_dev_get_saddr meets
-    devices in): lo, then the devices in the order the kernel backend's plan makes them, the
-    peer of a veth before the veth (veth_newlink registers the peer first)."""
-    from ..plan import build_plan
-    from ..plan.steps import LinkSpec
+    devices in): lo, then the devices in the order the kernel backend's plan makes them
+    (``plan.build.creation_order``; a switch's bridge first), the peer of a veth before the
+    veth (veth_newlink registers the peer first), a nic's switch port before the nic."""
+    from ..model.derive import switch_bridge_name, switch_port_name
+    from ..plan.build import creation_order
 
-    order: dict[str, dict[str, int]] = {}
-    for step in build_plan(r):
-        if step.op != "link" or not isinstance(step.spec, LinkSpec):
-            continue
-        if step.spec.peer is not None and step.spec.peer_ns is not None:
-            ns = order.setdefault(step.spec.peer_ns, {"lo": 0})
-            ns[step.spec.peer] = len(ns)
-        ns = order.setdefault(step.ns, {"lo": 0})
-        ns[step.obj] = len(ns)
+    order: dict[str, dict[str, int]] = {sw: {"lo": 0, switch_bridge_name(): 1} for sw in r.lab.switches}
+    port_of = {k: (sw, switch_port_name(i)) for sw, nics in r.switch_ports.items() for i, k in enumerate(nics)}
+    for key in creation_order(r):
+        peer = port_of.get(key) or r.peer.get(key)
+        if peer is not None:
+            ns = order.setdefault(peer[0], {"lo": 0})
+            ns[peer[1]] = len(ns)
+        ns = order.setdefault(key[0], {"lo": 0})
+        ns[key[1]] = len(ns)
     return order
 
 
@@ -891,22 +892,50 @@ class Stack6:
         self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
 
 
-def dad(world: World, r: Resolved | None = None) -> None:
+@dataclass
+class DadOutcome:
+    """What duplicate address detection left in a world, as plain data (``dad``)."""
+
+    #: each namespace's failed addresses: (device name, address) -> why
+    failed: dict[str, dict[tuple[str, int], str]]
+    #: the bridges' FDBs once it is over (they learned the solicitations' senders)
+    fdb: FdbSnapshot
+    frames: int
+
+
+def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None = None) -> DadOutcome:
     """Duplicate address detection, once every device is up (as ``vnetlab up`` waits for it):
     each address that sends a solicitation sends one (``Stack6.dad_start``), the world runs,
     and what failed is taken out (``Stack6.dad_end``). Bridges learn the senders' MACs, as
-    the kernel's do during ``up``. Not traced: it happens before any probe. With the lab,
-    each namespace also learns its netdev list order (``netdev_order``, for ``select_src``)."""
-    v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := getattr(st, "v6", None)) is not None]
-    order = netdev_order(r) if r is not None else {}
+    the kernel's do during ``up``. Not traced: it happens before any probe. Each namespace
+    also learns its netdev list order (``order``: ``netdev_order``, for ``select_src``).
+
+    DAD changes nothing else (its solicitations come from ::, so no neighbour learns from
+    them, and the rulesets are loaded after it), and a world is built from its lab
+    deterministically: ``done``, the outcome of DAD in a world built from the same lab,
+    is put back instead of running it again (tests/sim/test_build_once.py compares)."""
+    v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := st.v6) is not None]
     for v6 in v6s:
         v6.dev_rank = order.get(v6.name, {})
+    if done is not None:
+        for v6 in v6s:
+            mine = done.failed.get(v6.name)
+            if mine:
+                devs = {d.name: d for d in v6.stack.devs}
+                v6.dad_failed = {(devs[name], ip): why for (name, ip), why in mine.items()}
+            v6.dad_end()
+        world.fdb_restore(done.fdb)
+        world.frames += done.frames
+        return done
+    frames = world.frames
     sends = [x for v6 in v6s for x in v6.dad_start()]
     for dev, frame in sends:
         world.dev_queue_xmit(dev, frame)
     world.run()
+    failed = {v6.name: {(d.name, ip): why for (d, ip), why in v6.dad_failed.items()} for v6 in v6s if v6.dad_failed}
     for v6 in v6s:
         v6.dad_end()
+    return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames)
 
 
 def encode(p: IPv6) -> bytes:
