@@ -129,3 +129,45 @@ def test_a_trace_works_out_the_lab_once(monkeypatch: pytest.MonkeyPatch) -> None
     t = trace(Simulator(r), "a", "2001:db8:1::2")
     assert t.hops
     assert calls == {"order": 1, "dad": 1}
+
+
+def _reference_src(v6: Any, dev: Any, dst: int) -> int | None:
+    """ipv6_dev_get_saddr's choice worked out from scratch on each call (the rules of
+    kernel-semantics §11.4, candidates sorted by the netdev order every time)."""
+    from vnetlab.sim.ipv6 import _label, is_ll
+
+    if is_ll(dst):
+        return v6.link_local(dev)
+    best, chosen = None, None
+    rank = v6.dev_rank
+    for d in sorted(v6.addrs, key=lambda x: rank.get(x.name, len(rank))):
+        for ip, plen in reversed(v6.addrs[d]):
+            if is_ll(ip):
+                continue
+            key = (ip == dst, d is dev, _label(ip) == _label(dst), min(128 - (ip ^ dst).bit_length(), plen))
+            if best is None or key > best:
+                best, chosen = key, ip
+    return chosen if chosen is not None else v6.link_local(dev)
+
+
+@pytest.mark.parametrize(("name", "text"), _v6_labs(), ids=lambda x: x if len(x) < 40 else "")
+def test_source_selection_worked_out_once_is_the_rule(name: str, text: str) -> None:
+    """select_src's candidates are ordered once and each answer kept: the same as choosing
+    from scratch, for every device of every namespace and every address of the lab (asked
+    twice: the kept answer too)."""
+    import ipaddress
+
+    r = resolve(load_text(text))
+    sim = Simulator(r)
+    dsts = {int(ipaddress.IPv6Interface(a).ip) for i in r.ifaces.values() for a in i.spec.addresses if ":" in a}
+    dsts |= {0xFE80 << 112 | 1, 0x2001_0DB8_FFFF << 80 | 7, 0xFD00 << 112 | 9, 0x2002 << 112 | 1}
+    asked = 0
+    for st in sim.world.stacks.values():
+        v6 = st.v6
+        assert v6 is not None
+        for dev in st.devs:
+            for dst in sorted(dsts):
+                want = _reference_src(v6, dev, dst)
+                assert v6.select_src(dev, dst) == want == v6.select_src(dev, dst), (st.name, dev.name, dst)
+                asked += 1
+    assert asked

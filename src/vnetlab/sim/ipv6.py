@@ -319,6 +319,10 @@ class Stack6:
         self.dad_failed: dict[tuple[Device, int], str] = {}
         #: the namespace's netdev list order by device name (``netdev_order``, set by ``dad``)
         self.dev_rank: dict[str, int] = {}
+        #: ``select_src``'s answers: the addresses are fixed once DAD is over (``_settled``)
+        self._src: dict[tuple[Device, int], int | None] = {}
+        #: its candidates in the order the kernel meets them, with their labels (``_candidates``)
+        self._cands: list[tuple[Device, int, int, int]] | None = None
 
     # configuration -------------------------------------------------------------
     def add_address(self, dev: Device, cidr: str) -> None:
@@ -362,6 +366,7 @@ class Stack6:
     def finalize(self) -> None:
         """Addresses, groups and routes as the kernel has them once DAD is over
         (``dad`` then takes out what failed it)."""
+        self._settled()
         self.addrs = {}
         self.local = {1}  # ::1 on lo (lo is up in every namespace: V1.4)
         self.groups = set()
@@ -423,29 +428,51 @@ class Stack6:
     def lookup(self, dst: int, dev: Device | None = None, prefer: Device | None = None) -> Route6 | None:
         return self._lookup(self.routes, dst, dev, prefer)
 
+    def _settled(self) -> None:
+        """The addresses (or the device order) change: forget what was worked out from them."""
+        self._src = {}
+        self._cands = None
+
+    def _candidates(self) -> list[tuple[Device, int, int, int]]:
+        """``select_src``'s candidates, in the order the kernel meets them: devices in the
+        namespace's netdev list order, on a device the most recently added address first
+        (ipv6_link_dev_addr); global addresses only, each with its prefix length and label."""
+        if self._cands is None:
+            rank = self.dev_rank
+            self._cands = [
+                (d, ip, plen, _label(ip))
+                for d in sorted(self.addrs, key=lambda x: rank.get(x.name, len(rank)))
+                for ip, plen in reversed(self.addrs[d])  # addr_list: the newest global first
+                if not is_ll(ip)
+            ]
+        return self._cands
+
     def select_src(self, dev: Device, dst: int) -> int | None:
         """ipv6_dev_get_saddr (kernel-semantics §11.4), for the cases of this slice: a
         link-local destination gets the device's link-local; a global one the best usable
         global address of the namespace by RFC 6724's rules in the kernel's order (the
         destination itself, scope, the outgoing device, the label, the common prefix capped
         at the address's prefix length), a tie going to the first candidate the kernel
-        meets: devices in the namespace's netdev list order, on a device the most recently
-        added address first (ipv6_link_dev_addr); without any global address, the device's
-        link-local."""
+        meets (``_candidates``); without any global address, the device's link-local.
+        A function of the device, the destination and the addresses, which are fixed once
+        DAD is over: each answer is worked out once."""
+        key = (dev, dst)
+        src = self._src.get(key, -1)
+        if src == -1:
+            src = self._src[key] = self._select_src(dev, dst)
+        return src
+
+    def _select_src(self, dev: Device, dst: int) -> int | None:
         if is_ll(dst):
             return self.link_local(dev)
         best: tuple[int, int, int, int] | None = None
         chosen: int | None = None
         label = _label(dst)
-        rank = self.dev_rank
-        for d in sorted(self.addrs, key=lambda x: rank.get(x.name, len(rank))):
-            for ip, plen in reversed(self.addrs[d]):  # addr_list: the newest global first
-                if is_ll(ip):
-                    continue
-                common = min(128 - (ip ^ dst).bit_length(), plen)
-                key = (ip == dst, d is dev, _label(ip) == label, common)
-                if best is None or key > best:  # a tie: the first candidate stays
-                    best, chosen = key, ip
+        for d, ip, plen, lab in self._candidates():
+            common = min(128 - (ip ^ dst).bit_length(), plen)
+            key = (ip == dst, d is dev, lab == label, common)
+            if best is None or key > best:  # a tie: the first candidate stays
+                best, chosen = key, ip
         if chosen is not None:
             return chosen
         return self.link_local(dev)
@@ -655,7 +682,10 @@ class Stack6:
         w = self.world
         pkt: IPv6 = frame.payload  # type: ignore[assignment]  # ETH_P_IPV6 carries an IPv6 packet
         if pkt_type == OTHERHOST:
-            w.drop(dev, frame, "ip6-otherhost", "ip6_rcv_core", f"addressed to {frame.dst}, not to {dev.label}'s MAC")
+            if w.tracing:
+                w.drop(
+                    dev, frame, "ip6-otherhost", "ip6_rcv_core", f"addressed to {frame.dst}, not to {dev.label}'s MAC"
+                )
             return
         if dev not in self.addrs:
             w.drop(dev, frame, "ip6-no-inet6", "ip6_rcv_core", f"{dev.label} has no IPv6 (no carrier or MTU < 1280)")
@@ -670,7 +700,8 @@ class Stack6:
         dst = pkt.dst
         if dst >> 120 == 0xFF:  # multicast: only a group this device joined (ip6_mc_input)
             if (dev, dst) not in self.groups:
-                w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
+                if w.tracing:  # (every flooded solicitation meets this: no text made for nothing)
+                    w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
                 return
             if ct is None or self._local_in(dev, pkt, ct):
                 self.icmp_rcv(dev, pkt, frame, multicast=True)
@@ -836,6 +867,7 @@ class Stack6:
 
     def dad_end(self) -> None:
         """DAD is over: a failed address stays on its device, tentative, never used (addrconf_dad_stop)."""
+        self._settled()
         self.tentative.clear()
         self.tentative_nonce.clear()
         if not self.dad_failed:
