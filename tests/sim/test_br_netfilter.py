@@ -208,3 +208,14 @@ def test_vlan_switches_and_vlan_filtering_bridges_are_refused_by_name() -> None:
         sim_unsupported(load_text(filtering.replace("bridge-nf-call-iptables: 1", "bridge-nf-call-iptables: 0")))
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [(0, False), ("0", False), (" 0 ", False), ("", False), (1, True), ("2", True), (" 1", True)]
+)
+def test_a_switch_is_on_for_any_value_but_0(value: object, on: bool) -> None:
+    """brnf_sysctl_call_tables: any value but 0 reads back as 1 (one reading for the
+    refusals of sim_unsupported and for Stack.brnf4)."""
+    from vnetlab.sim.stack import brnf_on
+
+    assert brnf_on(value) is on

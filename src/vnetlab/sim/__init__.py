@@ -28,6 +28,7 @@ from . import ipv6, nft
 from .build import Builder
 from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
 from .kinds.bridge import BridgeDev
+from .stack import brnf_on
 from .trace import Hop
 from .world import FdbSnapshot, World
 
@@ -119,7 +120,7 @@ def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str 
     passes the ip6/inet chains), VLAN-filtering bridges and the VLAN/PPPoE switches."""
     for name in filtered:
         node = lab.nodes[name]
-        on = {k: v for k, v in node.sysctl.items() if k.startswith("net.bridge.") and str(v).strip() not in ("0", "")}
+        on = {k: v for k, v in node.sysctl.items() if k.startswith("net.bridge.") and brnf_on(v)}
         bridges = [i for i, iface in node.interfaces.items() if iface.kind == "bridge"]
         if not on or not bridges:
             continue

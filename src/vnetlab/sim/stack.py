@@ -98,6 +98,12 @@ class Neigh:
     state: str
 
 
+def brnf_on(value: object) -> bool:
+    """Whether a br_netfilter switch (net.bridge.bridge-nf-*) with this value is on: any value
+    but 0 reads back as 1 (brnf_sysctl_call_tables)."""
+    return str(value).strip() not in ("0", "")
+
+
 def _mask(plen: int) -> int:
     return (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF if plen else 0
 
@@ -152,9 +158,9 @@ class Stack:
         self._nfp: tuple[IPv4 | IPv6, NfPacket] | None = None
         #: the namespace's IPv6 (sim/ipv6.py), in a lab that has IPv6 addresses
         self.v6: Stack6 | None = None
-        #: br_netfilter: bridged IPv4 packets pass this namespace's ip/inet hooks (any value
-        #: but 0 reads back as 1: brnf_sysctl_call_tables); see ``br_pre``, kernel-semantics §8.2
-        self.brnf4 = str(self.sysctl.get("net.bridge.bridge-nf-call-iptables", 0)).strip() not in ("0", "")
+        #: br_netfilter: bridged IPv4 packets pass this namespace's ip/inet hooks; see ``br_pre``,
+        #: kernel-semantics §8.2
+        self.brnf4 = brnf_on(self.sysctl.get("net.bridge.bridge-nf-call-iptables", 0))
         #: the bridged packet a bridge is passing up to this stack, and its conntrack (ip_sabotage_in)
         self._bridged: tuple[IPv4, Ct] | None = None
 
@@ -965,13 +971,14 @@ class Stack:
     def ip_rcv(self, dev: Device, pkt: IPv4, pkt_type: int, frame: Frame) -> None:
         w = self.world
         if pkt_type == OTHERHOST:
-            w.drop(
-                dev,
-                frame,
-                "ip-otherhost",
-                "ip_rcv_core",
-                f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
-            )
+            if w.tracing:  # (every flooded unknown unicast meets this: no text made for nothing)
+                w.drop(
+                    dev,
+                    frame,
+                    "ip-otherhost",
+                    "ip_rcv_core",
+                    f"addressed to {frame.dst}, not to {dev.label}'s MAC {dev.mac} (OTHERHOST)",
+                )
             return
         ct: Ct | None = None
         if self.nf is not None and self._bridged is not None and self._bridged[0] is pkt:
