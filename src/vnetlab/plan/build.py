@@ -18,7 +18,8 @@ from typing import Any
 from ..model.derive import derived_mac, switch_bridge_name
 from ..model.kinds import Bridge
 from ..model.kinds.bridge import BridgeLink
-from ..resolve import Iface, IfKey, Resolved
+from ..resolve import Iface, Resolved
+from .order import creation_order
 from .routes import is_kernel_made, kernel_routes
 from .steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, Step, SysctlSpec
 
@@ -54,34 +55,6 @@ def _link(r: Resolved, i: Iface, alias: str) -> LinkSpec:
         fields=s.link_fields(),
         alias=alias,
     )
-
-
-def creation_order(r: Resolved) -> list[IfKey]:
-    """The interfaces whose link step the plan makes, in that order: file order, but parents
-    (and a kind's other local dependencies) before their children. A veth's peer is made in
-    its step, so is not listed itself; a nic's peer is its switch port."""
-    done: set[IfKey] = set()
-    out: list[IfKey] = []
-
-    def make(key: IfKey, depth: int = 0) -> None:
-        if key in done or depth > 64:
-            return
-        i = r.ifaces[key]
-        p = r.parent.get(key)
-        if p is not None:
-            make(p, depth + 1)
-        for dep in i.spec.local_deps():
-            if (i.node, dep) in r.ifaces:
-                make((i.node, dep), depth + 1)
-        done.add(key)
-        if key not in r.switch_of and key in r.peer:
-            done.add(r.peer[key])  # a veth: both ends in one step
-        out.append(key)
-
-    for key in r.ifaces:
-        if key not in done:
-            make(key)
-    return out
 
 
 def build_plan(r: Resolved) -> list[Step]:

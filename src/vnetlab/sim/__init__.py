@@ -18,14 +18,12 @@ from typing import Any
 
 from ..errors import EnvironmentProblem, InputError
 from ..model import Lab
-from ..nft import node_ifnames
 from ..resolve import Resolved, resolve
 from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
 from ..verify.expect import listened_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
-from . import ipv6, nft
-from .build import Builder
+from .build import Builder, uses_v6
 from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
 from .kinds.bridge import BridgeDev
 from .stack import brnf_on
@@ -77,12 +75,19 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     simulated subset (``sim/nft.py``); otherwise the lab is refused here,
     naming the first expression or statement outside it: never a silent accept."""
     lab = lab_or_r.lab if isinstance(lab_or_r, Resolved) else lab_or_r
-    why6 = ipv6.unsupported(lab_or_r if isinstance(lab_or_r, Resolved) else resolve(lab))
-    if why6 is not None:
-        return why6
+    r6 = lab_or_r if isinstance(lab_or_r, Resolved) else resolve(lab)
+    if uses_v6(r6):
+        from . import ipv6
+
+        why6 = ipv6.unsupported(r6)
+        if why6 is not None:
+            return why6
     filtered = [name for name, node in lab.nodes.items() if node.nftables is not None]
     if not filtered:
         return None
+    from ..nft import node_ifnames
+    from . import nft
+
     why = _brnf_unsupported(lab, lab_or_r if isinstance(lab_or_r, Resolved) else None, filtered)
     if why is not None:
         return why
@@ -128,7 +133,7 @@ def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str 
             if key in _BRNF_MODELLED:
                 continue
             if key == "net.bridge.bridge-nf-call-ip6tables":
-                if not ipv6.uses_v6(r if r is not None else resolve(lab)):
+                if not uses_v6(r if r is not None else resolve(lab)):
                     continue  # no IPv6 traffic in the simulator: nothing bridged to filter
                 what = "bridged IPv6 through netfilter"
             else:
@@ -153,21 +158,31 @@ class Simulator:
         if why is not None:
             raise SimCannot(why)
         self.world: World = Builder(self.r).build()
-        for name, node in self.r.lab.nodes.items():
-            if node.nftables is not None:
-                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
-        for dev in self.world.devices.values():
-            if isinstance(dev, BridgeDev) and dev.stack is not None and dev.stack.nf is not None:
-                dev.brnf = dev.stack.brnf4  # br_netfilter (kernel-semantics §8.2)
-        why = ipv6.nft_dad_problem(self.world)
-        if why is not None:
-            raise SimCannot(why)
+        if any(node.nftables is not None for node in self.r.lab.nodes.values()):
+            self._load_rulesets()
         self._ident = 0
         self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}
         self._ref: _RowCursor | None = None  # made by the first ``_row_start``
         self._scratch: Simulator | None = None  # made by the first ``_cell``
         self._listening: frozenset[int] = frozenset()
+
+    def _load_rulesets(self) -> None:
+        from ..nft import node_ifnames
+        from . import nft
+
+        for name, node in self.r.lab.nodes.items():
+            if node.nftables is not None:
+                self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
+        for dev in self.world.devices.values():
+            if isinstance(dev, BridgeDev) and dev.stack is not None and dev.stack.nf is not None:
+                dev.brnf = dev.stack.brnf4  # br_netfilter (kernel-semantics §8.2)
+        if any(st.v6 is not None for st in self.world.stacks.values()):
+            from . import ipv6
+
+            why = ipv6.nft_dad_problem(self.world)
+            if why is not None:
+                raise SimCannot(why)
 
     @cached_property
     def endpoints(self) -> list[str]:

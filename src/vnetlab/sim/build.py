@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.derive import derived_mac, switch_bridge_name, switch_port_name
-from ..plan.build import creation_order
+from ..plan.order import creation_order
 from ..resolve import Iface, IfKey, Resolved
-from .ipv6 import DadOutcome, dad, netdev_order, uses_v6
 from .kinds import SIM_KINDS
 from .kinds._common import D
 from .kinds.bridge import BridgeDev
@@ -22,6 +21,17 @@ from .kinds.tuntap import GuestNic
 from .kinds.veth import VethDev, pair
 from .stack import Stack, guest_stack
 from .world import Device, World
+
+if TYPE_CHECKING:
+    from .ipv6 import DadOutcome
+
+
+def uses_v6(r: Resolved) -> bool:
+    """A lab with any IPv6 address runs with IPv6 on in every namespace (spec, IPv6); only
+    such a lab loads sim.ipv6."""
+    return any(":" in a for i in r.ifaces.values() for a in i.spec.addresses) or any(
+        ":" in a for sw in r.lab.switches.values() for a in sw.addresses
+    )
 
 
 def _vids(vlans: tuple[int | str, ...]) -> frozenset[int]:
@@ -68,9 +78,12 @@ def fixed(r: Resolved) -> Fixed:
     """``r``'s ``Fixed``, kept while ``r`` lives (by identity: a Resolved is not hashable)."""
     f = _FIXED.get(id(r))
     if f is None:
-        f = _FIXED[id(r)] = Fixed(
-            {k: n for n, k in enumerate(creation_order(r))}, netdev_order(r) if uses_v6(r) else None
-        )
+        netdev = None
+        if uses_v6(r):
+            from .ipv6 import netdev_order
+
+            netdev = netdev_order(r)
+        f = _FIXED[id(r)] = Fixed({k: n for n, k in enumerate(creation_order(r))}, netdev)
         weakref.finalize(r, _FIXED.pop, id(r), None)
     return f
 
@@ -171,5 +184,7 @@ class Builder:
             if dev.ipvlan_port is not None:
                 dev.ipvlan_port.index()
         if netdev is not None:
+            from .ipv6 import dad
+
             self.fixed.dad = dad(w, netdev, self.fixed.dad)
         return w

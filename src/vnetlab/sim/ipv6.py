@@ -33,6 +33,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .build import uses_v6
 from .conntrack import ORIGINAL, Ct
 from .frame import HOST, OTHERHOST, Frame
 
@@ -110,7 +111,7 @@ def netdev_order(r: Resolved) -> dict[str, dict[str, int]]:
     (``plan.build.creation_order``; a switch's bridge first), the peer of a veth before the
     veth (veth_newlink registers the peer first), a nic's switch port before the nic."""
     from ..model.derive import switch_bridge_name, switch_port_name
-    from ..plan.build import creation_order
+    from ..plan.order import creation_order
 
     order: dict[str, dict[str, int]] = {sw: {"lo": 0, switch_bridge_name(): 1} for sw in r.lab.switches}
     port_of = {k: (sw, switch_port_name(i)) for sw, nics in r.switch_ports.items() for i, k in enumerate(nics)}
@@ -282,13 +283,6 @@ def nft_dad_problem(world: World) -> str | None:
                 "loaded it (not simulated); use --backend kernel"
             )
     return None
-
-
-def uses_v6(r: Resolved) -> bool:
-    """A lab with any IPv6 address runs with IPv6 on in every namespace (spec, IPv6)."""
-    return any(":" in a for i in r.ifaces.values() for a in i.spec.addresses) or any(
-        ":" in a for sw in r.lab.switches.values() for a in sw.addresses
-    )
 
 
 class Stack6:

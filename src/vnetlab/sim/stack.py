@@ -43,14 +43,14 @@ from .frame import (
     Udp,
     ip_str,
 )
-from .ipv6 import Icmp6, IPv6
-from .nft import NAT_PRIO, PRI_CONNTRACK, Decision, ProbeUnsupported
-from .nft import Packet as NfPacket
 
+# sim.ipv6 and sim.nft are imported where a lab needs them (an IPv6 address, a ruleset): an
+# IPv4 lab without rulesets never loads them
 if TYPE_CHECKING:
     from ..model.guest import Guest
-    from .ipv6 import Stack6
-    from .nft import Ruleset
+    from .ipv6 import IPv6, Stack6
+    from .nft import Decision, Ruleset
+    from .nft import Packet as NfPacket
     from .world import Device, World
 
 
@@ -489,6 +489,8 @@ class Stack:
         rewritten it), None when a chain dropped it. ``nh``: the output device and next hop
         (postrouting: what masquerade picks its address by); ``via``: the br_netfilter function
         that runs the hook for a bridged packet (the trace names it)."""
+        from .nft import NAT_PRIO
+
         nf = self.nf
         assert nf is not None
         natprio = NAT_PRIO.get(hook) if nf.nat else None
@@ -522,6 +524,8 @@ class Stack:
         manip = DST if hook in ("prerouting", "output") else SRC
         d: Decision | None = None
         if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
+            from .nft import Packet as NfPacket
+
             q = NfPacket(
                 pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state
             )
@@ -616,11 +620,16 @@ class Stack:
         assert nf is not None
         if hook not in nf.hooks:
             return True
-        p = pkt.payload
-        icmp = p.type if isinstance(p, (Icmp, Icmp6)) else None
+        icmp: int | None
+        if isinstance(pkt, IPv4):
+            v4, icmp = True, (pkt.payload.type if isinstance(pkt.payload, Icmp) else None)
+        else:  # IPv6 carries ICMPv6 (echo, ND): the only payload sim/ipv6.py makes
+            v4, icmp = False, pkt.payload.type
         early = hook in ("prerouting", "output")
         ct_at: Callable[[int], str] | None = None
-        if early and (nf.uses_ct6 if isinstance(pkt, IPv6) else nf.uses_ct) and not carried:
+        if early and (nf.uses_ct if v4 else nf.uses_ct6) and not carried:
+            from .nft import PRI_CONNTRACK
+
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
             ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
@@ -656,7 +665,9 @@ class Stack:
             p = last[1]
             p.iif, p.oif, p.ct = iif, oif, ct
             return p
-        if isinstance(pkt, IPv6):  # ICMPv6 (echo, ND): next header 58
+        from .nft import Packet as NfPacket
+
+        if not isinstance(pkt, IPv4):  # IPv6, ICMPv6 (echo, ND): next header 58
             p = NfPacket(pkt.src, pkt.dst, 58, icmp, 0, iif, oif, ct, family=6)
         else:
             p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
@@ -695,6 +706,8 @@ class Stack:
     def _bridged_nat(self, hook: str, pkt: IPv4, out: IPv4) -> None:
         """A NAT that rewrites a bridged packet: br_nf_pre_routing_finish routes a DNATed one again
         (ip_route_input, then bridged or routed), a SNATed one's replies need that too; not modelled."""
+        from .nft import ProbeUnsupported
+
         raise ProbeUnsupported(
             f"the simulator does not model NAT of bridged packets (br_netfilter, {self.name} at {hook}: "
             f"{pkt.describe()} -> {out.describe()}); use --backend kernel"
