@@ -109,7 +109,9 @@ def test_a_trace_works_out_the_lab_once(monkeypatch: pytest.MonkeyPatch) -> None
     """`trace` builds three worlds (its own, the matrix's reference, a scratch one): the creation
     order, the netdev order and DAD once for all three, and the kernel plan never."""
     calls = {"order": 0, "dad": 0}
-    real_order, real_dad = sim_build.creation_order, sim_build.dad
+    from vnetlab.sim import ipv6
+
+    real_order, real_dad = sim_build.creation_order, ipv6.dad
 
     def order(r: Resolved) -> Any:
         calls["order"] += 1
@@ -123,7 +125,7 @@ def test_a_trace_works_out_the_lab_once(monkeypatch: pytest.MonkeyPatch) -> None
         raise AssertionError("the simulator built the kernel plan")
 
     monkeypatch.setattr(sim_build, "creation_order", order)
-    monkeypatch.setattr(sim_build, "dad", dad)
+    monkeypatch.setattr(ipv6, "dad", dad)
     monkeypatch.setattr("vnetlab.plan.build.build_plan", no_plan)
     r = resolve(load(ROOT / "labs/v6-bridge.yaml"))
     t = trace(Simulator(r), "a", "2001:db8:1::2")
