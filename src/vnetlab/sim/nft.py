@@ -37,7 +37,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import EnvironmentProblem
 from ..nft import TIMEOUT, in_throwaway_ns, unsafe
@@ -335,6 +335,11 @@ class Ruleset:
     #: why IPv6 packets cannot be evaluated (an ip6 table outside the subset, NAT on IPv6...);
     #: refused (exit 3) in a lab with IPv6 addresses (sim/ipv6.py ``unsupported``), moot in one without
     v6_problem: str | None = None
+    #: what a namespace's hooks need of this module, reached through its ruleset: sim/stack.py
+    #: imports this module only for a lab with a ruleset, and not on each packet
+    packet_type: ClassVar[type[Packet]] = Packet
+    nat_prio: ClassVar[dict[str, int]] = NAT_PRIO
+    pri_conntrack: ClassVar[int] = PRI_CONNTRACK
 
     def run(
         self,

@@ -489,11 +489,9 @@ class Stack:
         rewritten it), None when a chain dropped it. ``nh``: the output device and next hop
         (postrouting: what masquerade picks its address by); ``via``: the br_netfilter function
         that runs the hook for a bridged packet (the trace names it)."""
-        from .nft import NAT_PRIO
-
         nf = self.nf
         assert nf is not None
-        natprio = NAT_PRIO.get(hook) if nf.nat else None
+        natprio = nf.nat_prio.get(hook) if nf.nat else None
         if natprio is None:
             return pkt if self._chains(hook, pkt, iif, oif, where, ct.state, carried, via=via) else None
         if not self._chains(hook, pkt, iif, oif, where, ct.state, carried, (float("-inf"), natprio), via):
@@ -524,9 +522,7 @@ class Stack:
         manip = DST if hook in ("prerouting", "output") else SRC
         d: Decision | None = None
         if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
-            from .nft import Packet as NfPacket
-
-            q = NfPacket(
+            q = nf.packet_type(
                 pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state
             )
             if not isinstance(p, Icmp):
@@ -628,12 +624,11 @@ class Stack:
         early = hook in ("prerouting", "output")
         ct_at: Callable[[int], str] | None = None
         if early and (nf.uses_ct if v4 else nf.uses_ct6) and not carried:
-            from .nft import PRI_CONNTRACK
-
             # a chain before nf_conntrack_in sees no conntrack entry: 'ct state' reads invalid
-            ct_at = lambda prio: ct if prio > PRI_CONNTRACK else "invalid"  # noqa: E731
+            pri = nf.pri_conntrack
+            ct_at = lambda prio: ct if prio > pri else "invalid"  # noqa: E731
         # a hook without an input or output device: nft_meta_get_eval stores ifindex 0 and the name ""
-        decisions = nf.run(hook, self._nf_packet(pkt, icmp, iif or "", oif or "", ct), ct_at, prios)
+        decisions = nf.run(hook, self._nf_packet(nf, pkt, icmp, iif or "", oif or "", ct), ct_at, prios)
         if not decisions:
             return True
         w = self.world
@@ -657,7 +652,7 @@ class Stack:
             w.drop(where, pkt.describe(), "nft-drop", func, f"{who}: {last.describe()}")
         return False
 
-    def _nf_packet(self, pkt: IPv4 | IPv6, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
+    def _nf_packet(self, nf: Ruleset, pkt: IPv4 | IPv6, icmp: int | None, iif: str, oif: str, ct: str) -> NfPacket:
         """What the rules of a hook read of ``pkt``: made once per packet in this namespace
         (a packet crosses two or three hooks here), the hook's devices and state set anew."""
         last = self._nfp
@@ -665,12 +660,11 @@ class Stack:
             p = last[1]
             p.iif, p.oif, p.ct = iif, oif, ct
             return p
-        from .nft import Packet as NfPacket
-
+        make = nf.packet_type  # (sim.nft is imported with the ruleset)
         if not isinstance(pkt, IPv4):  # IPv6, ICMPv6 (echo, ND): next header 58
-            p = NfPacket(pkt.src, pkt.dst, 58, icmp, 0, iif, oif, ct, family=6)
+            p = make(pkt.src, pkt.dst, 58, icmp, 0, iif, oif, ct, family=6)
         else:
-            p = NfPacket(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
+            p = make(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
         if (
             icmp is None and isinstance(pkt, IPv4) and not isinstance(pkt.payload, Icmp)
         ):  # TCP or UDP: the ports rules may read
