@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import VnetlabError
-from ..plan.steps import Step
+
+if TYPE_CHECKING:  # `down` (which drops the state) needs neither the plan nor the model it imports
+    from ..plan.steps import Step
 
 #: the plan a running lab was last brought to, per lab: `up` of a changed file diffs against it
 STATE_DIR = "/run/vnetlab"
