@@ -342,6 +342,8 @@ BRIDGE_NF = ("bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-c
 def _bridge_nf_off() -> None:
     """Set br_netfilter's calls to 0 in this (new) namespace, where the module is
     loaded; a node's own ``sysctl:`` may set them to 1 afterwards."""
+    if not os.path.isdir("/proc/sys/net/bridge"):  # br_netfilter not loaded: none of the three
+        return
     for key in BRIDGE_NF:
         with contextlib.suppress(FileNotFoundError), open(f"/proc/sys/net/bridge/{key}", "w") as fh:
             fh.write("0\n")

@@ -56,14 +56,23 @@ class KernelLab:
         #: and those still tentative when the wait for DAD gave up
         self.dad_failed: list[str] = []
         self.dad_pending: list[str] = []
+        #: the last plan and its steps' as_dict() (KernelLab._step_docs)
+        self._docs: tuple[Sequence[Step], list[dict[str, Any]]] | None = None
 
     # planning ------------------------------------------------------------
     def plan(self) -> list[Step]:
         return build_plan(self.r)
 
     def fingerprint(self, steps: Sequence[Step]) -> str:
-        doc = json.dumps([s.as_dict() for s in steps], sort_keys=True, default=str)
+        doc = json.dumps(self._step_docs(steps), sort_keys=True, default=str)
         return hashlib.sha256(doc.encode()).hexdigest()[:12]
+
+    def _step_docs(self, steps: Sequence[Step]) -> list[dict[str, Any]]:
+        """``[s.as_dict() for s in steps]``, made once per plan (the fingerprint and the
+        saved state both need it; steps are immutable, the list is not changed)."""
+        if self._docs is None or self._docs[0] is not steps:
+            self._docs = (steps, [s.as_dict() for s in steps])
+        return self._docs[1]
 
     def netns(self, name: str) -> str:
         return self.r.netns(name)
@@ -171,7 +180,7 @@ class KernelLab:
 
         lab = self.r.lab.model_copy(update={"steps": ()}).model_dump(mode="json", by_alias=True, exclude_unset=True)
         lab.pop("steps", None)
-        save_state(self.lab, fp, steps, self._guest_sig(), lab)
+        save_state(self.lab, fp, steps, self._guest_sig(), lab, self._step_docs(steps))
 
     def change_in_place(
         self,
