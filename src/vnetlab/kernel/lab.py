@@ -18,15 +18,15 @@ from ..errors import EnvironmentProblem, InputError
 from ..model import Expectation, Lab
 from ..plan import Step, build_plan
 from ..resolve import Resolved
-from ..verify import endpoints as ep
-from ..verify.endpoints import Target, endpoints, targets
-from ..verify.expect import Outcome, evaluate, listened_ports
-from ..verify.matrix import Column, Matrix, measure, owners_of
 from . import guestd, nsutil, owner, preflight, sandbox
 
 # pyroute2 (imported by .apply and .probe) is imported where it is used: `vnetlab
-# down` needs none of it, and it costs a seventh of a second at a start of the CLI
+# down` needs none of it, and it costs a seventh of a second at a start of the CLI;
+# so is the verification (probes, expectations, the matrix), which `up` does not run
 if TYPE_CHECKING:
+    from ..verify.endpoints import Target
+    from ..verify.expect import Outcome
+    from ..verify.matrix import Column, Matrix
     from . import probe
     from .probe import Responder
 
@@ -497,13 +497,19 @@ class KernelLab:
     @property
     def endpoints(self) -> list[str]:
         """Sources: nodes, and guests while the lab's guest daemon runs."""
+        from ..verify.endpoints import endpoints
+
         return [e for e in endpoints(self.r) if e in self.r.lab.nodes or self.guests is not None]
 
     @property
     def targets(self) -> list[Target]:
+        from ..verify.endpoints import targets
+
         return targets(self.r)
 
     def resolve_dst(self, dst: str) -> list[str]:
+        from ..verify import endpoints as ep
+
         return ep.resolve_dst(self.r, dst)
 
     def flush(self) -> None:
@@ -530,6 +536,8 @@ class KernelLab:
         if self._responder is not None and port in self._responder.ports:
             return self._responder
         self._close_responder()
+        from ..verify.expect import listened_ports
+
         ports = listened_ports(self.r, port)
         self._responder = probe.Responder({n: self.netns(n) for n in self.r.lab.nodes}, sorted(ports))
         return self._responder
@@ -559,6 +567,8 @@ class KernelLab:
         from . import probe
 
         if self._owners is None:
+            from ..verify.matrix import owners_of
+
             self._owners = owners_of(self.r)
         owners = self._owners
         out: dict[str, str | None] = dict.fromkeys(dsts)
@@ -668,6 +678,8 @@ class KernelLab:
         return held | {t.address for t in self.targets if t.node in guests}
 
     def evaluate(self, expectations: Sequence[Expectation]) -> list[Outcome]:
+        from ..verify.expect import evaluate
+
         try:
             return evaluate(self, expectations)
         finally:
@@ -689,6 +701,8 @@ class KernelLab:
     name = "kernel"
 
     def matrix(self, proto: str = "icmp", port: int | None = None) -> Matrix:
+        from ..verify.matrix import measure
+
         self.retried = {}
         try:
             m = measure(
