@@ -26,7 +26,7 @@ KERNEL=$(ls /boot/vmlinuz-* | sort -V | tail -n1)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "booting $KERNEL under QEMU (software emulation; a few minutes)" >&2
-PATH="$PWD/.venv/bin:$PATH" timeout 3600 vng --disable-kvm --run "$KERNEL" --memory 2G --cpus 2 --rwdir="$OUT" \
+PATH="$PWD/.venv/bin:$PATH" timeout 4800 vng --disable-kvm --run "$KERNEL" --memory 2G --cpus 2 --rwdir="$OUT" \
   --exec "modprobe tun 2>/dev/null; modprobe br_netfilter 2>/dev/null; cd '$PWD' && uname -r > '$OUT/kernel' && PYTHONDONTWRITEBYTECODE=1 .venv/bin/pytest -q -p no:cacheprovider -rs tests/kernel -k '$K' > '$OUT/out.txt' 2>&1; echo \$? > '$OUT/rc'" \
   >"$OUT/vm.log" 2>&1 || true
 if [ ! -s "$OUT/rc" ]; then
