@@ -27,7 +27,10 @@ down N`, pyroute2 and the standard library only). With VNETLAB_PHASES=FILE
 set, `up` and `down` write the time of each phase (nsutil.phase) to FILE; the
 table adds "start-up" (process start to the first phase: the interpreter, the
 CLI's imports, loading and resolving the lab) and "exit" (after the last).
-Phases named "of which" are parts of the phase above them.
+Phases named "of which" are parts of the phase above them. Next to the wall
+times it prints each command's CPU time (user + system, from the children's
+rusage) and their ratio: on a shared, loaded machine the wall time measures
+the others' load too, the CPU time what the commands themselves spend.
 """
 
 from __future__ import annotations
