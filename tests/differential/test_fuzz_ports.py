@@ -171,10 +171,19 @@ def test_ipv6_port_probes_agree_with_the_kernel(text: str) -> None:
         # forwarding), which the simulator does not model; the echo matrix disagrees there too
         # (a known gap, reported to the lead, not a port-probe question)
         reject()
+    log = os.environ.get("FUZZ_LOG")  # one line per example: its kind, cells and outcome
+    kind = "labgen6" if text.startswith("lab: fz6\n") else "nft6"
     try:
         bad = compare_ports(text)
-    except ProbeUnsupported:
+    except ProbeUnsupported as e:
+        if log:
+            with open(log, "a") as f:
+                f.write(f"{kind} refused {e}\n")
         reject()
+    if log:
+        cells = sum(len(row) for row in Simulator(resolve(lab)).matrix("tcp", 80).as_json()["rows"].values())
+        with open(log, "a") as f:
+            f.write(f"{kind} cells={cells * len(PROBES)} disagreements={len(bad)}\n")
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
 
 
