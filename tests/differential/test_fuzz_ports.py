@@ -166,10 +166,10 @@ def test_ipv6_port_probes_agree_with_the_kernel(text: str) -> None:
     if sim_unsupported(lab) is not None:  # (labgen6 draws some labs the simulator refuses, named: not an example)
         reject()
     if _prefix_on_two_devices(lab):
-        # one IPv6 prefix on two devices of a node: the kernel picks among the equal routes by
-        # neighbour reachability and round-robin (rt6_select, RT6_LOOKUP_F_REACHABLE without
-        # forwarding), which the simulator does not model; the echo matrix disagrees there too
-        # (a known gap, reported to the lead, not a port-probe question)
+        # one IPv6 prefix on two devices of a node: the kernel's order of the equal prefix
+        # routes follows when each device got carrier, which the simulator's does not always;
+        # the echo matrix disagrees there too (kernel-semantics §11.10: found, not settled;
+        # reported to the lead, not a port-probe question)
         reject()
     log = os.environ.get("FUZZ_LOG")  # one line per example: its kind, cells and outcome
     kind = "labgen6" if text.startswith("lab: fz6\n") else "nft6"
