@@ -143,3 +143,29 @@ def test_an_ip6_field_the_simulator_does_not_model_is_refused_with_exit_3() -> N
         cli, ["matrix", "-", "--proto", "tcp", "--port", "22"], input=LAB % ("inet", "          ip6 hoplimit 64 drop")
     )
     assert r.exit_code == 3 and "hoplimit" in r.output, r.output
+
+
+LINK_LOCAL = """
+lab: ll
+switches: {lan: {}, far: {}}
+nodes:
+  h:
+    interfaces: {eth0: {kind: nic, switch: lan, mac: "02:00:00:00:a6:01"}}
+    routes: [{to: "2001:db8:9::/64", via: "fe80::ff:fe00:a603", dev: eth0}]
+  r:
+    interfaces:
+      e0: {kind: nic, switch: far, mac: "02:00:00:00:a6:02", addresses: ["2001:db8:9::1/64"]}
+      e1: {kind: nic, switch: lan, mac: "02:00:00:00:a6:03", addresses: ["2001:db8:1::1/64"]}
+"""
+
+
+@pytest.mark.parametrize("proto", ["tcp", "udp"])
+def test_an_answer_to_a_link_local_peer_leaves_by_the_device_the_probe_came_in_on(proto: str) -> None:
+    """h has no global address: its probe leaves from its link-local address. r's SYN/ACK, RST
+    or UDP answer to a link-local peer is routed through the input device (tcp_v6_init_req's
+    ir_iif, tcp_v6_send_response, the UDP peer's scope id), not by the first fe80::/64 route
+    (e0's, which leads elsewhere): reached, as on the kernel (found by the port fuzzer)."""
+    sim = Simulator(load_text(LINK_LOCAL))
+    res = sim.ping("h", "2001:db8:9::1", proto=proto, port=80)[0]
+    assert res.ok
+    assert not any(h.device == "r/e0" and h.direction == "tx" for h in res.hops)

@@ -905,7 +905,7 @@ class Stack6:
         m = pkt.payload
         where = dev.label if dev is not None else self.stack.lo_label
         if not isinstance(m, Icmp6):  # tcp_v6_rcv, udpv6_rcv: the port probes' listeners and clients
-            self.stack.l4_rcv(where, pkt, m)
+            self.stack.l4_rcv(where, pkt, m, dev=dev)
             return
         if m.type == ICMP6_ECHO_REPLY:
             self.stack.replies.add((m.id, m.seq))

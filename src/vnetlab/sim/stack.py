@@ -43,7 +43,7 @@ from .frame import (
     Udp,
     ip_str,
 )
-from .ipv6 import Icmp6, IPv6
+from .ipv6 import Icmp6, IPv6, is_ll
 from .nft import NAT_PRIO, PRI_CONNTRACK, Decision, ProbeUnsupported
 from .nft import Packet as NfPacket
 
@@ -1132,21 +1132,25 @@ class Stack:
             )
 
     # port probes (v1.1) ---------------------------------------------------------------
-    def l4_rcv(self, where: str, pkt: IPv4 | IPv6, p: Tcp | Udp, bcast: bool = False) -> None:
-        """A port probe's segment or datagram delivered here (either family)."""
+    def l4_rcv(
+        self, where: str, pkt: IPv4 | IPv6, p: Tcp | Udp, bcast: bool = False, dev: Device | None = None
+    ) -> None:
+        """A port probe's segment or datagram delivered here (either family; ``dev``: the
+        device it came in on, None through lo)."""
         if isinstance(p, Tcp):
-            self._tcp_rcv(where, pkt, p, bcast)
+            self._tcp_rcv(where, pkt, p, bcast, dev)
         else:
             assert isinstance(p.payload, Datagram)  # (a VXLAN datagram never comes this way)
-            self._udp_probe_rcv(where, pkt, p, p.payload, bcast)
+            self._udp_probe_rcv(where, pkt, p, p.payload, bcast, dev)
 
-    def _answer(self, pkt: IPv4 | IPv6, seg: Tcp | Udp) -> None:
+    def _answer(self, pkt: IPv4 | IPv6, seg: Tcp | Udp, dev: Device | None = None) -> None:
         """A listener's answer or a RST: from the address ``pkt`` was sent to, routed as a
-        socket's packet (tcp_v4_send_synack; tcp_v6_send_synack and tcp_v6_send_response with
-        no interface for a global peer: kernel-semantics §11.10)."""
+        socket's packet (tcp_v4_send_synack). IPv6: with no interface for a global peer, and
+        through the device ``pkt`` came in on for a link-local one (tcp_v6_init_req's ir_iif,
+        tcp_v6_send_response's tcp_v6_iif, the UDP peer's sin6_scope_id: kernel-semantics §11.10)."""
         if isinstance(pkt, IPv6):
             assert self.v6 is not None
-            self.v6.output(IPv6(pkt.dst, pkt.src, seg))
+            self.v6.output(IPv6(pkt.dst, pkt.src, seg), dev if is_ll(pkt.src) else None)
         else:
             self.output(IPv4(pkt.dst, pkt.src, PROTO_TCP if isinstance(seg, Tcp) else PROTO_UDP, seg))
 
@@ -1154,7 +1158,7 @@ class Stack:
         """Is this the answer the probe ``tag``'s connected socket waits for (from its peer's address and port)?"""
         return self.conns.get(tag) == (pkt.src, sport) and dport == ephemeral(tag)
 
-    def _tcp_rcv(self, where: str, pkt: IPv4 | IPv6, t: Tcp, bcast: bool) -> None:
+    def _tcp_rcv(self, where: str, pkt: IPv4 | IPv6, t: Tcp, bcast: bool, dev: Device | None = None) -> None:
         """A SYN gets a SYN/ACK from a listener, else a RST (tcp_v4_send_reset); a SYN/ACK
         completes its client's handshake; a RST refuses it."""
         w = self.world
@@ -1166,12 +1170,12 @@ class Stack:
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on TCP {t.dport}: SYN/ACK")
                 self.echoed.add((t.tag, 0))
-                self._answer(pkt, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name))
+                self._answer(pkt, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name), dev)
             else:
                 if w.tracing:
                     why = f"nothing listens on TCP {t.dport} in {self.name}: it answers with a RST"
                     w.hop(where, "stack", "reset", pkt.describe(), why=why)
-                self._answer(pkt, Tcp(t.dport, t.sport, TCP_RST | TCP_ACK, t.tag))
+                self._answer(pkt, Tcp(t.dport, t.sport, TCP_RST | TCP_ACK, t.tag), dev)
             return
         if t.flags == TCP_SYN | TCP_ACK and self._client(pkt, t.sport, t.dport, t.tag):
             if w.tracing:
@@ -1185,7 +1189,9 @@ class Stack:
         func = "tcp_v6_rcv" if isinstance(pkt, IPv6) else "tcp_v4_rcv"
         w.drop(where, pkt.describe(), "tcp-no-socket", func, f"no connection of {self.name} expects it")
 
-    def _udp_probe_rcv(self, where: str, pkt: IPv4 | IPv6, u: Udp, d: Datagram, bcast: bool) -> None:
+    def _udp_probe_rcv(
+        self, where: str, pkt: IPv4 | IPv6, u: Udp, d: Datagram, bcast: bool, dev: Device | None = None
+    ) -> None:
         """A datagram to a listened port is answered from the address and port it was sent to;
         an answer reaches its client's connected socket only from the peer it is connected to."""
         w = self.world
@@ -1199,7 +1205,7 @@ class Stack:
             if w.tracing:
                 w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on UDP {u.dport}: it answers")
             self.echoed.add((d.tag, 0))
-            self._answer(pkt, Udp(u.dport, u.sport, Datagram(d.tag, self.name)))
+            self._answer(pkt, Udp(u.dport, u.sport, Datagram(d.tag, self.name)), dev)
             return
         w.drop(
             where,
