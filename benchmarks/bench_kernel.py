@@ -27,7 +27,10 @@ down N`, pyroute2 and the standard library only). With VNETLAB_PHASES=FILE
 set, `up` and `down` write the time of each phase (nsutil.phase) to FILE; the
 table adds "start-up" (process start to the first phase: the interpreter, the
 CLI's imports, loading and resolving the lab) and "exit" (after the last).
-Phases named "of which" are parts of the phase above them.
+Phases named "of which" are parts of the phase above them. Next to the wall
+times it prints each command's CPU time (user + system, from the children's
+rusage) and their ratio: on a shared, loaded machine the wall time measures
+the others' load too, the CPU time what the commands themselves spend.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import argparse
 import ipaddress
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -178,10 +183,20 @@ else:
 """
 
 
+#: CPU time (user + system) of the last command _timed ran: on a loaded machine the wall time
+#: mostly measures the others' load; the CPU a command spends is its own
+_CPU: list[float] = [0.0]
+
+
 def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall time of ``cmd``; its CPU time goes to _CPU[0]."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU[0] = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+    return wall
 
 
 def _phased(cmd: list[str], tmp: Path, tag: str) -> tuple[float, dict[str, float]]:
@@ -206,12 +221,24 @@ def cli_run(n: int, exe: list[str]) -> dict[str, object]:
     lab.write_text(star(n))
     floor = tmp / "floor.py"
     floor.write_text(FLOOR_SCRIPT)
+    cpu: dict[str, float] = {}
     up, ph_up = _phased([*exe, "up", str(lab)], tmp, "up")
+    cpu["up"] = _CPU[0]
     down, ph_down = _phased([*exe, "down", f"star{n}"], tmp, "down")
+    cpu["down"] = _CPU[0]
     f_up = _timed([sys.executable, str(floor), "up", str(n)])
+    cpu["floor_up"] = _CPU[0]
     f_down = _timed([sys.executable, str(floor), "down", str(n)])
+    cpu["floor_down"] = _CPU[0]
     shutil.rmtree(tmp)
-    return {"up": up, "down": down, "floor_up": f_up, "floor_down": f_down, "phases": {**ph_up, **ph_down}}
+    return {
+        "up": up,
+        "down": down,
+        "floor_up": f_up,
+        "floor_down": f_down,
+        "phases": {**ph_up, **ph_down},
+        "cpu": cpu,
+    }
 
 
 def cli_report(n: int, repeat: int, exe: str | None = None) -> None:
@@ -235,6 +262,18 @@ def cli_report(n: int, repeat: int, exe: str | None = None) -> None:
     print(
         f"  ratio vnetlab/floor: {med(tot) / med(ftot):.2f} (of medians); per run: {', '.join(f'{x:.2f}' for x in ratios)}"
     )
+    # CPU time (user + system of each process): what the command itself spends, whatever the load
+    cpu = [cast(dict[str, float], r["cpu"]) for r in runs]
+    ctot = [c["up"] + c["down"] for c in cpu]
+    cftot = [c["floor_up"] + c["floor_down"] for c in cpu]
+    for k in ("up", "down", "floor_up", "floor_down"):
+        v = [c[k] for c in cpu]
+        print(f"  {'cpu ' + k:<48} {med(v):>9.3f}   ({', '.join(f'{x:.2f}' for x in v)})")
+    cratios = [a / b for a, b in zip(ctot, cftot, strict=True)]
+    print(
+        f"  cpu ratio vnetlab/floor: {med(ctot) / med(cftot):.2f} (of medians); per run: {', '.join(f'{x:.2f}' for x in cratios)}"
+    )
+    print(f"  load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
 
 
 def mininet_total(n: int) -> float | None:

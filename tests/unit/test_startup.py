@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import ROOT
 
 LAB = str(ROOT / "labs" / "macvlan-modes.yaml")
+VETH = str(ROOT / "labs" / "veth-container.yaml")
 
 
 def _imported(*args: str) -> set[str]:
@@ -48,6 +49,40 @@ def test_validate_and_trace_skip_what_they_do_not_run() -> None:
     assert "vnetlab.sim" in t and not {"vnetlab.kernel", "dpkt", "dask"} & t
     # nft runs only for a lab with rulesets (none here)
     assert "subprocess" not in t
+
+
+def _lifecycle_imports() -> dict[str, object]:
+    """In a sandbox: the veth lab up (in this process), then `list`, `status` and `down` as users run them."""
+    from vnetlab import load, resolve
+    from vnetlab.kernel import KernelLab, nsutil
+
+    KernelLab(resolve(load(VETH))).up()
+    got: dict[str, object] = {cmd[0]: _imported(*cmd) for cmd in (["list"], ["status", "nspawn"], ["down", "nspawn"])}
+    got["left"] = [ns for ns in ("nspawn-host", "nspawn-web") if nsutil.exists(ns)]
+    return got
+
+
+def _can_sandbox() -> bool:
+    from vnetlab.kernel import preflight
+
+    return os.geteuid() == 0 or preflight.userns_available()
+
+
+@pytest.mark.skipif(not _can_sandbox(), reason="needs root or unprivileged user namespaces (a sandbox)")
+def test_down_list_and_status_load_neither_pydantic_nor_the_model() -> None:
+    """`down`, `list` and `status` of a lab by its name read marks and the kernel: the model, pydantic
+    and the plan are for `up` (a tenth of a second and more at each start of the CLI)."""
+    from vnetlab.kernel import sandbox
+
+    got = sandbox.run(_lifecycle_imports)
+    assert got["left"] == []  # `down` did remove the lab
+    heavy = {"pydantic", "vnetlab.model", "vnetlab.load", "vnetlab.plan", "vnetlab.resolve", "vnetlab.kernel.lab"}
+    for cmd in ("list", "status", "down"):
+        mods = got[cmd]
+        assert isinstance(mods, set) and "vnetlab.kernel.owner" in mods, cmd
+        assert not heavy & mods, (cmd, sorted(heavy & mods))
+    # `down` takes no netlink: no pyroute2 either
+    assert "pyroute2" not in got["down"]
 
 
 def test_the_api_names_are_there_on_first_use() -> None:

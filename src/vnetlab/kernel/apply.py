@@ -93,12 +93,19 @@ class Executor:
         return h
 
     def index(self, ns: str, name: str) -> int:
-        """ifindex of a device; on a miss one dump of the namespace fills the cache."""
+        """ifindex of a device; on a miss the kernel is asked for that one device (RTM_GETLINK
+        by IFLA_IFNAME: one link to decode, where a dump of the namespace decodes them all,
+        at twice the cost for a node with one NIC)."""
         k = (ns, name)
         i = self._idx.get(k)
         if i is None:
             with nsutil.phase("up: of which ifindex lookups"):
-                links = self.ipr(ns).get_links()
+                try:
+                    links = self.ipr(ns).link("get", ifname=name)
+                except NetlinkError as e:
+                    if e.code != errno.ENODEV:
+                        raise
+                    links = []
             for ln in links:
                 self._idx[(ns, ln.get_attr("IFLA_IFNAME"))] = ln["index"]
             i = self._idx.get(k)
@@ -342,6 +349,8 @@ BRIDGE_NF = ("bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-c
 def _bridge_nf_off() -> None:
     """Set br_netfilter's calls to 0 in this (new) namespace, where the module is
     loaded; a node's own ``sysctl:`` may set them to 1 afterwards."""
+    if not os.path.isdir("/proc/sys/net/bridge"):  # br_netfilter not loaded: none of the three
+        return
     for key in BRIDGE_NF:
         with contextlib.suppress(FileNotFoundError), open(f"/proc/sys/net/bridge/{key}", "w") as fh:
             fh.write("0\n")
@@ -358,8 +367,13 @@ def _write_sysctl(key: str, value: object) -> None:
     # per-namespace allow-list in case validation were bypassed (some net.* keys are global)
     if not sysctls.well_formed(key) or sysctls.classify(key)[0] != "ok":
         raise ValueError(f"refusing sysctl {key!r}: only per-namespace net.* keys")
-    with open("/proc/sys/" + key.replace(".", "/"), "w") as fh:
-        fh.write(f"{value}\n")
+    # os.open/os.write: the same open flags and the one write() that open(..., "w") makes,
+    # without a buffered text file around them (two writes in each of a lab's namespaces)
+    fd = os.open("/proc/sys/" + key.replace(".", "/"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        os.write(fd, f"{value}\n".encode())
+    finally:
+        os.close(fd)
 
 
 def _port_vlans(h: IPRoute, idx: int, a: PortSpec) -> None:

@@ -84,7 +84,7 @@ def _reply(fn: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
 
 
 def _serve(sock: socket.socket, r: Resolved) -> None:
-    from . import KernelLab
+    from .lab import KernelLab
 
     k = KernelLab(r)
 
