@@ -2,22 +2,28 @@
 match tcp dport 22, udp dport 53, meta l4proto, ct state...; nat chains with snat, dnat,
 masquerade and redirect, dnat/redirect also to a port), the simulator's TCP and UDP port
 matrices against the kernel's, the kernel as the judge. FUZZ_N examples (default 6).
+The same for IPv6 and dual-stack labs below (FUZZ_PORTS6_N, default 3).
 A lab the simulator refuses mid-matrix (exit 3: a NAT to a port whose connection clashes)
 is not an example."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import pytest
 from hypothesis import given, reject
+from hypothesis import strategies as st
 
 from vnetlab import load_text, resolve
 from vnetlab.kernel import KernelLab, sandbox
+from vnetlab.model import Lab
 from vnetlab.sim import Simulator, sim_unsupported
 from vnetlab.sim.nft import ProbeUnsupported
 
+from . import test_fuzz_nft6 as nft6
 from .fuzzing import fuzz_settings
+from .labgen6 import dual_labs
 from .nftgen import labs
 from .test_fuzz import ROOT_OK
 
@@ -88,3 +94,106 @@ def test_port_probes_agree_with_the_kernel(text: str) -> None:
         with open(log, "a") as f:
             f.write(f"nat={nat} translated={TRANSLATED[0]} disagreements={len(bad)}\n")
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
+
+
+# IPv6 (issues #13, #14) ------------------------------------------------------------------------------
+# test_fuzz_nft6's dual-stack two-router topology (a's requests to b through r1, b's replies
+# through r2, both families) with random ip/ip6/inet filter rulesets that match the probes'
+# ports, l4proto and ct state, and labgen6's random dual-stack labs without a ruleset: every
+# port cell of both families, sim against kernel.
+
+PORTS6 = ["22", "80", "53", "{ 22, 53 }", "1-100"]
+
+
+@st.composite
+def _rule6(draw: st.DrawFn, fam: str, hook: str) -> str:
+    ms = []
+    kind = draw(st.sampled_from(["tcp", "udp", "th", "l4", "addr", "none"]))
+    neg = "!= " if draw(st.integers(0, 5)) == 0 else ""
+    if kind in ("tcp", "udp"):
+        ms.append(f"{kind} dport {neg}{draw(st.sampled_from(PORTS6))}")
+    elif kind == "th":
+        ms.append(f"meta l4proto {{ tcp, udp }} th dport {neg}{draw(st.sampled_from(PORTS6))}")
+    elif kind == "l4":
+        ms.append(f"meta l4proto {neg}{draw(st.sampled_from(['tcp', 'udp', 'ipv6-icmp', 'icmp']))}")
+    elif kind == "addr" and fam != "ip":
+        ms.append(f"ip6 {draw(st.sampled_from(['saddr', 'daddr']))} {neg}{draw(st.sampled_from(nft6.ADDRS6))}")
+    for _ in range(draw(st.integers(0, 1))):
+        if draw(st.booleans()):
+            states = draw(st.lists(st.sampled_from(nft6.STATES), min_size=1, max_size=2, unique=True))
+            ms.append(f"ct state {{ {', '.join(states)} }}")
+        else:
+            ms.append(f"{draw(st.sampled_from(['iifname', 'oifname']))} {draw(st.sampled_from(nft6.NAMES))}")
+    verdicts = ["accept", "drop", "drop", "counter"]
+    if hook in ("input", "forward", "output"):
+        verdicts.append("reject")
+    return " ".join([*ms, draw(st.sampled_from(verdicts))])
+
+
+@st.composite
+def _ruleset6(draw: st.DrawFn) -> str:
+    fam = draw(st.sampled_from(["ip6", "inet", "inet"]))
+    body = []
+    for i, hook in enumerate(draw(st.lists(st.sampled_from(nft6.HOOKS), min_size=1, max_size=2))):
+        prio = draw(st.sampled_from([-150, 0, 0, 10]))
+        rules = draw(st.lists(_rule6(fam, hook), min_size=1, max_size=4))
+        # ND passes (a policy drop without it breaks IPv6 whole, which test_fuzz_nft6 covers)
+        nd = "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n"
+        body.append(
+            f"  chain c{i} {{\n    type filter hook {hook} priority {prio}; "
+            f"policy {draw(st.sampled_from(['accept', 'accept', 'drop']))};\n"
+            + nd
+            + "".join(f"    {r}\n" for r in rules)
+            + "  }"
+        )
+    return f"table {fam} t {{\n" + "\n".join(body) + "\n}"
+
+
+@st.composite
+def labs6(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):  # (a third of labgen6's labs are left out below)
+        return draw(dual_labs())
+    nodes = {n: "" for n in ("a", "c", "r1", "r2", "b")}
+    for n in draw(st.lists(st.sampled_from(list(nodes)), min_size=1, max_size=2, unique=True)):
+        nodes[n] = "    nftables: |\n" + "".join(f"      {ln}\n" for ln in draw(_ruleset6()).splitlines())
+    return nft6.TOPOLOGY.format(**nodes)
+
+
+@fuzz_settings(3, "FUZZ_PORTS6_N")
+@given(labs6())
+def test_ipv6_port_probes_agree_with_the_kernel(text: str) -> None:
+    lab = load_text(text)
+    if sim_unsupported(lab) is not None:  # (labgen6 draws some labs the simulator refuses, named: not an example)
+        reject()
+    if _prefix_on_two_devices(lab):
+        # one IPv6 prefix on two devices of a node: the kernel's order of the equal prefix
+        # routes follows when each device got carrier, which the simulator's does not always;
+        # the echo matrix disagrees there too (kernel-semantics §11.10: found, not settled;
+        # reported to the lead, not a port-probe question)
+        reject()
+    log = os.environ.get("FUZZ_LOG")  # one line per example: its kind, cells and outcome
+    kind = "labgen6" if text.startswith("lab: fz6\n") else "nft6"
+    try:
+        bad = compare_ports(text)
+    except ProbeUnsupported as e:
+        if log:
+            with open(log, "a") as f:
+                f.write(f"{kind} refused {e}\n")
+        reject()
+    if log:
+        cells = sum(len(row) for row in Simulator(resolve(lab)).matrix("tcp", 80).as_json()["rows"].values())
+        with open(log, "a") as f:
+            f.write(f"{kind} cells={cells * len(PROBES)} disagreements={len(bad)}\n")
+    assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
+
+
+def _prefix_on_two_devices(lab: Lab) -> bool:
+    for node in lab.nodes.values():
+        seen: dict[ipaddress.IPv6Network, str] = {}
+        for ifname, iface in node.interfaces.items():
+            for a in iface.addresses:
+                if ":" in a:
+                    net = ipaddress.IPv6Interface(a).network
+                    if seen.setdefault(net, ifname) != ifname:
+                        return True
+    return False

@@ -195,3 +195,83 @@ def test_dnat_lands_on_the_translated_port_and_answered_by_names_it(in_sandbox) 
         "192.0.2.1": "router",
         "198.51.100.1": "router",
     }
+
+
+LAB6 = """
+lab: kp6
+switches: {lan: {}, dmz: {}}
+nodes:
+  a:
+    interfaces: {eth0: {kind: nic, switch: lan, addresses: [192.0.2.1/24, "2001:db8:1::1/64"]}}
+    routes: [{to: default, via: 192.0.2.254}, {to: default, via: "2001:db8:1::fe"}]
+    nftables: |
+      table ip6 out {
+        chain output {
+          type filter hook output priority 0; policy accept;
+          tcp dport 25 drop
+        }
+      }
+  r:
+    interfaces:
+      lan: {kind: nic, switch: lan, addresses: [192.0.2.254/24, "2001:db8:1::fe/64"]}
+      dmz: {kind: nic, switch: dmz, addresses: [198.51.100.254/24, "2001:db8:2::fe/64"]}
+    sysctl: {net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: 1}
+    nftables: |
+      table inet f {
+        chain forward {
+          type filter hook forward priority 0; policy accept;
+          ct state established,related accept
+          tcp dport 22 reject with tcp reset
+          ip6 daddr 2001:db8:2::3 udp dport 53 drop
+          iifname "dmz" ct state new drop
+        }
+      }
+  b:
+    interfaces: {eth0: {kind: nic, switch: dmz, addresses: [198.51.100.2/24, "2001:db8:2::2/64", "2001:db8:2::3/64"]}}
+    routes: [{to: default, via: 198.51.100.254}, {to: default, via: "2001:db8:2::fe"}]
+"""
+PROBES6 = [("tcp", 80), ("tcp", 22), ("tcp", 25), ("udp", 53)]
+
+
+def _matrices_and_real_clients6(lab_text: str) -> tuple[list[dict], tuple[str | None, ...]]:
+    r = resolve(load_text(lab_text))
+    k = KernelLab(r)
+    k.timeout, k.retries = 0.5, 1  # a row with a dropped cell costs 1 s, not 3
+    k.up()
+    try:
+        got = [k.matrix(p, n).as_json() for p, n in PROBES6]
+        with serving({n: k.netns(n) for n in r.lab.nodes}, [53, 80]):
+            real = (
+                real_connect(k.netns("a"), "2001:db8:2::3", "udp", 80),
+                real_connect(k.netns("a"), "2001:db8:2::3", "tcp", 80),
+                real_connect(k.netns("r"), "2001:db8:2::2", "udp", 53),
+            )
+        return got, real
+    finally:
+        k.close()
+
+
+def test_ipv6_port_matrices_equal_the_simulators_and_real_clients(in_sandbox) -> None:
+    """Port probes to IPv6 addresses (kernel-semantics §11.10): the responder listens on ::,
+    the client connects from a socket of the destination's family; a dual-stack lab whose
+    rulesets treat the families differently, cell for cell against the simulator. Real
+    clients agree: bash's /dev/udp (a connected socket) takes an answer only from the
+    address it sent to, so the responder answers from the destination (IPV6_PKTINFO)."""
+    got, (udp, tcp, udp_r) = in_sandbox(_matrices_and_real_clients6, LAB6)
+    sim = Simulator(load_text(LAB6))
+    for (proto, port), k in zip(PROBES6, got, strict=True):
+        s = sim.matrix(proto, port).as_json()
+        assert k["rows"] == s["rows"], (proto, port)
+        assert k["answered_by"] == s["answered_by"], (proto, port)
+    by = dict(zip(PROBES6, got, strict=True))
+    assert by[("tcp", 80)]["rows"]["a"]["2001:db8:2::2"]
+    assert by[("tcp", 80)]["answered_by"]["a"]["2001:db8:2::3"] == "b"
+    assert not by[("tcp", 80)]["rows"]["b"]["2001:db8:1::1"]  # new from dmz: dropped (inet: both families)
+    assert not by[("tcp", 22)]["rows"]["a"]["2001:db8:2::2"]  # reset
+    assert by[("tcp", 22)]["rows"]["a"]["2001:db8:1::fe"]  # the router's own port: input, not forward
+    assert by[("tcp", 25)]["rows"]["a"]["192.0.2.254"]  # a's ip6 output chain: IPv4 passes...
+    assert not by[("tcp", 25)]["rows"]["a"]["2001:db8:1::fe"]  # ...IPv6 does not
+    assert by[("udp", 53)]["rows"]["a"]["2001:db8:2::2"]  # answered from the address it was sent to
+    assert not by[("udp", 53)]["rows"]["a"]["2001:db8:2::3"]  # ip6 daddr: dropped
+    assert by[("udp", 53)]["rows"]["a"]["198.51.100.2"]
+    assert udp == "b" and tcp == "b" and udp_r == "b"

@@ -287,22 +287,28 @@ class Witness:
 #
 # During a port probe every node listens, TCP and UDP, on the probed port and every
 # port the lab's expectations name: vnetlab's own responder sockets, bound to all
-# addresses, opened inside each namespace. A TCP listener accepts and sends its node's
-# name; a UDP listener answers each datagram with its node's name, from the address
-# and port the datagram was addressed to (IP_PKTINFO). The client side opens one
-# socket per destination inside the source namespace, all at once: a non-blocking TCP
-# connect (reach: the handshake completed), or a connected UDP socket that sends one
-# datagram (reach: an answer on it). One loop serves both sides; nothing is forked.
+# addresses of both families (0.0.0.0, and :: with IPV6_V6ONLY), opened inside each
+# namespace. A TCP listener accepts and sends its node's name; a UDP listener answers
+# each datagram with its node's name, from the address and port the datagram was
+# addressed to (IP_PKTINFO, IPV6_PKTINFO: a connected client takes an answer only from
+# the address it sent to; kernel-semantics §11.10). The client side opens one socket
+# per destination inside the source namespace, all at once, of the destination's
+# family: a non-blocking TCP connect (reach: the handshake completed), or a connected
+# UDP socket that sends one datagram (reach: an answer on it). One loop serves both
+# sides; nothing is forked.
 
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+IPV6_RECVPKTINFO = getattr(socket, "IPV6_RECVPKTINFO", 49)
+IPV6_PKTINFO = getattr(socket, "IPV6_PKTINFO", 50)
+IPV6_V6ONLY = getattr(socket, "IPV6_V6ONLY", 26)
 
 
 class Responder:
-    """Listening TCP and UDP sockets on ``ports`` in every namespace of ``netns_of``."""
+    """Listening TCP and UDP sockets on ``ports`` in every namespace of ``netns_of``, IPv4 and IPv6."""
 
     def __init__(self, netns_of: dict[str, str], ports: Sequence[int]):
         self.ports = frozenset(ports)
-        _raise_fd_limit(2 * len(netns_of) * len(self.ports) + 256)
+        _raise_fd_limit(4 * len(netns_of) * len(self.ports) + 256)
         self.tcp: dict[socket.socket, bytes] = {}
         self.udp: dict[socket.socket, bytes] = {}
         #: accepted TCP connections, waiting to take the node's name
@@ -311,29 +317,43 @@ class Responder:
             for node, ns in netns_of.items():
                 name = node.encode()
                 for port in sorted(self.ports):
-                    with nsutil.inside(ns):
-                        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                    self.tcp[t] = name
-                    self.udp[u] = name
-                    for s in (t, u):
-                        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        s.setblocking(False)
-                    try:
-                        t.bind(("0.0.0.0", port))
-                        t.listen(128)
-                        u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
-                        u.bind(("0.0.0.0", port))
-                    except OSError as e:
-                        from ..errors import EnvironmentProblem
-
-                        raise EnvironmentProblem(
-                            f"node {node} cannot listen on port {port} for a port probe ({e.strerror}); "
-                            "a VXLAN device of the lab may use it"
-                        ) from e
+                    for family, anywhere in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+                        self._listen(node, ns, name, family, anywhere, port)
         except BaseException:
             self.close()
             raise
+
+    def _listen(self, node: str, ns: str, name: bytes, family: int, anywhere: str, port: int) -> None:
+        try:
+            with nsutil.inside(ns):
+                t = socket.socket(family, socket.SOCK_STREAM)
+                u = socket.socket(family, socket.SOCK_DGRAM)
+        except OSError as e:
+            if family == socket.AF_INET6 and e.errno == 97:  # EAFNOSUPPORT: a kernel without IPv6
+                return
+            raise
+        self.tcp[t] = name
+        self.udp[u] = name
+        for s in (t, u):
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setblocking(False)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, IPV6_V6ONLY, 1)  # IPv4 has its own listener
+        try:
+            t.bind((anywhere, port))
+            t.listen(128)
+            if family == socket.AF_INET6:
+                u.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+            else:
+                u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+            u.bind((anywhere, port))
+        except OSError as e:
+            from ..errors import EnvironmentProblem
+
+            raise EnvironmentProblem(
+                f"node {node} cannot listen on port {port} for a port probe ({e.strerror}); "
+                "a VXLAN device of the lab may use it"
+            ) from e
 
     def fds(self) -> list[socket.socket]:
         return [*self.tcp, *self.udp]
@@ -357,7 +377,7 @@ class Responder:
         name = self.udp[s]
         while True:
             try:
-                _, anc, _, peer = s.recvmsg(2048, socket.CMSG_SPACE(12))
+                _, anc, _, peer = s.recvmsg(2048, socket.CMSG_SPACE(20))
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
@@ -367,6 +387,11 @@ class Responder:
                 if level == socket.IPPROTO_IP and typ == IP_PKTINFO and len(data) >= 12:
                     # struct in_pktinfo {ifindex; spec_dst; addr}: answer from addr (the destination)
                     cmsg = [(socket.IPPROTO_IP, IP_PKTINFO, struct.pack("=i4s4s", 0, data[8:12], b"\0" * 4))]
+                elif level == socket.IPPROTO_IPV6 and typ == IPV6_PKTINFO and len(data) >= 20:
+                    # struct in6_pktinfo {addr; ifindex}: answer from addr, routed as the kernel
+                    # routes a socket's packet (no interface given, as tcp_v6_send_synack for a
+                    # global peer)
+                    cmsg = [(socket.IPPROTO_IPV6, IPV6_PKTINFO, data[:16] + struct.pack("=i", 0))]
             with contextlib_suppress(OSError):
                 s.sendmsg([name], cmsg, 0, peer)
 
@@ -401,11 +426,6 @@ def port_probe(
 
     out: dict[str, str | None] = dict.fromkeys(dsts)
     tcp = proto == "tcp"
-    for dst in dsts:
-        if ":" in dst:
-            from ..errors import EnvironmentProblem
-
-            raise EnvironmentProblem(f"port probes (TCP/UDP) are IPv4 only for now: {dst} is an IPv6 address")
     _raise_fd_limit(len(responder.fds()) + len(dsts))
     socks: dict[socket.socket, str] = {}
     sel = selectors.DefaultSelector()
@@ -414,7 +434,9 @@ def port_probe(
     try:
         for dst in dsts:
             with nsutil.inside(netns):
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+                s = socket.socket(
+                    socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
+                )
             s.setblocking(False)
             try:
                 if tcp:

@@ -259,17 +259,19 @@ class Simulator:
             ip = cache.get(d)
             if ip is None:
                 ip = cache[d] = ip_int(d) if ":" not in d else -int(ipaddress.IPv6Address(d))  # < 0: IPv6
-            if ip < 0:
-                if proto != "icmp":
-                    raise SimCannot(f"port probes (TCP/UDP) are IPv4 only for now: {d} is an IPv6 address")
-                st.enable_ipv6().ping(-ip, ident, seq)
-            elif proto == "icmp":
-                st.ping(ip, ident, seq)
+            if proto == "icmp":
+                if ip < 0:
+                    st.enable_ipv6().ping(-ip, ident, seq)
+                else:
+                    st.ping(ip, ident, seq)
             else:
                 # a connection per address: its own tag (the client's source port, ephemeral(tag))
                 self._ident += 1
                 ids[d] = (self._ident, 0)
-                st.connect(ip, l4, dport, self._ident)
+                if ip < 0:
+                    st.enable_ipv6().connect(-ip, l4, dport, self._ident)
+                else:
+                    st.connect(ip, l4, dport, self._ident)
             # One sendto at a time, as kernel/probe.py sends: dev_queue_xmit's local_bh_enable
             # runs the softirq to completion, and the macvlan broadcast work it queued
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs

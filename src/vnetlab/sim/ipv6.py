@@ -30,12 +30,13 @@ duplicates, and the simulator any other), sysctls it does not read.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .build import uses_v6
 from .conntrack import ORIGINAL, Ct
-from .frame import HOST, OTHERHOST, Frame
+from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp
 
 if TYPE_CHECKING:
     from ..model import Lab
@@ -160,13 +161,16 @@ class Icmp6:
 class IPv6:
     src: int
     dst: int
-    payload: Icmp6
+    #: ICMPv6, or a port probe's TCP segment or UDP datagram
+    payload: Icmp6 | Tcp | Udp
     hlim: int = 64
     #: see frame.Arp.hops
     hops: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
-        return f"IPv6 {a6(self.src)} > {a6(self.dst)} {self.payload.describe()}"
+        p = self.payload
+        what = p.describe() if isinstance(p, (Icmp6, Tcp)) else f"UDP {p.sport} > {p.dport}"
+        return f"IPv6 {a6(self.src)} > {a6(self.dst)} {what}"
 
 
 @dataclass(slots=True)
@@ -485,6 +489,8 @@ class Stack6:
         if nf is None or not nf.uses_ct6:
             return Ct(None, ORIGINAL, "invalid")  # conntrack is off for IPv6: nothing reads it
         m = pkt.payload
+        if not isinstance(m, Icmp6):  # a port probe's TCP or UDP: tracked as IPv4's (§11.10)
+            return self.stack.ct_l4(pkt.src, pkt.dst, m)
         if m.type in (ICMP6_ECHO, ICMP6_ECHO_REPLY):
             return self.stack.conntrack.lookup((58, pkt.src, pkt.dst, m.id, m.type))
         return Ct(None, ORIGINAL, "untracked")
@@ -538,10 +544,28 @@ class Stack6:
 
     # sending ---------------------------------------------------------------------
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
+        self._send_new(dst, f"echo request to {a6(dst)}", lambda src: Icmp6(ICMP6_ECHO, ident, seq))
+
+    def connect(self, dst: int, proto: int, dport: int, tag: int) -> None:
+        """A port probe to ``dst``:``dport`` (``Stack.connect``, IPv6): a TCP SYN or a UDP
+        datagram on a connected socket, routed and sourced as the echo request is
+        (ip6_dst_lookup_flow: the route, then ipv6_dev_get_saddr)."""
+        from .stack import ephemeral
+
+        sport = ephemeral(tag)
+
+        def segment(src: int) -> Tcp | Udp:
+            self.stack.conns[tag] = (dst, dport)  # the socket is connected once a route and a source exist
+            return Tcp(sport, dport, TCP_SYN, tag) if proto == PROTO_TCP else Udp(sport, dport, Datagram(tag))
+
+        self._send_new(dst, f"{'TCP' if proto == PROTO_TCP else 'UDP'} to [{a6(dst)}]:{dport}", segment)
+
+    def _send_new(self, dst: int, pkt_desc: str, payload: Callable[[int], Icmp6 | Tcp | Udp]) -> None:
+        """A locally made packet to ``dst``: to a local address through lo, else routed from the
+        source the route's device selects (ENETUNREACH without a route, nothing without a source)."""
         w = self.world
-        pkt_desc = f"echo request to {a6(dst)}"
         if dst in self.local:
-            pkt = IPv6(dst, dst, Icmp6(ICMP6_ECHO, ident, seq))
+            pkt = IPv6(dst, dst, payload(dst))
             if w.tracing:
                 w.hop(self.stack.lo_label, "tx", "ok", pkt.describe(), why="a local address: delivered through lo")
             self._to_self(pkt)
@@ -567,9 +591,7 @@ class Stack6:
                 f"{self.name} has no usable IPv6 address to send from{failed}",
             )
             return
-        self._send(
-            route.dev, route.via if route.via is not None else dst, IPv6(src, dst, Icmp6(ICMP6_ECHO, ident, seq))
-        )
+        self._send(route.dev, route.via if route.via is not None else dst, IPv6(src, dst, payload(src)))
 
     def output(self, pkt: IPv6, dev_hint: Device | None = None) -> None:
         """ip6_route_output for a reply (icmpv6_echo_reply: flowi6_oif = the request's input
@@ -754,6 +776,12 @@ class Stack6:
     def icmp_rcv(self, dev: Device, pkt: IPv6, frame: Frame, multicast: bool) -> None:
         w = self.world
         m = pkt.payload
+        if not isinstance(m, Icmp6):  # a port probe's TCP or UDP
+            if multicast:
+                w.drop(dev, frame, "l4-multicast", "ip6_mc_input", "a TCP segment or UDP datagram to a multicast group")
+                return
+            self.local_deliver(dev, pkt)
+            return
         if m.type == ND_NS:
             self._ns_rcv(dev, pkt, frame, multicast)
         elif m.type == ND_NA:
@@ -769,6 +797,7 @@ class Stack6:
         """ndisc_recv_ns: answered only for an address of the receiving device (V3.2)."""
         w = self.world
         m = pkt.payload
+        assert isinstance(m, Icmp6)  # (icmp_rcv sends only ND here)
         if pkt.hlim != 255:
             w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
             return
@@ -882,6 +911,7 @@ class Stack6:
         """ndisc_recv_na: fills an entry being resolved (V3.5); no entry, nothing learned."""
         w = self.world
         m = pkt.payload
+        assert isinstance(m, Icmp6)  # (icmp_rcv sends only ND here)
         if pkt.hlim != 255:
             w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
             return
@@ -901,6 +931,9 @@ class Stack6:
         w = self.world
         m = pkt.payload
         where = dev.label if dev is not None else self.stack.lo_label
+        if not isinstance(m, Icmp6):  # tcp_v6_rcv, udpv6_rcv: the port probes' listeners and clients
+            self.stack.l4_rcv(where, pkt, m, dev=dev)
+            return
         if m.type == ICMP6_ECHO_REPLY:
             self.stack.replies.add((m.id, m.seq))
             return
@@ -971,6 +1004,21 @@ def encode(p: IPv6) -> bytes:
     import dpkt
 
     m = p.payload
+    if not isinstance(m, Icmp6):  # a port probe's segment or datagram
+        if isinstance(m, Tcp):
+            l4: dpkt.Packet = dpkt.tcp.TCP(sport=m.sport, dport=m.dport, flags=m.flags, seq=m.tag, data=m.text.encode())
+        else:
+            text = m.payload.text.encode() if isinstance(m.payload, Datagram) else b""
+            l4 = dpkt.udp.UDP(sport=m.sport, dport=m.dport, data=text or b"vnetlab-probe")
+            l4.ulen = 8 + len(l4.data)
+        ip = dpkt.ip6.IP6(
+            src=p.src.to_bytes(16, "big"),
+            dst=p.dst.to_bytes(16, "big"),
+            nxt=6 if isinstance(m, Tcp) else 17,
+            hlim=p.hlim,
+        )
+        ip.data, ip.plen = l4, len(bytes(l4))
+        return bytes(ip)
     if m.type in (ICMP6_ECHO, ICMP6_ECHO_REPLY):
         body = struct.pack("!HH", m.id, m.seq) + b"vnetlab"
     else:

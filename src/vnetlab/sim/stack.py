@@ -465,11 +465,16 @@ class Stack:
             return Ct(None, ORIGINAL, "invalid")  # conntrack is not loaded here: nothing reads it
         if isinstance(p, Icmp):
             return self.conntrack.lookup((PROTO_ICMP, pkt.src, pkt.dst, p.id, p.type))
+        return self.ct_l4(pkt.src, pkt.dst, p)
+
+    def ct_l4(self, src: int, dst: int, p: Tcp | Udp) -> Ct:
+        """nf_conntrack_in for a port probe's segment or datagram, of either family (an IPv6
+        address is above 2**32, so its keys never meet an IPv4 one)."""
         if isinstance(p, Tcp):
             # tcp_new: only a SYN starts a connection; a SYN/ACK or RST without one is invalid
-            return self.conntrack.lookup((PROTO_TCP, pkt.src, pkt.dst, p.sport, p.dport), p.flags == TCP_SYN)
+            return self.conntrack.lookup((PROTO_TCP, src, dst, p.sport, p.dport), p.flags == TCP_SYN)
         if isinstance(p.payload, Datagram):
-            return self.conntrack.lookup((PROTO_UDP, pkt.src, pkt.dst, p.sport, p.dport))
+            return self.conntrack.lookup((PROTO_UDP, src, dst, p.sport, p.dport))
         return Ct(None, ORIGINAL, "invalid")
 
     def _hook(
@@ -619,8 +624,9 @@ class Stack:
         icmp: int | None
         if isinstance(pkt, IPv4):
             v4, icmp = True, (pkt.payload.type if isinstance(pkt.payload, Icmp) else None)
-        else:  # IPv6 carries ICMPv6 (echo, ND): the only payload sim/ipv6.py makes
-            v4, icmp = False, pkt.payload.type
+        else:  # IPv6: ICMPv6 (echo, ND), or a port probe's TCP/UDP
+            l4 = pkt.payload
+            v4, icmp = False, (None if isinstance(l4, (Tcp, Udp)) else l4.type)
         early = hook in ("prerouting", "output")
         ct_at: Callable[[int], str] | None = None
         if early and (nf.uses_ct if v4 else nf.uses_ct6) and not carried:
@@ -661,14 +667,14 @@ class Stack:
             p.iif, p.oif, p.ct = iif, oif, ct
             return p
         make = nf.packet_type  # (sim.nft is imported with the ruleset)
-        if not isinstance(pkt, IPv4):  # IPv6, ICMPv6 (echo, ND): next header 58
-            p = make(pkt.src, pkt.dst, 58, icmp, 0, iif, oif, ct, family=6)
+        l4 = pkt.payload
+        if not isinstance(pkt, IPv4):  # IPv6: ICMPv6 (echo, ND), next header 58; a port probe's: 6 or 17
+            nxt = PROTO_TCP if isinstance(l4, Tcp) else PROTO_UDP if isinstance(l4, Udp) else 58
+            p = make(pkt.src, pkt.dst, nxt, icmp, 0, iif, oif, ct, family=6)
         else:
             p = make(pkt.src, pkt.dst, pkt.proto, icmp, 0, iif, oif, ct)
-        if (
-            icmp is None and isinstance(pkt, IPv4) and not isinstance(pkt.payload, Icmp)
-        ):  # TCP or UDP: the ports rules may read
-            p.sport, p.dport = pkt.payload.sport, pkt.payload.dport
+        if isinstance(l4, (Tcp, Udp)):  # TCP or UDP: the ports rules may read
+            p.sport, p.dport = l4.sport, l4.dport
         self._nfp = (pkt, p)
         return p
 
@@ -1116,10 +1122,8 @@ class Stack:
                 if w.tracing:
                     w.hop(where, "stack", "deliver", pkt.describe(), why=f"{self.name} got its echo reply")
                 self.replies.add(key)
-        elif isinstance(p, Tcp):
-            self._tcp_rcv(where, pkt, p, bcast)
-        elif isinstance(p.payload, Datagram):
-            self._udp_probe_rcv(where, pkt, p, p.payload, bcast)
+        elif isinstance(p, Tcp) or isinstance(p.payload, Datagram):
+            self.l4_rcv(where, pkt, p, bcast)
         else:
             socks = self.udp.get(p.dport)
             if not socks:
@@ -1143,11 +1147,35 @@ class Stack:
             )
 
     # port probes (v1.1) ---------------------------------------------------------------
-    def _client(self, pkt: IPv4, sport: int, dport: int, tag: int) -> bool:
+    def l4_rcv(
+        self, where: str, pkt: IPv4 | IPv6, p: Tcp | Udp, bcast: bool = False, dev: Device | None = None
+    ) -> None:
+        """A port probe's segment or datagram delivered here (either family; ``dev``: the
+        device it came in on, None through lo)."""
+        if isinstance(p, Tcp):
+            self._tcp_rcv(where, pkt, p, bcast, dev)
+        else:
+            assert isinstance(p.payload, Datagram)  # (a VXLAN datagram never comes this way)
+            self._udp_probe_rcv(where, pkt, p, p.payload, bcast, dev)
+
+    def _answer(self, pkt: IPv4 | IPv6, seg: Tcp | Udp, dev: Device | None = None) -> None:
+        """A listener's answer or a RST: from the address ``pkt`` was sent to, routed as a
+        socket's packet (tcp_v4_send_synack). IPv6: with no interface for a global peer, and
+        through the device ``pkt`` came in on for a link-local one (tcp_v6_init_req's ir_iif,
+        tcp_v6_send_response's tcp_v6_iif, the UDP peer's sin6_scope_id: kernel-semantics §11.10)."""
+        if not isinstance(pkt, IPv4):
+            from .ipv6 import IPv6, is_ll  # loaded with the lab's IPv6 (an IPv4 lab never comes here)
+
+            assert self.v6 is not None
+            self.v6.output(IPv6(pkt.dst, pkt.src, seg), dev if is_ll(pkt.src) else None)
+        else:
+            self.output(IPv4(pkt.dst, pkt.src, PROTO_TCP if isinstance(seg, Tcp) else PROTO_UDP, seg))
+
+    def _client(self, pkt: IPv4 | IPv6, sport: int, dport: int, tag: int) -> bool:
         """Is this the answer the probe ``tag``'s connected socket waits for (from its peer's address and port)?"""
         return self.conns.get(tag) == (pkt.src, sport) and dport == ephemeral(tag)
 
-    def _tcp_rcv(self, where: str, pkt: IPv4, t: Tcp, bcast: bool) -> None:
+    def _tcp_rcv(self, where: str, pkt: IPv4 | IPv6, t: Tcp, bcast: bool, dev: Device | None = None) -> None:
         """A SYN gets a SYN/ACK from a listener, else a RST (tcp_v4_send_reset); a SYN/ACK
         completes its client's handshake; a RST refuses it."""
         w = self.world
@@ -1159,14 +1187,12 @@ class Stack:
                 if w.tracing:
                     w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on TCP {t.dport}: SYN/ACK")
                 self.echoed.add((t.tag, 0))
-                self.output(
-                    IPv4(pkt.dst, pkt.src, PROTO_TCP, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name))
-                )
+                self._answer(pkt, Tcp(t.dport, t.sport, TCP_SYN | TCP_ACK, t.tag, self.name), dev)
             else:
                 if w.tracing:
                     why = f"nothing listens on TCP {t.dport} in {self.name}: it answers with a RST"
                     w.hop(where, "stack", "reset", pkt.describe(), why=why)
-                self.output(IPv4(pkt.dst, pkt.src, PROTO_TCP, Tcp(t.dport, t.sport, TCP_RST | TCP_ACK, t.tag)))
+                self._answer(pkt, Tcp(t.dport, t.sport, TCP_RST | TCP_ACK, t.tag), dev)
             return
         if t.flags == TCP_SYN | TCP_ACK and self._client(pkt, t.sport, t.dport, t.tag):
             if w.tracing:
@@ -1177,9 +1203,12 @@ class Stack:
         if t.flags & TCP_RST:
             w.drop(where, pkt.describe(), "tcp-refused", "tcp_reset", f"{self.name}'s connection is refused (RST)")
             return
-        w.drop(where, pkt.describe(), "tcp-no-socket", "tcp_v4_rcv", f"no connection of {self.name} expects it")
+        func = "tcp_v6_rcv" if not isinstance(pkt, IPv4) else "tcp_v4_rcv"
+        w.drop(where, pkt.describe(), "tcp-no-socket", func, f"no connection of {self.name} expects it")
 
-    def _udp_probe_rcv(self, where: str, pkt: IPv4, u: Udp, d: Datagram, bcast: bool) -> None:
+    def _udp_probe_rcv(
+        self, where: str, pkt: IPv4 | IPv6, u: Udp, d: Datagram, bcast: bool, dev: Device | None = None
+    ) -> None:
         """A datagram to a listened port is answered from the address and port it was sent to;
         an answer reaches its client's connected socket only from the peer it is connected to."""
         w = self.world
@@ -1193,14 +1222,15 @@ class Stack:
             if w.tracing:
                 w.hop(where, "stack", "reply", pkt.describe(), why=f"{self.name} listens on UDP {u.dport}: it answers")
             self.echoed.add((d.tag, 0))
-            self.output(IPv4(pkt.dst, pkt.src, PROTO_UDP, Udp(u.dport, u.sport, Datagram(d.tag, self.name))))
+            self._answer(pkt, Udp(u.dport, u.sport, Datagram(d.tag, self.name)), dev)
             return
         w.drop(
             where,
             pkt.describe(),
             "udp-no-socket",
-            "__udp4_lib_rcv",
-            f"nothing listens on UDP port {u.dport} in {self.name} (ICMP port unreachable)",
+            "__udp6_lib_rcv" if not isinstance(pkt, IPv4) else "__udp4_lib_rcv",
+            f"nothing listens on UDP port {u.dport} in {self.name} "
+            f"({'ICMPv6' if not isinstance(pkt, IPv4) else 'ICMP'} port unreachable)",
         )
 
 
