@@ -25,6 +25,7 @@ from ..errors import EnvironmentProblem, KernelLacksKind
 from ..model import sysctls
 from ..model.kinds.bridge import BridgeLink
 from ..model.stepspec import StepSpec
+from ..plan.order import created_up
 from ..plan.steps import AddrSpec, LinkSpec, NeighSpec, NetnsSpec, NftSpec, PortSpec, RouteSpec, Step, SysctlSpec
 from . import nsutil, owner
 from .kinds import CONFIG, KERNEL_KINDS
@@ -223,8 +224,8 @@ class Executor:
             else:
                 kw["index"] = self.new_index(step.ns, step.obj)
                 # a vlan cannot be opened while its real device is down (vlan_dev_open:
-                # ENETDOWN), and a nic's end is brought up by its own later step
-                if (step.ns, step.obj) in self.will_be_up and link.kind != "vlan":
+                # ENETDOWN): plan.order.created_up, which the simulator's IPv6 route order reads
+                if created_up(link.kind, (step.ns, step.obj), self.will_be_up):
                     kw["state"] = "up"
                     self.up_done.add((step.ns, step.obj))
             self.ipr(where).link("add", **kw)

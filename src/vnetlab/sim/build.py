@@ -7,6 +7,7 @@ gets its addresses, routes and static neighbours.
 
 from __future__ import annotations
 
+import ipaddress
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,10 @@ class Fixed:
     netdev: dict[str, dict[str, int]] | None
     #: and what duplicate address detection left (set by the first build)
     dad: DadOutcome | None = field(default=None)
+    #: IPv6: where a node has one prefix on two devices, the order its prefix routes enter
+    #: the table in as `up` builds it, by node → (device, address, prefix length) (the kernel
+    #: takes the oldest of equal routes: plan.order.prefix_route_order, kernel-semantics §11.11)
+    prefix_rank: dict[str, dict[tuple[str, int, int], int]] = field(default_factory=dict)
 
 
 _FIXED: dict[int, Fixed] = {}
@@ -84,8 +89,36 @@ def fixed(r: Resolved) -> Fixed:
 
             netdev = netdev_order(r)
         f = _FIXED[id(r)] = Fixed({k: n for n, k in enumerate(creation_order(r))}, netdev)
+        if netdev is not None and _prefix_on_two_devices(r):
+            f.prefix_rank = _prefix_rank(r)
         weakref.finalize(r, _FIXED.pop, id(r), None)
     return f
+
+
+def _prefix_on_two_devices(r: Resolved) -> bool:
+    """Whether a node has one IPv6 prefix on two of its devices (then the order of their
+    equal prefix routes decides which one its packets take)."""
+    seen: set[tuple[str, ipaddress.IPv6Network]] = set()
+    for (node, _), i in r.ifaces.items():
+        nets = {ipaddress.IPv6Interface(a).network for a in i.spec.addresses if ":" in a}
+        for net in nets:
+            if net.prefixlen < 128 and (node, net) in seen:
+                return True
+        seen.update((node, net) for net in nets)
+    return False
+
+
+def _prefix_rank(r: Resolved) -> dict[str, dict[tuple[str, int, int], int]]:
+    """``Fixed.prefix_rank``, from the plan's steps (built only for such a lab)."""
+    from ..plan import build_plan
+    from ..plan.order import prefix_route_order
+
+    out: dict[str, dict[tuple[str, int, int], int]] = {}
+    for (ns, ifname, cidr), n in prefix_route_order(build_plan(r)).items():
+        if ":" in cidr:
+            a = ipaddress.IPv6Interface(cidr)
+            out.setdefault(ns, {})[(ifname, int(a.ip), a.network.prefixlen)] = n
+    return out
 
 
 class Builder:
@@ -177,6 +210,8 @@ class Builder:
         if netdev is not None:  # IPv6 on in every namespace of a lab with an IPv6 address
             for st in w.stacks.values():
                 st.enable_ipv6()
+                if st.v6 is not None and st.name in self.fixed.prefix_rank:
+                    st.v6.prefix_rank = self.fixed.prefix_rank[st.name]
         for st in w.stacks.values():
             st.finalize()
         w.freeze()

@@ -16,7 +16,8 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
   whatever interface it came in on (V3.8);
 * a packet for another node is forwarded iff ``net.ipv6.conf.all.forwarding``
   is 1 (the per-device value does not matter: V7.1), else dropped silently
-  (V7.2); a link-local source or destination is never forwarded.
+  (V7.2); a link-local destination is never forwarded, a link-local source only back
+  out of the device it came in on (§11.12).
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
@@ -317,6 +318,9 @@ class Stack6:
         self.dad_failed: dict[tuple[Device, int], str] = {}
         #: the namespace's netdev list order by device name (``netdev_order``, set by ``dad``)
         self.dev_rank: dict[str, int] = {}
+        #: when one prefix is on two of its devices: the order its prefix routes entered the
+        #: table in, by (device, address, prefix length) (sim/build.py ``Fixed.prefix_rank``)
+        self.prefix_rank: dict[tuple[str, int, int], int] = {}
         #: ``select_src``'s answers: the addresses are fixed once DAD is over (``_settled``)
         self._src: dict[tuple[Device, int], int | None] = {}
         #: its candidates in the order the kernel meets them, with their labels (``_candidates``)
@@ -381,9 +385,11 @@ class Stack6:
                 self.groups.add((dev, solicited_node(ip)))
                 net = ip & _mask(plen)
                 if plen < 128 and not any(r.net == net and r.plen == plen and r.dev is dev for r in routes):
-                    routes.append(
-                        Route6(net, plen, dev, None, 256, len(routes))
-                    )  # the kernel's prefix route: metric 256
+                    # the kernel's prefix route: metric 256; of equal ones on two devices, the
+                    # one that entered the table first wins (``prefix_rank``, §11.11)
+                    rank = self.prefix_rank.get((dev.name, ip, plen))
+                    order = len(routes) if rank is None else -1_000_000 + rank
+                    routes.append(Route6(net, plen, dev, None, 256, order))
         for net, plen, via, out, metric in self.static_routes:
             if out is None and via is not None:
                 r = self._lookup(routes, via)
@@ -750,8 +756,8 @@ class Stack6:
                 "(net.ipv6.conf.all.forwarding=0; the per-device value does not matter): dropped silently",
             )
             return
-        if is_ll(pkt.src) or is_ll(pkt.dst):
-            w.drop(dev, frame, "beyond-scope", "ip6_forward", "a link-local address is never forwarded")
+        if is_ll(pkt.dst):
+            w.drop(dev, frame, "beyond-scope", "ip6_forward", "a link-local destination is never forwarded")
             return
         if pkt.hlim <= 1:
             w.drop(dev, frame, "hlim-exceeded", "ip6_forward", "hop limit exceeded")
@@ -759,6 +765,18 @@ class Stack6:
         route = self.lookup(pkt.dst, prefer=dev)  # ip6_pol_route_input: the input device in the oif's place
         if route is None:
             w.drop(dev, frame, "no-route", "ip6_route_input", f"{self.name} has no IPv6 route to {a6(pkt.dst)}")
+            return
+        if is_ll(pkt.src) and route.dev is not dev:
+            # ip6_forward: the link-local source check is in the branch for another output device;
+            # back out of the input device it is forwarded (and a redirect sent: not modelled) (§11.12)
+            w.drop(
+                dev,
+                frame,
+                "beyond-scope",
+                "ip6_forward",
+                f"a link-local source is not forwarded to another device ({route.dev.name}): "
+                "ICMPv6 destination unreachable (not a neighbour)",
+            )
             return
         if w.tracing:
             w.hop(dev, "fwd", "route", frame, why=f"{self.name} forwards via {route.describe()}")
