@@ -112,6 +112,14 @@ class Resolved:
         return [self.ifaces[k] for k in index[1].get(node, ())]
 
     @cached_property
+    def uses_v6(self) -> bool:
+        """Whether the lab has any IPv6 address (an interface's or a switch's): then IPv6 is on in
+        every namespace (spec, IPv6), on the kernel and in the simulator (which loads sim.ipv6)."""
+        return any(":" in a for i in self.ifaces.values() for a in i.spec.addresses) or any(
+            ":" in a for sw in self.lab.switches.values() for a in sw.addresses
+        )
+
+    @cached_property
     def _node_keys(self) -> tuple[int, dict[str, list[IfKey]]]:
         return _index_by_node(self.ifaces)
 

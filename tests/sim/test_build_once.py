@@ -16,7 +16,7 @@ from vnetlab.plan.steps import LinkSpec
 from vnetlab.resolve import Resolved
 from vnetlab.sim import Simulator, sim_unsupported
 from vnetlab.sim import build as sim_build
-from vnetlab.sim.ipv6 import netdev_order, uses_v6
+from vnetlab.sim.ipv6 import netdev_order
 from vnetlab.sim.kinds.bridge import BridgeDev
 from vnetlab.verify.trace import trace
 
@@ -40,7 +40,7 @@ def _plan_netdev_order(r: Resolved) -> dict[str, dict[str, int]]:
 
 
 def test_every_lab_is_here() -> None:
-    assert len(LABS) > 60 and any(uses_v6(resolve(load(p))) for p in LABS)
+    assert len(LABS) > 60 and any(resolve(load(p)).uses_v6 for p in LABS)
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
@@ -81,7 +81,7 @@ def _state(sim: Simulator) -> dict[str, Any]:
 
 
 def _v6_labs() -> list[tuple[str, str]]:
-    out = [(p.stem, p.read_text()) for p in LABS if uses_v6(resolve(load(p)))]
+    out = [(p.stem, p.read_text()) for p in LABS if resolve(load(p)).uses_v6]
     return out + [(f"dad-{name}", _lab(*VARIANTS[name][:4])) for name in VARIANTS]
 
 

@@ -113,7 +113,7 @@ def to_script(r: Resolved) -> str:
         f"# Remove it with: ip -all netns delete  (or `vnetlab down {r.lab.lab}`)",
         "set -e",
     ]
-    uses_v6 = any(":" in a for i in r.ifaces.values() for a in i.spec.addresses)
+    uses_v6 = r.uses_v6
     block: list[str] = []
     block_ns = None
 

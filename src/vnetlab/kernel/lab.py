@@ -145,7 +145,7 @@ class KernelLab:
                 was_v6 = prev is not None and any(
                     s.op == "addr" and ":" in str(s.args.get("address")) for s in prev["steps"]
                 )
-                if prev is not None and done[0].external_guests == external_guests and was_v6 == self._uses_v6():
+                if prev is not None and done[0].external_guests == external_guests and was_v6 == self.r.uses_v6:
                     self.changes = self.change_in_place(prev, steps, fp, progress, fail_at, external_guests)
                     return "changed"
                 self._change(marked, fp, marks, progress, fail_at, external_guests)
@@ -158,7 +158,7 @@ class KernelLab:
             raise EnvironmentProblem(
                 f"namespace {taken[0]} exists and is not marked as lab {self.lab}'s; vnetlab does not touch it"
             )
-        ex = Executor(self.netns, uses_ipv6=self._uses_v6(), fail_at=fail_at)
+        ex = Executor(self.netns, uses_ipv6=self.r.uses_v6, fail_at=fail_at)
         ex.run(marked, progress)
         self.external_guests = external_guests
         try:
@@ -226,7 +226,7 @@ class KernelLab:
         )
         commit = [c for c in changes if c.step.op == "del-netns"]
         work = [c for c in changes if c.step.op != "del-netns"]
-        ex = ChangeExecutor(self.netns, index_base=self._free_bank(), fail_at=fail_at, uses_ipv6=self._uses_v6())
+        ex = ChangeExecutor(self.netns, index_base=self._free_bank(), fail_at=fail_at, uses_ipv6=self.r.uses_v6)
         self.close()
         from .labstate import drop_state, save_state
 
@@ -282,14 +282,11 @@ class KernelLab:
                 top = max([top, *(ln["index"] for ln in h.get_links())])
         return top + 1
 
-    def _uses_v6(self) -> bool:
-        return any(":" in a for i in self.r.ifaces.values() for a in i.spec.addresses)
-
     def _set_complete(self, fp: str, external_guests: bool) -> None:
         done_mark = f"{fp}:{owner.COMPLETE}" + (f":{owner.EXTERNAL}" if external_guests else "")
         owner.set_fingerprint(self.guest_ns, self.lab, self.names[0], done_mark)
         self.settle(any_device=bool(self.r.guests))
-        if self._uses_v6():
+        if self.r.uses_v6:
             with nsutil.phase("up: wait for DAD"):
                 self.wait_dad()
 
@@ -350,7 +347,7 @@ class KernelLab:
         kept = "the running lab was left as it was"
         ex = Executor(
             new_name.__getitem__,
-            uses_ipv6=self._uses_v6(),
+            uses_ipv6=self.r.uses_v6,
             fail_at=fail_at,
             index_base=self._free_index_bank(old),
             undo=kept,

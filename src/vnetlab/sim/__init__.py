@@ -23,7 +23,7 @@ from ..verify import endpoints as ep
 from ..verify.endpoints import Target, endpoints, targets
 from ..verify.expect import listened_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
-from .build import Builder, uses_v6
+from .build import Builder
 from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
 from .kinds.bridge import BridgeDev
 from .stack import brnf_on
@@ -76,7 +76,7 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     naming the first expression or statement outside it: never a silent accept."""
     lab = lab_or_r.lab if isinstance(lab_or_r, Resolved) else lab_or_r
     r6 = lab_or_r if isinstance(lab_or_r, Resolved) else resolve(lab)
-    if uses_v6(r6):
+    if r6.uses_v6:
         from . import ipv6
 
         why6 = ipv6.unsupported(r6)
@@ -133,7 +133,7 @@ def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str 
             if key in _BRNF_MODELLED:
                 continue
             if key == "net.bridge.bridge-nf-call-ip6tables":
-                if not uses_v6(r if r is not None else resolve(lab)):
+                if not (r if r is not None else resolve(lab)).uses_v6:
                     continue  # no IPv6 traffic in the simulator: nothing bridged to filter
                 what = "bridged IPv6 through netfilter"
             else:

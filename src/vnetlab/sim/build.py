@@ -27,14 +27,6 @@ if TYPE_CHECKING:
     from .ipv6 import DadOutcome
 
 
-def uses_v6(r: Resolved) -> bool:
-    """A lab with any IPv6 address runs with IPv6 on in every namespace (spec, IPv6); only
-    such a lab loads sim.ipv6."""
-    return any(":" in a for i in r.ifaces.values() for a in i.spec.addresses) or any(
-        ":" in a for sw in r.lab.switches.values() for a in sw.addresses
-    )
-
-
 def _vids(vlans: tuple[int | str, ...]) -> frozenset[int]:
     out: set[int] = set()
     for v in vlans:
@@ -84,7 +76,7 @@ def fixed(r: Resolved) -> Fixed:
     f = _FIXED.get(id(r))
     if f is None:
         netdev = None
-        if uses_v6(r):
+        if r.uses_v6:
             from .ipv6 import netdev_order
 
             netdev = netdev_order(r)

@@ -178,6 +178,22 @@ def encode(frame: Frame) -> bytes:
     return _mac_bytes(frame.dst) + _mac_bytes(frame.src) + tags + struct.pack("!H", etype) + body
 
 
+def encode_l4(p: Tcp | Udp) -> dpkt.Packet:
+    """A TCP segment or UDP datagram (a port probe's, or a VXLAN packet's) as dpkt writes it;
+    IPv4 and IPv6 (sim/ipv6.py ``encode``) carry the same."""
+    import dpkt
+
+    if isinstance(p, Tcp):
+        return dpkt.tcp.TCP(sport=p.sport, dport=p.dport, flags=p.flags, seq=p.tag, data=p.text.encode())
+    if isinstance(p.payload, Datagram):
+        vx = p.payload.text.encode() or b"vnetlab-probe"
+    else:
+        vx = struct.pack("!II", 0x08000000, p.payload.vni << 8) + encode(p.payload.inner)
+    data = dpkt.udp.UDP(sport=p.sport, dport=p.dport, data=vx)
+    data.ulen = 8 + len(vx)
+    return data
+
+
 def _encode_ip(p: IPv4) -> dpkt.ip.IP:
     import dpkt
 
@@ -186,17 +202,8 @@ def _encode_ip(p: IPv4) -> dpkt.ip.IP:
             type=p.payload.type, code=0, data=dpkt.icmp.ICMP.Echo(id=p.payload.id, seq=p.payload.seq, data=b"vnetlab")
         )
         data: dpkt.Packet = icmp
-    elif isinstance(p.payload, Tcp):
-        t = p.payload
-        data = dpkt.tcp.TCP(sport=t.sport, dport=t.dport, flags=t.flags, seq=t.tag, data=t.text.encode())
     else:
-        u = p.payload
-        if isinstance(u.payload, Datagram):
-            vx = u.payload.text.encode() or b"vnetlab-probe"
-        else:
-            vx = struct.pack("!II", 0x08000000, u.payload.vni << 8) + encode(u.payload.inner)
-        data = dpkt.udp.UDP(sport=u.sport, dport=u.dport, data=vx)
-        data.ulen = 8 + len(vx)
+        data = encode_l4(p.payload)
     ip = dpkt.ip.IP(src=struct.pack("!I", p.src), dst=struct.pack("!I", p.dst), p=p.proto, ttl=p.ttl, data=data)
     ip.len = 20 + len(bytes(data))
     return ip

@@ -35,9 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .build import uses_v6
 from .conntrack import ORIGINAL, Ct
-from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp
+from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp, encode_l4
 
 if TYPE_CHECKING:
     from ..model import Lab
@@ -213,7 +212,7 @@ def _sysctl_problem(key: str) -> str | None:
 def unsupported(r: Resolved) -> str | None:
     """Why the simulator cannot give this lab's IPv6 verdicts (None: it can, or there is no IPv6)."""
     lab: Lab = r.lab
-    if not uses_v6(r):
+    if not r.uses_v6:
         return None
     for (node, ifname), i in r.ifaces.items():
         if i.kind not in SLICE_KINDS:
@@ -1022,13 +1021,8 @@ def encode(p: IPv6) -> bytes:
     import dpkt
 
     m = p.payload
-    if not isinstance(m, Icmp6):  # a port probe's segment or datagram
-        if isinstance(m, Tcp):
-            l4: dpkt.Packet = dpkt.tcp.TCP(sport=m.sport, dport=m.dport, flags=m.flags, seq=m.tag, data=m.text.encode())
-        else:
-            text = m.payload.text.encode() if isinstance(m.payload, Datagram) else b""
-            l4 = dpkt.udp.UDP(sport=m.sport, dport=m.dport, data=text or b"vnetlab-probe")
-            l4.ulen = 8 + len(l4.data)
+    if not isinstance(m, Icmp6):  # a port probe's segment or datagram, written as IPv4 carries it
+        l4 = encode_l4(m)
         ip = dpkt.ip6.IP6(
             src=p.src.to_bytes(16, "big"),
             dst=p.dst.to_bytes(16, "big"),
