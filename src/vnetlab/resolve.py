@@ -97,9 +97,14 @@ class Resolved:
             out.setdefault(s, []).append(k)
         return out
 
+    @cached_property
+    def _port_index(self) -> dict[IfKey, int]:
+        """Each cabled nic's position on its switch (``switch_ports`` order), looked up once
+        per nic by the plan and the simulator: a list's ``index`` made the plan quadratic."""
+        return {k: i for ports in self.switch_ports.values() for i, k in enumerate(ports)}
+
     def switch_port_name(self, nic: IfKey) -> str:
-        sw = self.switch_of[nic]
-        return switch_port_name(self.switch_ports[sw].index(nic))
+        return switch_port_name(self._port_index[nic])
 
     def netns(self, node: str) -> str:
         return netns_name(self.lab.lab, node)

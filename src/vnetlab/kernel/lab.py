@@ -180,7 +180,7 @@ class KernelLab:
 
         lab = self.r.lab.model_copy(update={"steps": ()}).model_dump(mode="json", by_alias=True, exclude_unset=True)
         lab.pop("steps", None)
-        save_state(self.lab, fp, steps, self._guest_sig(), lab, self._step_docs(steps))
+        save_state(self.lab, fp, self._step_docs(steps), self._guest_sig(), lab)
 
     def change_in_place(
         self,
@@ -236,7 +236,13 @@ class KernelLab:
         try:
             ex.apply(work, progress)
         except BaseException:
-            save_state(self.lab, prev["fingerprint"], prev["steps"], prev.get("guests", {}), prev.get("lab", {}))
+            save_state(
+                self.lab,
+                prev["fingerprint"],
+                [s.as_dict() for s in prev["steps"]],
+                prev.get("guests", {}),
+                prev.get("lab", {}),
+            )
             held = [g for g in prev.get("guests", {}).values() if tuple(g["device"]) in devs]
             if held and not external_guests:  # its devices were made again: the daemon starts again
                 with contextlib.suppress(EnvironmentProblem, OSError):

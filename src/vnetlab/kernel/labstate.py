@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import VnetlabError
-
-if TYPE_CHECKING:  # `down` (which drops the state) needs neither the plan nor the model it imports
-    from ..plan.steps import Step
 
 #: the plan a running lab was last brought to, per lab: `up` of a changed file diffs against it
 STATE_DIR = "/run/vnetlab"
@@ -26,18 +22,17 @@ def state_path(lab: str) -> str:
 def save_state(
     lab: str,
     fingerprint: str,
-    steps: Sequence[Step],
+    step_docs: list[dict[str, Any]],
     guests: dict[str, Any],
     model: dict[str, Any],
-    step_docs: list[dict[str, Any]] | None = None,
 ) -> None:
     """Written atomically, root-only; the lab name is a validated [a-z][a-z0-9_-]{0,14}.
-    ``step_docs``: ``[s.as_dict() for s in steps]`` when the caller has it already."""
+    ``step_docs``: the plan as ``[s.as_dict() for s in steps]`` (``up`` has it already,
+    from the fingerprint)."""
     import json
 
     os.makedirs(STATE_DIR, mode=0o700, exist_ok=True)
-    docs = step_docs if step_docs is not None else [s.as_dict() for s in steps]
-    doc = {"fingerprint": fingerprint, "steps": docs, "guests": guests, "lab": model}
+    doc = {"fingerprint": fingerprint, "steps": step_docs, "guests": guests, "lab": model}
     tmp = state_path(lab) + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as fh:
