@@ -6,8 +6,11 @@ macvtap's (its own character device, found by major:minor in its namespace's
 sysfs; never the machine-wide ``/dev/tap<ifindex>``) descriptor. Here it is
 ``sim.stack.Stack`` — the same code the simulator runs, not a second copy —
 fed with the frames read from the descriptor and writing the frames it sends.
-One thread serves every guest of a lab; it answers ARP and echo requests and
-sends echo requests for probes from a guest.
+One thread serves every guest of a lab; it answers ARP, Neighbour Discovery and
+echo requests (IPv4 and IPv6) and sends echo requests for probes from a guest. In
+a lab with IPv6 addresses a guest has IPv6 on, as a node does: its link-local
+address from its MAC, and duplicate address detection of each address when it
+starts (``Stack6.dad_start``, the simulator's own).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import ipaddress
 import os
 import select
 import stat
@@ -79,23 +83,37 @@ class GuestRunner:
         self.lock = threading.Lock()
         self._stop = os.pipe()
         self._ident = 0
+        dad: list[tuple[Device, Frame]] = []
         for name, g in r.guests.items():
             node, ifname = g.device
             fd = open_device(r.ifaces[g.device].kind, netns_of(node), ifname)
             nic = _FdNic(self.world, name, g.mac, fd, l3=r.ifaces[g.device].kind == "tun")
             st = guest_stack(self.world, g.guest, nic)
+            if r.uses_v6:  # IPv6 on in every namespace and guest of a lab with an IPv6 address
+                st.enable_ipv6().dev_rank = {"lo": 0, nic.name: 1}
             st.finalize()
+            if st.v6 is not None:
+                dad += st.v6.dad_start()
             self.stacks[name] = st
             self.nics[fd] = (nic, st)
+        #: when the guests' duplicate address detection ends (their solicitations are sent now,
+        #: the first thing a guest does on a link that just came up; the kernel's retransmit
+        #: timer is 1 s: addrconf_dad_work, RETRANS_TIMER)
+        self._dad_until = time.monotonic() + 1.0 if dad else None
+        for dev, frame in dad:
+            self.world.dev_queue_xmit(dev, frame)
         self.thread = threading.Thread(target=self._loop, name="vnetlab-guests", daemon=True)
         self.thread.start()
 
     def _loop(self) -> None:
         fds = [*self.nics, self._stop[0]]
         while True:
-            ready, _, _ = select.select(fds, [], [])
+            wait = None if self._dad_until is None else max(0.0, self._dad_until - time.monotonic())
+            ready, _, _ = select.select(fds, [], [], wait)
             if self._stop[0] in ready:
                 return
+            if self._dad_until is not None and time.monotonic() >= self._dad_until:
+                self._dad_end()
             for fd in ready:
                 try:
                     buf = os.read(fd, 65536)
@@ -110,6 +128,27 @@ class GuestRunner:
                 with self.lock:
                     st.receive(nic, frame, HOST if nic.l3 else eth_type_trans(nic, frame))
 
+    def _dad_end(self) -> None:
+        with self.lock:
+            self._dad_until = None
+            for st in self.stacks.values():
+                if st.v6 is not None:
+                    st.v6.dad_end()
+
+    def dad_failed(self) -> list[str]:
+        """The guests' addresses that failed duplicate address detection (waits for its end)."""
+        from ..sim.ipv6 import a6
+
+        while self._dad_until is not None and time.monotonic() < self._dad_until + 1.0:
+            time.sleep(0.01)
+        with self.lock:
+            return [
+                f"{name}/{dev.name} {a6(ip)}"
+                for name, st in self.stacks.items()
+                if st.v6 is not None
+                for (dev, ip) in st.v6.dad_failed
+            ]
+
     def flush(self) -> None:
         with self.lock:
             for st in self.stacks.values():
@@ -122,7 +161,10 @@ class GuestRunner:
             self._ident += 1  # one echo id per row, a sequence number per address (as kernel/probe.py)
             for seq, d in enumerate(dsts, 1):
                 ids[d] = (self._ident, seq)
-                st.ping(ip_int(d), self._ident, seq)
+                if ":" in d:
+                    st.enable_ipv6().ping(int(ipaddress.IPv6Address(d)), self._ident, seq)
+                else:
+                    st.ping(ip_int(d), self._ident, seq)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not all(i in st.replies for i in ids.values()):
             time.sleep(0.005)

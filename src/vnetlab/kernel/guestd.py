@@ -308,6 +308,8 @@ def _answer(runner: Any, info: dict[str, Any], req: dict[str, Any]) -> dict[str,
             return {"replies": runner.probe(req["guest"], req["dsts"], float(req.get("wait", 1.0)))}
         if op == "stop":
             return {"ok": True}
+        if op == "dad":  # the guests' addresses that failed duplicate address detection
+            return {"failed": runner.dad_failed()}
         if op == "fingerprint":  # the lab was changed in place around the guests it serves
             info["fingerprint"] = str(req["fingerprint"])
             return {"ok": True}

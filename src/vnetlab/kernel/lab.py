@@ -314,6 +314,8 @@ class KernelLab:
             if not pending or time.monotonic() >= deadline:
                 break
             time.sleep(0.05)
+        if self.r.guests and self.guests is not None:
+            failed += self.guests.call("dad").get("failed", [])
         self.dad_failed, self.dad_pending = failed, pending
 
     def _change(
@@ -603,9 +605,11 @@ class KernelLab:
             w = probe.Witness(watch) if watch else None
             try:
                 if src in self.r.guests:
-                    if any(":" in d for d in pending):
+                    kind = self.r.ifaces[self.r.guests[src].device].kind
+                    if kind != "tap" and any(":" in d for d in pending):
                         raise EnvironmentProblem(
-                            f"guest {src} does not speak IPv6 yet (vnetlab's guests are IPv4 only)"
+                            f"guest {src} on a {kind} does not speak IPv6 yet (vnetlab's guests speak "
+                            "IPv6 on a tap only)"
                         )
                     got = self.guests.probe(src, pending, self.timeout)
                 else:

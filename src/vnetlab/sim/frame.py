@@ -215,7 +215,8 @@ def _mac_str(b: bytes) -> str:
 
 def decode(buf: bytes) -> Frame | None:
     """Bytes from a real device → a Frame, for what a guest understands
-    (Ethernet, 802.1Q/802.1ad tags, ARP, IPv4 ICMP echo); None for the rest."""
+    (Ethernet, 802.1Q/802.1ad tags, ARP, IPv4 ICMP echo, ICMPv6 echo and ND:
+    sim/ipv6.py ``decode``); None for the rest."""
     if len(buf) < 14:
         return None
     dst, src = _mac_str(buf[0:6]), _mac_str(buf[6:12])
@@ -251,6 +252,13 @@ def decode(buf: bytes) -> Frame | None:
             Icmp(ip.data.type, echo.id, echo.seq),
             ip.ttl,
         )
+    elif etype == 0x86DD:  # ETH_P_IPV6
+        from .ipv6 import decode as decode6
+
+        p6 = decode6(body)
+        if p6 is None:
+            return None
+        return Frame(dst, src, etype, p6, tuple(tags))
     else:
         return None
     return Frame(dst, src, etype, payload, tuple(tags))

@@ -21,7 +21,8 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy, guests,
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/tap (a tap only with
+its guest, which speaks IPv6 with this module: the kernel backend's guest runner too), guests on a tun or macvtap,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
 echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
@@ -54,7 +55,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap"})
 
 
 def a6(ip: int) -> str:
@@ -214,8 +215,12 @@ def unsupported(r: Resolved) -> str | None:
     lab: Lab = r.lab
     if not r.uses_v6:
         return None
+    held = {g.device for g in r.guests.values()}
     for (node, ifname), i in r.ifaces.items():
-        if i.kind not in SLICE_KINDS:
+        if i.kind == "tap" and (node, ifname) not in held:
+            if any(":" in a for a in i.spec.addresses):
+                return f"IPv6 on a tap that no guest holds (no carrier) is not simulated yet ({node}/{ifname})"
+        elif i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
         v6 = [a for a in i.spec.addresses if ":" in a]
         if v6 and not i.spec.up:
@@ -223,9 +228,10 @@ def unsupported(r: Resolved) -> str | None:
         peer = r.peer.get((node, ifname))
         if v6 and peer is not None and not r.ifaces[peer].spec.up:
             return f"IPv6 on a veth whose peer is down (no carrier) is not simulated yet ({node}/{ifname} {v6[0]})"
-    if r.guests:
-        g = next(iter(r.guests))
-        return f"IPv6 in a lab with guests is not simulated yet (guest {g})"
+    for g in r.guests.values():
+        kind = r.ifaces[g.device].kind
+        if kind != "tap":
+            return f"IPv6 in a lab with a guest on a {kind} is not simulated yet (guest {g.name})"
     if lab.steps:
         return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
     for name, spec in lab.nodes.items():
@@ -240,6 +246,7 @@ def unsupported(r: Resolved) -> str | None:
     seen: dict[int, str] = {}
     owners = [(f"{n}/{i}", a) for (n, i), x in r.ifaces.items() for a in x.spec.addresses]
     owners += [(f"switch {s}", a) for s, sw in lab.switches.items() for a in sw.addresses]
+    owners += [(f"guest {g.name}", a) for g in r.guests.values() for a in g.guest.addresses]
     for who, a in owners:
         if ":" not in a:
             continue
@@ -361,7 +368,7 @@ class Stack6:
         if self._conf(dev, "dad_transmits", 1) < 1:
             return False
         if self._conf(dev, "enhanced_dad", 1) or self._all("enhanced_dad", 1):
-            return ip
+            return ip & 0xFFFF_FFFF_FFFF  # the option's 6 bytes: a guest's comes back from the wire
         return None
 
     def finalize(self) -> None:
@@ -1012,6 +1019,50 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
     for v6 in v6s:
         v6.dad_end()
     return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames)
+
+
+def decode(body: bytes) -> IPv6 | None:
+    """An IPv6 packet from a real device, for what a guest understands (``frame.decode``):
+    ICMPv6 echo and Neighbour Discovery (the link-layer address and nonce options); None for
+    the rest (a guest ignores MLD, router discovery, TCP and UDP). A bad checksum is dropped,
+    as icmpv6_rcv does."""
+    import dpkt
+
+    try:
+        ip = dpkt.ip6.IP6(body)
+    except (dpkt.UnpackError, dpkt.NeedData):
+        return None
+    m = ip.data
+    if ip.nxt != 58 or not isinstance(m, dpkt.icmp6.ICMP6):
+        return None
+    src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
+    raw = bytes(m)
+    if m.type in (ICMP6_ECHO, ICMP6_ECHO_REPLY) and len(raw) >= 8:
+        ident, seq = int.from_bytes(raw[4:6], "big"), int.from_bytes(raw[6:8], "big")
+        msg = Icmp6(m.type, ident, seq)
+    elif m.type in (ND_NS, ND_NA) and len(raw) >= 24:
+        flags = int.from_bytes(raw[4:8], "big")
+        msg = Icmp6(
+            m.type,
+            target=int.from_bytes(raw[8:24], "big"),
+            router=bool(flags >> 31 & 1) and m.type == ND_NA,
+            solicited=bool(flags >> 30 & 1) and m.type == ND_NA,
+            override=bool(flags >> 29 & 1) and m.type == ND_NA,
+        )
+        opts = raw[24:]
+        while len(opts) >= 8 and opts[1]:
+            kind, size = opts[0], opts[1] * 8
+            if kind in (1, 2) and size >= 8:  # source / target link-layer address
+                msg.lladdr = ":".join(f"{x:02x}" for x in opts[2:8])
+            elif kind == 14 and size >= 8:  # RFC 7527 nonce
+                msg.nonce = int.from_bytes(opts[2:8], "big")
+            opts = opts[size:]
+    else:
+        return None
+    pseudo = ip.src + ip.dst + len(raw).to_bytes(4, "big") + b"\0\0\0" + bytes([58])
+    if dpkt.in_cksum(pseudo + raw) != 0:
+        return None
+    return IPv6(src, dst, msg, ip.hlim)
 
 
 def encode(p: IPv6) -> bytes:

@@ -2,7 +2,7 @@
 
 Sources are nodes and guests in file order (a guest right after the node
 that holds it); targets are every IPv4 and global IPv6 address of every
-node (IPv4 only for guests), in file order; a destination given by the user
+node and guest, in file order; a destination given by the user
 is a node, a guest or an address. One copy, so the simulator and the kernel cannot drift apart.
 """
 
@@ -47,15 +47,15 @@ def _global(cidr: str) -> str | None:
 
 
 def targets(r: Resolved) -> list[Target]:
-    """Every IPv4 address and every global IPv6 address of every node, and every IPv4
-    address of every guest (the guests do not speak IPv6 yet), in file order (an
-    address two nodes own appears once per owner)."""
+    """Every IPv4 address and every global IPv6 address of every node and guest, in file
+    order (an address two nodes own appears once per owner)."""
     out: list[Target] = []
     for name in endpoints(r):
         if name in r.guests:
-            for a in r.guests[name].guest.addresses:
-                if ":" not in a:
-                    out.append(Target(name, "eth0", a.split("/")[0]))
+            for cidr in r.guests[name].guest.addresses:
+                g = _global(cidr)
+                if g is not None:
+                    out.append(Target(name, "eth0", g))
         else:
             for i in r.node_ifaces(name):
                 for cidr in i.spec.addresses:
