@@ -118,10 +118,13 @@ class Resolved:
 
     @cached_property
     def uses_v6(self) -> bool:
-        """Whether the lab has any IPv6 address (an interface's or a switch's): then IPv6 is on in
-        every namespace (spec, IPv6), on the kernel and in the simulator (which loads sim.ipv6)."""
-        return any(":" in a for i in self.ifaces.values() for a in i.spec.addresses) or any(
-            ":" in a for sw in self.lab.switches.values() for a in sw.addresses
+        """Whether the lab has any IPv6 address (an interface's, a switch's or a guest's): then IPv6
+        is on in every namespace and guest (spec, IPv6), on the kernel and in the simulator (which
+        loads sim.ipv6)."""
+        return (
+            any(":" in a for i in self.ifaces.values() for a in i.spec.addresses)
+            or any(":" in a for sw in self.lab.switches.values() for a in sw.addresses)
+            or any(":" in a for g in self.guests.values() for a in g.guest.addresses)
         )
 
     @cached_property
