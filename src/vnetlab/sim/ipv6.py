@@ -21,7 +21,7 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/tap (a tap only with
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/tap (a tap only with
 its guest, which speaks IPv6 with this module: the kernel backend's guest runner too), guests on a tun or macvtap,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
 echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
@@ -55,7 +55,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap", "vlan"})
 
 
 def a6(ip: int) -> str:
