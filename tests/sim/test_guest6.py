@@ -1,4 +1,4 @@
-"""Guests on a tap speak IPv6 (docs/kernel-semantics.md §11.13): the simulator's guest is
+"""Guests on a tap or tun speak IPv6 (docs/kernel-semantics.md §11.13): the simulator's guest is
 the kernel backend's guest daemon's stack, so what is checked here is what both run. The
 lab itself (labs/v6-tap-guests.yaml) runs on the kernel in tests/kernel/test_kernel_labs.py."""
 
@@ -75,9 +75,20 @@ def test_guest_ipv6_addresses_are_matrix_columns() -> None:
     ("iface", "why"),
     [
         ('tap1: {kind: tap, addresses: ["2001:db8:9::1/64"]}', "IPv6 on a tap that no guest holds"),
-        ('tun0: {kind: tun, guest: {name: vm9, addresses: ["192.0.2.9/24"]}}', "IPv6 on tun is not simulated yet"),
+        ('tun0: {kind: tun, addresses: ["2001:db8:9::1/64"]}', "IPv6 on a tun that no guest holds"),
     ],
 )
 def test_what_guests_do_not_cover_is_refused_naming_it(iface: str, why: str) -> None:
     text = HAIRPIN + f"      {iface}\n"
     assert why in (sim_unsupported(load_text(text)) or "")
+
+
+def test_a_tun_guest_is_reached_without_neighbour_discovery() -> None:
+    """A tun is IFF_NOARP with no link layer: no NS, no DAD, packets straight to the guest."""
+    s = Simulator(load(ROOT / "labs" / "v6-tun-guest.yaml"))
+    assert s.matrix()["rows"]["host"]["2001:db8:5::2"] is True
+    (res,) = s.ping("host", "2001:db8:5::2", flush=True)
+    assert res.ok and res.hops
+    assert not any("neighbor solicitation" in str(h) for h in res.hops)
+    guest = s.world.stacks["vpn"].v6
+    assert guest is not None and not guest.tentative and not guest.dad_failed

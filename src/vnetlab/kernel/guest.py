@@ -39,6 +39,7 @@ from . import nsutil
 TUNSETIFF = 0x400454CA
 #: the Ethernet header a tun guest's packets are given (and stripped of) around the stack
 _L3_HEADER = b"\x00" * 12 + b"\x08\x00"
+_L3_HEADER6 = b"\x00" * 12 + b"\x86\xdd"
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 
 
@@ -120,8 +121,8 @@ class GuestRunner:
                 except OSError:
                     continue
                 nic, st = self.nics[fd]
-                if nic.l3:
-                    buf = _L3_HEADER + buf  # a tun descriptor carries bare IP packets
+                if nic.l3:  # a tun descriptor carries bare IP packets, the version in their first nibble
+                    buf = (_L3_HEADER6 if buf[:1] and buf[0] >> 4 == 6 else _L3_HEADER) + buf
                 frame = decode(buf)
                 if frame is None:
                     continue

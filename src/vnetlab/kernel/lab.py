@@ -606,10 +606,10 @@ class KernelLab:
             try:
                 if src in self.r.guests:
                     kind = self.r.ifaces[self.r.guests[src].device].kind
-                    if kind != "tap" and any(":" in d for d in pending):
+                    if kind == "macvtap" and any(":" in d for d in pending):
                         raise EnvironmentProblem(
                             f"guest {src} on a {kind} does not speak IPv6 yet (vnetlab's guests speak "
-                            "IPv6 on a tap only)"
+                            "IPv6 on a tap or tun)"
                         )
                     got = self.guests.probe(src, pending, self.timeout)
                 else:

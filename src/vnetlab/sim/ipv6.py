@@ -21,8 +21,8 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/tap (a tap only with
-its guest, which speaks IPv6 with this module: the kernel backend's guest runner too), guests on a tun or macvtap,
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/tap/tun (a tap or tun
+only with its guest, which speaks IPv6 with this module: the kernel backend's guest runner too), guests on a macvtap,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
 echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
@@ -55,7 +55,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap", "vlan"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap", "tun", "vlan"})
 
 
 def a6(ip: int) -> str:
@@ -217,9 +217,9 @@ def unsupported(r: Resolved) -> str | None:
         return None
     held = {g.device for g in r.guests.values()}
     for (node, ifname), i in r.ifaces.items():
-        if i.kind == "tap" and (node, ifname) not in held:
+        if i.kind in ("tap", "tun") and (node, ifname) not in held:
             if any(":" in a for a in i.spec.addresses):
-                return f"IPv6 on a tap that no guest holds (no carrier) is not simulated yet ({node}/{ifname})"
+                return f"IPv6 on a {i.kind} that no guest holds (no carrier) is not simulated yet ({node}/{ifname})"
         elif i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
         v6 = [a for a in i.spec.addresses if ":" in a]
@@ -230,7 +230,7 @@ def unsupported(r: Resolved) -> str | None:
             return f"IPv6 on a veth whose peer is down (no carrier) is not simulated yet ({node}/{ifname} {v6[0]})"
     for g in r.guests.values():
         kind = r.ifaces[g.device].kind
-        if kind != "tap":
+        if kind not in ("tap", "tun"):
             return f"IPv6 in a lab with a guest on a {kind} is not simulated yet (guest {g.name})"
     if lab.steps:
         return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
@@ -363,6 +363,8 @@ class Stack6:
         (addrconf_dad_begin: accept_dad < 1 on both the device and ``all``; addrconf_dad_work:
         the device's dad_transmits is 0), else the nonce it carries, or None without one
         (enhanced_dad is off on both the device and ``all``: V2.8)."""
+        if dev.noarp:  # addrconf_dad_begin: IFF_NOARP, no DAD (a tun, a dummy: measured on a tun)
+            return False
         if max(self._conf(dev, "accept_dad", 1), self._all("accept_dad", 1)) < 1:
             return False
         if self._conf(dev, "dad_transmits", 1) < 1:
@@ -629,6 +631,9 @@ class Stack6:
         w = self.world
         if not dev.up:
             w.drop(dev, pkt.describe(), "tx-down", "ip6_output", f"{dev.label} is down")
+            return
+        if dev.noarp:  # ndisc_constructor: IFF_NOARP (or no header_ops: a tun): NUD_NOARP, no ND
+            w.dev_queue_xmit(dev, Frame(dev.mac, dev.mac, ETH_P_IPV6, pkt))
             return
         key = (dev, nh)
         n = self.neigh.get(key)
