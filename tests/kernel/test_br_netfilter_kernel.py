@@ -81,11 +81,11 @@ FIXED = {
 }
 
 
-def random_table(rng: random.Random) -> str:
+def random_table(rng: random.Random, matches: tuple[str, ...] = MATCHES) -> str:
     chains: dict[str, tuple[str, list[str]]] = {}
     for hook in rng.sample(HOOKS, rng.randint(1, 3)):
         rules = [
-            " ".join(rng.sample(MATCHES, rng.randint(1, 2))) + " " + rng.choice(("accept", "drop"))
+            " ".join(rng.sample(matches, rng.randint(1, 2))) + " " + rng.choice(("accept", "drop"))
             for _ in range(rng.randint(1, 3))
         ]
         chains[hook] = (rng.choice(("accept", "accept", "drop")), rules)
@@ -141,17 +141,6 @@ def lab6(table: str, v4: int, v6: int) -> str:
     )
 
 
-def random_table6(rng: random.Random) -> str:
-    chains: dict[str, tuple[str, list[str]]] = {}
-    for hook in rng.sample(HOOKS, rng.randint(1, 3)):
-        rules = [
-            " ".join(rng.sample(MATCHES6, rng.randint(1, 2))) + " " + rng.choice(("accept", "drop"))
-            for _ in range(rng.randint(1, 3))
-        ]
-        chains[hook] = (rng.choice(("accept", "accept", "drop")), rules)
-    return table(chains)
-
-
 FIXED6 = {
     "docker6": table({"forward": ("drop", ['iifname "br0" oifname "br0" meta nfproto ipv4 accept'])}),
     "nd-accept6": table(
@@ -178,7 +167,10 @@ FIXED6 = {
 }
 CASES += [(f"{name}-{a}{b}", lab6(t, a, b)) for name, t in FIXED6.items() for a, b in ((0, 1), (1, 0), (1, 1))]
 CASES += [
-    (f"random6-{i}", lab6(random_table6(random.Random(1000 + i)), *random.Random(2000 + i).choice(((0, 1), (1, 1)))))
+    (
+        f"random6-{i}",
+        lab6(random_table(random.Random(1000 + i), MATCHES6), *random.Random(2000 + i).choice(((0, 1), (1, 1)))),
+    )
     for i in range(int(os.environ.get("BRNF6_N", "6")))
 ]
 
