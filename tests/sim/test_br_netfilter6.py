@@ -131,3 +131,14 @@ def test_nat_of_bridged_ipv6_is_refused() -> None:
     )
     why = sim_unsupported(load_text(nat))
     assert why is not None and "NAT" in why
+
+
+def test_random_dual_stack_rulesets_matrix_equals_trace() -> None:
+    """The kernel fuzz's random IPv6 labs (tests/kernel/test_br_netfilter_kernel.py): on each,
+    every matrix cell is what `trace` says (the fast paths keep br_netfilter's verdicts)."""
+    from tests.kernel.test_br_netfilter_kernel import CASES
+
+    labs = [text for name, text in CASES if name.startswith("random6-")][:4]
+    assert labs
+    for text in labs:
+        consistent(text)
