@@ -150,3 +150,23 @@ def test_random_dual_stack_rulesets_matrix_equals_trace() -> None:
     assert labs
     for text in labs:
         consistent(text)
+
+
+def test_a_failed_dad_beside_bridged_ipv6_filtering_is_refused() -> None:
+    """h1's DAD solicitation comes back through p1's hairpin and fails (enhanced DAD off); on the
+    kernel that solicitation crossed hub's FORWARD chain (C) if the ruleset was loaded by then:
+    timing, so exit 3. With ip6tables=0 the bridge filters no IPv6 and DAD fails as without rules."""
+    from vnetlab.sim import SimCannot
+
+    text = hub6(table("inet", "forward")).replace(
+        "p1: {kind: veth, peer: h1/eth0, master: br0}",
+        "p1: {kind: veth, peer: h1/eth0, master: br0, port: {hairpin: true}}",
+    )
+    text = text.replace(
+        "addresses: ['fd00::11/64']}\n",
+        "addresses: ['fd00::11/64']}\n    sysctl: {net.ipv6.conf.all.enhanced_dad: 0, net.ipv6.conf.eth0.enhanced_dad: 0}\n",
+    )
+    with pytest.raises(SimCannot, match="passes bridged IPv6 through netfilter"):
+        Simulator(load_text(text))
+    off = text.replace("net.bridge.bridge-nf-call-ip6tables: 1", "net.bridge.bridge-nf-call-ip6tables: 0")
+    assert not reach(off, "h2", "fd00::11")
