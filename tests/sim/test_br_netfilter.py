@@ -174,16 +174,7 @@ def test_a_prerouting_drop_comes_before_learning() -> None:
 
 
 def test_what_is_not_modelled_is_refused_by_name() -> None:
-    # bridged IPv6 (experiment J: neighbour discovery itself passes the chains): exit 3
-    v6 = hub(chain("forward"), extra="").replace(
-        "net.bridge.bridge-nf-call-iptables: 1", "net.bridge.bridge-nf-call-ip6tables: 1"
-    )
-    v6 = v6.replace("addresses: [192.0.2.11/24]", "addresses: [192.0.2.11/24, 'fd00::11/64']").replace(
-        "addresses: [192.0.2.12/24]", "addresses: [192.0.2.12/24, 'fd00::12/64']"
-    )
-    why = sim_unsupported(load_text(v6))
-    assert why is not None and "bridged IPv6" in why and "bridge-nf-call-ip6tables=1" in why
-    # without IPv6 addresses the IPv6 switch changes nothing the simulator sends
+    # bridged IPv6 is modelled (test_br_netfilter6.py); without IPv6 addresses the switch changes nothing
     v4only = hub(chain("forward")).replace("bridge-nf-call-iptables: 1", "bridge-nf-call-ip6tables: 1")
     assert sim_unsupported(load_text(v4only)) is None
     # NAT of a bridged packet (br_nf_pre_routing_finish routes it again): exit 3 when a probe meets it

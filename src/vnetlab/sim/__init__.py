@@ -24,7 +24,7 @@ from ..verify.endpoints import Target, endpoints, targets
 from ..verify.expect import listened_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from .build import Builder
-from .frame import PROTO_TCP, PROTO_UDP, Frame, ip_int, ip_str
+from .frame import PROTO_TCP, PROTO_UDP, Frame, IPv4, ip_int, ip_str
 from .kinds.bridge import BridgeDev
 from .stack import brnf_on
 from .trace import Hop
@@ -111,18 +111,23 @@ def sim_unsupported(lab_or_r: Lab | Resolved) -> str | None:
     return None
 
 
-#: br_netfilter switches the simulator models (kernel-semantics §8.2): bridged IPv4 through the
-#: ip/inet hooks; bridged ARP through arp tables, which are outside the simulated subset anyway
-_BRNF_MODELLED = ("net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-arptables")
+#: br_netfilter switches the simulator models (kernel-semantics §8.2, §8.3): bridged IPv4 through
+#: the ip/inet hooks, bridged IPv6 through the ip6/inet hooks; bridged ARP through arp tables,
+#: which are outside the simulated subset anyway
+_BRNF_MODELLED = (
+    "net.bridge.bridge-nf-call-iptables",
+    "net.bridge.bridge-nf-call-ip6tables",
+    "net.bridge.bridge-nf-call-arptables",
+)
 
 
 def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str | None:
     """Why br_netfilter as a node with a ruleset sets it is outside the simulator (None: modelled).
 
     Only a namespace with a bridge and a ruleset is concerned (br_netfilter registers its hooks
-    where a bridge is, and without a ruleset they change nothing). Not modelled: bridged IPv6
-    (bridge-nf-call-ip6tables=1 in a lab with IPv6 addresses: neighbour discovery itself then
-    passes the ip6/inet chains), VLAN-filtering bridges and the VLAN/PPPoE switches."""
+    where a bridge is, and without a ruleset they change nothing). Not modelled: VLAN-filtering
+    bridges and the VLAN/PPPoE switches, and NAT of bridged IPv6 (a nat chain that sees IPv6
+    where bridged IPv6 passes the hooks; bridged IPv4's NAT is refused when it rewrites one)."""
     for name in filtered:
         node = lab.nodes[name]
         on = {k: v for k, v in node.sysctl.items() if k.startswith("net.bridge.") and brnf_on(v)}
@@ -130,22 +135,44 @@ def _brnf_unsupported(lab: Lab, r: Resolved | None, filtered: list[str]) -> str 
         if not on or not bridges:
             continue
         for key, v in on.items():
-            if key in _BRNF_MODELLED:
-                continue
-            if key == "net.bridge.bridge-nf-call-ip6tables":
-                if not (r if r is not None else resolve(lab)).uses_v6:
-                    continue  # no IPv6 traffic in the simulator: nothing bridged to filter
-                what = "bridged IPv6 through netfilter"
-            else:
-                what = "this br_netfilter switch"
-            return f"the simulator does not model {what} ({key}={v}, node {name}); use --backend kernel"
-        if "net.bridge.bridge-nf-call-iptables" in on:
+            if key not in _BRNF_MODELLED:
+                return (
+                    f"the simulator does not model this br_netfilter switch ({key}={v}, node {name}); "
+                    "use --backend kernel"
+                )
+        six = "net.bridge.bridge-nf-call-ip6tables" in on and (r if r is not None else resolve(lab)).uses_v6
+        if six:
+            nat6 = _nat6_chain(node.nftables, lab, r, name)
+            if nat6 is not None:
+                return (
+                    f"the simulator does not model NAT of bridged IPv6 packets (net.bridge.bridge-nf-call-ip6tables=1 "
+                    f"and the nat chain {nat6} of node {name}); use --backend kernel"
+                )
+        if "net.bridge.bridge-nf-call-iptables" in on or six:
             for i in bridges:
                 if getattr(node.interfaces[i], "vlan_filtering", False):
                     return (
                         f"the simulator does not pass frames of a VLAN-filtering bridge through netfilter "
-                        f"(net.bridge.bridge-nf-call-iptables=1, {name}/{i}); use --backend kernel"
+                        f"(br_netfilter on, {name}/{i}); use --backend kernel"
                     )
+    return None
+
+
+def _nat6_chain(text: str | None, lab: Lab, r: Resolved | None, name: str) -> str | None:
+    """A nat chain of node ``name``'s ruleset that IPv6 packets pass (an ip6 or inet table's), by name."""
+    from ..nft import node_ifnames
+    from . import nft
+
+    if text is None:
+        return None
+    try:
+        rs = nft.compile_ruleset(text, node_ifnames(r if r is not None else resolve(lab), name))
+    except (nft.Unsupported, nft.NftFailed):
+        return None  # refused for that by sim_unsupported
+    for cs in rs.nat.values():
+        for c in cs:
+            if c.family in ("ip6", "inet"):
+                return f"{c.name} of table {c.family} {c.table}"
     return None
 
 
@@ -174,13 +201,22 @@ class Simulator:
         for name, node in self.r.lab.nodes.items():
             if node.nftables is not None:
                 self.world.stacks[name].nf = nft.compile_ruleset(node.nftables, node_ifnames(self.r, name))
+        v6 = any(st.v6 is not None for st in self.world.stacks.values())
         for dev in self.world.devices.values():
             if isinstance(dev, BridgeDev) and dev.stack is not None and dev.stack.nf is not None:
-                dev.brnf = dev.stack.brnf4  # br_netfilter (kernel-semantics §8.2)
-        if any(st.v6 is not None for st in self.world.stacks.values()):
+                # br_netfilter (kernel-semantics §8.2, §8.3): the families the bridge passes through the hooks
+                st = dev.stack
+                types: list[type] = [IPv4] if st.brnf4 else []
+                if st.brnf6 and v6:
+                    from .ipv6 import IPv6
+
+                    types.append(IPv6)
+                dev.brnf_types = tuple(types)
+                dev.brnf = bool(types)
+        if v6:
             from . import ipv6
 
-            why = ipv6.nft_dad_problem(self.world)
+            why = ipv6.nft_dad_problem(self.world) or ipv6.brnf_dad_problem(self.world)
             if why is not None:
                 raise SimCannot(why)
 

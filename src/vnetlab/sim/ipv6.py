@@ -296,6 +296,23 @@ def nft_dad_problem(world: World) -> str | None:
     return None
 
 
+def brnf_dad_problem(world: World) -> str | None:
+    """A failed DAD in a lab where a bridge passes IPv6 through netfilter
+    (bridge-nf-call-ip6tables=1): the solicitation crossed that namespace's forward chain on the
+    kernel (kernel-semantics §8.3), but whether the ruleset was loaded then depends on timing
+    (the simulator runs DAD before loading rulesets): refused."""
+    if not any(st.v6 is not None and st.v6.dad_failed for st in world.stacks.values()):
+        return None
+    for dev in world.devices.values():
+        if IPv6 in getattr(dev, "brnf_types", ()):
+            return (
+                f"a duplicate address detection fails in a lab where {dev.label} passes bridged IPv6 "
+                "through netfilter (bridge-nf-call-ip6tables=1): whether its chains saw the solicitation "
+                "depends on when the kernel loaded them (not simulated); use --backend kernel"
+            )
+    return None
+
+
 class Stack6:
     """The IPv6 half of one namespace's stack (``Stack.v6``)."""
 
@@ -725,7 +742,12 @@ class Stack6:
             return
         ct: Ct | None = None
         nf = self.stack.nf
-        if nf is not None:
+        bridged = self.stack._bridged
+        if nf is not None and bridged is not None and bridged[0] is pkt:
+            # ip_sabotage_in (registered for NFPROTO_IPV6 too): a packet the bridge passes up
+            # passed PRE_ROUTING in br_nf_pre_routing already (kernel-semantics §8.3)
+            ct = bridged[1]
+        elif nf is not None:
             # ipv6_rcv's NF_INET_PRE_ROUTING, before ip6_rcv_finish's routing decision
             ct = self._ct(pkt)
             if not self.stack._chains("prerouting", pkt, dev.name, None, dev.label, ct.state):

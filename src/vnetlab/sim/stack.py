@@ -161,8 +161,10 @@ class Stack:
         #: br_netfilter: bridged IPv4 packets pass this namespace's ip/inet hooks; see ``br_pre``,
         #: kernel-semantics §8.2
         self.brnf4 = brnf_on(self.sysctl.get("net.bridge.bridge-nf-call-iptables", 0))
+        #: bridge-nf-call-ip6tables: bridged IPv6 through the ip6/inet hooks the same way (§8.3)
+        self.brnf6 = brnf_on(self.sysctl.get("net.bridge.bridge-nf-call-ip6tables", 0))
         #: the bridged packet a bridge is passing up to this stack, and its conntrack (ip_sabotage_in)
-        self._bridged: tuple[IPv4, Ct] | None = None
+        self._bridged: tuple[IPv4 | IPv6, Ct] | None = None
 
     # configuration -------------------------------------------------------------
     def add_device(self, dev: Device) -> None:
@@ -639,7 +641,11 @@ class Stack:
             return True
         w = self.world
         last: Decision = decisions[-1]
-        who = f"{self.name} (a bridged packet, bridge-nf-call-iptables=1: {via})" if via else self.name
+        if via:
+            switch = "iptables" if isinstance(pkt, IPv4) else "ip6tables"
+            who = f"{self.name} (a bridged packet, bridge-nf-call-{switch}=1: {via})"
+        else:
+            who = self.name
         if w.tracing:
             for d in decisions if last.verdict == "accept" else decisions[:-1]:
                 w.hop(where, "nft", d.verdict, pkt.describe(), why=f"{who}: {d.describe()}")
@@ -678,30 +684,55 @@ class Stack:
         self._nfp = (pkt, p)
         return p
 
-    # br_netfilter (kernel-semantics §8.2) ------------------------------------------------
-    def br_pre(self, br: Device, port: Device, pkt: IPv4) -> Ct | None:
-        """br_nf_pre_routing: an untagged IPv4 frame arriving on a port of bridge ``br`` passes
-        NF_INET_PRE_ROUTING with the bridge as its input device (setup_pre_routing →
-        brnf_get_logical_dev), conntrack's nf_conntrack_in at -200 included, before the bridge
-        learns its source or looks its destination up (nf_hook_bridge_pre runs before
-        br_handle_frame_finish). Its conntrack; None: a chain dropped it."""
-        ct = self._ct_in(pkt)
-        if self._hook("prerouting", pkt, br.name, None, port.label, ct, via="br_nf_pre_routing") is None:
+    # br_netfilter (kernel-semantics §8.2, §8.3) ------------------------------------------
+    def br_pre(self, br: Device, port: Device, pkt: IPv4 | IPv6) -> Ct | None:
+        """br_nf_pre_routing: an untagged IPv4 (IPv6) frame arriving on a port of bridge ``br``
+        passes NF_INET_PRE_ROUTING of the ip/inet (ip6/inet) hooks with the bridge as its input
+        device (setup_pre_routing → brnf_get_logical_dev; br_nf_pre_routing_ipv6 likewise),
+        conntrack's nf_conntrack_in at -200 included, before the bridge learns its source or
+        looks its destination up (nf_hook_bridge_pre runs before br_handle_frame_finish). Its
+        conntrack; None: a chain dropped it."""
+        ct = self._ct_in(pkt) if isinstance(pkt, IPv4) else self._v6()._ct(pkt)
+        if self._br_hook("prerouting", pkt, br.name, None, port.label, ct, None, "br_nf_pre_routing") is None:
             return None
         return ct
 
-    def br_forward(self, br: Device, port: Device, pkt: IPv4, ct: Ct) -> bool:
+    def br_forward(self, br: Device, port: Device, pkt: IPv4 | IPv6, ct: Ct) -> bool:
         """br_nf_forward_ip then br_nf_post_routing, for each port a bridged packet leaves by:
         NF_INET_FORWARD with the bridge as input and output device, NF_INET_POST_ROUTING with
         the bridge as output device and no input device, then conntrack's confirm (at the end
-        of POST_ROUTING). False: a chain dropped it."""
-        if self._hook("forward", pkt, br.name, br.name, port.label, ct, via="br_nf_forward_ip") is None:
+        of POST_ROUTING). False: a chain dropped it. (br_nf_forward_ip passes IPv6 as
+        NFPROTO_IPV6: one function for both families.)"""
+        if self._br_hook("forward", pkt, br.name, br.name, port.label, ct, None, "br_nf_forward_ip") is None:
             return False
-        nh = (br, pkt.dst)
-        if self._hook("postrouting", pkt, None, br.name, port.label, ct, nh=nh, via="br_nf_post_routing") is None:
+        nh = (br, pkt.dst) if isinstance(pkt, IPv4) else None
+        if self._br_hook("postrouting", pkt, None, br.name, port.label, ct, nh, "br_nf_post_routing") is None:
             return False
         self.conntrack.confirm(ct)
         return True
+
+    def _br_hook(
+        self,
+        hook: str,
+        pkt: IPv4 | IPv6,
+        iif: str | None,
+        oif: str | None,
+        where: str,
+        ct: Ct,
+        nh: tuple[Device, int] | None,
+        via: str,
+    ) -> IPv4 | IPv6 | None:
+        """A hook a bridged packet passes: IPv4 through ``_hook`` (its NAT refused by
+        ``_bridged_nat``); IPv6 through the filter chains only (a lab whose ruleset has a nat chain
+        for IPv6 and bridges IPv6 through netfilter is refused: sim ``_brnf_unsupported``)."""
+        if isinstance(pkt, IPv4):
+            return self._hook(hook, pkt, iif, oif, where, ct, nh=nh, via=via)
+        return pkt if self._chains(hook, pkt, iif, oif, where, ct.state, via=via) else None
+
+    def _v6(self) -> Stack6:
+        v6 = self.v6
+        assert v6 is not None  # (an IPv6 packet reaches a stack only in a lab with IPv6)
+        return v6
 
     def _bridged_nat(self, hook: str, pkt: IPv4, out: IPv4) -> None:
         """A NAT that rewrites a bridged packet: br_nf_pre_routing_finish routes a DNATed one again

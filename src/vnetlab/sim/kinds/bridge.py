@@ -25,7 +25,6 @@ from ..frame import (
     PMULTICAST,
     Arp,
     Frame,
-    IPv4,
     is_multicast,
 )
 from ..world import CONSUMED, Device
@@ -74,8 +73,10 @@ class BridgeDev(Device):
         self.filtering = vlan_filtering
         self.default_pvid = default_pvid
         #: br_netfilter: bridged IPv4 passes the namespace's ip/inet hooks (its ruleset and
-        #: bridge-nf-call-iptables=1: set by the Simulator once the ruleset is known)
+        #: bridge-nf-call-iptables=1: set by the Simulator once the ruleset is known), bridged
+        #: IPv6 its ip6/inet hooks (bridge-nf-call-ip6tables=1); ``brnf``: either
         self.brnf = False
+        self.brnf_types: tuple[type, ...] = ()
         self.fdb: dict[tuple[str, int], Entry] = {(self.mac, 0): Entry(None, True)}
         if vlan_filtering:
             self.fdb[(self.mac, default_pvid)] = Entry(None, True)
@@ -351,11 +352,11 @@ class BridgeDev(Device):
         if dst == self.mac:
             pkt_type = HOST
         ct: Ct | None = None
-        if self.brnf and type(frame.payload) is IPv4 and not frame.tags:
-            # br_nf_pre_routing (an untagged IPv4 frame only: IS_IP), before learning
+        if self.brnf and type(frame.payload) in self.brnf_types and not frame.tags:
+            # br_nf_pre_routing (an untagged IPv4 or IPv6 frame only: IS_IP, IS_IPV6), before learning
             st = self.stack
             assert st is not None
-            ct = st.br_pre(self, dev, frame.payload)
+            ct = st.br_pre(self, dev, frame.payload)  # type: ignore[arg-type]  # why: brnf_types has IPv4/IPv6 only
             if ct is None:
                 return CONSUMED
         if self.filtering:
@@ -435,10 +436,10 @@ class BridgeDev(Device):
         )
 
     def _nf_forward(self, q: Port, frame: Frame, ct: Ct) -> bool:
-        """br_nf_forward_ip and br_nf_post_routing of one copy of a bridged IPv4 packet."""
+        """br_nf_forward_ip and br_nf_post_routing of one copy of a bridged IPv4 or IPv6 packet."""
         st = self.stack
-        assert st is not None and isinstance(frame.payload, IPv4)
-        return st.br_forward(self, q.dev, frame.payload, ct)
+        assert st is not None
+        return st.br_forward(self, q.dev, frame.payload, ct)  # type: ignore[arg-type]  # why: br_pre took it (brnf_types)
 
     def _pass_up(self, vid: int, frame: Frame, pkt_type: int, ct: Ct | None = None) -> None:
         """br_pass_frame_up: the frame is received again on the bridge device; pkt_type is kept.
@@ -447,8 +448,8 @@ class BridgeDev(Device):
         devices on it) is inert unless the bridge's stack owns the target address
         or the bridge is resolving the sender, exactly as a port's copy is (see
         ``_receivers``): it is then not received at all, unless observed. ``ct``: the conntrack
-        br_nf_pre_routing gave a bridged IPv4 packet, which ip_rcv then takes instead of running
-        PRE_ROUTING again (ip_sabotage_in)."""
+        br_nf_pre_routing gave a bridged IPv4 (IPv6) packet, which ip_rcv (ipv6_rcv) then takes
+        instead of running PRE_ROUTING again (ip_sabotage_in, registered for both families)."""
         w = self.world
         if self.filtering and vid != self.default_pvid:
             frame = Frame(frame.dst, frame.src, frame.ethertype, frame.payload, ((ETH_P_8021Q, vid), *frame.tags))
@@ -462,8 +463,7 @@ class BridgeDev(Device):
         if ct is None or st is None:
             w.netif_receive(self, frame, pkt_type)
             return
-        assert isinstance(frame.payload, IPv4)
-        st._bridged = (frame.payload, ct)
+        st._bridged = (frame.payload, ct)  # type: ignore[assignment]  # why: br_pre took it (brnf_types)
         try:
             w.netif_receive(self, frame, pkt_type)
         finally:
