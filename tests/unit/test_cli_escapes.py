@@ -75,3 +75,19 @@ def test_plan_test_trace_escape_lab_strings(tmp_path: Path) -> None:
     if named:
         assert "add veth e\\x1b[31m" in outputs["plan"][1]
         assert "a/e\\x1b[31m" in outputs["trace"][1]
+
+
+def test_ipv6_addresses_and_colon_words_are_printed_as_written(tmp_path: Path) -> None:
+    """rich turns :a:, :b: and other :name: codes into emoji unless told not to: an IPv6
+    address such as fd00:a::1 must be printed as it is, in tables and in plain lines."""
+    path = tmp_path / "em.yaml"
+    path.write_text(
+        "lab: em\nswitches: {s: {}}\nnodes:\n"
+        '  a: {interfaces: {eth0: {kind: nic, switch: s, addresses: ["fd00:a::1/64"]}}}\n'
+        '  b: {interfaces: {eth0: {kind: nic, switch: s, addresses: ["fd00:b::2/64"]}}}\n'
+        'expect:\n  - {from: a, to: "fd00:b::2", reach: false, why: "the :b: and :smile: stay text"}\n'
+    )
+    code, out, _ = vnetlab("matrix", str(path), "--backend", "sim")
+    assert code == 0 and "fd00:a::1" in out and "fd00:b::2" in out, out
+    code, out, _ = vnetlab("test", str(path), "--backend", "sim")
+    assert code == 0 and "fd00:b::2" in out and ":smile:" in out, out

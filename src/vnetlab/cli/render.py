@@ -25,9 +25,9 @@ def _console(name: str) -> Any:
     from rich.console import Console
 
     if name == "out":  # off a terminal (pipes, CI logs) rich would assume 80 columns and crush wide tables
-        c = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+        c = Console(highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
     else:
-        c = Console(stderr=True, highlight=False, soft_wrap=True)
+        c = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     globals()[name] = c
     return c
 
