@@ -296,7 +296,9 @@ def measure_parallel(
         elif n_workers <= 1:
             results = [run_chunk(r, key, guess, p, addrs) for p in parts]
         else:
-            results = _in_processes(r, key, guess, parts, addrs, n_workers)
+            # this process is one of the workers: it runs the first chunk while n - 1 forked
+            # ones run the others (no process to start, no rows to send back for that chunk)
+            results = _in_processes(r, key, guess, parts, addrs, n_workers - 1, local=parts[0])
         for part, (rows, end) in zip(parts, results, strict=True):
             if guess != state:  # started from the wrong learned state: run it again from the right one
                 rows, end = run_chunk(r, key, state, part, addrs)
@@ -322,11 +324,20 @@ def _in_processes(
     parts: list[list[str]],
     addrs: list[str],
     n: int,
+    local: list[str] | None = None,
 ) -> list[ChunkResult]:
+    """The chunks ``parts`` in ``n`` processes; with ``local`` (the first of ``parts``), that one
+    is run here meanwhile."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    remote = parts[1:] if local is not None else parts
+    if not remote or n < 1:
+        return [run_chunk(r, key, guess, p, addrs) for p in parts]
     # fork shares the simulator built here (copy on write); a process with threads spawns instead
     ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
-        return list(ex.map(_pool_chunk, [key] * len(parts), [guess] * len(parts), parts, [addrs] * len(parts)))
+    with ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
+        k = len(remote)
+        futs = ex.map(_pool_chunk, [key] * k, [guess] * k, remote, [addrs] * k)
+        here = [run_chunk(r, key, guess, local, addrs)] if local is not None else []
+        return here + list(futs)
