@@ -364,7 +364,7 @@ class Stack:
         if pdev is None or not pdev.up or not pdev.oper or pdev.fast_peer is not sdev:
             return False
         br = pdev.fast_bridge
-        if br is None or br.brnf or len(br.ports) <= 8 or not br._inert_up:
+        if br is None or br.brnf or br.promisc or len(br.ports) <= 8 or not br._inert_up:
             return False
         other, plain, _ = br._idx or br._index()
         qs = plain.get(dst)
@@ -413,7 +413,8 @@ class Stack:
             return False
         if not learn_d and (ed is None or ed.local or ed.port is not q):
             return False
-        # every frame passes: do what its events do
+        # every frame passes (a promiscuous bridge would also pass the unicasts up: excluded
+        # above): do what its events do
         if learn_s:
             br.learn(p, smac)
         d._event_ns(ddev, src, smac)  # arp_rcv of the request on the owner (its entry for us)
