@@ -44,20 +44,25 @@ is its 35-45 µs).
 The whole 1,000-star matrix through the CLI (`vnetlab matrix star1000.yaml
 --backend sim --json`, CPU user+sys; before and after alternated): load 2.9,
 20.1 s -> 7.7 s and 20.1 -> 9.4 s; at load 7-8: 23.1 -> 12.1 s and 26.3 ->
-10.3 s (CPU time grows with the machine's load: shared caches). Of the after,
+10.3 s; at load 0.9-1.1 (after only): 7.29 s and 6.94 s, wall 7.50 s and
+7.02 s (CPU time grows with the machine's load: shared caches). Of the after,
 ~0.2 s is imports, 0.1 s loading the lab, 0.04 s building the world, 0.66 s
 the indented JSON (was 1.21 s: now written by the C encoder, the same text).
 Output identical before and after; `matrix --json` of 317 labs (labs/,
 regressions, stars, trees, macvlans, 150 random and 60 dual-stack fuzzer labs)
 byte-identical before and after.
 
-``--workers 2`` (star 1000, CPU of the slowest process: the critical path on
-two free cores): this process now runs the first chunk itself while one forked
-worker runs the other, and chunks hand back their rows as finished dicts.
-Load 2.9: serial 7.70 s / 9.36 s -> parent 4.41 s / 5.19 s, child 3.23 / 3.78 s
-(1.75x / 1.80x); wall 8.14 -> 5.53 s and 10.68 -> 8.16 s with the other
-sessions running. Before, at load 2.8: serial 20.1 s -> workers 1.8 s parent
-(serial part) + 2 children of ~9-10 s each.
+``--workers 2`` (star 1000): this process now runs the first chunk itself while
+one forked worker runs the other, and chunks hand back their rows as finished
+dicts (the caller no longer rebuilds a million cells). At load 0.9-1.1 (the
+others quiet): serial 7.29 s / 6.94 s CPU, wall 7.50 / 7.02 s; workers 2:
+parent 4.43 / 4.35 s CPU, child 3.40 / 3.32 s, wall 6.03 / 5.19 s. On the
+critical path (CPU of the slowest process) 1.65x / 1.60x, on the wall 1.24x /
+1.35x: short of issue #19's 1.7x. What stays serial is ~1 s (imports 0.2 s,
+loading 0.1 s, the indented JSON 0.66 s, unpickling the other chunk), a
+seventh of a 7 s matrix. Deterministic (valgrind instructions, star 300, the
+CLI): before, serial 15.50 G, workers 2 parent 3.05 G + children 8.19 G and
+8.23 G; after, serial 6.14 G, workers 2 parent 4.38 G + child 3.82 G.
 """
 
 from __future__ import annotations
