@@ -16,27 +16,53 @@ the number of probes, not with the lab's size times the number of probes.
 it (`python -m vnetlab matrix LAB --backend sim --json`, CPU user+sys of the
 child, median of --repeat runs): issue #19's goal is under 8 s for N = 1000.
 
-Per-cell cost against lab size (issue #19), CPU µs per cell on one core, on the
-2-core AMD EPYC VM of session 6 while a CPU stress benchmark and other test
-runs loaded it (load average 3-11; read the figures as ratios):
+Per-cell cost against lab size (issue #19), CPU µs per cell on one core. Session
+10 (2026-11-26, 2-core VM shared with three other sessions' test runs, load
+average 2.6-4.5; read the figures as ratios), the same command before and after,
+one after the other:
 
-    lab          cells (rows)    before   after   (after: one-step bridge port receive,
-    star 10         100 (10)       29.1    22.7    ARP fan-out and pass-up pruned in place,
-    star 100      4,000 (40)       16.1    18.9    plain devices straight to their stack)
-    star 1000    40,000 (40)       25.9    19.5
-    tree 2000    80,000 (40)       49.8    32.3
-    tree 5000   200,000 (40)       58.6    44.4
-    200 macvlans 40,804 (202)      22.8    19.4
+    lab          cells (rows)    before   after
+    star 10             100      17.1      8.7
+    star 100          4,000      14.4      4.6
+    star 300         12,000      15.8      4.6
+    star 1000        40,000      21.5      7.9
+    tree 2000        80,000      34.3     34.7
+    tree 5000       200,000      46.7     44.4
+    200 macvlans     40,804      24.9     19.7
 
-Deterministic (valgrind instruction counts, star 200 and star 1000): 156k
-instructions per cell before, 127k after (-18%); tree 2000: 268k before, 216k
-after (-19%). The whole 1,000-star matrix through the CLI, before and after
-interleaved under the same load (median of 3, two sessions): 25.0 -> 20.8 s and
-21.9 -> 19.6 s, of which ~1.3 s is the indented JSON and ~0.5 s start-up and
-build. Issue #19's 8 s is not reached by these paths alone. A tree's cell
-costs more than a star's because a probe's ARP request is flooded through
-every access switch (the core switch and the bridging nodes have too few
-ports for the owner-only fan-out).
+After: ``Stack.echo_on_bridge`` does a cell's whole exchange (ARP request and
+reply, echo request and reply) in one step when it is the plainest one: a cold
+neighbour entry, one bridge of more than 8 ports whose every port leads to a
+plain host stack, one owner of the address, no ruleset on either side, nothing
+observed. Every condition is checked before anything changes, and it then
+leaves the state the events leave (neighbour entries, FDBs, ``World.frames``;
+tests/sim/test_fast_paths.py compares it after every row with the full path).
+A tree is not helped: its access switches have an uplink port to a bridging
+node, so a probe's ARP request still floods through every access switch (that
+is its 35-45 µs).
+
+The whole 1,000-star matrix through the CLI (`vnetlab matrix star1000.yaml
+--backend sim --json`, CPU user+sys; before and after alternated): load 2.9,
+20.1 s -> 7.7 s and 20.1 -> 9.4 s; at load 7-8: 23.1 -> 12.1 s and 26.3 ->
+10.3 s; at load 0.9-1.1 (after only): 7.29 s and 6.94 s, wall 7.50 s and
+7.02 s (CPU time grows with the machine's load: shared caches). Of the after,
+~0.2 s is imports, 0.1 s loading the lab, 0.04 s building the world, 0.66 s
+the indented JSON (was 1.21 s: now written by the C encoder, the same text).
+Output identical before and after; `matrix --json` of 317 labs (labs/,
+regressions, stars, trees, macvlans, 150 random and 60 dual-stack fuzzer labs)
+byte-identical before and after.
+
+``--workers 2`` (star 1000): this process now runs the first chunk itself while
+one forked worker runs the other, and chunks hand back their rows as finished
+dicts (the caller no longer rebuilds a million cells). At load 0.9-1.1 (the
+others quiet): serial 7.29 s / 6.94 s CPU, wall 7.50 / 7.02 s; workers 2:
+parent 4.43 / 4.35 s CPU, child 3.40 / 3.32 s, wall 6.03 / 5.19 s. On the
+critical path (CPU of the slowest process) 1.65x / 1.60x, on the wall 1.24x /
+1.35x: short of issue #19's 1.7x. What stays serial is ~1 s (imports 0.2 s,
+loading 0.1 s, the indented JSON 0.66 s, unpickling the other chunk), a
+seventh of a 7 s matrix. Deterministic (valgrind instructions, star 300, the
+CLI): before, serial 15.50 G, workers 2 parent 3.05 G + children 8.19 G and
+8.23 G; after, serial 6.14 G, workers 2 parent 4.38 G + child 3.82 G.
 """
 
 from __future__ import annotations

@@ -285,6 +285,7 @@ class Simulator:
             l4 = PROTO_TCP if proto == "tcp" else PROTO_UDP
         ids: dict[str, tuple[int, int]] = {}
         cache = self._ips
+        w = self.world
         # one echo id for the row, one sequence number per address, as kernel/probe.py sends:
         # conntrack keys ICMP by the id alone, so a row's probes can meet there (an id clash
         # that NAT remaps: kernel-semantics §8)
@@ -313,7 +314,9 @@ class Simulator:
             # (macvlan_broadcast_enqueue -> macvlan_process_broadcast on a kworker) runs
             # before the next sendto, so one probe's ARP request is delivered before the
             # next probe leaves [docs/kernel-semantics.md §2.4, issue #12 source-mode family].
-            self.world.run()
+            # (Nothing queued, e.g. after Stack.echo_on_bridge: run would only reset its guard.)
+            if w.queue or w.work:
+                w.run()
         self._record_unresolved()
         for stack in self.world.dirty:
             stack.expire_incomplete()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from .conntrack import DST, ORIGINAL, SRC, Conntrack, Ct
 from .frame import (
+    _ODD,
     ARP_REPLY,
     ARP_REQUEST,
     BROADCAST,
@@ -324,7 +325,109 @@ class Stack:
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
         """Send one ICMP echo request (``ident``, ``seq``) to ``dst`` with the node's own routing."""
         self.pinged[(ident, seq)] = dst
+        if self.nf is None and self.echo_on_bridge(dst, ident, seq):
+            return
         self._send_new(dst, f"echo request to {ip_str(dst)}", lambda src: Icmp(ICMP_ECHO, ident, seq), PROTO_ICMP)
+
+    def echo_on_bridge(self, dst: int, ident: int, seq: int) -> bool:
+        """A matrix cell's whole exchange in one step, when it is the plainest one: an echo
+        request from a cold neighbour entry, over one bridge to the one plain host stack that
+        owns ``dst``, and its reply. False (nothing done) unless every condition below holds;
+        then exactly what the events would do is done: ``neigh_output`` (ARP request), the
+        bridge's ``port_rx`` (learning, the owner-only ARP fan-out of ``_receivers``, no pass-up),
+        ``arp_rcv`` and ``_event_ns`` on the owner, its ARP reply back (``port_rx``, known
+        unicast), ``arp_rcv``/``_resolved`` here, the echo request and reply the same way
+        (``ip_rcv``, ``local_deliver``, ``output``, ``neigh_output`` from the resolved entry).
+        Each of those frames is the only event in the queue when it runs, nothing is observed,
+        and no frame is kept, so the queue and the frames are skipped: the state after is the
+        same (neighbour entries, FDBs, ``echoed``, ``replies``, ``World.frames``)."""
+        w = self.world
+        if w.tracing or w.captures or w.queue or w.work or not self.default_conf:
+            return False
+        if dst in self.local or dst & 0xFF000000 == LOOPBACK_NET or dst in self.bcast:
+            return False
+        if dst & 0xF0000000 == 0xE0000000 or dst == 0xFFFFFFFF:
+            return False
+        route = self.lookup(dst)
+        if route is None or route.via is not None:
+            return False
+        sdev = route.dev
+        src = self.select_src(route, dst)
+        if src is None or src not in self.local or src in self.bcast or src & 0xF0000000 == 0xE0000000:
+            return False
+        if src & 0xFF000000 == LOOPBACK_NET:
+            return False
+        if not sdev.up or not sdev.oper or sdev.noarp or not sdev.fast_host:
+            return False
+        key = (sdev, dst)
+        if key in self.neigh or key in self.pending or w.waiting.get(src):
+            return False
+        pdev = sdev.fast_peer
+        if pdev is None or not pdev.up or not pdev.oper or pdev.fast_peer is not sdev:
+            return False
+        br = pdev.fast_bridge
+        if br is None or br.brnf or br.promisc or len(br.ports) <= 8 or not br._inert_up:
+            return False
+        other, plain, _ = br._idx or br._index()
+        qs = plain.get(dst)
+        if other or qs is None or len(qs) != 1:
+            return False
+        p = pdev.bridge_port  # type: ignore[attr-defined]  # a bridge port (fast_bridge is set on ports only)
+        q = qs[0]
+        qdev = q.dev
+        if q is p or not qdev.oper or qdev.fast_bridge is not br:
+            return False
+        ddev = qdev.fast_peer
+        if (
+            ddev is None
+            or not ddev.up
+            or not ddev.oper
+            or ddev.noarp
+            or not ddev.fast_host
+            or ddev.fast_peer is not qdev
+        ):
+            return False
+        d = ddev.stack
+        if d is None or d.nf is not None or not d.default_conf or d.ignore_all_echo:
+            return False
+        if dst not in d.local or src in d.local or src in d.bcast or dst in d.bcast or src == 0xFFFFFFFF:
+            return False
+        if br.stack is not None and dst in br.stack.local:
+            return False  # the bridge's own stack answers too (br_pass_frame_up)
+        smac, dmac = sdev.mac, ddev.mac
+        if smac == dmac or smac[1] in _ODD or dmac[1] in _ODD or "00:00:00:00:00:00" in (smac, dmac):
+            return False
+        back = d.lookup(src)
+        if back is None or back.dev is not ddev or back.via is not None:
+            return False
+        dkey = (ddev, src)
+        n0 = d.neigh.get(dkey)
+        if dkey in d.pending or (
+            n0 is not None and (n0.state == INCOMPLETE or (n0.state == STATIC and n0.mac != smac))
+        ):
+            return False
+        # the FDB entries the unicasts meet, once the ARP request and reply were learned from
+        fdb = br.fdb
+        es, ed = fdb.get((smac, 0)), fdb.get((dmac, 0))
+        learn_s = p.learning and (es is None or (not es.local and es.port is not p))
+        learn_d = q.learning and (ed is None or (not ed.local and ed.port is not q))
+        if not learn_s and (es is None or es.local or es.port is not p):
+            return False
+        if not learn_d and (ed is None or ed.local or ed.port is not q):
+            return False
+        # every frame passes (a promiscuous bridge would also pass the unicasts up: excluded
+        # above): do what its events do
+        if learn_s:
+            br.learn(p, smac)
+        d._event_ns(ddev, src, smac)  # arp_rcv of the request on the owner (its entry for us)
+        if learn_d:
+            br.learn(q, dmac)
+        self.neigh[key] = Neigh(dmac, REACHABLE)  # our entry: INCOMPLETE, then the reply's (_resolved)
+        w.dirty.add(self)
+        d.echoed.add((ident, seq))
+        self.replies.add((ident, seq))
+        w.frames += 16  # 4 frames, each: dev_queue_xmit, port_rx, its forward, _host_rx
+        return True
 
     def connect(self, dst: int, proto: int, dport: int, tag: int) -> None:
         """A port probe: a TCP SYN (a non-blocking connect) or a UDP datagram on a

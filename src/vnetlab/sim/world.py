@@ -26,6 +26,7 @@ from .frame import _ODD, BROADCAST, HOST, OTHERHOST, PBROADCAST, PMULTICAST, Fra
 from .trace import Hop
 
 if TYPE_CHECKING:
+    from .kinds.bridge import BridgeDev
     from .kinds.ipvlan import IpvlanPort
     from .kinds.macvlan import MacvlanPort
     from .stack import Stack
@@ -84,6 +85,10 @@ class Device:
         #: netif_receive on this device of an untagged frame while nothing is observed: the
         #: generic one, or a specialisation of it for this device (set by World.freeze)
         self.fast_rx: Callable[[Device, Frame, int], None] = world.netif_receive
+        #: the bridge whose ``port_rx`` is ``fast_rx``; ``fast_host``: ``fast_rx`` is World._host_rx
+        #: (set by World.freeze, read by Stack.echo_on_bridge)
+        self.fast_bridge: BridgeDev | None = None
+        self.fast_host = False
         self.label = f"{ns}/{name}"
         world.add_device(self)
 
@@ -203,12 +208,14 @@ class World:
             # a plain device with a stack goes straight to it, a port of a bridge without
             # VLAN filtering straight to br_handle_frame (no VLAN devices on either)
             d.fast_rx = self._rx
+            d.fast_bridge, d.fast_host = None, False
             h = d.rx_handler
             if d.vlans:
                 pass
             elif h is None:
                 if d.stack is not None:
                     d.fast_rx = self._host_rx
+                    d.fast_host = True
             else:
                 br = getattr(h, "__self__", None)
                 if (
@@ -218,6 +225,7 @@ class World:
                     and getattr(d, "bridge_port", None) is not None
                 ):
                     d.fast_rx = br.port_rx
+                    d.fast_bridge = br
         # Without a loop, the copies of one packet pass each forwarding device
         # (one with an rx_handler: a bridge port, a macvlan/ipvlan lower, a
         # macvtap) a bounded number of times: once per path in a tree, plus a

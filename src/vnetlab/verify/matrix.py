@@ -208,22 +208,26 @@ def _sim(r: Resolved, key: str) -> Any:
     return sim
 
 
-ChunkResult = tuple[list[list[str | None]], "FdbSnapshot"]
+#: rows ``{address: reached}`` and ``{address: who answered}`` (reached ones), one of each per
+#: source, and the learned state after them
+ChunkResult = tuple[list[dict[str, bool]], list[dict[str, str]], "FdbSnapshot"]
 
 
 def run_chunk(r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
-    """Rows ``srcs`` in order from the learned state ``start``: who answered each
-    address (a list per row, in ``addrs`` order), and the learned state after them."""
+    """Rows ``srcs`` in order from the learned state ``start``: as ``measure`` records them
+    (made here, in the worker: the caller only unpickles them), and the learned state after them."""
     with _LOCK:
         sim = _sim(r, key)
         sim.flush()
         sim.world.fdb_restore(start)
-        out: list[list[str | None]] = []
+        rows: list[dict[str, bool]] = []
+        by: list[dict[str, str]] = []
         with sim.measuring(columns(r)):
             for src in srcs:
                 ans = sim.answers(src, addrs)
-                out.append([ans[a] for a in addrs])
-        return out, sim.world.fdb_snapshot()
+                rows.append({a: ans[a] is not None for a in addrs})
+                by.append({a: n for a, n in ans.items() if n is not None})
+        return rows, by, sim.world.fdb_snapshot()
 
 
 def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
@@ -265,13 +269,13 @@ def measure_parallel(
     cols = columns(r)
     addrs = [c.address for c in cols]
     srcs = sim.sources()
-    out: list[list[str | None]] = []
+    out: list[dict[str, bool]] = []
+    out_by: list[dict[str, str]] = []
     from ..sim.world import FdbSnapshot
 
     state = FdbSnapshot()
     if srcs:
-        first, state = run_chunk(r, key, sim.world.fdb_snapshot(), srcs[:1], addrs)
-        out += first
+        out, out_by, state = run_chunk(r, key, sim.world.fdb_snapshot(), srcs[:1], addrs)
     rest = srcs[1:]
     guess = state if _guess is None else _guess
     redone = n_chunks = 0
@@ -296,18 +300,18 @@ def measure_parallel(
         elif n_workers <= 1:
             results = [run_chunk(r, key, guess, p, addrs) for p in parts]
         else:
-            results = _in_processes(r, key, guess, parts, addrs, n_workers)
-        for part, (rows, end) in zip(parts, results, strict=True):
+            # this process is one of the workers: it runs the first chunk while n - 1 forked
+            # ones run the others (no process to start, no rows to send back for that chunk)
+            results = _in_processes(r, key, guess, parts, addrs, n_workers - 1, local=parts[0])
+        for part, (rows, row_by, end) in zip(parts, results, strict=True):
             if guess != state:  # started from the wrong learned state: run it again from the right one
-                rows, end = run_chunk(r, key, state, part, addrs)
+                rows, row_by, end = run_chunk(r, key, state, part, addrs)
                 redone += 1
             out += rows
+            out_by += row_by
             state = end
-    rows_d: dict[str, dict[str, bool]] = {}
-    by: dict[str, dict[str, str]] = {}
-    for src, row in zip(srcs, out, strict=True):
-        rows_d[src] = {a: o is not None for a, o in zip(addrs, row, strict=True)}
-        by[src] = {a: o for a, o in zip(addrs, row, strict=True) if o is not None}
+    rows_d = dict(zip(srcs, out, strict=True))
+    by = dict(zip(srcs, out_by, strict=True))
     with _LOCK:
         _SIMS.pop(key, None)  # the caller keeps no simulator (workers keep theirs for the next chunks)
     m = Matrix(r.lab.lab, "sim", cols, rows_d, by, round(time.perf_counter() - t0, 6))
@@ -322,11 +326,20 @@ def _in_processes(
     parts: list[list[str]],
     addrs: list[str],
     n: int,
+    local: list[str] | None = None,
 ) -> list[ChunkResult]:
+    """The chunks ``parts`` in ``n`` processes; with ``local`` (the first of ``parts``), that one
+    is run here meanwhile."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    remote = parts[1:] if local is not None else parts
+    if not remote or n < 1:
+        return [run_chunk(r, key, guess, p, addrs) for p in parts]
     # fork shares the simulator built here (copy on write); a process with threads spawns instead
     ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
-        return list(ex.map(_pool_chunk, [key] * len(parts), [guess] * len(parts), parts, [addrs] * len(parts)))
+    with ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
+        k = len(remote)
+        futs = ex.map(_pool_chunk, [key] * k, [guess] * k, remote, [addrs] * k)
+        here = [run_chunk(r, key, guess, local, addrs)] if local is not None else []
+        return here + list(futs)

@@ -247,6 +247,11 @@ class BridgeDev(Device):
             else:
                 xmit(q.dev, frame)  # _deliver without VLAN filtering: the frame leaves as it is
 
+    def learn(self, p: Port, mac: str) -> None:
+        """br_fdb_update of an untagged frame from ``mac`` on ``p`` that changes the entry
+        (the caller checked: no entry, or one of another port that is not local)."""
+        self.fdb[(mac, 0)] = Entry(p, False)
+
     # br_handle_frame: the rx_handler on each port ------------------------------
     def port_rx(self, dev: Device, frame: Frame, pkt_type: int) -> None:
         """netif_receive on a port of this bridge (no VLAN filtering, no VLAN devices on the
