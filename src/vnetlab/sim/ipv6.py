@@ -54,7 +54,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "macvlan", "macvtap"})
 
 
 def a6(ip: int) -> str:
@@ -217,6 +217,12 @@ def unsupported(r: Resolved) -> str | None:
     for (node, ifname), i in r.ifaces.items():
         if i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
+        if i.kind in ("macvlan", "macvtap"):
+            from .kinds.macvlan import v6_problem
+
+            why = v6_problem(r, node, ifname)
+            if why is not None:
+                return why
         v6 = [a for a in i.spec.addresses if ":" in a]
         if v6 and not i.spec.up:
             return f"IPv6 on an interface that is down is not simulated yet ({node}/{ifname} {v6[0]})"
