@@ -1,6 +1,6 @@
 """A hypothesis strategy for random valid dual-stack labs, inside what the
-simulator models for IPv6 (sim/ipv6.py, kernel-semantics §11.6: veth, nic
-and bridge devices, and dummy, which this kernel lacks; no guests, steps, duplicate IPv6 addresses, or IPv6
+simulator models for IPv6 (sim/ipv6.py, kernel-semantics §11.6: veth, nic,
+bridge, macvlan and macvtap devices, and dummy, which this kernel lacks; no guests, steps, duplicate IPv6 addresses, or IPv6
 addresses on a device that is down or without carrier).
 
 Segments are switches (random hairpin, on the switch or on single ports), an
@@ -17,7 +17,9 @@ link-local address (with ``dev``), or on-link by ``dev`` only, with random
 metrics; static ND entries with the right or a wrong MAC; random ``accept_dad``,
 ``enhanced_dad``, ``dad_transmits`` and ``icmp.echo_ignore_all``; IPv4-only
 interfaces, some of them down, some with an MTU below 1280 (no IPv6 at all);
-hosts with two NICs on one switch; a /128 (and a /32) on a veth whose peer is in the
+hosts with two NICs on one switch; macvlan/macvtap children of host NICs in their own
+nodes, every mode (§11.13: passthru alone on its lower, and not in a lab with a hairpin
+port); a /128 (and a /32) on a veth whose peer is in the
 same node (this kernel has no dummy driver), which other nodes route to; some interfaces with two IPv6 prefixes, or without IPv4."""
 
 from __future__ import annotations
