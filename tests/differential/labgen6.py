@@ -19,7 +19,7 @@ metrics; static ND entries with the right or a wrong MAC; random ``accept_dad``,
 interfaces, some of them down, some with an MTU below 1280 (no IPv6 at all);
 hosts with two NICs on one switch; macvlan/macvtap children of host NICs in their own
 nodes, every mode (§11.13: passthru alone on its lower, and not in a lab with a hairpin
-port); a /128 (and a /32) on a veth whose peer is in the
+port); VXLAN VTEPs over an IPv4 underlay with a dual-stack overlay; a /128 (and a /32) on a veth whose peer is in the
 same node (this kernel has no dummy driver), which other nodes route to; some interfaces with two IPv6 prefixes, or without IPv4."""
 
 from __future__ import annotations
@@ -178,6 +178,32 @@ def dual_labs(draw: st.DrawFn) -> str:
             _addresses(draw, a)
             cn.atts.append(a)
             nodes.append(cn)
+    # VXLAN VTEPs (vN) over one switch, IPv4 underlay (an IPv6 one is refused), a dual-stack
+    # overlay segment: a unicast remote, a list of remotes or a multicast group each
+    if draw(st.integers(0, 3)) == 0:
+        under = draw(st.sampled_from(switches))
+        vs = seg("vx")
+        vteps: list[tuple[Node, Att, Att]] = []
+        for v in range(draw(st.integers(2, 3))):
+            vn = Node(f"v{v}")
+            e = Att(vn.name, "eth0", under, mac(), v4=under.next4(), extra=f"kind: nic, switch: {under.name}")
+            x = Att(vn.name, "vx0", vs, mac())
+            _addresses(draw, x)
+            vn.atts += [e, x]
+            vteps.append((vn, e, x))
+            nodes.append(vn)
+        for v, (_, _, x) in enumerate(vteps):
+            others = [o.v4 for j, (_, o, _) in enumerate(vteps) if j != v]
+            how = draw(st.sampled_from(["remote", "remotes", "group", "group"]))
+            if how == "remote":
+                dst = f"remote: {others[0]}"
+            elif how == "remotes":
+                pick = draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+                dst = f"remotes: [{', '.join(str(p) for p in pick)}]"
+            else:
+                dst = "group: 239.1.1.1"
+            learn = "" if draw(st.integers(0, 3)) else ", learning: false"
+            x.extra = f"kind: vxlan, vni: 42, {dst}, dev: eth0, dstport: 4789{learn}"
     # a host bridge with veth ports to containers; the bridge may route to a switch
     if draw(st.booleans()):
         bs = seg("br")

@@ -198,3 +198,42 @@ def test_passthru_behind_a_hairpin_port_is_refused() -> None:
     text = lab("passthru", None, True).replace(', mac: "02:00:00:00:00:0a"', "")
     with pytest.raises(SimCannot, match=r"IPv6 on a passthru macvlan in a lab with a hairpin port is not simulated"):
         Simulator(load_text(text))
+
+
+VXLAN6 = """
+lab: vx6
+switches:
+  underlay: {}
+nodes:
+  h1:
+    interfaces:
+      eth0: {kind: nic, switch: underlay, addresses: [198.51.100.1/24]}
+      vx0: {kind: vxlan, vni: 42, remotes: [198.51.100.2, 198.51.100.3], dev: eth0, dstport: 4789, addresses: ["2001:db8:42::1/64"]}
+  h2:
+    interfaces:
+      eth0: {kind: nic, switch: underlay, addresses: [198.51.100.2/24]}
+      vx0: {kind: vxlan, vni: 42, remote: 198.51.100.1, remotes: [198.51.100.3], dev: eth0, dstport: 4789, addresses: ["2001:db8:42::2/64"]}
+  h3:
+    interfaces:
+      eth0: {kind: nic, switch: underlay, addresses: [198.51.100.3/24]}
+      vx0: {kind: vxlan, vni: 42, remotes: [198.51.100.1], dev: eth0, dstport: 4789, addresses: ["2001:db8:42::3/64"]}
+"""
+
+
+def test_vxlan_overlay_ipv6_over_an_ipv4_underlay() -> None:
+    # 11_vxlan6.sh (V11.1): the NS is multicast, so it goes to every default destination, as
+    # an ARP broadcast does; h3's only destination is h1 (as labs/vxlan-remotes.yaml for IPv4;
+    # the same cells agreed with the kernel: vnetlab diff, 27 cells)
+    s = Simulator(load_text(VXLAN6))
+    got = s.probe("h3", ["2001:db8:42::1", "2001:db8:42::2"])
+    assert got == {"2001:db8:42::1": True, "2001:db8:42::2": False}
+    assert s.probe("h2", ["2001:db8:42::3"]) == {"2001:db8:42::3": True}
+    v6 = s.world.stacks["h1"].v6
+    assert v6 is not None
+    assert a6(eui64(s.world.devices["h1/vx0"].mac)) in {a6(ip) for ip, _ in v6.addrs[s.world.devices["h1/vx0"]]}
+
+
+def test_vxlan_over_an_ipv6_underlay_is_refused() -> None:
+    text = VXLAN6.replace("remotes: [198.51.100.2, 198.51.100.3]", 'remote: "2001:db8:ff::2"')
+    with pytest.raises(SimCannot, match=r"VXLAN over an IPv6 underlay is not simulated yet \(h1/vx0 2001:db8:ff::2\)"):
+        Simulator(load_text(text))

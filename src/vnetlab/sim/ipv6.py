@@ -55,7 +55,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "macvlan", "macvtap"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "macvlan", "macvtap", "vxlan"})
 
 
 def a6(ip: int) -> str:
@@ -218,10 +218,10 @@ def unsupported(r: Resolved) -> str | None:
     for (node, ifname), i in r.ifaces.items():
         if i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
-        if i.kind in ("macvlan", "macvtap"):
-            from .kinds.macvlan import v6_problem
+        if i.kind in ("macvlan", "macvtap", "vxlan"):
+            from .kinds import macvlan, vxlan
 
-            why = v6_problem(r, node, ifname)
+            why = (vxlan if i.kind == "vxlan" else macvlan).v6_problem(r, node, ifname)
             if why is not None:
                 return why
         v6 = [a for a in i.spec.addresses if ":" in a]
