@@ -21,8 +21,9 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/macvlan/macvtap (and a passthru
-macvlan behind a hairpin port: sim/kinds/macvlan.v6_problem), guests,
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/macvlan/macvtap/vxlan (and a passthru
+macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of sim/kinds/macvlan.py,
+vxlan.py), guests,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
 echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
