@@ -1,6 +1,6 @@
 """A hypothesis strategy for random valid dual-stack labs, inside what the
-simulator models for IPv6 (sim/ipv6.py, kernel-semantics §11.6: veth, nic
-and bridge devices, and dummy, which this kernel lacks; no guests, steps, duplicate IPv6 addresses, or IPv6
+simulator models for IPv6 (sim/ipv6.py, kernel-semantics §11.6: veth, nic,
+bridge, macvlan and macvtap devices, and dummy, which this kernel lacks; no guests, steps, duplicate IPv6 addresses, or IPv6
 addresses on a device that is down or without carrier).
 
 Segments are switches (random hairpin, on the switch or on single ports), an
@@ -17,7 +17,9 @@ link-local address (with ``dev``), or on-link by ``dev`` only, with random
 metrics; static ND entries with the right or a wrong MAC; random ``accept_dad``,
 ``enhanced_dad``, ``dad_transmits`` and ``icmp.echo_ignore_all``; IPv4-only
 interfaces, some of them down, some with an MTU below 1280 (no IPv6 at all);
-hosts with two NICs on one switch; a /128 (and a /32) on a veth whose peer is in the
+hosts with two NICs on one switch; macvlan/macvtap children of host NICs in their own
+nodes, every mode (§11.13: passthru alone on its lower, and not in a lab with a hairpin
+port); VXLAN VTEPs over an IPv4 underlay with a dual-stack overlay; a /128 (and a /32) on a veth whose peer is in the
 same node (this kernel has no dummy driver), which other nodes route to; some interfaces with two IPv6 prefixes, or without IPv4."""
 
 from __future__ import annotations
@@ -152,6 +154,56 @@ def dual_labs(draw: st.DrawFn) -> str:
             elif not a.v6 and draw(st.integers(0, 3)) == 0:
                 a.mtu = 1200  # below IPV6_MIN_MTU: no IPv6 on the device at all (V8.1)
         nodes.append(n)
+    # macvlan/macvtap children of host NICs, each in a node of its own (mN), on the NIC's
+    # segment: every mode (passthru alone on its lower; made bridge below if the lab has a
+    # hairpin port, which the simulator refuses: sim/kinds/macvlan.v6_problem)
+    lowers = [a for n in nodes if not n.router for a in n.atts if a.up and a.mtu is None]
+    if lowers and draw(st.integers(0, 2)) == 0:
+        for i, low in enumerate(draw(st.lists(st.sampled_from(lowers), min_size=1, max_size=3))):
+            assert low.seg is not None
+            kind = draw(st.sampled_from(["macvlan", "macvlan", "macvtap"]))
+            mode = draw(st.sampled_from(["private", "vepa", "bridge", "bridge", "source", "passthru"]))
+            siblings = [x.extra for n in nodes for x in n.atts if f"parent: {low.node}/{low.ifname}," in x.extra]
+            if any("mode: passthru" in x for x in siblings):
+                continue  # passthru: the only child of its lower (the kernel: EINVAL)
+            if mode == "passthru" and siblings:
+                mode = "vepa"
+            cn = Node(f"m{i}")
+            extra = f"kind: {kind}, parent: {low.node}/{low.ifname}, mode: {mode}"
+            if mode == "source":
+                seen = [x.mac for n in nodes for x in n.atts if x.seg is low.seg and x is not low]
+                if seen:
+                    extra += f', source_macs: ["{draw(st.sampled_from(seen))}"]'
+            a = Att(cn.name, "mv0", low.seg, low.mac if mode == "passthru" else mac(), extra=extra)
+            _addresses(draw, a)
+            cn.atts.append(a)
+            nodes.append(cn)
+    # VXLAN VTEPs (vN) over one switch, IPv4 underlay (an IPv6 one is refused), a dual-stack
+    # overlay segment: a unicast remote, a list of remotes or a multicast group each
+    if draw(st.integers(0, 3)) == 0:
+        under = draw(st.sampled_from(switches))
+        vs = seg("vx")
+        vteps: list[tuple[Node, Att, Att]] = []
+        for v in range(draw(st.integers(2, 3))):
+            vn = Node(f"v{v}")
+            e = Att(vn.name, "eth0", under, mac(), v4=under.next4(), extra=f"kind: nic, switch: {under.name}")
+            x = Att(vn.name, "vx0", vs, mac())
+            _addresses(draw, x)
+            vn.atts += [e, x]
+            vteps.append((vn, e, x))
+            nodes.append(vn)
+        for v, (_, _, x) in enumerate(vteps):
+            others = [o.v4 for j, (_, o, _) in enumerate(vteps) if j != v]
+            how = draw(st.sampled_from(["remote", "remotes", "group", "group"]))
+            if how == "remote":
+                dst = f"remote: {others[0]}"
+            elif how == "remotes":
+                pick = draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+                dst = f"remotes: [{', '.join(str(p) for p in pick)}]"
+            else:
+                dst = "group: 239.1.1.1"
+            learn = "" if draw(st.integers(0, 3)) else ", learning: false"
+            x.extra = f"kind: vxlan, vni: 42, {dst}, dev: eth0, dstport: 4789{learn}"
     # a host bridge with veth ports to containers; the bridge may route to a switch
     if draw(st.booleans()):
         bs = seg("br")
@@ -197,7 +249,9 @@ def dual_labs(draw: st.DrawFn) -> str:
         loops.append((n, a.v4, v6))
 
     if not any(a.v6 for n in nodes for a in n.atts):  # dual-stack: at least one IPv6 address
-        first = next(a for n in nodes for a in n.atts if a.seg is not None and a.up and a.mtu is None)
+        usable = [a for n in nodes for a in n.atts if a.seg is not None and a.up and a.mtu is None]
+        first = usable[0] if usable else next(a for n in nodes for a in n.atts if a.seg is not None)
+        first.up, first.mtu = True, None  # (every NIC was down or below 1280: one is made usable)
         assert first.seg is not None
         first.v6.append(first.seg.next6())
 
@@ -297,6 +351,7 @@ def dual_labs(draw: st.DrawFn) -> str:
 
     # the lab's text ---------------------------------------------------------------
     out = ["lab: fz6", "switches:"]
+    any_hairpin = any(hairpin.values()) or any("hairpin: true" in a.extra for n in nodes for a in n.atts)
     for s in switches:
         out.append(f"  {s.name}: {{hairpin: {str(hairpin[s.name]).lower()}}}")
     out.append("nodes:")
@@ -306,7 +361,12 @@ def dual_labs(draw: st.DrawFn) -> str:
             addrs = ([f"{a.v4}/32" if a.seg is None else f"{a.v4}/24"] if a.v4 else []) + [
                 f'"{x}"' if "/" in x else f'"{x}/64"' for x in a.v6
             ]
-            spec = f'{a.extra}, mac: "{a.mac}"'
+            if "mode: passthru" in a.extra:  # the child takes its lower's MAC
+                spec = a.extra if not any_hairpin else a.extra.replace("mode: passthru", "mode: bridge")
+                if any_hairpin:
+                    spec += f', mac: "02:00:00:00:a7:{a.mac[-2:]}"'
+            else:
+                spec = f'{a.extra}, mac: "{a.mac}"'
             if addrs:
                 spec += f", addresses: [{', '.join(addrs)}]"
             if not a.up:

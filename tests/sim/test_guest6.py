@@ -1,4 +1,4 @@
-"""Guests on a tap or tun speak IPv6 (docs/kernel-semantics.md §11.13): the simulator's guest is
+"""Guests on a tap or tun speak IPv6 (docs/kernel-semantics.md §11.15): the simulator's guest is
 the kernel backend's guest daemon's stack, so what is checked here is what both run. The
 lab itself (labs/v6-tap-guests.yaml) runs on the kernel in tests/kernel/test_kernel_labs.py."""
 

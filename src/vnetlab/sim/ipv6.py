@@ -21,8 +21,10 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/tap/tun (a tap or tun
-only with its guest, which speaks IPv6 with this module: the kernel backend's guest runner too), guests on a macvtap,
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun
+(and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of
+sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
+module: the kernel backend's guest runner too), guests on a macvtap,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
 echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
@@ -55,7 +57,7 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "tap", "tun", "vlan"})
+SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "macvlan", "macvtap", "vxlan", "tap", "tun", "vlan"})
 
 
 def a6(ip: int) -> str:
@@ -222,6 +224,12 @@ def unsupported(r: Resolved) -> str | None:
                 return f"IPv6 on a {i.kind} that no guest holds (no carrier) is not simulated yet ({node}/{ifname})"
         elif i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
+        if i.kind in ("macvlan", "macvtap", "vxlan"):
+            from .kinds import macvlan, vxlan
+
+            why = (vxlan if i.kind == "vxlan" else macvlan).v6_problem(r, node, ifname)
+            if why is not None:
+                return why
         v6 = [a for a in i.spec.addresses if ":" in a]
         if v6 and not i.spec.up:
             return f"IPv6 on an interface that is down is not simulated yet ({node}/{ifname} {v6[0]})"

@@ -23,7 +23,7 @@ from ..frame import ARP_REQUEST, BROADCAST, HOST, PBROADCAST, PMULTICAST, Arp, F
 from ..world import CONSUMED, PASS, Device, eth_type_trans
 
 if TYPE_CHECKING:
-    from ...resolve import Iface
+    from ...resolve import Iface, Resolved
     from ._common import BuildContext
 
 KINDS = ("macvlan", "macvtap")
@@ -304,3 +304,32 @@ def build(b: BuildContext, iface: Iface) -> Device:
     port = lower.macvlan_port or MacvlanPort(lower)
     cls = MacvtapDev if spec.kind == "macvtap" else MacvlanDev
     return b.plain(cls, iface, port=port, mode=spec.mode, source_macs=spec.source_macs)
+
+
+def v6_problem(r: Resolved, node: str, ifname: str) -> str | None:
+    """What the simulator does not model of IPv6 on this macvlan/macvtap (None: it does).
+
+    Measured (docs/kernel-semantics.md §11.13): private, VEPA, bridge and source children with
+    and without a reflecting switch, a passthru child without one. A passthru child shares
+    its lower's MAC, so its link-local is the lower's: behind a reflecting (hairpin) port the
+    lower's DAD solicitation comes back, is steered to the child by its source MAC
+    (macvlan_handle_frame) and fails the child's DAD when both run together (as at ``up``),
+    and not when the lower's is over first (21_macvlan6.sh (2), (2b)): a race, refused.
+    """
+    spec = r.ifaces[(node, ifname)].spec
+    assert isinstance(spec, Macvlan | Macvtap)
+    if spec.mode != "passthru":
+        return None
+    if spec.nopromisc:
+        return f"IPv6 on a passthru {spec.kind} with nopromisc is not simulated yet ({node}/{ifname})"
+    lab = r.lab
+    hairpin = any(sw.hairpin for sw in lab.switches.values()) or any(
+        i.spec.port is not None and i.spec.port.hairpin for i in r.ifaces.values()
+    )
+    if hairpin:
+        return (
+            f"IPv6 on a passthru {spec.kind} in a lab with a hairpin port is not simulated ({node}/{ifname}: "
+            "the reflected DAD solicitation of its lower, which has the same link-local address, fails the "
+            "child's DAD or not depending on timing)"
+        )
+    return None
