@@ -359,6 +359,8 @@ def _kind_hint(key: str, kind: str | None, hints: _Hints) -> str:
     owners = sorted(k for k, cls in KINDS.items() if key in cls.model_fields)
     if owners and kind:
         return f"; {quote(key)} is not a field of kind {kind}, only of {', '.join(owners)}"
+    if key in _FIELDS:  # a key of the format, in the wrong place: naming it again would not help
+        return f"; {quote(key)} is a key of the format, but not here"
     return hints.hint(key, _SORTED_FIELDS, cutoff=0.7)
 
 

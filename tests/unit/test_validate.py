@@ -332,3 +332,14 @@ def test_folded_text_has_no_fold_markers() -> None:
     """ruamel marks where a folded scalar (>) was folded with a BEL; the value must not keep it."""
     lab = load_text("lab: t\ndescription: >\n  one\n  two\nnodes: {a: {}}\n")
     assert lab.description == "one two\n"
+
+
+def test_a_format_key_in_the_wrong_place_is_not_suggested_as_itself() -> None:
+    """`learning` is a bridge port option: on a switch it is unknown, and the hint must not
+    be "did you mean 'learning'?" (found while benchmarking)."""
+    text = "lab: l\nswitches:\n  s: {learning: false}\nnodes:\n  a: {interfaces: {eth0: {kind: nic, switch: s}}}\n"
+    with pytest.raises(LabInvalid) as e:
+        load_text(text)
+    msg = str(e.value)
+    assert "unknown key 'learning'" in msg and "did you mean 'learning'" not in msg
+    assert "is a key of the format, but not here" in msg
