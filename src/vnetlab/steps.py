@@ -220,11 +220,25 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
         from .backends import SimBackend
         from .plan import build_plan
         from .plan.diff import diff
+        from .sim import SimCannot
+        from .sim.build import fixed
 
+        v6 = None
+        if any(r.uses_v6 for _, r in line):
+            from .sim import steps6
+
+            why = steps6.problem(resolve(lab))
+            if why is not None:
+                raise SimCannot(why)
+            v6 = steps6.timeline(line)
         out = []
         prev: Any = None
-        for n, r in line:
+        for i, (n, r) in enumerate(line):
+            if v6 is not None:  # the prefix routes in the order the kernel's changes left them (§11.13)
+                fixed(r).prefix_rank = v6[i].prefix_rank
             b = SimBackend(r)
+            if v6 is not None and (why := steps6.dad_problem(b.sim.world, n)):
+                raise SimCannot(why)
             if prev is not None:
                 carry_learned(prev[0].sim.world, b.sim.world, diff(build_plan(prev[1]), build_plan(r)))
             out.append((n, r, b.evaluate(r.lab.expect)))

@@ -227,7 +227,11 @@ def unsupported(r: Resolved) -> str | None:
         g = next(iter(r.guests))
         return f"IPv6 in a lab with guests is not simulated yet (guest {g})"
     if lab.steps:
-        return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
+        from .steps6 import problem  # each state, and what the changes leave (§11.13)
+
+        why = problem(r)
+        if why is not None:
+            return why
     for name, spec in lab.nodes.items():
         if spec.nftables is not None:
             why = _nft_problem(r, name, spec.nftables)
