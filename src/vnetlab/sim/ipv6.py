@@ -23,7 +23,7 @@ Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy, guests,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
-echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
+echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), what a lab's steps leave that sim/steps6.py does not model (§11.13), interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
 duplicates, and the simulator any other), sysctls it does not read.
 """
