@@ -152,6 +152,16 @@ class Replay6:
                     self._gone(peer, True)
             elif s.op == "down":
                 self._gone(key, False)
+            elif s.op == "set-link":
+                # below IPV6_MIN_MTU a device loses IPv6 (addrconf_notify NETDEV_CHANGEMTU
+                # → addrconf_ifdown): its addresses and routes go, it stays up (§11.13)
+                new = s.args.get("new") or {}
+                for end, mtu in ((key, new.get("mtu")), (self.ends.get(key), new.get("peer_mtu"))):
+                    if end is not None and mtu is not None and mtu < 1280:
+                        was_up = end in self.up
+                        self._gone(end, False)
+                        if was_up:
+                            self.up.add(end)
             elif s.op == "up":
                 self.up.add(key)
                 for a in self.addrs.get(key, []):

@@ -160,6 +160,17 @@ def problem(r: Resolved) -> str | None:
                         f"({node}/{ifname}, {where}) is not simulated: after a step the simulator's bridges know "
                         "what duplicate address detection taught them in a fresh world, not what the kernel's kept"
                     )
+        for node, spec in s.lab.nodes.items():
+            nets = {
+                ipaddress.IPv6Interface(a).network for i in spec.interfaces.values() for a in i.addresses if ":" in a
+            }
+            for rt in spec.routes:
+                if rt.metric == 256 and ":" in rt.to and ipaddress.IPv6Network(rt.to) in nets:
+                    return (
+                        f"IPv6 in a lab with steps and a route of metric 256 to a prefix node {node} has an "
+                        f"address in ({rt.to}, {where}): its place among the prefix routes after a step is "
+                        "not simulated"
+                    )
     if not any(s.uses_v6 for _, s in line):
         return None
     for st in timeline(line):
