@@ -10,7 +10,8 @@ counted (FUZZ_CHANGE6_LOG).
 Steps: an interface given an address of another of its node's prefixes (one prefix on two
 devices: the order of their routes decides), an IPv6 address removed or moved to another
 node's interface on the same switch, an interface set down (its IPv6 addresses removed: one
-that is down is refused on its own) and in a later step up again with them, a router's
+that is down is refused on its own) or a veth's MTU set below 1280 (the same), and in a later
+step up again (1500) with them, a router's
 net.ipv6.conf.all.forwarding toggled. `make fuzz-change6 N=100` runs many; the suite a
 bounded number (FUZZ_CHANGE6_N, default 3)."""
 
@@ -51,7 +52,7 @@ def stepped(draw: st.DrawFn) -> tuple[str, list[str]]:
     steps: list[dict[str, Any]] = []
     what: list[str] = []
     free = iter(range(0xA0, 0xFF))
-    bounced: list[tuple[str, str, dict[str, Any]]] = []
+    bounced: list[tuple[str, str, dict[str, Any]]] = []  # (node, interface, the patch that restores it)
     for k in range(draw(st.integers(1, 3))):
         nodes = cur["nodes"]
         ifs = [
@@ -60,12 +61,12 @@ def stepped(draw: st.DrawFn) -> tuple[str, list[str]]:
             for i, s in nd.get("interfaces", {}).items()
             if s.get("up", True) and s.get("mtu") is None and s["kind"] in ("nic", "veth", "bridge")
         ]
-        kinds = ["prefix", "drop", "move", "down", "forwarding"] + (["up"] * 3 if bounced else [])
+        kinds = ["prefix", "drop", "move", "down", "small", "forwarding"] + (["up"] * 3 if bounced else [])
         kind = draw(st.sampled_from(kinds))
         patch: dict[str, Any] = {}
         if kind == "up":
-            n, i, spec = bounced.pop(0)
-            patch = {"nodes": {n: {"interfaces": {i: {"up": None, "addresses": spec["addresses"]}}}}}
+            n, i, back = bounced.pop(0)
+            patch = {"nodes": {n: {"interfaces": {i: back}}}}
         elif kind == "prefix":  # an address of another of the node's prefixes
             pairs = [
                 (n, i, s, p)
@@ -117,7 +118,15 @@ def stepped(draw: st.DrawFn) -> tuple[str, list[str]]:
             n, i, spec = draw(st.sampled_from(cands))
             keep = [a for a in spec.get("addresses", []) if ":" not in a]
             patch = {"nodes": {n: {"interfaces": {i: {"up": False, "addresses": keep}}}}}
-            bounced.append((n, i, copy.deepcopy(spec)))
+            bounced.append((n, i, {"up": None, "addresses": list(spec.get("addresses", []))}))
+        elif kind == "small":  # an MTU below 1280: no IPv6 on the device (its addresses removed)
+            cands = [(n, i, s) for n, i, s in ifs if s["kind"] == "veth" and _v6(s.get("addresses", []))]
+            if not cands:
+                continue
+            n, i, spec = draw(st.sampled_from(cands))
+            keep = [a for a in spec["addresses"] if ":" not in a]
+            patch = {"nodes": {n: {"interfaces": {i: {"mtu": 1200, "addresses": keep}}}}}
+            bounced.append((n, i, {"mtu": 1500, "addresses": list(spec["addresses"])}))
         elif kind == "forwarding":
             routers = [n for n in nodes if n.startswith("r") or n == "hb"]
             if not routers:
@@ -128,6 +137,10 @@ def stepped(draw: st.DrawFn) -> tuple[str, list[str]]:
         cur = merge_patch(cur, patch)
         steps.append({"name": f"s{k}", "set": patch})
         what.append(f"s{k} {kind}: {patch}")
+    for n, i, back in bounced:  # what was set down (or below 1280) comes back in a last step
+        patch = {"nodes": {n: {"interfaces": {i: back}}}}
+        steps.append({"name": f"back {n}/{i}", "set": patch})
+        what.append(f"back {n}/{i} up: {patch}")
     assume(steps)
     data["steps"] = steps
     text = yaml.safe_dump(data, sort_keys=False)
