@@ -101,7 +101,10 @@ def _in_order(r: Resolved, rep: object) -> Lab | None:
         for ifname, i in spec.get("interfaces", {}).items():
             addrs = list(i.get("addresses", []))
             v6 = [a for a in addrs if ":" in a]
-            have = [a for a in rep.addrs.get((node, ifname), []) if a in v6]
+            norm = {str(ipaddress.IPv6Interface(a)): a for a in v6}  # as the file writes it
+            have = [
+                norm[k] for a in rep.addrs.get((node, ifname), []) if (k := str(ipaddress.IPv6Interface(a))) in norm
+            ]
             want = have + [a for a in v6 if a not in have]
             if len(v6) > 1 and want != v6:
                 it = iter(want)
