@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB     ?= labs/macvlan-modes.yaml
 
-.PHONY: demo test lint venv clean bench bench-sim bench-kernel fuzz fuzz-change fuzz-nft oracle test-fullkernel sysdeps
+.PHONY: demo test lint venv clean bench bench-sim bench-kernel fuzz fuzz-change fuzz-change6 fuzz-nft oracle test-fullkernel sysdeps
 
 venv: $(STAMP)
 
@@ -64,6 +64,10 @@ endif
 # The same with a random change applied in place after the first matrix (N random labs).
 fuzz-change: $(STAMP)
 	FUZZ_CHANGE_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz_change.py -x
+
+# IPv6 in labs with steps: random dual-stack labs with random IPv6 steps, sim vs kernel per state.
+fuzz-change6: $(STAMP)
+	FUZZ_CHANGE6_N=$(N) FUZZ_RANDOM=1 $(BIN)/pytest -q tests/differential/test_fuzz_change6.py -x
 
 # Random nftables filter rulesets (the simulated subset) on a two-router lab (N random labs).
 fuzz-nft: $(STAMP)

@@ -217,19 +217,7 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
 
     line = [(name, resolve(state)) for name, state in timeline(lab)]
     if backend == "sim":
-        from .backends import SimBackend
-        from .plan import build_plan
-        from .plan.diff import diff
-
-        out = []
-        prev: Any = None
-        for n, r in line:
-            b = SimBackend(r)
-            if prev is not None:
-                carry_learned(prev[0].sim.world, b.sim.world, diff(build_plan(prev[1]), build_plan(r)))
-            out.append((n, r, b.evaluate(r.lab.expect)))
-            prev = (b, r)
-        return out
+        return [(n, r, b.evaluate(r.lab.expect)) for n, r, b in sim_states(lab, line)]
     from .kernel import _gc_thresh3, preflight, sandbox
 
     preflight.require_privileges()
@@ -239,6 +227,45 @@ def evaluate(lab: Lab, backend: str) -> list[tuple[str | None, Any, list[Any]]]:
     outs = sandbox.run(_kernel_timeline, [r for _, r in line])
     CHANGES[:] = [c for _, c in outs]
     return [(n, r, o) for (n, r), (o, _) in zip(line, outs, strict=True)]
+
+
+def sim_states(lab: Lab, line: list[tuple[str | None, Any]] | None = None) -> Iterator[tuple[str | None, Any, Any]]:
+    """(step name or None, Resolved, SimBackend) for the lab as written and after each step,
+    each world built when the caller is done with the previous one (probing it), and
+    continued from it (carry_learned). IPv6: the equal prefix routes in the order the
+    kernel's changes leave them (sim/steps6.py, kernel-semantics §11.17); what that does
+    not model is refused (SimCannot, exit 3)."""
+    from .backends import SimBackend
+    from .plan import build_plan
+    from .plan.diff import diff
+    from .resolve import resolve
+    from .sim import SimCannot
+    from .sim.build import fixed
+
+    if line is None:
+        line = [(name, resolve(state)) for name, state in timeline(lab)]
+    v6 = None
+    if any(r.uses_v6 for _, r in line):
+        from .sim import steps6
+
+        why = steps6.problem(resolve(lab))
+        if why is not None:
+            raise SimCannot(why)
+        v6 = steps6.timeline(line)
+    prev: Any = None
+    for i, (n, r) in enumerate(line):
+        if v6 is not None:
+            ordered = v6[i].lab
+            if ordered is not None:  # a node interface's IPv6 addresses in the kernel's order
+                r = resolve(ordered)
+            fixed(r).prefix_rank = v6[i].prefix_rank
+        b = SimBackend(r)
+        if v6 is not None and (why := steps6.dad_problem(b.sim.world, n)):
+            raise SimCannot(why)
+        if prev is not None:
+            carry_learned(prev[0].sim.world, b.sim.world, diff(build_plan(prev[1]), build_plan(r)))
+        yield n, r, b
+        prev = (b, r)
 
 
 def carry_learned(old: Any, new: Any, changes: list[Any]) -> None:

@@ -80,3 +80,102 @@ def prefix_route_order(steps: Iterable[Step]) -> dict[tuple[str, str, str], int]
             for a in waiting.pop(key, []):
                 out[(s.ns, s.obj, a)] = len(out)
     return out
+
+
+class Replay6:
+    """The IPv6 state the kernel is left in by a fresh build (``plan``) and then each change
+    `up` applies in place (``change``: kernel/change.py, links made down, their `up` steps
+    bring them up; kernel-semantics §7 and §11.17, 26_steps6.sh):
+
+    * ``routes``: (namespace, device, prefix) → when its prefix route entered the table (the
+      oldest of equal ones wins, §11.11). Setting a device down or deleting it takes its
+      routes and its IPv6 addresses (addrconf_ifdown, keep_addr_on_down 0); an address the
+      change adds again (``ip addr replace``) enters at its step if its device is up, else
+      at the device's `up` step; a replace of an address that is there is a no-op
+      (inet6_addr_modify → modify_prefix_route: the route keeps its place).
+    * ``addrs``: (namespace, device) → its IPv6 addresses, oldest first (the device's
+      addr_list is newest first: ipv6_link_dev_addr).
+    * ``netdev``: namespace → its devices in netdev list order: a device a change makes
+      (again) goes last (list_netdevice appends), the peer of a veth before it.
+    """
+
+    def __init__(self, netdev: dict[str, list[str]]):
+        self.netdev = {ns: list(devs) for ns, devs in netdev.items()}
+        self.up: set[tuple[str, str]] = set()
+        self.addrs: dict[tuple[str, str], list[str]] = {}
+        self.routes: dict[tuple[str, str, str], int] = {}
+        self.ends: dict[tuple[str, str], tuple[str, str]] = {}
+        self.n = 0
+
+    @staticmethod
+    def _prefix(cidr: str) -> str:
+        import ipaddress
+
+        return str(ipaddress.IPv6Interface(cidr).network)
+
+    def _route(self, ns: str, dev: str, cidr: str) -> None:
+        key = (ns, dev, self._prefix(cidr))
+        if key not in self.routes:
+            self.routes[key] = self.n
+            self.n += 1
+
+    def _gone(self, key: tuple[str, str], deleted: bool) -> None:
+        self.up.discard(key)
+        self.addrs.pop(key, None)
+        for k in [k for k in self.routes if k[:2] == key]:
+            del self.routes[k]
+        if deleted and key[1] in self.netdev.get(key[0], []):
+            self.netdev[key[0]].remove(key[1])
+
+    def apply(self, steps: Iterable[Step], fresh: bool) -> None:
+        from .steps import AddrSpec, LinkSpec
+
+        todo = list(steps)
+        will_be_up = {(s.ns, s.obj) for s in todo if s.op == "up"} if fresh else set()
+        for s in todo:
+            key = (s.ns, s.obj)
+            if s.op == "link" and isinstance(s.spec, LinkSpec):
+                peer = (s.spec.peer_ns or s.ns, s.spec.peer) if s.spec.peer else None
+                if not fresh:
+                    if peer is not None:
+                        self.netdev.setdefault(peer[0], ["lo"]).append(peer[1])
+                    self.netdev.setdefault(s.ns, ["lo"]).append(s.obj)
+                if peer is not None:
+                    self.ends[key], self.ends[peer] = peer, key
+                if created_up(s.spec.kind, key, will_be_up):
+                    self.up.add(key)
+            elif s.op == "del-link":
+                self._gone(key, True)
+                peer = self.ends.pop(key, None)
+                if peer is not None:
+                    self.ends.pop(peer, None)
+                    self._gone(peer, True)
+            elif s.op == "down":
+                self._gone(key, False)
+            elif s.op == "set-link":
+                # below IPV6_MIN_MTU a device loses IPv6 (addrconf_notify NETDEV_CHANGEMTU
+                # → addrconf_ifdown): its addresses and routes go, it stays up (§11.17)
+                new = s.args.get("new") or {}
+                for end, mtu in ((key, new.get("mtu")), (self.ends.get(key), new.get("peer_mtu"))):
+                    if end is not None and mtu is not None and mtu < 1280:
+                        was_up = end in self.up
+                        self._gone(end, False)
+                        if was_up:
+                            self.up.add(end)
+            elif s.op == "up":
+                self.up.add(key)
+                for a in self.addrs.get(key, []):
+                    self._route(s.ns, s.obj, a)
+            elif s.op in ("addr", "del-addr") and ":" in s.args.get("address", ""):
+                a = s.args["address"]
+                have = self.addrs.setdefault(key, [])
+                if s.op == "del-addr":
+                    if a in have:
+                        have.remove(a)
+                    p = self._prefix(a)
+                    if not any(self._prefix(x) == p for x in have):
+                        self.routes.pop((s.ns, s.obj, p), None)
+                elif isinstance(s.spec, AddrSpec) and a not in have:
+                    have.append(a)
+                    if key in self.up:
+                        self._route(s.ns, s.obj, a)

@@ -26,7 +26,7 @@ never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvl
 sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
 module: the kernel backend's guest runner too), guests on a macvtap,
 NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
-echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), steps, interfaces down or without carrier, a duplicate address (the
+echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), what a lab's steps leave that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate address (the
 kernel's DAD picks a random loser: V2.7; validation refuses one segment's
 duplicates, and the simulator any other), sysctls it does not read.
 """
@@ -241,7 +241,13 @@ def unsupported(r: Resolved) -> str | None:
         if kind not in ("tap", "tun"):
             return f"IPv6 in a lab with a guest on a {kind} is not simulated yet (guest {g.name})"
     if lab.steps:
-        return "IPv6 in a lab with steps is not simulated yet (a step that sets an interface down deletes its IPv6 addresses)"
+        if r.guests:  # a step may start the guest daemon again (its DAD again): not measured
+            return f"IPv6 in a lab with steps and guests is not simulated yet (guest {next(iter(r.guests))})"
+        from .steps6 import problem  # each state, and what the changes leave (§11.17)
+
+        why = problem(r)
+        if why is not None:
+            return why
     for name, spec in lab.nodes.items():
         if spec.nftables is not None:
             why = _nft_problem(r, name, spec.nftables)
