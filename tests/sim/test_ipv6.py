@@ -228,8 +228,8 @@ def test_rows_start_cold_for_ipv6_too() -> None:
     [
         ("      m0: {kind: macvlan, parent: eth0, mode: bridge}\n", "IPv6 on macvlan is not simulated yet (a/m0"),
         (
-            '    nftables: "table inet n { chain p { type nat hook postrouting priority 100; masquerade; }; }"\n',
-            "node a's nftables ruleset on IPv6 packets: the simulator does not evaluate NAT on IPv6 packets",
+            '    nftables: "table ip6 n { chain p { type nat hook postrouting priority 100; snat to 2001:db8::1-2001:db8::2; }; }"\n',
+            "node a's nftables ruleset on IPv6 packets: the simulator does not evaluate the address",
         ),
         ("    sysctl: {net.ipv6.conf.all.accept_untracked_na: 1}\n", "sysctl net.ipv6.conf.all.accept_untracked_na"),
     ],
