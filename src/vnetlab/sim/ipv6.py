@@ -785,29 +785,24 @@ class Stack6:
                 if w.tracing:  # (every flooded solicitation meets this: no text made for nothing)
                     w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
                 return
-            if ct is not None:
-                p = self._local_in(dev, pkt, ct)
-                if p is None:
-                    return
-                pkt = p
-            self.icmp_rcv(dev, pkt, frame, multicast=True)
+            if (p := self._local_in(dev, pkt, ct)) is not None:
+                self.icmp_rcv(dev, p, frame, multicast=True)
             return
         if dst in self.local:
-            if ct is not None:
-                p = self._local_in(dev, pkt, ct)
-                if p is None:
-                    return
-                pkt = p
-            self.icmp_rcv(dev, pkt, frame, multicast=False)
+            if (p := self._local_in(dev, pkt, ct)) is not None:
+                self.icmp_rcv(dev, p, frame, multicast=False)
             return
         if pkt_type != HOST:
             w.drop(dev, frame, "ip6-not-host", "ip6_forward", "a multicast frame for an address that is not ours")
             return
         self.forward(dev, pkt, frame, ct)
 
-    def _local_in(self, dev: Device, pkt: IPv6, ct: Ct) -> IPv6 | None:
+    def _local_in(self, dev: Device, pkt: IPv6, ct: Ct | None) -> IPv6 | None:
         """ip6_input's NF_INET_LOCAL_IN (before icmpv6_rcv and ndisc_rcv; SNAT at its NAT hook),
-        then conntrack's confirm: the packet as it is delivered, None: a chain dropped it."""
+        then conntrack's confirm: the packet as it is delivered, None: a chain dropped it
+        (``ct`` None: no ruleset, no hook)."""
+        if ct is None:
+            return pkt
         p = self.stack._hook("input", pkt, dev.name, None, dev.label, ct)
         if p is not None:
             self.stack.conntrack.confirm(ct)
