@@ -22,10 +22,11 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy, guests,
-steps (a node's filter and nat chains of ip6 and inet tables do see its ICMPv6
-echo, TCP and UDP, and its filter chains ND: §11.8, §11.13, ``Stack6._nf_out``, ``_local_in``), interfaces down or without carrier, a duplicate address (the
-kernel's DAD picks a random loser: V2.7; validation refuses one segment's
-duplicates, and the simulator any other), sysctls it does not read.
+steps, interfaces down or without carrier, a duplicate address (the kernel's DAD
+picks a random loser: V2.7; validation refuses one segment's duplicates, and the
+simulator any other), sysctls it does not read. A node's filter and nat chains of
+ip6 and inet tables see its ICMPv6 echo, TCP and UDP, its filter chains ND too
+(§11.8, §11.13: ``Stack6._nf_out``, ``_local_in``; NAT is stack.py's, for both families).
 """
 
 from __future__ import annotations
