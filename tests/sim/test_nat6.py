@@ -206,3 +206,11 @@ def test_what_ipv6_nat_does_not_model_is_refused() -> None:
         Simulator(load_text(text))
     rs = nft.compile_ruleset(nat("postrouting", "masquerade", "inet"))
     assert rs.uses_ct and rs.uses_ct6 and rs.v6_problem is None
+
+
+def test_masquerade_through_lo_keeps_the_nodes_own_address() -> None:
+    # J: c masquerades everything at postrouting; to its own address the source stays that address
+    text = lab(MASQ, c_rules=nat("postrouting", "masquerade"))
+    for proto, port in (("icmp", None), ("tcp", 80)):
+        res = cell(text, "c", "2001:db8:1::10", proto, port)
+        assert res.ok and seen_at(res, "c")[0].startswith("IPv6 2001:db8:1::10 > 2001:db8:1::10")

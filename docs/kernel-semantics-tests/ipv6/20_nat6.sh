@@ -195,3 +195,11 @@ NF r <<'NFT'
 table ip6 n { chain pre { type nat hook prerouting priority -100; policy drop; }; chain post { type nat hook postrouting priority 100; oifname "l2" masquerade; } }
 NFT
 C c tcp 2001:db8:2::20 80; P6 c 2001:db8:2::20 711
+sec "J: masquerade of a node's packets to itself (through lo): c's postrouting masquerades everything; c -> its own address, ::1"
+X r nft flush ruleset
+NF c <<'NFT'
+table ip6 n { chain post { type nat hook postrouting priority 100; masquerade; } }
+NFT
+C c tcp 2001:db8:1::10 80; C c tcp ::1 80; P6 c 2001:db8:1::10 712; P6 c ::1 713
+C c tcp 2001:db8:2::20 80
+X c nft flush ruleset

@@ -585,13 +585,14 @@ class Stack6:
         self.world.dev_queue_xmit(dev, Frame(dst_mac, dev.mac, ETH_P_IPV6, pkt))
 
     def nat_addr(
-        self, hook: str, kind: str, addr: int | None, iif: str | None, nh: tuple[Device, int] | None
+        self, hook: str, kind: str, addr: int | None, iif: str | None, nh: tuple[Device, int] | None, dst: int
     ) -> int | None:
         """The address an IPv6 NAT statement translates to (None: none, the packet is dropped;
         §11.13): snat/dnat their own; redirect in output ::1, in prerouting the first address of
         the input device's list (nf_nat_redirect_ipv6: the newest global, else its link-local);
         masquerade the source ipv6_dev_get_saddr picks on the output device for the packet's
-        destination (nf_nat_masquerade_ipv6), as for a locally made packet."""
+        destination ``dst`` (nf_nat_masquerade_ipv6), as for a locally made packet; through lo
+        (``nh`` None: a local destination) that is the destination itself (20_nat6 J)."""
         if kind in ("snat", "dnat"):
             return addr
         if kind == "redirect":
@@ -603,7 +604,7 @@ class Stack6:
                 return None
             return next((ip for ip, _ in reversed(own) if not is_ll(ip)), own[0][0])
         if nh is None:
-            return None
+            return dst
         return self.select_src(*nh)
 
     # sending ---------------------------------------------------------------------

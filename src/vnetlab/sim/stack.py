@@ -572,7 +572,7 @@ class Stack:
                     addr = self._nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
                 else:
                     assert self.v6 is not None
-                    addr = self.v6.nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
+                    addr = self.v6.nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh, pkt.dst)
                 if addr is None:
                     why = f"{self.name}: {d.describe()}: no address to translate to"
                     w.drop(where, pkt.describe(), "nat-no-address", f"nft_{d.nat.kind}_eval", why)
