@@ -214,3 +214,16 @@ def test_masquerade_through_lo_keeps_the_nodes_own_address() -> None:
     for proto, port in (("icmp", None), ("tcp", 80)):
         res = cell(text, "c", "2001:db8:1::10", proto, port)
         assert res.ok and seen_at(res, "c")[0].startswith("IPv6 2001:db8:1::10 > 2001:db8:1::10")
+
+
+def test_a_nat_statement_turns_on_conntrack_for_its_own_family_only() -> None:
+    # nft_nat_init: nf_ct_netns_get(net, the statement's family); masquerade: the table's
+    # (regression lab v6-nat-statement-family-conntrack.yaml, found by the IPv6 port fuzzer)
+    def flags(stmt: str) -> tuple[bool, bool]:
+        rs = nft.compile_ruleset(nat("prerouting", stmt, "inet"))
+        return rs.uses_ct, rs.uses_ct6
+
+    assert flags("ip daddr 203.0.113.9 dnat ip to 192.0.2.1") == (True, False)
+    assert flags("ip6 daddr 2001:db8::9 dnat ip6 to 2001:db8::1") == (False, True)
+    assert flags("redirect") == (True, True)
+    assert flags("ct state new ip daddr 203.0.113.9 dnat ip to 192.0.2.1") == (True, True)

@@ -288,6 +288,10 @@ class Rule:
     vmap: list[tuple[Test, Verdict]] | None = None
     #: a NAT statement (snat, dnat, masquerade, redirect): the binding, then accept (nft_nat_eval)
     nat: Nat | None = None
+    #: the one family whose conntrack the rule turns on (None: its table's, both for inet): a NAT
+    #: statement of an inet table with a family (``snat ip6 to``) calls nf_ct_netns_get for that
+    #: family alone (nft_nat_init), masquerade and redirect for the table's (§11.13)
+    ct_family: int | None = None
 
 
 @dataclass(slots=True)
@@ -735,6 +739,7 @@ def _rule(r: dict[str, Any], text: str, where: str, family: str) -> Rule:
     vmap: list[tuple[Test, Verdict]] | None = None
     nat: Nat | None = None
     uses_ct = False
+    ct_family: int | None = None
     for e in r.get("expr", []):
         if not isinstance(e, dict) or len(e) != 1:
             raise _u(f"the expression {json.dumps(e)[:80]}", where)
@@ -749,7 +754,10 @@ def _rule(r: dict[str, Any], text: str, where: str, family: str) -> Rule:
             continue
         elif key in _NAT_KINDS:
             nat = _nat_stmt(key, arg, where, family)
-            uses_ct = True  # nft_nat_init (masq, redir): nf_ct_netns_get turns conntrack on
+            # nft_nat_init (masq, redir): nf_ct_netns_get of the statement's family (masquerade and
+            # redirect: the table's) turns conntrack on; a ct match before it: the table's anyway
+            ct_family = None if uses_ct else nat.family
+            uses_ct = True
         elif key == "vmap":
             vmap, ct = _vmap(arg, where)
             uses_ct = uses_ct or ct
@@ -759,7 +767,7 @@ def _rule(r: dict[str, Any], text: str, where: str, family: str) -> Rule:
                 tests.append(lambda p: p.proto == 6)  # nft's implicit 'meta l4proto tcp'
         else:
             raise _u(f"the statement '{key}'", where)
-    return Rule(tests, verdict, text, uses_ct, vmap, nat)
+    return Rule(tests, verdict, text, uses_ct, vmap, nat, ct_family)
 
 
 #: the devices of the node whose ruleset is being compiled (its rules' iif/oif may name them)
@@ -814,9 +822,9 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
             continue
         r = _item(kind, o, fam, tname, where, tables, chains, chain_handle, hooks, nat, texts)
         if r is not None:
-            uses_ct = uses_ct or r.uses_ct
+            uses_ct = uses_ct or (r.uses_ct and r.ct_family != 6)
             if fam == "inet":
-                uses_ct6 = uses_ct6 or r.uses_ct
+                uses_ct6 = uses_ct6 or (r.uses_ct and r.ct_family != 4)
     for (fam, tname), by_name in chains.items():
         for c in by_name.values():
             c.table_chains = by_name
