@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from .conntrack import DST, ORIGINAL, SRC, Conntrack, Ct
@@ -70,9 +70,7 @@ def _rewritten(pkt: Pkt, src: int, dst: int, a: int, b: int) -> Pkt:
         return IPv4(
             src, dst, pkt.proto, seg if seg is not None else Icmp(cast(Icmp, p).type, a, cast(Icmp, p).seq), pkt.ttl
         )
-    from dataclasses import replace  # (an IPv6 lab: sim.ipv6 is loaded)
-
-    from .ipv6 import IPv6 as IP6
+    from .ipv6 import IPv6 as IP6  # (an IPv6 lab: sim.ipv6 is loaded)
 
     return IP6(src, dst, seg if seg is not None else replace(cast("Icmp6", p), id=a), pkt.hlim)
 
