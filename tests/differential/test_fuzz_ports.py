@@ -177,5 +177,8 @@ def test_ipv6_port_probes_agree_with_the_kernel(text: str) -> None:
     if log:
         cells = sum(len(row) for row in Simulator(resolve(lab)).matrix("tcp", 80).as_json()["rows"].values())
         with open(log, "a") as f:
-            f.write(f"{kind} cells={cells * len(PROBES)} disagreements={len(bad)}\n")
+            nat = "type nat" in text
+            f.write(
+                f"{kind} nat={nat} translated={TRANSLATED[0]} cells={cells * len(PROBES)} disagreements={len(bad)}\n"
+            )
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text
