@@ -1,11 +1,14 @@
 """Differential fuzzing of nftables on IPv6 packets (docs/kernel-semantics.md §11.8):
 random filter rulesets of families ip, ip6 and inet, with ICMPv6 and ND matches
-and 'ct state untracked', on nftgen's two-router topology made dual-stack (a's
+and 'ct state untracked', and nat chains in ip6/inet tables (snat, dnat, masquerade,
+redirect: §11.18), on nftgen's two-router topology made dual-stack (a's
 requests to b go through r1, b's replies through r2, for both families); the
 simulator's matrix against the kernel's, the kernel as the judge. FUZZ_N
 examples (default 12)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from hypothesis import given
@@ -13,8 +16,8 @@ from hypothesis import strategies as st
 
 from tests.differential.fuzzing import fuzz_settings
 from tests.differential.test_fuzz import ROOT_OK, compare
-from vnetlab import load_text
-from vnetlab.sim import sim_unsupported
+from vnetlab import load_text, resolve
+from vnetlab.sim import Simulator, sim_unsupported
 
 pytestmark = [
     pytest.mark.kernel,
@@ -104,6 +107,55 @@ def rule(draw: st.DrawFn, fam: str, hook: str) -> str:
     return " ".join([*ms, draw(st.sampled_from(verdicts))])
 
 
+#: the NAT statements each hook allows (nft_nat_validate), as in nftgen, and the nat chains' priorities
+NAT_STMTS = {"prerouting": ["dnat", "redirect"], "output": ["dnat", "redirect"], "postrouting": ["snat", "masquerade"]}
+NAT_STMTS["input"] = ["snat"]
+NAT_PRIOS = [-150, -100, -100, 0, 10, 100, 100, 150]
+NAT_PORTS = [22, 53, 80, 8080]
+
+
+@st.composite
+def nat_rule(draw: st.DrawFn, fam: str, hook: str, ports: bool = False) -> str:
+    """A rule of an ip6 or inet nat chain (§11.18): snat/dnat to an address of the lab, masquerade,
+    redirect; with ``ports``, dnat/redirect/snat/masquerade to a port after a TCP/UDP match;
+    in an inet table now and then an IPv4 statement, which IPv6 packets pass by."""
+    ms = []
+    if draw(st.booleans()):
+        ms.append(draw(proto_match(fam)))
+    if draw(st.booleans()):
+        ms.append(f"{draw(st.sampled_from(['iifname', 'oifname']))} {_pick(draw, NAMES)}")
+    if draw(st.integers(0, 5)) == 0:
+        return " ".join([*ms, draw(st.sampled_from(["accept", "drop", "counter"]))])
+    kind = draw(st.sampled_from(NAT_STMTS[hook]))
+    port = None
+    if ports and not any(m.split()[0] in ("icmpv6", "icmp", "meta") for m in ms) and draw(st.booleans()):
+        ms.append(draw(st.sampled_from(["tcp dport 22", "tcp dport { 22, 80 }", "udp dport 53", "tcp dport 80"])))
+        port = draw(st.sampled_from(NAT_PORTS))
+    if kind in ("snat", "dnat"):
+        # nft takes the statement's family from the rule's context ("conflicting protocols" else)
+        v4 = any(m.startswith(("icmp ", "ip ", "meta nfproto ipv4")) for m in ms)
+        v6 = any(m.startswith(("icmpv6 ", "ip6 ", "meta nfproto ipv6")) for m in ms)
+        if fam == "inet" and (v4 or (not v6 and draw(st.integers(0, 4)) == 0)):
+            return " ".join([*ms, f"{kind} ip to {draw(st.sampled_from(ADDRS4[:2]))}"])
+        addr = draw(st.sampled_from(ADDRS6))
+        to = f"[{addr}]:{port}" if port is not None else addr
+        return " ".join([*ms, f"{kind} ip6 to {to}" if fam == "inet" else f"{kind} to {to}"])
+    return " ".join([*ms, f"{kind} to :{port}" if port is not None else kind])
+
+
+def nat_chains(draw: st.DrawFn, fam: str, ports: bool = False) -> list[str]:
+    """One or two nat chains of an ip6 or inet table."""
+    out = []
+    for i, hook in enumerate(draw(st.lists(st.sampled_from(list(NAT_STMTS)), min_size=1, max_size=2, unique=True))):
+        rules = draw(st.lists(nat_rule(fam, hook, ports), min_size=1, max_size=3))
+        out.append(
+            f"  chain n{i} {{\n    type nat hook {hook} priority {draw(st.sampled_from(NAT_PRIOS))}; policy accept;\n"
+            + "".join(f"    {r}\n" for r in rules)
+            + "  }"
+        )
+    return out
+
+
 @st.composite
 def ruleset(draw: st.DrawFn) -> str:
     out = []
@@ -119,6 +171,8 @@ def ruleset(draw: st.DrawFn) -> str:
                 + "".join(f"    {r}\n" for r in rules)
                 + "  }"
             )
+        if fam != "ip" and draw(st.booleans()):
+            body += nat_chains(draw, fam)
         out.append(f"table {fam} t{t} {{\n" + "\n".join(body) + "\n}")
     return "\n".join(out)
 
@@ -136,4 +190,16 @@ def labs(draw: st.DrawFn) -> str:
 def test_ipv6_rulesets_agree_with_the_kernel(text: str) -> None:
     assert sim_unsupported(load_text(text)) is None, text  # the generator stays inside the subset
     bad = compare(text)
+    if log := os.environ.get("FUZZ_LOG"):  # one line per example: nat chains or not, cells, outcome
+        sim = Simulator(resolve(load_text(text)))
+        rows = sim.matrix()["rows"]
+        nat6 = sum(  # IPv6 echo connections NAT translated (in the tables as the matrix left them)
+            1
+            for s in sim.world.stacks.values()
+            for e in s.conntrack.by_orig.values()
+            if e.orig[0] == 58 and (e.src_nat or e.dst_nat)
+        )
+        with open(log, "a") as f:
+            cells = sum(map(len, rows.values()))
+            f.write(f"nat={'type nat' in text} translated6={nat6} cells={cells} disagreements={len(bad)}\n")
     assert not bad, "the simulator disagrees with the kernel:\n" + "\n".join(bad) + "\n--- lab ---\n" + text

@@ -232,8 +232,8 @@ def test_rows_start_cold_for_ipv6_too() -> None:
             "IPv6 on a passthru macvlan with nopromisc is not simulated yet (a/m0)",
         ),
         (
-            '    nftables: "table inet n { chain p { type nat hook postrouting priority 100; masquerade; }; }"\n',
-            "node a's nftables ruleset on IPv6 packets: the simulator does not evaluate NAT on IPv6 packets",
+            '    nftables: "table ip6 n { chain p { type nat hook postrouting priority 100; snat to 2001:db8::1-2001:db8::2; }; }"\n',
+            "node a's nftables ruleset on IPv6 packets: the simulator does not evaluate the address",
         ),
         ("    sysctl: {net.ipv6.conf.all.accept_untracked_na: 1}\n", "sysctl net.ipv6.conf.all.accept_untracked_na"),
     ],

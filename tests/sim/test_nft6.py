@@ -174,12 +174,13 @@ def test_ipv6_conntrack_on_only_with_an_ip6_or_inet_ct_rule() -> None:
     ("rules", "named"),
     [
         (
-            "table inet n {\n chain p {\n  type nat hook postrouting priority 100;\n  masquerade\n }\n}",
-            "NAT on IPv6 packets: the nat chain p of table inet n",
+            "table ip6 n {\n chain p {\n  type nat hook prerouting priority -100;\n  dnat to 2001:db8::9-2001:db8::a\n }\n}",
+            "the address",
         ),
         (
-            "table ip6 n {\n chain p {\n  type nat hook prerouting priority -100;\n  dnat to 2001:db8::9\n }\n}",
-            "NAT on IPv6 packets",
+            "table ip6 n {\n chain p {\n  type nat hook prerouting priority -100;\n  dnat to 2001:db8::9\n }\n"
+            " chain f {\n  type filter hook prerouting priority -100;\n  ct state new accept\n }\n}",
+            "the NAT hook's own",
         ),
         ("table ip6 t {\n set s {\n  type ipv6_addr\n }\n}", "a named set s"),
     ],

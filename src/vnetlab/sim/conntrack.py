@@ -5,10 +5,12 @@ packet looked like when ``nf_conntrack_in`` saw it) and its reply tuple (what
 a reply looks like: the inverse of the original after NAT). A tuple is
 ``(proto, src, dst, a, b)``: for an ICMP echo ``a`` is the echo id and ``b``
 the ICMP type (8 request, 0 reply), as ``nf_conntrack_proto_icmp.c`` keys it;
-TCP and UDP put the source and destination ports there (port probes). A SRC
+TCP and UDP put the source and destination ports there (port probes); an
+ICMPv6 echo is keyed as an ICMP one (proto 58, types 128/129). A SRC
 binding rewrites the source address and port, a DST binding the destination
-address and port (``nf_nat_ipv4_manip_pkt``, ``tcp_manip_pkt``/``udp_manip_pkt``;
-the echo id goes with either).
+address and port (``nf_nat_ipv4_manip_pkt``/``nf_nat_ipv6_manip_pkt``,
+``tcp_manip_pkt``/``udp_manip_pkt``; the echo id goes with either: ``icmp_manip_pkt``,
+``icmpv6_manip_pkt``). IPv6 NAT is the same code with 128-bit addresses (§11.18).
 
 NAT (net/netfilter/nf_nat_core.c): the first packet of a connection (``new``,
 not yet confirmed) runs the namespace's nat chains at the NAT hook of
@@ -27,6 +29,8 @@ Key = tuple[int, int, int, int, int]  # (proto, src, dst, id or sport, icmp type
 
 ORIGINAL, REPLY = 0, 1
 DST, SRC = "dst", "src"  # NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC
+#: the echo protocols (ICMP, ICMPv6): keyed by echo id and type, not by ports
+ECHO_PROTOS = (1, 58)
 #: the ICMP types whose tuples conntrack inverts (icmp_invert_tuple's table, echo only here)
 _INVERT_TYPE = {8: 0, 0: 8}
 _INVERT_TYPE6 = {128: 129, 129: 128}
@@ -126,11 +130,11 @@ class Conntrack:
         proto, s, d, a, b = cur
         if addr is not None:
             s, d = (addr, d) if manip == SRC else (s, addr)
-        if port is not None and proto != 1:
+        if port is not None and proto not in ECHO_PROTOS:
             a, b = (port, b) if manip == SRC else (a, port)
         new: Key = (proto, s, d, a, b)
         if self.used(new, e):
-            if proto != 1 and (port is not None or manip == DST):
+            if proto not in ECHO_PROTOS and (port is not None or manip == DST):
                 # the tuple is kept, clash or not, and __nf_conntrack_confirm finds its reply tuple
                 # taken: measured a drop (insert_failed) for two clients through one named port
                 # (nat_ports.sh F, F3, G), yet a kernel port matrix let a later row's connection
@@ -143,7 +147,7 @@ class Conntrack:
                     "whose translated connection is already another connection's (kernel-semantics §8); "
                     "use --backend kernel"
                 )
-            if proto == 1:
+            if proto in ECHO_PROTOS:
                 for i in range(65536):
                     cand: Key = (proto, s, d, i, b)
                     if not self.used(cand, e):
@@ -182,7 +186,7 @@ class Conntrack:
         if not bit:
             return None
         t = invert(e.reply if direction == ORIGINAL else e.orig)
-        if t[0] == 1:
+        if t[0] in ECHO_PROTOS:
             if manip == SRC:
                 return t[1], dst, t[3], b
             return src, t[2], t[3], b

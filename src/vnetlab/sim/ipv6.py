@@ -24,11 +24,12 @@ Addresses are usable at once: the kernel backend waits for DAD to finish
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun
 (and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of
 sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
-module: the kernel backend's guest runner too), guests on a macvtap,
-NAT on IPv6 (a node's filter chains of ip6 and inet tables do see its ICMPv6
-echo and ND: §11.8, ``Stack6._nf_out``, ``_local_in``), what a lab's steps leave that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate address (the
-kernel's DAD picks a random loser: V2.7; validation refuses one segment's
-duplicates, and the simulator any other), sysctls it does not read.
+module: the kernel backend's guest runner too), guests on a macvtap, what a lab's steps leave
+that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate
+address (the kernel's DAD picks a random loser: V2.7; validation refuses one segment's
+duplicates, and the simulator any other), sysctls it does not read. A node's filter and nat
+chains of ip6 and inet tables see its ICMPv6 echo, TCP and UDP, its filter chains ND too
+(§11.8, §11.18: ``Stack6._nf_out``, ``_local_in``; NAT is stack.py's, for both families).
 """
 
 from __future__ import annotations
@@ -540,52 +541,111 @@ class Stack6:
             return self.stack.conntrack.lookup((58, pkt.src, pkt.dst, m.id, m.type))
         return Ct(None, ORIGINAL, "untracked")
 
-    def _nf_out(self, pkt: IPv6, dev: Device | None, nd: bool = False) -> Ct | None:
-        """A locally made packet: ip6_local_out's NF_INET_LOCAL_OUT, ip6_output's
-        NF_INET_POST_ROUTING (out: the route's device, lo for a local address), conntrack's
-        confirm; None: a chain dropped it. At postrouting the input device is ``skb->dev``:
-        none for a socket's packet, the device itself for ND (ndisc_alloc_skb sets it)."""
+    def _nf_out(
+        self, pkt: IPv6, dev: Device | None, nh: int | None, nd: bool = False
+    ) -> tuple[IPv6, Device | None, int | None, Ct] | None:
+        """A locally made packet: ip6_local_out's NF_INET_LOCAL_OUT (a DNAT or redirect there
+        routes it again: ip6_route_me_harder), ip6_output's NF_INET_POST_ROUTING (out: the
+        route's device, lo for a local address; SNAT, masquerade), conntrack's confirm. The
+        packet as it leaves, its device (None: lo) and next hop, its conntrack; None: a chain
+        dropped it. At postrouting the input device is ``skb->dev``: none for a socket's
+        packet, the device itself for ND (ndisc_alloc_skb sets it; ND is never NATed)."""
+        st = self.stack
         ct = self._ct(pkt)
         oif = dev.name if dev is not None else "lo"
-        where = dev.label if dev is not None else self.stack.lo_label
-        if not self.stack._chains("output", pkt, None, oif, where, ct.state):
+        where = dev.label if dev is not None else st.lo_label
+        out = st._hook("output", pkt, None, oif, where, ct)
+        if out is None:
             return None
-        if not self.stack._chains("postrouting", pkt, oif if nd else None, oif, where, ct.state):
+        if out.dst != pkt.dst:  # nf_nat_ipv6_local_fn: the destination changed, route again
+            if out.dst in self.local:
+                dev, nh = None, None
+            else:
+                route = self.lookup(out.dst)
+                if route is None:
+                    why = f"{self.name} has no IPv6 route to {a6(out.dst)}"
+                    self.world.drop(where, out.describe(), "no-route", "ip6_route_me_harder", why)
+                    return None
+                dev, nh = route.dev, (route.via if route.via is not None else out.dst)
+            oif = dev.name if dev is not None else "lo"
+            where = dev.label if dev is not None else st.lo_label
+        # nf_nat_masquerade_ipv6: ipv6_dev_get_saddr(out, the packet's destination)
+        masq = (dev, out.dst) if dev is not None else None
+        out = st._hook("postrouting", out, oif if nd else None, oif, where, ct, nh=masq)
+        if out is None:
             return None
-        self.stack.conntrack.confirm(ct)
-        return ct
+        st.conntrack.confirm(ct)
+        return out, dev, nh, ct
 
     def _lo_rcv(self, pkt: IPv6, ct: Ct) -> None:
         """A packet to a local address, back in through lo with the conntrack its output gave it
         (loopback_xmit keeps it): NF_INET_PRE_ROUTING and NF_INET_LOCAL_IN (iif lo), delivery."""
-        lo = self.stack.lo_label
-        if not self.stack._chains("prerouting", pkt, "lo", None, lo, ct.state, carried=True):
+        st = self.stack
+        lo = st.lo_label
+        p = st._hook("prerouting", pkt, "lo", None, lo, ct, carried=True)
+        if p is None:
             return
-        if not self.stack._chains("input", pkt, "lo", None, lo, ct.state):
+        p = st._hook("input", p, "lo", None, lo, ct)
+        if p is None:
             return
-        self.stack.conntrack.confirm(ct)
-        self.local_deliver(None, pkt)
+        st.conntrack.confirm(ct)
+        self.local_deliver(None, p)
+
+    def _out_nf(self, pkt: IPv6, dev: Device | None, nh: int | None) -> None:
+        """A locally made packet through the output hooks, then out of its device or back in through lo."""
+        if self.stack.nf is None:
+            if dev is None:
+                self.world.defer(self.local_deliver, None, pkt)
+            else:
+                assert nh is not None
+                self.neigh_output(dev, nh, pkt)
+            return
+        done = self._nf_out(pkt, dev, nh)
+        if done is None:
+            return
+        out, dev, nh, ct = done
+        if dev is None:
+            self.world.defer(self._lo_rcv, out, ct)
+        else:
+            assert nh is not None
+            self.neigh_output(dev, nh, out)
 
     def _to_self(self, pkt: IPv6) -> None:
         """A packet to one of the node's own addresses: out and back in through lo."""
-        if self.stack.nf is None:
-            self.world.defer(self.local_deliver, None, pkt)
-            return
-        ct = self._nf_out(pkt, None)
-        if ct is not None:
-            self.world.defer(self._lo_rcv, pkt, ct)
+        self._out_nf(pkt, None, None)
 
     def _send(self, dev: Device, nh: int, pkt: IPv6) -> None:
         """A locally made packet routed out of ``dev``: the output hooks, then the neighbour layer."""
-        if self.stack.nf is not None and self._nf_out(pkt, dev) is None:
-            return
-        self.neigh_output(dev, nh, pkt)
+        self._out_nf(pkt, dev, nh)
 
     def _send_nd(self, dev: Device, dst_mac: str, pkt: IPv6) -> None:
         """An NS or NA (ndisc_send_skb: NF_INET_LOCAL_OUT, then ip6_output's NF_INET_POST_ROUTING)."""
-        if self.stack.nf is not None and self._nf_out(pkt, dev, nd=True) is None:
+        if self.stack.nf is not None and self._nf_out(pkt, dev, None, nd=True) is None:
             return
         self.world.dev_queue_xmit(dev, Frame(dst_mac, dev.mac, ETH_P_IPV6, pkt))
+
+    def nat_addr(
+        self, hook: str, kind: str, addr: int | None, iif: str | None, nh: tuple[Device, int] | None, dst: int
+    ) -> int | None:
+        """The address an IPv6 NAT statement translates to (None: none, the packet is dropped;
+        §11.18): snat/dnat their own; redirect in output ::1, in prerouting the first address of
+        the input device's list (nf_nat_redirect_ipv6: the newest global, else its link-local);
+        masquerade the source ipv6_dev_get_saddr picks on the output device for the packet's
+        destination ``dst`` (nf_nat_masquerade_ipv6), as for a locally made packet; through lo
+        (``nh`` None: a local destination) that is the destination itself (20_nat6 J)."""
+        if kind in ("snat", "dnat"):
+            return addr
+        if kind == "redirect":
+            if hook == "output":
+                return 1
+            dev = next((d for d in self.addrs if d.name == iif), None)
+            own = self.addrs.get(dev) if dev is not None else None
+            if not own:
+                return None
+            return next((ip for ip, _ in reversed(own) if not is_ll(ip)), own[0][0])
+        if nh is None:
+            return dst
+        return self.select_src(*nh)
 
     # sending ---------------------------------------------------------------------
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
@@ -762,34 +822,41 @@ class Stack6:
             # passed PRE_ROUTING in br_nf_pre_routing already (kernel-semantics §8.3)
             ct = bridged[1]
         elif nf is not None:
-            # ipv6_rcv's NF_INET_PRE_ROUTING, before ip6_rcv_finish's routing decision
+            # ipv6_rcv's NF_INET_PRE_ROUTING, before ip6_rcv_finish's routing decision (a DNAT
+            # there changes the destination it routes by)
             ct = self._ct(pkt)
-            if not self.stack._chains("prerouting", pkt, dev.name, None, dev.label, ct.state):
+            p = self.stack._hook("prerouting", pkt, dev.name, None, dev.label, ct)
+            if p is None:
                 return
+            pkt = p
         dst = pkt.dst
         if dst >> 120 == 0xFF:  # multicast: only a group this device joined (ip6_mc_input)
             if (dev, dst) not in self.groups:
                 if w.tracing:  # (every flooded solicitation meets this: no text made for nothing)
                     w.drop(dev, frame, "mc-not-joined", "ip6_mc_input", f"{dev.label} has not joined {a6(dst)}")
                 return
-            if ct is None or self._local_in(dev, pkt, ct):
-                self.icmp_rcv(dev, pkt, frame, multicast=True)
+            if (p := self._local_in(dev, pkt, ct)) is not None:
+                self.icmp_rcv(dev, p, frame, multicast=True)
             return
         if dst in self.local:
-            if ct is None or self._local_in(dev, pkt, ct):
-                self.icmp_rcv(dev, pkt, frame, multicast=False)
+            if (p := self._local_in(dev, pkt, ct)) is not None:
+                self.icmp_rcv(dev, p, frame, multicast=False)
             return
         if pkt_type != HOST:
             w.drop(dev, frame, "ip6-not-host", "ip6_forward", "a multicast frame for an address that is not ours")
             return
         self.forward(dev, pkt, frame, ct)
 
-    def _local_in(self, dev: Device, pkt: IPv6, ct: Ct) -> bool:
-        """ip6_input's NF_INET_LOCAL_IN (before icmpv6_rcv and ndisc_rcv), then conntrack's confirm."""
-        if not self.stack._chains("input", pkt, dev.name, None, dev.label, ct.state):
-            return False
-        self.stack.conntrack.confirm(ct)
-        return True
+    def _local_in(self, dev: Device, pkt: IPv6, ct: Ct | None) -> IPv6 | None:
+        """ip6_input's NF_INET_LOCAL_IN (before icmpv6_rcv and ndisc_rcv; SNAT at its NAT hook),
+        then conntrack's confirm: the packet as it is delivered, None: a chain dropped it
+        (``ct`` None: no ruleset, no hook)."""
+        if ct is None:
+            return pkt
+        p = self.stack._hook("input", pkt, dev.name, None, dev.label, ct)
+        if p is not None:
+            self.stack.conntrack.confirm(ct)
+        return p
 
     def forward(self, dev: Device, pkt: IPv6, frame: Frame, ct: Ct | None = None) -> None:
         w = self.world
@@ -833,8 +900,10 @@ class Stack6:
             st, out = self.stack, route.dev
             if not st._chains("forward", fwd, dev.name, out.name, dev.label, ct.state):
                 return
-            if not st._chains("postrouting", fwd, dev.name, out.name, out.label, ct.state):
+            p = st._hook("postrouting", fwd, dev.name, out.name, out.label, ct, nh=(out, fwd.dst))
+            if p is None:
                 return
+            fwd = p
             st.conntrack.confirm(ct)
         self.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, fwd)
 

@@ -9,7 +9,7 @@ nft's own (``nft -a -s list ruleset``, matched by handle).
 
 The subset (kernel-semantics §8, §11.8): tables of family ``ip``, ``ip6`` and
 ``inet`` (an ip chain sees IPv4 packets, an ip6 chain IPv6 ones, an inet chain
-both: ``Packet.family``; an ip6 table outside the subset, or NAT on IPv6, is
+both: ``Packet.family``; an ip6 table outside the subset is
 ``Ruleset.v6_problem``, refused in a lab with IPv6 addresses); base chains
 of type filter on prerouting, input, forward, output and postrouting, in
 priority order, with their policies; matches on ``iif``/``oif``/``iifname``/
@@ -22,8 +22,9 @@ implicit dependency makes it); verdicts accept, drop, reject, jump, goto,
 return, continue, and anonymous verdict maps on those keys; ``counter`` and
 ``log`` do nothing here. Chains of type nat on prerouting, input, output and
 postrouting with ``snat to ADDR``, ``dnat to ADDR``, ``masquerade`` and
-``redirect``, each with one port for TCP/UDP or none (run by the NAT hook at its fixed priority for a connection's
-first packet: sim/conntrack.py, sim/stack.py ``_nat``). Anything else
+``redirect``, each with one port for TCP/UDP or none, on IPv4 and IPv6 packets (run by the NAT
+hook at its fixed priority for a connection's first packet: sim/conntrack.py, sim/stack.py
+``_nat``; §8, §11.18; in an inet chain a statement of the other family does nothing). Anything else
 raises :class:`Unsupported` naming it when the ruleset is compiled, before
 any packet is sent: a ruleset is evaluated whole or not at all.
 """
@@ -272,6 +273,9 @@ class Nat:
     kind: str
     addr: int | None = None
     port: int | None = None
+    #: the family it translates (4, 6; None: either, masquerade and redirect): in an inet chain a
+    #: statement of the other family does nothing, the rule goes on (nft_nat_inet_eval; §11.18)
+    family: int | None = None
 
 
 @dataclass(slots=True)
@@ -284,6 +288,10 @@ class Rule:
     vmap: list[tuple[Test, Verdict]] | None = None
     #: a NAT statement (snat, dnat, masquerade, redirect): the binding, then accept (nft_nat_eval)
     nat: Nat | None = None
+    #: the one family whose conntrack the rule turns on (None: its table's, both for inet): a NAT
+    #: statement of an inet table with a family (``snat ip6 to``) calls nf_ct_netns_get for that
+    #: family alone (nft_nat_init), masquerade and redirect for the table's (§11.18)
+    ct_family: int | None = None
 
 
 @dataclass(slots=True)
@@ -332,7 +340,7 @@ class Ruleset:
     #: conntrack on for IPv6 (a ct expression in an ip6 or inet table: nf_ct_netns_get of that
     #: family); ``uses_ct`` is IPv4's (ip and inet tables)
     uses_ct6: bool = False
-    #: why IPv6 packets cannot be evaluated (an ip6 table outside the subset, NAT on IPv6...);
+    #: why IPv6 packets cannot be evaluated (an ip6 table outside the subset...);
     #: refused (exit 3) in a lab with IPv6 addresses (sim/ipv6.py ``unsupported``), moot in one without
     v6_problem: str | None = None
     #: what a namespace's hooks need of this module, reached through its ruleset: sim/stack.py
@@ -375,10 +383,14 @@ class Ruleset:
         """nf_nat_inet_fn for a connection's first packet: the nat chains of ``hook`` in priority
         order until one drops or sets up a binding (a NAT statement); None: none did (and none
         dropped), so the connection gets the null binding."""
+        other = "ip6" if pkt.family == 4 else "ip"
+        uses_ct = self.uses_ct if pkt.family == 4 else self.uses_ct6
         for chain in self.nat.get(hook, ()):
+            if chain.family == other:
+                continue
             d = _run_chain(chain, pkt)
             if d.verdict != "accept" or d.nat is not None:
-                return Decision(d.chain, d.verdict, d.rule, d.reject, pkt.ct if self.uses_ct else None, d.nat)
+                return Decision(d.chain, d.verdict, d.rule, d.reject, pkt.ct if uses_ct else None, d.nat)
         return None
 
 
@@ -396,6 +408,8 @@ def _run_chain(base: Chain, pkt: Packet) -> Decision:
         if not all(t(pkt) for t in rule.tests):
             continue
         if rule.nat is not None:
+            if rule.nat.family is not None and rule.nat.family != pkt.family:
+                continue  # nft_nat_inet_eval: not this packet's family, no verdict
             return Decision(base, "accept", rule.text, nat=rule.nat)
         verdict = rule.verdict
         if rule.vmap is not None:
@@ -688,19 +702,19 @@ def _vmap(arg: dict[str, Any], where: str) -> tuple[list[tuple[Test, Verdict]], 
 _NAT_KINDS = frozenset({"snat", "dnat", "masquerade", "redirect"})
 
 
-def _nat_stmt(key: str, arg: Any, where: str) -> Nat:
+def _nat_stmt(key: str, arg: Any, where: str, table_family: str) -> Nat:
     """A NAT statement the simulator models: one address (snat, dnat), or none (masquerade,
-    redirect); a port is kept (nft allows it only after a TCP/UDP match). Address ranges,
-    prefixes, maps and flags (random, persistent...) are refused."""
+    redirect); a port is kept (nft allows it only after a TCP/UDP match). Its family: the
+    table's (ip, ip6), or in an inet table the one nft lists (``snat ip6 to``), else none (either).
+    Address ranges, prefixes, maps and flags (random, persistent...) are refused."""
     arg = arg or {}
     if not isinstance(arg, dict):
         raise _u(f"the statement '{key}' {json.dumps(arg)[:80]}", where)
     extra = set(arg) - {"family", "addr", "port"}
-    addr6 = isinstance(arg.get("addr"), str) and ":" in arg["addr"]
-    if arg.get("family") == "ip6" or addr6:
-        raise _u(f"NAT on IPv6 packets: the statement '{key}' {json.dumps(arg)[:80]}", where)
-    if extra or arg.get("family", "ip") != "ip":
+    fam = arg.get("family", table_family if table_family != "inet" else None)
+    if extra or fam not in ("ip", "ip6", None):
         raise _u(f"the statement '{key}' with {json.dumps(arg)[:80]}", where)
+    family = {"ip": 4, "ip6": 6, None: None}[fam]
     addr = arg.get("addr")
     port = arg.get("port")
     if isinstance(port, str) and port in SERVICES:
@@ -710,19 +724,22 @@ def _nat_stmt(key: str, arg: Any, where: str) -> Nat:
     if key in ("snat", "dnat"):
         if not isinstance(addr, str):
             raise _u(f"the address {json.dumps(addr)[:80]} of '{key}' (ranges, prefixes and maps)", where)
-        lo, _ = _ip(addr, where)
-        return Nat(key, lo, port)
+        if family is None:  # (nft names the family of an address in an inet table: never met)
+            raise _u(f"the statement '{key}' without a family", where)
+        lo, _ = _ip(addr, where, family)
+        return Nat(key, lo, port, family)
     if addr is not None:
         raise _u(f"the statement '{key}' with an address", where)
-    return Nat(key, None, port)
+    return Nat(key, None, port, family)
 
 
-def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
+def _rule(r: dict[str, Any], text: str, where: str, family: str) -> Rule:
     tests: list[Test] = []
     verdict: Verdict | None = None
     vmap: list[tuple[Test, Verdict]] | None = None
     nat: Nat | None = None
     uses_ct = False
+    ct_family: int | None = None
     for e in r.get("expr", []):
         if not isinstance(e, dict) or len(e) != 1:
             raise _u(f"the expression {json.dumps(e)[:80]}", where)
@@ -736,8 +753,11 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
         elif key in _NOOPS:
             continue
         elif key in _NAT_KINDS:
-            nat = _nat_stmt(key, arg, where)
-            uses_ct = True  # nft_nat_init (masq, redir): nf_ct_netns_get turns conntrack on
+            nat = _nat_stmt(key, arg, where, family)
+            # nft_nat_init (masq, redir): nf_ct_netns_get of the statement's family (masquerade and
+            # redirect: the table's) turns conntrack on; a ct match before it: the table's anyway
+            ct_family = None if uses_ct else nat.family
+            uses_ct = True
         elif key == "vmap":
             vmap, ct = _vmap(arg, where)
             uses_ct = uses_ct or ct
@@ -747,7 +767,7 @@ def _rule(r: dict[str, Any], text: str, where: str) -> Rule:
                 tests.append(lambda p: p.proto == 6)  # nft's implicit 'meta l4proto tcp'
         else:
             raise _u(f"the statement '{key}'", where)
-    return Rule(tests, verdict, text, uses_ct, vmap, nat)
+    return Rule(tests, verdict, text, uses_ct, vmap, nat, ct_family)
 
 
 #: the devices of the node whose ruleset is being compiled (its rules' iif/oif may name them)
@@ -802,9 +822,9 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
             continue
         r = _item(kind, o, fam, tname, where, tables, chains, chain_handle, hooks, nat, texts)
         if r is not None:
-            uses_ct = uses_ct or r.uses_ct
+            uses_ct = uses_ct or (r.uses_ct and r.ct_family != 6)
             if fam == "inet":
-                uses_ct6 = uses_ct6 or r.uses_ct
+                uses_ct6 = uses_ct6 or (r.uses_ct and r.ct_family != 4)
     for (fam, tname), by_name in chains.items():
         for c in by_name.values():
             c.table_chains = by_name
@@ -817,25 +837,21 @@ def _compile(text: str, ifnames: tuple[str, ...]) -> Ruleset:
                         broken6.add(tname)
     for h in HOOKS:
         hooks[h] = [c for c in hooks[h] if not (c.family == "ip6" and c.table in broken6)]
-    v6nat = [c for cs in nat.values() for c in cs if c.family in ("ip6", "inet")]
-    if v6nat:
-        v6_problem = v6_problem or (
-            f"NAT on IPv6 packets: the nat chain {v6nat[0].name} of table {v6nat[0].family} {v6nat[0].table} "
-            "(nft_chain_nat registers it for IPv6)"
-        )
     for h in list(nat):
-        nat[h] = [c for c in nat[h] if c.family != "ip6"]  # never run: NAT on IPv6 is refused
+        nat[h] = [c for c in nat[h] if not (c.family == "ip6" and c.table in broken6)]
     for h, natprio in NAT_PRIO.items():
         # nat chains run among themselves in priority order (nf_nat_register_fn keeps them in the
         # NAT hook's own list); the NAT hook itself sits at its fixed priority
         # (the first nat chain registers the NAT hook on all four hooks: nf_nat_register_fn)
         nat[h].sort(key=lambda c: (c.prio, -c.order[0], -c.order[1]))
+        # (each family's NAT hook: nf_nat_ipv4_ops, nf_nat_ipv6_ops, both at the same priorities)
+        what = f"a {h} filter chain at priority {natprio}, the NAT hook's own (which runs first is registration order)"
         clash = [c for c in hooks[h] if c.prio == natprio and c.family != "ip6"]
-        if clash and uses_ct and any(nat.values()):
-            raise _u(
-                f"a {h} filter chain at priority {natprio}, the NAT hook's own (which runs first is registration order)",
-                clash[0].where,
-            )
+        if clash and uses_ct and any(c.family != "ip6" for cs in nat.values() for c in cs):
+            raise _u(what, clash[0].where)
+        clash6 = [c for c in hooks[h] if c.prio == natprio and c.family != "ip"]
+        if clash6 and uses_ct6 and any(c.family != "ip" for cs in nat.values() for c in cs):
+            v6_problem = v6_problem or f"{what} ({clash6[0].where}, on IPv6)"
     for h in HOOKS:
         # equal priorities: the chain registered last runs first (nf_hook_entries_grow puts a new
         # hook before the first of equal or higher priority); nft registers chains in the order it
@@ -905,7 +921,7 @@ def _item(
     elif kind == "rule":
         where = f"{where} chain {o['chain']}"
         key = (fam, tables[(fam, tname)], chain_handle[(fam, tname, o["chain"])], o["handle"])
-        rule = _rule(o, texts.get(key, f"handle {o['handle']}"), where)
+        rule = _rule(o, texts.get(key, f"handle {o['handle']}"), where, fam)
         chains[(fam, tname)][o["chain"]].rules.append(rule)
         return rule
     else:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from .conntrack import DST, ORIGINAL, SRC, Conntrack, Ct
 from .frame import (
@@ -49,10 +49,31 @@ from .frame import (
 # IPv4 lab without rulesets never loads them
 if TYPE_CHECKING:
     from ..model.guest import Guest
-    from .ipv6 import IPv6, Stack6
+    from .ipv6 import Icmp6, IPv6, Stack6
     from .nft import Decision, Ruleset
     from .nft import Packet as NfPacket
     from .world import Device, World
+
+
+#: a packet of either family (the netfilter hooks and NAT are one code for both)
+Pkt = TypeVar("Pkt", "IPv4", "IPv6")
+
+
+def _rewritten(pkt: Pkt, src: int, dst: int, a: int, b: int) -> Pkt:
+    """``pkt`` with the addresses, and the echo id (``a``) or the ports (``a``, ``b``), NAT gave it."""
+    p = pkt.payload
+    seg: Tcp | Udp | None = None
+    if isinstance(p, Tcp):
+        seg = Tcp(a, b, p.flags, p.tag, p.text)
+    elif isinstance(p, Udp):
+        seg = Udp(a, b, p.payload)
+    if isinstance(pkt, IPv4):
+        return IPv4(
+            src, dst, pkt.proto, seg if seg is not None else Icmp(cast(Icmp, p).type, a, cast(Icmp, p).seq), pkt.ttl
+        )
+    from .ipv6 import IPv6 as IP6  # (an IPv6 lab: sim.ipv6 is loaded)
+
+    return IP6(src, dst, seg if seg is not None else replace(cast("Icmp6", p), id=a), pkt.hlim)
 
 
 class UdpSocket(Protocol):
@@ -585,7 +606,7 @@ class Stack:
     def _hook(
         self,
         hook: str,
-        pkt: IPv4,
+        pkt: Pkt,
         iif: str | None,
         oif: str | None,
         where: str,
@@ -593,12 +614,13 @@ class Stack:
         carried: bool = False,
         nh: tuple[Device, int] | None = None,
         via: str = "",
-    ) -> IPv4 | None:
+    ) -> Pkt | None:
         """NF_HOOK: the ruleset's base chains on ``hook`` and, where the ruleset has nat chains, the
         NAT hook at its fixed priority among them; the packet as it leaves the hook (NAT may have
         rewritten it), None when a chain dropped it. ``nh``: the output device and next hop
-        (postrouting: what masquerade picks its address by); ``via``: the br_netfilter function
-        that runs the hook for a bridged packet (the trace names it)."""
+        (postrouting: what masquerade picks its address by; for IPv6 the packet's destination,
+        nf_nat_masquerade_ipv6); ``via``: the br_netfilter function that runs the hook for a
+        bridged packet (the trace names it). Either family: IPv6 through sim/ipv6.py (§11.18)."""
         nf = self.nf
         assert nf is not None
         natprio = nf.nat_prio.get(hook) if nf.nat else None
@@ -616,27 +638,25 @@ class Stack:
         )
 
     def _nat(
-        self, hook: str, pkt: IPv4, iif: str | None, oif: str | None, where: str, ct: Ct, nh: tuple[Device, int] | None
-    ) -> IPv4 | None:
+        self, hook: str, pkt: Pkt, iif: str | None, oif: str | None, where: str, ct: Ct, nh: tuple[Device, int] | None
+    ) -> Pkt | None:
         """nf_nat_inet_fn: a new connection's binding of this hook's kind (the nat chains', or the
-        null binding), then nf_nat_packet: the packet rewritten from its entry (kernel-semantics §8)."""
+        null binding), then nf_nat_packet: the packet rewritten from its entry (kernel-semantics
+        §8; IPv6: nf_nat_ipv6_fn, the same code, §11.18). An untracked packet (ND) is never NATed."""
         e, p, nf, w = ct.entry, pkt.payload, self.nf, self.world
         if e is None or nf is None:
             return pkt
-        if isinstance(p, Icmp):
-            a, b = p.id, p.type
-        elif isinstance(p, Tcp) or isinstance(p.payload, Datagram):
+        echo = not isinstance(p, (Tcp, Udp))  # an ICMP or ICMPv6 echo (the only ones tracked)
+        if isinstance(p, Tcp) or (isinstance(p, Udp) and isinstance(p.payload, Datagram)):
             a, b = p.sport, p.dport
+        elif echo:
+            a, b = cast("Icmp", p).id, cast("Icmp", p).type
         else:
             return pkt  # (a VXLAN datagram: labs with VXLAN and a ruleset are refused)
         manip = DST if hook in ("prerouting", "output") else SRC
         d: Decision | None = None
         if ct.dir == ORIGINAL and not (e.dst_done if manip == DST else e.src_done):
-            q = nf.packet_type(
-                pkt.src, pkt.dst, pkt.proto, p.type if isinstance(p, Icmp) else None, 0, iif or "", oif or "", ct.state
-            )
-            if not isinstance(p, Icmp):
-                q.sport, q.dport = a, b
+            q = self._nf_packet(nf, pkt, b if echo else None, iif or "", oif or "", ct.state)
             d = nf.run_nat(hook, q)
             if d is not None and d.verdict != "accept":
                 w.drop(
@@ -651,7 +671,11 @@ class Stack:
             port: int | None = None
             if d is not None and d.nat is not None:
                 port = d.nat.port
-                addr = self._nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
+                if isinstance(pkt, IPv4):
+                    addr = self._nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh)
+                else:
+                    assert self.v6 is not None
+                    addr = self.v6.nat_addr(hook, d.nat.kind, d.nat.addr, iif, nh, pkt.dst)
                 if addr is None:
                     why = f"{self.name}: {d.describe()}: no address to translate to"
                     w.drop(where, pkt.describe(), "nat-no-address", f"nft_{d.nat.kind}_eval", why)
@@ -663,16 +687,10 @@ class Stack:
         src, dst, na, nb = new
         if src == pkt.src and dst == pkt.dst and na == a and nb == b:
             return pkt  # (through lo the packet already carries its translation)
-        if isinstance(p, Icmp):
-            out = IPv4(src, dst, pkt.proto, Icmp(p.type, na, p.seq), pkt.ttl)
-            change = f"{pkt.describe()} id {p.id} -> {out.describe()} id {na}"
-        else:
-            if isinstance(p, Tcp):
-                seg: Tcp | Udp = Tcp(na, nb, p.flags, p.tag, p.text)
-            else:
-                seg = Udp(na, nb, p.payload)
-            out = IPv4(src, dst, pkt.proto, seg, pkt.ttl)
-            change = f"{pkt.describe()} -> {out.describe()}"
+        out = _rewritten(pkt, src, dst, na, nb)
+        change = (
+            f"{pkt.describe()} id {a} -> {out.describe()} id {na}" if echo else f"{pkt.describe()} -> {out.describe()}"
+        )
         if w.tracing:
             if d is not None and d.nat is not None:
                 why = f"{self.name}: {d.describe()}: {change}"
@@ -837,7 +855,7 @@ class Stack:
         assert v6 is not None  # (an IPv6 packet reaches a stack only in a lab with IPv6)
         return v6
 
-    def _bridged_nat(self, hook: str, pkt: IPv4, out: IPv4) -> None:
+    def _bridged_nat(self, hook: str, pkt: IPv4 | IPv6, out: IPv4 | IPv6) -> None:
         """A NAT that rewrites a bridged packet: br_nf_pre_routing_finish routes a DNATed one again
         (ip_route_input, then bridged or routed), a SNATed one's replies need that too; not modelled."""
         from .nft import ProbeUnsupported
