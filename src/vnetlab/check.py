@@ -489,6 +489,23 @@ def rule_routes(c: _Ctx) -> None:
                     ' through a device that is not up ("Device for nexthop is not up", ENETDOWN)',
                 )
         _check_route_exists(c, node, n.routes)
+        for j, rt in enumerate(n.routes):
+            six = ":" in rt.to or (rt.via is not None and ":" in rt.via)
+            if six and rt.dev is not None and _mtu_below_ipv6(r, node, rt.dev):
+                c.add(
+                    ("nodes", node, "routes", j, "dev"),
+                    "ipv6-mtu",
+                    f"route to {rt.to} uses {rt.dev}, whose MTU is below 1280: IPv6 is off there "
+                    "(the kernel answers ENODEV)",
+                )
+        for j, nb in enumerate(n.neighbors):
+            if ":" in nb.address and nb.dev is not None and _mtu_below_ipv6(r, node, nb.dev):
+                c.add(
+                    ("nodes", node, "neighbors", j, "dev"),
+                    "ipv6-mtu",
+                    f"neighbour {nb.address} on {nb.dev}, whose MTU is below 1280: IPv6 is off there "
+                    '(the kernel answers "IPv6 is disabled on this device")',
+                )
         given: dict[tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str], int] = {}
         for j, nb in enumerate(n.neighbors):
             if nb.dev is not None:
