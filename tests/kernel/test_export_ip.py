@@ -89,7 +89,9 @@ def _by_script(path: str) -> dict:
 
 
 def _by_up(path: str) -> dict:
-    KernelLab(resolve(load(path))).up()
+    # external guests: the script starts no guest daemon, so a guest's tap has no holder (no carrier:
+    # no link-local, its IPv6 addresses tentative) after either
+    KernelLab(resolve(load(path))).up(external_guests=True)
     return _state(netns_list())
 
 

@@ -68,12 +68,13 @@ def test_import_round_trip(path, in_sandbox) -> None:
     assert {n for n, v in imported.lab.nodes.items() if v.nftables} == {
         n for n, v in original.lab.nodes.items() if v.nftables
     }
-    if sim_unsupported(original.lab):
-        return  # the simulator cannot judge this lab: the kernel test of the lab does
+    if sim_unsupported(original.lab) or original.guests:
+        # the simulator cannot judge this lab (the kernel test of the lab does), or it has guests,
+        # which live in the lab file, not in the kernel: the imported lab has taps nobody holds
+        return
     a, b = Simulator(original).matrix(), Simulator(imported).matrix()
-    if not original.guests:  # guests live in the lab file, not in the kernel
-        flat = lambda m: {(s, t): v for s, row in m["rows"].items() for t, v in row.items()}  # noqa: E731
-        assert flat(a) == flat(b)
+    flat = lambda m: {(s, t): v for s, row in m["rows"].items() for t, v in row.items()}  # noqa: E731
+    assert flat(a) == flat(b)
 
 
 def _vnetlab(*args: str) -> tuple[int, str, str]:

@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,7 +170,7 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                             continue
                         if v != "0":
                             sysctl[f"net.ipv4.conf.{dev}.{key}"] = int(v)
-                sysctl.update(_ipv6_sysctls(devs))
+                sysctl.update(_ipv6_sysctls(devs, {ln.name for ln in links.values() if not ln.mac}))
                 for key in ("iptables", "ip6tables", "arptables"):  # br_netfilter, where loaded
                     try:
                         with open(f"/proc/sys/net/bridge/bridge-nf-call-{key}") as fh:
@@ -233,9 +233,11 @@ _V6_CONF = {
 }
 
 
-def _ipv6_sysctls(devs: list[str]) -> dict[str, int]:
+def _ipv6_sysctls(devs: list[str], no_lladdr: Collection[str] = ()) -> dict[str, int]:
     """The namespace's IPv6 settings that differ from a new namespace's. all.forwarding=1
-    sets every device's forwarding too (`addrconf_fixup_forwarding`): then only it is written."""
+    sets every device's forwarding too (`addrconf_fixup_forwarding`): then only it is written.
+    ``no_lladdr``: devices without a link-layer address (a tun), whose addr_gen_mode the
+    kernel itself sets to random (3: addrconf_dev_config, ARPHRD_NONE; ipv6/30_tun6.sh)."""
     out: dict[str, int] = {}
     fwd_all = False
     for dev in devs:
@@ -249,6 +251,8 @@ def _ipv6_sysctls(devs: list[str]) -> dict[str, int]:
                 continue
             if key == "accept_dad" and v == -1:
                 continue  # what ipv6_add_dev gives a NOARP device (tun, ipvlan l3): not a lab's
+            if key == "addr_gen_mode" and v == 3 and dev in no_lladdr:
+                continue  # the kernel's own choice for a device without a MAC: not a lab's
             if v != (dflt_all if dev == "all" else dflt):
                 out[f"net.ipv6.conf.{dev}.{key}"] = v
                 fwd_all = fwd_all or (dev == "all" and key == "forwarding")
