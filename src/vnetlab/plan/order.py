@@ -53,42 +53,15 @@ def created_up(kind: str, key: tuple[str, str], will_be_up: set[tuple[str, str]]
     return key in will_be_up and kind not in UP_AT_ITS_STEP
 
 
-def prefix_route_order(steps: Iterable[Step]) -> dict[tuple[str, str, str], int]:
-    """(namespace, device, address) → when the address's prefix route enters the namespace's
-    IPv6 table as `vnetlab up` applies ``steps`` (kernel-semantics §11.11): at the address's
-    step if its device is up by then, else when the device's `up` step brings it up
-    (addrconf_notify NETDEV_UP; carrier plays no part). Among equal prefix routes the kernel
-    takes the oldest (fib6_add_rt2node appends a route after its equals)."""
-    from .steps import AddrSpec, LinkSpec
-
-    todo = list(steps)
-    will_be_up = {(s.ns, s.obj) for s in todo if s.op == "up"}
-    up: set[tuple[str, str]] = set()
-    waiting: dict[tuple[str, str], list[str]] = {}
-    out: dict[tuple[str, str, str], int] = {}
-    for s in todo:
-        key = (s.ns, s.obj)
-        if s.op == "link" and isinstance(s.spec, LinkSpec) and created_up(s.spec.kind, key, will_be_up):
-            up.add(key)
-        elif s.op == "addr" and isinstance(s.spec, AddrSpec):
-            if key in up:
-                out[(s.ns, s.obj, s.spec.address)] = len(out)
-            else:
-                waiting.setdefault(key, []).append(s.spec.address)
-        elif s.op == "up":
-            up.add(key)
-            for a in waiting.pop(key, []):
-                out[(s.ns, s.obj, a)] = len(out)
-    return out
-
-
 class Replay6:
     """The IPv6 state the kernel is left in by a fresh build (``plan``) and then each change
     `up` applies in place (``change``: kernel/change.py, links made down, their `up` steps
     bring them up; kernel-semantics §7 and §11.17, 26_steps6.sh):
 
     * ``routes``: (namespace, device, prefix) → when its prefix route entered the table (the
-      oldest of equal ones wins, §11.11). Setting a device down or deleting it takes its
+      oldest of equal ones wins, §11.11): at its first address's step if the device is up by
+      then (made up in its link request: ``created_up``), else at the device's `up` step
+      (addrconf_notify NETDEV_UP; carrier plays no part). Setting a device down or deleting it takes its
       routes and its IPv6 addresses (addrconf_ifdown, keep_addr_on_down 0); an address the
       change adds again (``ip addr replace``) enters at its step if its device is up, else
       at the device's `up` step; a replace of an address that is there is a no-op
@@ -98,6 +71,30 @@ class Replay6:
     * ``netdev``: namespace → its devices in netdev list order: a device a change makes
       (again) goes last (list_netdevice appends), the peer of a veth before it.
     """
+
+    @classmethod
+    def fresh(cls, r: Resolved, netdev: dict[str, dict[str, int]]) -> Replay6:
+        """What `vnetlab up` of ``r`` leaves (``netdev``: each namespace's netdev list order,
+        sim/ipv6.py ``netdev_order``)."""
+        from . import build_plan
+
+        rep = cls({ns: sorted(o, key=o.__getitem__) for ns, o in netdev.items()})
+        rep.apply(build_plan(r), fresh=True)
+        return rep
+
+    def prefix_rank(self) -> dict[str, dict[tuple[str, int, int], int]]:
+        """namespace → (device, address, prefix length) → when the address's prefix route
+        entered the table (the simulator's ``Fixed.prefix_rank``)."""
+        import ipaddress
+
+        out: dict[str, dict[tuple[str, int, int], int]] = {}
+        for (ns, dev), addrs in self.addrs.items():
+            for a in addrs:
+                n = self.routes.get((ns, dev, self._prefix(a)))
+                if n is not None:
+                    i = ipaddress.IPv6Interface(a)
+                    out.setdefault(ns, {})[(dev, int(i.ip), i.network.prefixlen)] = n
+        return out
 
     def __init__(self, netdev: dict[str, list[str]]):
         self.netdev = {ns: list(devs) for ns, devs in netdev.items()}

@@ -64,7 +64,7 @@ class Fixed:
     dad: DadOutcome | None = field(default=None)
     #: IPv6: where a node has one prefix on two devices, the order its prefix routes enter
     #: the table in as `up` builds it, by node → (device, address, prefix length) (the kernel
-    #: takes the oldest of equal routes: plan.order.prefix_route_order, kernel-semantics §11.11)
+    #: takes the oldest of equal routes: plan.order.Replay6, kernel-semantics §11.11)
     prefix_rank: dict[str, dict[tuple[str, int, int], int]] = field(default_factory=dict)
 
 
@@ -82,7 +82,9 @@ def fixed(r: Resolved) -> Fixed:
             netdev = netdev_order(r)
         f = _FIXED[id(r)] = Fixed({k: n for n, k in enumerate(creation_order(r))}, netdev)
         if netdev is not None and _prefix_on_two_devices(r):
-            f.prefix_rank = _prefix_rank(r)
+            from ..plan.order import Replay6
+
+            f.prefix_rank = Replay6.fresh(r, netdev).prefix_rank()
         weakref.finalize(r, _FIXED.pop, id(r), None)
     return f
 
@@ -98,19 +100,6 @@ def _prefix_on_two_devices(r: Resolved) -> bool:
                 return True
         seen.update((node, net) for net in nets)
     return False
-
-
-def _prefix_rank(r: Resolved) -> dict[str, dict[tuple[str, int, int], int]]:
-    """``Fixed.prefix_rank``, from the plan's steps (built only for such a lab)."""
-    from ..plan import build_plan
-    from ..plan.order import prefix_route_order
-
-    out: dict[str, dict[tuple[str, int, int], int]] = {}
-    for (ns, ifname, cidr), n in prefix_route_order(build_plan(r)).items():
-        if ":" in cidr:
-            a = ipaddress.IPv6Interface(cidr)
-            out.setdefault(ns, {})[(ifname, int(a.ip), a.network.prefixlen)] = n
-    return out
 
 
 class Builder:

@@ -37,24 +37,14 @@ def _rank(rep: object) -> dict[str, dict[tuple[str, int, int], int]]:
     from ..plan.order import Replay6
 
     assert isinstance(rep, Replay6)
-    out: dict[str, dict[tuple[str, int, int], int]] = {}
-    for (ns, dev), addrs in rep.addrs.items():
-        for a in addrs:
-            n = rep.routes.get((ns, dev, rep._prefix(a)))
-            if n is not None:
-                i = ipaddress.IPv6Interface(a)
-                out.setdefault(ns, {})[(dev, int(i.ip), i.network.prefixlen)] = n
-    return out
+    return rep.prefix_rank()
 
 
 def _fresh(r: Resolved) -> object:
-    from ..plan import build_plan
     from ..plan.order import Replay6
     from .ipv6 import netdev_order
 
-    rep = Replay6({ns: sorted(o, key=o.__getitem__) for ns, o in netdev_order(r).items()})
-    rep.apply(build_plan(r), fresh=True)
-    return rep
+    return Replay6.fresh(r, netdev_order(r))
 
 
 def _globals(addrs: list[str]) -> list[str]:
