@@ -99,3 +99,46 @@ def test_a_step_leaves_every_other_device_and_the_guests_process_alone(in_sandbo
     assert moved == {("mvtveth-host", "mac-veth1")}
     assert passthru["pid"] != first["pid"]
     assert passthru["verdicts"] == [("vm1", "203.0.113.1", True)]
+
+
+MTU_LAB = (
+    "lab: mtuback\n"
+    "nodes:\n"
+    "  a: {interfaces: {v0: {kind: veth, peer: b/v0, mtu: 1400, addresses: [198.51.100.1/30]}}}\n"
+    "  b: {interfaces: {v0: {kind: veth, peer: a/v0, mtu: 1300, addresses: [198.51.100.2/30]}}}\n"
+    "steps:\n"
+    "  - name: defaults again\n"
+    "    set: {nodes: {a: {interfaces: {v0: {mtu: null}}}, b: {interfaces: {v0: {mtu: null}}}}}\n"
+)
+
+
+def _mtus() -> dict[str, int]:
+    from .conftest import ip_json
+
+    return {ns: ip_json(f"mtuback-{ns}", "link", "show", "v0")[0]["mtu"] for ns in ("a", "b")}
+
+
+def _run_mtu() -> list[dict[str, int]]:
+    lab = load_text(MTU_LAB)
+    rows = []
+    for name in (None, "defaults again"):
+        k = KernelLab(resolve(lab_after(lab, name)))
+        k.up()
+        rows.append(_mtus())
+        k.close()
+    fresh = KernelLab(resolve(lab_after(lab, "defaults again")))
+    fresh.down()
+    fresh.up()
+    rows.append(_mtus())
+    fresh.close()
+    fresh.down()
+    return rows
+
+
+def test_a_step_that_unsets_both_ends_mtu_leaves_what_a_fresh_build_makes(in_sandbox) -> None:
+    # a veth's end with no mtu is made 1500, either end (measured: `ip link add … type veth
+    # peer name … mtu 1300` leaves the first end 1500); a step that takes an end's mtu out
+    # must set it back, or the in-place lab differs from a fresh build of the same file
+    before, after, fresh = in_sandbox(_run_mtu)
+    assert before == {"a": 1400, "b": 1300}
+    assert after == fresh == {"a": 1500, "b": 1500}

@@ -192,10 +192,14 @@ class ChangeExecutor(Executor):
             h.link("set", index=idx, kind="bridge", br_vlan_filtering=1 if new["vlan_filtering"] else 0)
         if "stp" in new:
             h.link("set", index=idx, kind="bridge", br_stp_state=1 if new["stp"] else 0)
-        for key, attr in (("peer_mac", "address"), ("peer_mtu", "mtu")):
-            if new.get(key):
-                pns, peer = a["peer_ns"], a["peer"]
-                self.ipr(pns).link("set", index=self.index(pns, peer), **{attr: new[key]})
+        if new.get("peer_mac"):
+            pns, peer = a["peer_ns"], a["peer"]
+            self.ipr(pns).link("set", index=self.index(pns, peer), address=new["peer_mac"])
+        if "peer_mtu" in new:
+            # an end with no mtu is made 1500 (veth_newlink; the other end's mtu plays no
+            # part): taking the peer's mtu out sets that back, as a fresh build has it
+            pns, peer = a["peer_ns"], a["peer"]
+            self.ipr(pns).link("set", index=self.index(pns, peer), mtu=new["peer_mtu"] or 1500)
 
     def op_down(self, step: Step) -> None:
         self.ipr(step.ns).link("set", index=self.index(step.ns, step.obj), state="down")
