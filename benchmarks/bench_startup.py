@@ -4,7 +4,11 @@ Run: .venv/bin/python benchmarks/bench_startup.py [--repeat 21] [--lab labs/macv
 
 The commands are `vnetlab --help`, `--version`, and `validate` and `trace` of
 a 10-node lab, run by the console script as a user runs them, with the
-sources byte-compiled first (as an installed package is). Beside them, the
+sources byte-compiled first (as an installed package is). Where
+PYTHONDONTWRITEBYTECODE is set (as on the development machine), a tree that
+was never compiled compiles every module of vnetlab at every command: about
++0.05 s of CPU for `validate` (2026-11-26: 0.257 s against 0.199 s, medians
+of 15 alternated runs at load 5). Beside them, the
 floors that no change to vnetlab can lower: `import click` (the command line),
 pydantic's (import it, build one one-field model and validate once: what
 any pydantic model costs the first time, plugin discovery included), and
@@ -18,6 +22,15 @@ the figure to quote. CPU is user + system seconds of the child (what the
 process itself costs, whatever else runs); wall is what a user waits. The
 "best" columns are each command's fastest run less the fastest `pass` (best
 of --repeat): what the process costs when nothing else gets in its way.
+
+--breakdown splits the start-up of `validate` and `trace` into its phases,
+measured inside one process (CPU seconds, medians of --repeat fresh
+processes, the collector paused while importing as the command pauses it):
+first the floor (click, PyYAML, pydantic's import, then pydantic's first
+model: importing importlib.metadata for its plugin lookup, the lookup itself,
+and the rest of the first schema build), then what vnetlab adds on top (its
+command line, the model's classes, the Lab schema, its other modules, the
+work itself; for trace the simulator's modules and the run).
 
 --where adds, per command, the import time by package (self times from
 `python -X importtime`, medians of 5 runs; the instrumentation itself makes
@@ -102,6 +115,67 @@ def measure(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict[str, floa
     }
 
 
+#: the phases of `validate` then `trace`, in one process; each step's CPU seconds printed as JSON
+PHASES = r"""
+import gc, json, sys, time
+gc.disable()
+out = {}
+t = time.process_time()
+def mark(name):
+    global t
+    now = time.process_time()
+    out[name] = now - t
+    t = now
+import click
+mark("floor: import click")
+import yaml
+mark("floor: import yaml (PyYAML)")
+from pydantic import BaseModel
+mark("floor: import pydantic (BaseModel)")
+import importlib.metadata
+mark("floor: first model: import importlib.metadata (pydantic's plugin lookup)")
+from pydantic.plugin._loader import get_plugins
+list(get_plugins())
+mark("floor: first model: the plugin lookup (entry points)")
+class M(BaseModel):
+    a: int
+M(a=1)
+mark("floor: first model: the rest (pydantic's lazy modules, one schema)")
+import vnetlab.cli.main
+mark("vnetlab: its command line (vnetlab.cli)")
+import vnetlab.model
+mark("vnetlab: the model (its classes; only Lab's schema is built)")
+import vnetlab.load, vnetlab.resolve
+mark("vnetlab: loader, checks, resolver (modules)")
+gc.freeze(); gc.enable()
+r = sys.modules["vnetlab.resolve"].resolve(sys.modules["vnetlab.load"].load_file(sys.argv[1]).lab)
+mark("validate: load, validate, check, resolve the lab")
+gc.disable()
+from vnetlab.sim import Simulator
+from vnetlab.verify.trace import trace
+mark("trace: the simulator's modules")
+gc.freeze(); gc.enable()
+tr = trace(Simulator(r), sys.argv[2], sys.argv[3], "icmp", None)
+mark("trace: build the simulator, trace one ping")
+vnetlab.model.Lab.model_rebuild(force=True)
+mark("(of the model: building Lab's schema again)")
+print(json.dumps(out))
+"""
+
+
+def breakdown(lab: Path, src: str, dst: str, repeat: int) -> dict[str, float]:
+    """Median CPU seconds of each phase of PHASES over ``repeat`` fresh processes."""
+    import json
+
+    runs = []
+    for _ in range(repeat):
+        p = subprocess.run(
+            [sys.executable, "-c", PHASES, str(lab), src, dst], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(p.stdout))
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
 def _group(mod: str) -> str:
     if mod.startswith("vnetlab."):
         parts = mod.split(".")
@@ -144,6 +218,7 @@ def main() -> None:
     ap.add_argument("--lab", type=Path, default=ROOT / "labs" / "macvlan-modes.yaml", help="a 10-node lab")
     ap.add_argument("--trace", nargs=2, default=["b1", "b2"], metavar=("SRC", "DST"))
     ap.add_argument("--where", action="store_true", help="also the import time by package, per command")
+    ap.add_argument("--breakdown", action="store_true", help="also the phases of validate and trace, in one process")
     a = ap.parse_args()
     compileall.compile_dir(str(ROOT / "src"), quiet=1)
     cmds = commands(a.lab.resolve(), *a.trace)
@@ -163,6 +238,22 @@ def main() -> None:
         print(
             f"{k:<44} {r['wall']:>7.3f} {r['cpu']:>7.3f} {r['d_wall']:>+13.3f} {r['d_cpu']:>+7.3f}"
             f" {r['best_d_wall']:>+11.3f} {r['best_d_cpu']:>+7.3f}   {verdict}"
+        )
+    if a.breakdown:
+        b = breakdown(a.lab.resolve(), *a.trace, a.repeat)
+        print(f"\nphases, CPU ms inside one process (medians of {a.repeat}; load {os.getloadavg()[0]:.2f} after)")
+        groups: dict[str, float] = {}
+        for k, v in b.items():
+            print(f"  {k:<74} {v * 1000:6.1f}")
+            g = k.split(":")[0]
+            if g.startswith("("):
+                continue
+            groups[g] = groups.get(g, 0.0) + v
+        floor, own, val, tr = (groups[g] for g in ("floor", "vnetlab", "validate", "trace"))
+        print(
+            f"  = floor {floor * 1000:.1f}, vnetlab's imports {own * 1000:.1f}, validate's work {val * 1000:.1f}"
+            f" (validate {1000 * (floor + own + val):.1f}), trace adds {tr * 1000:.1f}"
+            f" (trace {1000 * (floor + own + val + tr):.1f}); goal {GOAL * 1000:.0f}"
         )
     if a.where:
         for k, cmd in cmds.items():
