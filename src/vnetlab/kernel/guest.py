@@ -19,7 +19,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import ipaddress
 import os
 import select
 import stat
@@ -31,7 +30,7 @@ from typing import Any
 
 from ..errors import EnvironmentProblem
 from ..resolve import Resolved
-from ..sim.frame import HOST, Frame, decode, encode, ip_int
+from ..sim.frame import HOST, Frame, decode, encode
 from ..sim.stack import Stack, guest_stack
 from ..sim.world import Device, World, eth_type_trans
 from . import nsutil
@@ -162,10 +161,7 @@ class GuestRunner:
             self._ident += 1  # one echo id per row, a sequence number per address (as kernel/probe.py)
             for seq, d in enumerate(dsts, 1):
                 ids[d] = (self._ident, seq)
-                if ":" in d:
-                    st.enable_ipv6().ping(int(ipaddress.IPv6Address(d)), self._ident, seq)
-                else:
-                    st.ping(ip_int(d), self._ident, seq)
+                st.ping_address(d, self._ident, seq)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not all(i in st.replies for i in ids.values()):
             time.sleep(0.005)
