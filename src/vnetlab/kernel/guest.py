@@ -100,6 +100,10 @@ class GuestRunner:
         #: the first thing a guest does on a link that just came up; the kernel's retransmit
         #: timer is 1 s: addrconf_dad_work, RETRANS_TIMER)
         self._dad_until = time.monotonic() + 1.0 if dad else None
+        #: set when the guests' DAD is over (``_dad_end``), or at once if none runs
+        self._dad_done = threading.Event()
+        if not dad:
+            self._dad_done.set()
         for dev, frame in dad:
             self.world.dev_queue_xmit(dev, frame)
         self.thread = threading.Thread(target=self._loop, name="vnetlab-guests", daemon=True)
@@ -134,13 +138,15 @@ class GuestRunner:
             for st in self.stacks.values():
                 if st.v6 is not None:
                     st.v6.dad_end()
+        self._dad_done.set()
 
     def dad_failed(self) -> list[str]:
         """The guests' addresses that failed duplicate address detection (waits for its end)."""
         from ..sim.ipv6 import a6
 
-        while self._dad_until is not None and time.monotonic() < self._dad_until + 1.0:
-            time.sleep(0.01)
+        until = self._dad_until
+        if until is not None:  # the serving thread ends it; a second of grace if it is late
+            self._dad_done.wait(timeout=max(0.0, until + 1.0 - time.monotonic()))
         with self.lock:
             return [
                 f"{name}/{dev.name} {a6(ip)}"
