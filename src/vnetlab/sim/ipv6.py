@@ -24,7 +24,8 @@ Addresses are usable at once: the kernel backend waits for DAD to finish
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun
 (and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of
 sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
-module: the kernel backend's guest runner too), guests on a macvtap, what a lab's steps leave
+module: the kernel backend's guest runner too; on a macvtap what ``macvlan.guest6_problem`` names, §11.20),
+what a lab's steps leave
 that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate
 address (the kernel's DAD picks a random loser: V2.7; validation refuses one segment's
 duplicates, and the simulator any other), sysctls it does not read. A node's filter and nat
@@ -238,9 +239,12 @@ def unsupported(r: Resolved) -> str | None:
         if v6 and peer is not None and not r.ifaces[peer].spec.up:
             return f"IPv6 on a veth whose peer is down (no carrier) is not simulated yet ({node}/{ifname} {v6[0]})"
     for g in r.guests.values():
-        kind = r.ifaces[g.device].kind
-        if kind not in ("tap", "tun"):
-            return f"IPv6 in a lab with a guest on a {kind} is not simulated yet (guest {g.name})"
+        if r.ifaces[g.device].kind == "macvtap":
+            from .kinds import macvlan
+
+            why = macvlan.guest6_problem(r, g.name)
+            if why is not None:
+                return why
     if lab.steps:
         if r.guests:  # a step may start the guest daemon again (its DAD again): not measured
             return f"IPv6 in a lab with steps and guests is not simulated yet (guest {next(iter(r.guests))})"
