@@ -8,6 +8,9 @@
 # and a sibling macvlan mv1 of the same mode moved to namespace s, 2001:db8::20.
 # As vnetlab's kernel backend does at `up`, the guest opens the descriptor right after mvt0 is up
 # (while the netdev's own DAD runs). Run: /work/shared/tools/sandbox.sh bash 31_macvtap_guest6.sh
+# With the argument eui64 (-> 31_macvtap_guest6_eui64.out): only the scenarios without a race, the
+# guest's G being the EUI-64 address of the shared MAC in 2001:db8::/64 (SLAAC-style), whose
+# solicited-node group is the one the netdev's link-local joined.
 . "$(dirname "$0")/lib6.sh"
 D=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
@@ -30,15 +33,16 @@ run() { # MODE HAIRPIN(0|1) [quiet]
   local ll; ll=$(python3 -c "import ipaddress,sys;b=bytearray.fromhex('$mac'.replace(':',''));b[0]^=2;print(ipaddress.IPv6Address(bytes.fromhex('fe80000000000000')+bytes(b[:3])+b'\xff\xfe'+bytes(b[3:])))")
   chardev
   X h ip link set mvt0 up; sleep ${DELAY:-0}
-  X h python3 $D/macvtapguest6.py $T/tapdev $mac 2001:db8::50 ${GUEST_SECS:-12} 2001:db8::10 > $T/guest.txt 2>&1 &
+  G=2001:db8::50; [ "$EUI" = 1 ] && G=2001:db8:${ll#fe80:}
+  X h python3 $D/macvtapguest6.py $T/tapdev $mac $G ${GUEST_SECS:-12} 2001:db8::10 > $T/guest.txt 2>&1 &
   local gp=$!
   sleep 2.5
   if [ -z "$q" ]; then
-    echo "mode=$m hairpin=$hp mvt0 $mac LL $ll"
+    echo "mode=$m hairpin=$hp mvt0 $mac LL $ll G $G"
     echo "  mvt0's addresses: $(X h ip -6 -o addr show dev mvt0 | awk '{print $4, $6, $7, $8}' | tr '\n' ';')"
-    echo "  o -> G: $(ping6t o 2001:db8::50)   o -> mvt0 2001:db8::10: $(ping6t o 2001:db8::10)   o -> LL%nic: $(ping6t o $ll%nic)"
-    [ $m != passthru ] && echo "  s -> G: $(ping6t s 2001:db8::50)   s -> mvt0 2001:db8::10: $(ping6t s 2001:db8::10)"
-    echo "  h -> G: $(ping6t h 2001:db8::50)   h -> its own 2001:db8::10: $(ping6t h 2001:db8::10)   h -> o: $(ping6t h 2001:db8::1)"
+    echo "  o -> G: $(ping6t o $G)   o -> mvt0 2001:db8::10: $(ping6t o 2001:db8::10)   o -> LL%nic: $(ping6t o $ll%nic)"
+    [ $m != passthru ] && echo "  s -> G: $(ping6t s $G)   s -> mvt0 2001:db8::10: $(ping6t s 2001:db8::10)"
+    echo "  h -> G: $(ping6t h $G)   h -> its own 2001:db8::10: $(ping6t h 2001:db8::10)   h -> o: $(ping6t h 2001:db8::1)"
     echo "  o's neighbour entries: $(X o ip -6 neigh show dev nic | tr -s ' ' | tr '\n' ';')"
   fi
   wait $gp
@@ -46,6 +50,9 @@ run() { # MODE HAIRPIN(0|1) [quiet]
   else echo "  run: guest DAD failed: $(grep 'DAD failed:' $T/guest.txt | cut -d: -f2); mvt0 dadfailed: $(X h ip -6 addr show dev mvt0 dadfailed | grep -c inet6); netdev NS seen by guest: $(grep -c 'got NS src=:: .*nonce=other' $T/guest.txt)"; fi
   for n in o h s sw; do ip netns del $P-$n; done
 }
+if [ "$1" = eui64 ]; then EUI=1
+  for m in bridge private vepa passthru; do sec "$m, no hairpin"; run $m 0; done
+  sec "vepa, hairpin port"; run vepa 1; sec "bridge, hairpin port"; run bridge 1; rm -rf $T; exit 0; fi
 for m in bridge private vepa passthru; do sec "$m, no hairpin"; run $m 0; done
 sec "vepa, hairpin port (802.1Qbg reflective relay)"; run vepa 1
 sec "private, hairpin port"; run private 1
