@@ -21,6 +21,7 @@ ip -n v6mvtg-h -batch - <<'EOF'
 link add name eth0 address 02:00:00:00:e6:02 type veth peer name p1 address 8e:3a:af:f0:a5:e5 netns v6mvtg-lan
 link add name mvt0 link eth0 address 02:00:00:00:e6:10 type macvtap mode bridge
 link add name mvt1 link eth0 address 02:00:00:00:e6:11 type macvtap mode vepa
+link add name mvt2 link eth0 address 02:00:00:00:e6:12 type macvtap mode bridge
 EOF
 ip -n v6mvtg-lan -batch - <<'EOF'
 link set dev p0 master sw
@@ -33,6 +34,7 @@ address add 2001:db8:6::1/64 dev eth0
 EOF
 ip -n v6mvtg-h -batch - <<'EOF'
 address add 2001:db8:6::10/64 dev mvt0
+address add 2001:db8:6::a:1234/64 dev mvt2
 EOF
 ip -n v6mvtg-lan -batch - <<'EOF'
 link set dev sw up
@@ -52,6 +54,7 @@ EOF
 ip -n v6mvtg-h -batch - <<'EOF'
 link set dev mvt0 up
 link set dev mvt1 up
+link set dev mvt2 up
 EOF
 ip -n v6mvtg-lan -batch - <<'EOF'
 link set dev lo up
