@@ -1053,6 +1053,12 @@ class Stack6:
         if pkt.hlim != 255:
             w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
             return
+        if (dev, m.target) in self.tentative:
+            # ndisc_recv_na: an advertisement for an address this device is still testing means
+            # another node holds it (addrconf_dad_failure). Only a real duplicate sends one, which
+            # the simulator refuses; the kernel backend's guests, on this stack, detect it so.
+            self.dad_failed[(dev, m.target)] = "another node advertised it during DAD (it holds the address)"
+            return
         n = self.neigh.get((dev, m.target))
         if n is None:
             if w.tracing:
