@@ -19,7 +19,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import ipaddress
 import os
 import select
 import stat
@@ -31,7 +30,7 @@ from typing import Any
 
 from ..errors import EnvironmentProblem
 from ..resolve import Resolved
-from ..sim.frame import HOST, Frame, decode, encode, ip_int
+from ..sim.frame import HOST, Frame, decode, encode
 from ..sim.stack import Stack, guest_stack
 from ..sim.world import Device, World, eth_type_trans
 from . import nsutil
@@ -101,6 +100,10 @@ class GuestRunner:
         #: the first thing a guest does on a link that just came up; the kernel's retransmit
         #: timer is 1 s: addrconf_dad_work, RETRANS_TIMER)
         self._dad_until = time.monotonic() + 1.0 if dad else None
+        #: set when the guests' DAD is over (``_dad_end``), or at once if none runs
+        self._dad_done = threading.Event()
+        if not dad:
+            self._dad_done.set()
         for dev, frame in dad:
             self.world.dev_queue_xmit(dev, frame)
         self.thread = threading.Thread(target=self._loop, name="vnetlab-guests", daemon=True)
@@ -135,13 +138,15 @@ class GuestRunner:
             for st in self.stacks.values():
                 if st.v6 is not None:
                     st.v6.dad_end()
+        self._dad_done.set()
 
     def dad_failed(self) -> list[str]:
         """The guests' addresses that failed duplicate address detection (waits for its end)."""
         from ..sim.ipv6 import a6
 
-        while self._dad_until is not None and time.monotonic() < self._dad_until + 1.0:
-            time.sleep(0.01)
+        until = self._dad_until
+        if until is not None:  # the serving thread ends it; a second of grace if it is late
+            self._dad_done.wait(timeout=max(0.0, until + 1.0 - time.monotonic()))
         with self.lock:
             return [
                 f"{name}/{dev.name} {a6(ip)}"
@@ -162,10 +167,7 @@ class GuestRunner:
             self._ident += 1  # one echo id per row, a sequence number per address (as kernel/probe.py)
             for seq, d in enumerate(dsts, 1):
                 ids[d] = (self._ident, seq)
-                if ":" in d:
-                    st.enable_ipv6().ping(int(ipaddress.IPv6Address(d)), self._ident, seq)
-                else:
-                    st.ping(ip_int(d), self._ident, seq)
+                st.ping_address(d, self._ident, seq)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not all(i in st.replies for i in ids.values()):
             time.sleep(0.005)

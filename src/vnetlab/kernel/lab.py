@@ -604,13 +604,7 @@ class KernelLab:
                 continue
             w = probe.Witness(watch) if watch else None
             try:
-                if src in self.r.guests:
-                    kind = self.r.ifaces[self.r.guests[src].device].kind
-                    if kind == "macvtap" and any(":" in d for d in pending):
-                        raise EnvironmentProblem(
-                            f"guest {src} on a {kind} does not speak IPv6 yet (vnetlab's guests speak "
-                            "IPv6 on a tap or tun)"
-                        )
+                if src in self.r.guests:  # on a tap, tun or macvtap, both families (§11.15, §11.20)
                     got = self.guests.probe(src, pending, self.timeout)
                 else:
                     got = probe.probe(self.netns(src), pending, self.timeout)

@@ -9,7 +9,6 @@ sockets, no threads, no clock.
 from __future__ import annotations
 
 import gc
-import ipaddress
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,9 +23,9 @@ from ..verify.endpoints import Target, endpoints, targets
 from ..verify.expect import listened_ports
 from ..verify.matrix import Column, Matrix, columns, measure, owners_of
 from .build import Builder
-from .frame import PROTO_TCP, PROTO_UDP, Frame, IPv4, ip_int, ip_str
+from .frame import PROTO_TCP, PROTO_UDP, Frame, IPv4, ip_str
 from .kinds.bridge import BridgeDev
-from .stack import brnf_on
+from .stack import address_int, brnf_on
 from .trace import Hop
 from .world import FdbSnapshot, World
 
@@ -188,7 +187,6 @@ class Simulator:
         if any(node.nftables is not None for node in self.r.lab.nodes.values()):
             self._load_rulesets()
         self._ident = 0
-        self._ips: dict[str, int] = {}
         self._owners: dict[str, list[str]] = {}
         self._ref: _RowCursor | None = None  # made by the first ``_row_start``
         self._scratch: Simulator | None = None  # made by the first ``_cell``
@@ -284,7 +282,6 @@ class Simulator:
             self._listen(port)
             l4 = PROTO_TCP if proto == "tcp" else PROTO_UDP
         ids: dict[str, tuple[int, int]] = {}
-        cache = self._ips
         w = self.world
         # one echo id for the row, one sequence number per address, as kernel/probe.py sends:
         # conntrack keys ICMP by the id alone, so a row's probes can meet there (an id clash
@@ -293,18 +290,13 @@ class Simulator:
         ident = self._ident
         for seq, d in enumerate(dsts, 1):
             ids[d] = (ident, seq)
-            ip = cache.get(d)
-            if ip is None:
-                ip = cache[d] = ip_int(d) if ":" not in d else -int(ipaddress.IPv6Address(d))  # < 0: IPv6
             if proto == "icmp":
-                if ip < 0:
-                    st.enable_ipv6().ping(-ip, ident, seq)
-                else:
-                    st.ping(ip, ident, seq)
+                st.ping_address(d, ident, seq)
             else:
                 # a connection per address: its own tag (the client's source port, ephemeral(tag))
                 self._ident += 1
                 ids[d] = (self._ident, 0)
+                ip = address_int(d)
                 if ip < 0:
                     st.enable_ipv6().connect(-ip, l4, dport, self._ident)
                 else:

@@ -24,7 +24,8 @@ Addresses are usable at once: the kernel backend waits for DAD to finish
 never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun
 (and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of
 sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
-module: the kernel backend's guest runner too), guests on a macvtap, what a lab's steps leave
+module: the kernel backend's guest runner too; on a macvtap what ``macvlan.guest6_problem`` names, §11.20),
+what a lab's steps leave
 that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate
 address (the kernel's DAD picks a random loser: V2.7; validation refuses one segment's
 duplicates, and the simulator any other), sysctls it does not read. A node's filter and nat
@@ -238,9 +239,12 @@ def unsupported(r: Resolved) -> str | None:
         if v6 and peer is not None and not r.ifaces[peer].spec.up:
             return f"IPv6 on a veth whose peer is down (no carrier) is not simulated yet ({node}/{ifname} {v6[0]})"
     for g in r.guests.values():
-        kind = r.ifaces[g.device].kind
-        if kind not in ("tap", "tun"):
-            return f"IPv6 in a lab with a guest on a {kind} is not simulated yet (guest {g.name})"
+        if r.ifaces[g.device].kind == "macvtap":
+            from .kinds import macvlan
+
+            why = macvlan.guest6_problem(r, g.name)
+            if why is not None:
+                return why
     if lab.steps:
         if r.guests:  # a step may start the guest daemon again (its DAD again): not measured
             return f"IPv6 in a lab with steps and guests is not simulated yet (guest {next(iter(r.guests))})"
@@ -1048,6 +1052,12 @@ class Stack6:
         assert isinstance(m, Icmp6)  # (icmp_rcv sends only ND here)
         if pkt.hlim != 255:
             w.drop(dev, frame, "ndisc-hlim", "ndisc_rcv", "an ND message must have hop limit 255")
+            return
+        if (dev, m.target) in self.tentative:
+            # ndisc_recv_na: an advertisement for an address this device is still testing means
+            # another node holds it (addrconf_dad_failure). Only a real duplicate sends one, which
+            # the simulator refuses; the kernel backend's guests, on this stack, detect it so.
+            self.dad_failed[(dev, m.target)] = "another node advertised it during DAD (it holds the address)"
             return
         n = self.neigh.get((dev, m.target))
         if n is None:

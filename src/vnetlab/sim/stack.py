@@ -12,6 +12,7 @@ interface answers ARP for any local address and accepts IP for it.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -42,6 +43,7 @@ from .frame import (
     IPv4,
     Tcp,
     Udp,
+    ip_int,
     ip_str,
 )
 
@@ -124,6 +126,13 @@ def brnf_on(value: object) -> bool:
     """Whether a br_netfilter switch (net.bridge.bridge-nf-*) with this value is on: any value
     but 0 reads back as 1 (brnf_sysctl_call_tables)."""
     return str(value).strip() not in ("0", "")
+
+
+@functools.lru_cache(maxsize=65536)
+def address_int(addr: str) -> int:
+    """An address string as the stacks key it: an IPv4 address's integer, or the negated integer
+    of an IPv6 address (< 0; ``::`` is not a probe target). Cached: a matrix parses each column once."""
+    return -int(ipaddress.IPv6Address(addr)) if ":" in addr else ip_int(addr)
 
 
 def _mask(plen: int) -> int:
@@ -343,6 +352,14 @@ class Stack:
         return None
 
     # sending -----------------------------------------------------------------
+    def ping_address(self, addr: str, ident: int, seq: int = 1) -> None:
+        """One echo request to ``addr`` (IPv4 or IPv6, by its spelling): ``ping`` or ``Stack6.ping``."""
+        ip = address_int(addr)
+        if ip < 0:
+            self.enable_ipv6().ping(-ip, ident, seq)
+        else:
+            self.ping(ip, ident, seq)
+
     def ping(self, dst: int, ident: int, seq: int = 1) -> None:
         """Send one ICMP echo request (``ident``, ``seq``) to ``dst`` with the node's own routing."""
         self.pinged[(ident, seq)] = dst

@@ -16,6 +16,7 @@ Three paths, as in the kernel:
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Macvlan, Macvtap
@@ -332,4 +333,59 @@ def v6_problem(r: Resolved, node: str, ifname: str) -> str | None:
             "the reflected DAD solicitation of its lower, which has the same link-local address, fails the "
             "child's DAD or not depending on timing)"
         )
+    return None
+
+
+def guest6_problem(r: Resolved, guest: str) -> str | None:
+    """What the simulator does not model of IPv6 for this guest on a macvtap (None: it does).
+
+    Measured (docs/kernel-semantics.md §11.20, 31_macvtap_guest6.sh): the guest and the macvtap
+    netdev share a MAC, so a link-local address. Multicast reaches the guest through the
+    macvtap's own filter (``macvlan_broadcast``: ``mc_hash`` of the group in ``vlan->mc_filter``),
+    made of the groups the *netdev's* stack joined, never the guest's: an NS for a guest
+    address whose solicited-node group the netdev did not join gets through only on a
+    collision of a hash salted with the device's address (``macvlan_hash_mix``), not
+    reproducible: refused. The simulator hands the guest every multicast the mode lets
+    through and the guest's own group check decides, which is exact when the netdev joined
+    every group the guest joined. Behind a hairpin port a private (or passthru) macvtap
+    gets its own reflected multicast back, the netdev's DAD solicitation of the shared
+    link-local too, which reaches the guest or not by whether its descriptor was open yet
+    (a race at ``up``): refused.
+    """
+    from ..ipv6 import eui64, solicited_node
+
+    g = r.guests[guest]
+    node, ifname = g.device
+    iface = r.ifaces[g.device]
+    spec = iface.spec
+    assert isinstance(spec, Macvtap)
+    v6 = [a for a in g.guest.addresses if ":" in a]
+    if g.mac != iface.mac:
+        return (
+            f"IPv6 for guest {guest} with a MAC other than its macvtap's ({node}/{ifname} {iface.mac}) "
+            "is not simulated (not measured)"
+        )
+    if spec.mode in ("private", "passthru", "source"):
+        lab = r.lab
+        hairpin = any(sw.hairpin for sw in lab.switches.values()) or any(
+            i.spec.port is not None and i.spec.port.hairpin for i in r.ifaces.values()
+        )
+        if hairpin:
+            return (
+                f"IPv6 for guest {guest} on a {spec.mode} macvtap in a lab with a hairpin port is not simulated "
+                f"({node}/{ifname}: the netdev's own DAD solicitation of the link-local it shares with the guest "
+                "comes back and reaches the guest or not by whether its descriptor is open yet)"
+            )
+    joined = {solicited_node(eui64(iface.mac))}
+    joined |= {solicited_node(int(ipaddress.IPv6Interface(a).ip)) for a in spec.addresses if ":" in a}
+    for a in v6:
+        ip = int(ipaddress.IPv6Interface(a).ip)
+        if solicited_node(ip) not in joined:
+            return (
+                f"IPv6 address {a} of guest {guest} on macvtap {node}/{ifname} is not simulated: its solicited-node "
+                "group is not in the macvtap's multicast filter (the netdev's groups, not the guest's), so a "
+                "solicitation for it reaches the guest only on a collision of a salted hash; give the guest an "
+                f"address with the low 24 bits of the macvtap's link-local (EUI-64 of {g.mac}) or of one of the "
+                "macvtap's own addresses"
+            )
     return None
