@@ -131,7 +131,8 @@ def matrix(
     else:
         m = open_backend(_resolved(lab, step), backend).matrix(proto, port)
     if as_json:
-        render.json_doc(m.as_json())
+        sys.stdout.write(m.json_text(render.json_text))  # render.json_doc's text
+        sys.stdout.write("\n")
     else:
         render.matrix(m)
         render.retried(m)
