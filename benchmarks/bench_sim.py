@@ -129,6 +129,62 @@ def cli_star(n: int, repeat: int) -> list[float]:
     return out
 
 
+#: runs `vnetlab ARGS` in this process and prints, on stderr's last line, its CPU (user+sys),
+#: its children's, and the CPU of the chunk it measured itself (0 for a serial run)
+_CLI_TIMED = r"""
+import json, os, resource, sys, time
+import vnetlab.verify.matrix as M
+own = [0.0]
+enc = M._encoded_chunk
+def timed(*a):
+    c = time.process_time(); out = enc(*a)
+    if os.getpid() == PID: own[0] += time.process_time() - c
+    return out
+PID, M._encoded_chunk = os.getpid(), timed
+def report():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"self": s.ru_utime + s.ru_stime, "children": c.ru_utime + c.ru_stime, "own": own[0]}), file=sys.stderr)
+import atexit; atexit.register(report)
+sys.argv = ["vnetlab", *sys.argv[1:]]
+from vnetlab.cli import main
+main()
+"""
+
+
+def cli_workers(n: int, workers: int, repeat: int) -> None:
+    """`vnetlab matrix --json` of an n-node star serial and with --workers, alternated: wall, CPU
+    and the critical path's CPU (the caller's CPU with its own chunk replaced by the slower of
+    it and the worker's), and whether the two outputs are the same bytes but the time taken."""
+    import json
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, f"star{n}.yaml")
+        with open(path, "w") as f:
+            f.write(star(n))
+        print(f"vnetlab matrix, star {n}, serial against --workers {workers}, alternated (CPU user+sys)")
+        for i in range(repeat):
+            res = {}
+            for mode in ["serial", "workers"] if i % 2 == 0 else ["workers", "serial"]:
+                cmd = [sys.executable, "-c", _CLI_TIMED, "matrix", path, "--backend", "sim", "--json"]
+                if mode == "workers":
+                    cmd += ["--workers", str(workers)]
+                load = os.getloadavg()[0]
+                w0 = time.perf_counter()
+                p = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                wall = time.perf_counter() - w0
+                t = json.loads(p.stderr.strip().splitlines()[-1])
+                crit = t["self"] - t["own"] + max(t["own"], t["children"]) if t["children"] else t["self"]
+                doc = json.loads(p.stdout)
+                res[mode] = (wall, t, crit, p.stdout.replace(str(doc["elapsed_s"]), "T"), load)
+            (ws, _ts, cs, os_, ls), (wp, tp, cp, op, lp) = res["serial"], res["workers"]
+            print(
+                f"  serial wall {ws:6.2f} cpu {cs:6.2f} (load {ls:4.1f}) | workers wall {wp:6.2f} cpu {tp['self']:5.2f} + "
+                f"{tp['children']:5.2f}, critical path {cp:5.2f} (load {lp:4.1f}) | speed-up wall {ws / wp:4.2f}x, "
+                f"critical-path cpu {cs / cp:4.2f}x, {'same output' if os_ == op else 'OUTPUT DIFFERS'}",
+                flush=True,
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 2000, 5000])
@@ -136,7 +192,17 @@ def main() -> None:
     ap.add_argument("--macvlans", type=int, default=200)
     ap.add_argument("--cli-star", type=int, default=0, metavar="N", help="also time `vnetlab matrix` on an N-node star")
     ap.add_argument("--repeat", type=int, default=3, help="runs of --cli-star (the median is shown)")
+    ap.add_argument(
+        "--cli-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only time `vnetlab matrix --workers 2` on an N-node star",
+    )
     args = ap.parse_args()
+    if args.cli_workers:
+        cli_workers(args.cli_workers, 2, args.repeat)
+        return
     cases = [(f"{'star' if n <= 1000 else 'tree'} {n}", tree(n), args.rows) for n in args.sizes]
     if args.macvlans:
         cases.append((f"{args.macvlans} macvlans", macvlans(args.macvlans), 0))

@@ -131,7 +131,8 @@ def matrix(
     else:
         m = open_backend(_resolved(lab, step), backend).matrix(proto, port)
     if as_json:
-        sys.stdout.write(m.json_text(render.json_text))  # render.json_doc's text
+        for piece in m.json_pieces(render.json_text):  # render.json_doc's text
+            sys.stdout.write(piece)
         sys.stdout.write("\n")
     else:
         render.matrix(m)

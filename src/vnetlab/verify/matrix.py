@@ -86,7 +86,7 @@ class Matrix:
     parallel: dict[str, int] = field(default_factory=dict, compare=False)
     #: the text of ``rows`` and ``answered_by`` in ``matrix --json``, when the processes that
     #: measured them encoded it (``measure_parallel``)
-    texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+    texts: tuple[list[str], list[str]] | None = field(default=None, compare=False, repr=False)
     #: what was probed: icmp (echo requests), or tcp/udp to ``port`` (v1.1)
     proto: str = "icmp"
     port: int | None = None
@@ -119,20 +119,27 @@ class Matrix:
     def json_text(self, encode: Callable[[Any], str]) -> str:
         """``encode(self.as_json())`` (the CLI's ``json.dumps(doc, indent=2)``), with the text of
         the rows taken from ``texts`` when the workers made it."""
+        return "".join(self.json_pieces(encode))
+
+    def json_pieces(self, encode: Callable[[Any], str]) -> list[str]:
+        """``json_text`` in pieces, to be written one after another (no copy of the rows' text)."""
         doc = self.as_json()
         if self.texts is None:
-            return encode(doc)
+            return [encode(doc)]
         import uuid
 
-        marks = [f"vnetlab-{uuid.uuid4().hex}" for _ in range(2)]
-        doc["rows"], doc["answered_by"] = marks
-        text = encode(doc)
-        for mark, part in zip(marks, self.texts, strict=True):
-            head, sep, tail = text.partition(f'"{mark}"')
-            if not sep or f'"{mark}"' in tail:  # cannot happen: a fresh random mark, once
+        marks = [f'"vnetlab-{uuid.uuid4().hex}"' for _ in range(2)]
+        doc["rows"], doc["answered_by"] = (m[1:-1] for m in marks)
+        tail = encode(doc)
+        out: list[str] = []
+        for mark, parts in zip(marks, self.texts, strict=True):
+            head, sep, tail = tail.partition(mark)
+            if not sep or mark in tail:  # cannot happen: a fresh random mark, once
                 raise AssertionError("matrix --json: rows not placed")
-            text = head + part + tail
-        return text
+            out.append(head)
+            out += _join(parts)
+        out.append(tail)
+        return out
 
     def __getitem__(self, key: str) -> Any:
         """Read access as the JSON document (``m["rows"]``), for callers of the dict it used to be."""
@@ -264,6 +271,8 @@ def _encoded_chunk(
 
 
 def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> EncodedChunk:
+    # (the rows go back as dicts: pickle's memo makes them faster to load than any flat code
+    # rebuilt into dicts here, measured)
     sim = _SIMS[key]
     return _encoded_chunk(sim.r, key, start, srcs, addrs)
 
@@ -306,10 +315,15 @@ def _texts(srcs: Sequence[str], rows: Sequence[dict[str, bool]], by: Sequence[di
     )
 
 
-def _join(parts: Sequence[str]) -> str:
-    """Items of several chunks as the whole dict's text at ``doc[...]``'s depth."""
-    items = _ITEM.join([p for p in parts if p])
-    return "{\n    " + items + "\n  }" if items else "{}"
+def _join(parts: Sequence[str]) -> list[str]:
+    """Items of several chunks as the whole dict's text at ``doc[...]``'s depth, in pieces."""
+    items = [p for p in parts if p]
+    if not items:
+        return ["{}"]
+    out = ["{\n    "]
+    for i, p in enumerate(items):
+        out += [_ITEM, p] if i else [p]
+    return [*out, "\n  }"]
 
 
 def _chunks(items: Sequence[str], n: int, first: float | None = None) -> list[list[str]]:
@@ -412,7 +426,7 @@ def measure_parallel(
     m = Matrix(r.lab.lab, "sim", cols, rows_d, by, round(time.perf_counter() - t0, 6))
     m.parallel = {"chunks": n_chunks, "redone": redone}
     if texts is not None:
-        m.texts = (_join([t[0] for t in texts]), _join([t[1] for t in texts]))
+        m.texts = ([t[0] for t in texts], [t[1] for t in texts])
     return m
 
 
