@@ -64,6 +64,7 @@ def test_chunks_in_order_and_weighted() -> None:
             assert [x for p in parts for x in p] == items
             assert len(parts) == n and all(parts)
     assert [len(p) for p in _chunks(items, 2, 0.9)] == [47, 53]
+    assert [len(p) for p in _chunks(items, 3, 2.0)] == [50, 25, 25]
     assert _chunks(["a"], 2, 0.9) == [["a"]]
 
 
