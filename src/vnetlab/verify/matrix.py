@@ -467,11 +467,19 @@ def _in_processes(
     frozen = gc.get_freeze_count()
     gc.freeze()
     try:
-        with ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
+        ex = ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key))
+        done = False
+        try:
             k = len(remote)
             futs = ex.map(_pool_chunk, [key] * k, [guess] * k, remote, [addrs] * k)
             here = [_encoded_chunk(r, key, guess, local, addrs)] if local is not None else []
-            return here + list(futs)
+            out = here + list(futs)
+            done = True
+            return out
+        finally:
+            # with every result in, the workers end (and free their copy of the world) while the
+            # caller goes on: the pool's own thread joins them (at the interpreter's exit at the latest)
+            ex.shutdown(wait=not done, cancel_futures=True)
     finally:
         if not frozen:  # (what a caller froze, as the CLI its imports, stays frozen)
             gc.unfreeze()
