@@ -63,6 +63,38 @@ loading 0.1 s, the indented JSON 0.66 s, unpickling the other chunk), a
 seventh of a 7 s matrix. Deterministic (valgrind instructions, star 300, the
 CLI): before, serial 15.50 G, workers 2 parent 3.05 G + children 8.19 G and
 8.23 G; after, serial 6.14 G, workers 2 parent 4.38 G + child 3.82 G.
+
+``--cli-workers N`` (2026-11-26, 23:00-23:30 UTC, session 11): serial and
+``--workers 2`` through the CLI, alternated, outputs compared byte for byte (but
+``elapsed_s``); the critical path's CPU is the caller's CPU with its own chunk
+replaced by the slower of it and the worker's. Where the parallel run's time
+went (star 1000, CPU): the caller 0.5 s before the fork (imports, loading,
+row 0), its chunk, then 0.25 s (the worker's rows unpickled, the JSON joined
+and written); the worker its chunk plus 0.1 s pickling. Changes: every process
+encodes the ``--json`` text of its own rows (verify.matrix._texts, the same
+text as json.dumps(indent=2): test_parallel_matrix compares it on every
+shipped lab, random labs, redone chunks and through the CLI); the columns once
+per process (each chunk computed them twice: 0.05 s each); the caller's chunk
+the size of a worker's; gc frozen before the fork; the pool shut down without
+waiting for the worker's exit. Rows sent back as a flat code (array) were slower
+for the caller than pickled dicts (0.034 s against 0.017 s per 100 rows), so
+dicts stay. Minor page faults: serial 175k, parallel 103k + 67k (copy-on-write
+is not a cost). Instructions (cachegrind, deterministic, star 1000 through the
+CLI): serial 51.99 G; workers 2 before parent 30.85 G + child 25.05 G (1.69x),
+after 27.15 G + 26.93 G (1.91x; the child's count includes what the parent did
+before the fork). CPU, alternated pairs at load 4-6 (others' jobs):
+
+    serial wall  13.85 cpu  11.95 (load  4.7) | workers wall   9.45 cpu  5.37 +  4.76, critical path  5.37 (load  4.1) | speed-up wall 1.47x, critical-path cpu 2.23x, same output
+    serial wall  13.75 cpu   9.88 (load  3.9) | workers wall  10.37 cpu  5.18 +  4.73, critical path  5.35 (load  4.0) | speed-up wall 1.33x, critical-path cpu 1.84x, same output
+    serial wall  12.44 cpu  10.16 (load  3.9) | workers wall  13.93 cpu  5.79 +  5.40, critical path  6.05 (load  3.7) | speed-up wall 0.89x, critical-path cpu 1.68x, same output
+    serial wall  21.79 cpu  13.85 (load  3.6) | workers wall  14.93 cpu  6.57 +  5.49, critical path  6.57 (load  3.7) | speed-up wall 1.46x, critical-path cpu 2.11x, same output
+
+(Before these changes, the same machine at load 4.9-5.5: critical-path CPU
+1.76x and 1.62x, wall 0.96x and 0.94x, two pairs.) The serial run's CPU is
+inflated by the load (10-14 s against 7 s on an idle machine), so the CPU
+ratios scatter (1.68-2.23x); the instruction counts are the steady figure. The
+wall at load 4 is below the CPU ratio: two processes of ours share 2 cores with
+other jobs.
 """
 
 from __future__ import annotations
