@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import LABS, ROOT
 from tests.differential.cluster import draw
 from tests.differential.labgen import labs
+from tests.differential.labgen6 import dual_labs
 from vnetlab import load, load_text, resolve
 from vnetlab.cli.render import json_text
 from vnetlab.sim import Simulator, sim_unsupported
@@ -45,6 +46,21 @@ def test_random_labs_in_processes() -> None:
     for text in draw(labs(), 25):
         r = resolve(load_text(text))
         _same(measure_parallel(r, workers=2, chunks_per_worker=2), Simulator(r).matrix())
+
+
+def test_dual_stack_and_regression_labs_in_processes() -> None:
+    """IPv6 columns, and the labs the fuzzers found, through the CLI's split (one chunk here)."""
+    texts = draw(dual_labs(), 15)
+    texts += [p.read_text() for p in sorted((ROOT / "tests" / "differential" / "regressions").glob("*.yaml"))]
+    n = 0
+    for text in texts:
+        lab = load_text(text)
+        if sim_unsupported(lab):
+            continue
+        r = resolve(lab)
+        _same(measure_parallel(r, workers=2), Simulator(r).matrix())
+        n += 1
+    assert n >= 20
 
 
 def test_a_wrong_starting_guess_is_detected_and_redone() -> None:
