@@ -88,11 +88,17 @@ before the fork). CPU, alternated pairs at load 4-6 (others' jobs):
     serial wall  13.75 cpu   9.88 (load  3.9) | workers wall  10.37 cpu  5.18 +  4.73, critical path  5.35 (load  4.0) | speed-up wall 1.33x, critical-path cpu 1.84x, same output
     serial wall  12.44 cpu  10.16 (load  3.9) | workers wall  13.93 cpu  5.79 +  5.40, critical path  6.05 (load  3.7) | speed-up wall 0.89x, critical-path cpu 1.68x, same output
     serial wall  21.79 cpu  13.85 (load  3.6) | workers wall  14.93 cpu  6.57 +  5.49, critical path  6.57 (load  3.7) | speed-up wall 1.46x, critical-path cpu 2.11x, same output
+    (23:28-23:30, load 4.1-5.1)
+    serial wall  27.63 cpu  11.16 (load  4.1) | workers wall  21.71 cpu  5.41 +  4.86, critical path  5.48 (load  4.8) | speed-up wall 1.27x, critical-path cpu 2.04x, same output
+    serial wall   8.33 cpu   6.92 (load  5.1) | workers wall  17.13 cpu  4.94 +  4.85, critical path  5.51 (load  5.1) | speed-up wall 0.49x, critical-path cpu 1.26x, same output
 
 (Before these changes, the same machine at load 4.9-5.5: critical-path CPU
 1.76x and 1.62x, wall 0.96x and 0.94x, two pairs.) The serial run's CPU is
 inflated by the load (10-14 s against 7 s on an idle machine), so the CPU
-ratios scatter (1.68-2.23x); the instruction counts are the steady figure. The
+ratios scatter (1.26-2.23x, median 1.94x over 6 pairs: the 1.26x pair's serial
+run met a quiet moment, 6.92 s, while the two workers together took 9.79 s:
+CPU time per row grows when our two processes share the caches with other
+jobs); the instruction counts are the steady figure. The
 wall at load 4 is below the CPU ratio: two processes of ours share 2 cores with
 other jobs.
 """
