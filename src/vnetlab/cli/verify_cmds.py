@@ -131,7 +131,9 @@ def matrix(
     else:
         m = open_backend(_resolved(lab, step), backend).matrix(proto, port)
     if as_json:
-        render.json_doc(m.as_json())
+        for piece in m.json_pieces(render.json_text):  # render.json_doc's text
+            sys.stdout.write(piece)
+        sys.stdout.write("\n")
     else:
         render.matrix(m)
         render.retried(m)

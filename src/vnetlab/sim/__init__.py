@@ -483,7 +483,7 @@ class Simulator:
 
     @contextmanager
     def measuring(self, cols: Sequence[Column]) -> Iterator[None]:
-        self._owners = owners_of(self.r)
+        self._owners = {c.address: c.nodes for c in cols}  # owners_of(self.r): cols are columns(self.r)
         # Millions of short-lived frames and no reference cycles: the cyclic
         # collector would only rescan the whole world again and again.
         was = gc.isenabled()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -84,6 +84,9 @@ class Matrix:
     retried: dict[str, dict[str, int]] = field(default_factory=dict)
     #: rows measured in parallel (``measure_parallel``): chunks run, and chunks run again
     parallel: dict[str, int] = field(default_factory=dict, compare=False)
+    #: the text of ``rows`` and ``answered_by`` in ``matrix --json``, when the processes that
+    #: measured them encoded it (``measure_parallel``)
+    texts: tuple[list[str], list[str]] | None = field(default=None, compare=False, repr=False)
     #: what was probed: icmp (echo requests), or tcp/udp to ``port`` (v1.1)
     proto: str = "icmp"
     port: int | None = None
@@ -112,6 +115,31 @@ class Matrix:
         if self.unchecked or self.unchecked_sources:
             doc["unchecked"] = {"sources": sorted(self.unchecked_sources), "addresses": sorted(self.unchecked)}
         return doc
+
+    def json_text(self, encode: Callable[[Any], str]) -> str:
+        """``encode(self.as_json())`` (the CLI's ``json.dumps(doc, indent=2)``), with the text of
+        the rows taken from ``texts`` when the workers made it."""
+        return "".join(self.json_pieces(encode))
+
+    def json_pieces(self, encode: Callable[[Any], str]) -> list[str]:
+        """``json_text`` in pieces, to be written one after another (no copy of the rows' text)."""
+        doc = self.as_json()
+        if self.texts is None:
+            return [encode(doc)]
+        import uuid
+
+        marks = [f'"vnetlab-{uuid.uuid4().hex}"' for _ in range(2)]
+        doc["rows"], doc["answered_by"] = (m[1:-1] for m in marks)
+        tail = encode(doc)
+        out: list[str] = []
+        for mark, parts in zip(marks, self.texts, strict=True):
+            head, sep, tail = tail.partition(mark)
+            if not sep or mark in tail:  # cannot happen: a fresh random mark, once
+                raise AssertionError("matrix --json: rows not placed")
+            out.append(head)
+            out += _join(parts)
+        out.append(tail)
+        return out
 
     def __getitem__(self, key: str) -> Any:
         """Read access as the JSON document (``m["rows"]``), for callers of the dict it used to be."""
@@ -198,6 +226,18 @@ def _lab_key(r: Resolved) -> str:
     return hashlib.sha256(r.lab.model_dump_json(by_alias=True).encode()).hexdigest()
 
 
+def _columns(r: Resolved, key: str) -> list[Column]:
+    """``columns(r)``, once per lab in this process (1,000 nodes: 0.05 s, paid by every chunk)."""
+    cols = _COLUMNS.get(key)
+    if cols is None:
+        _COLUMNS.clear()
+        cols = _COLUMNS[key] = columns(r)
+    return cols
+
+
+_COLUMNS: dict[str, list[Column]] = {}
+
+
 def _sim(r: Resolved, key: str) -> Any:
     sim = _SIMS.get(key)
     if sim is None:
@@ -222,7 +262,7 @@ def run_chunk(r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], ad
         sim.world.fdb_restore(start)
         rows: list[dict[str, bool]] = []
         by: list[dict[str, str]] = []
-        with sim.measuring(columns(r)):
+        with sim.measuring(_columns(r, key)):
             for src in srcs:
                 ans = sim.answers(src, addrs)
                 rows.append({a: ans[a] is not None for a in addrs})
@@ -230,17 +270,81 @@ def run_chunk(r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], ad
         return rows, by, sim.world.fdb_snapshot()
 
 
-def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> ChunkResult:
+#: a chunk's rows as ``run_chunk`` gives them, and their text in ``matrix --json`` (``Texts``)
+EncodedChunk = tuple[list[dict[str, bool]], list[dict[str, str]], "FdbSnapshot", "Texts"]
+
+
+def _encoded_chunk(
+    r: Resolved, key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]
+) -> EncodedChunk:
+    """``run_chunk``, and the JSON text of its rows, encoded where they were measured."""
+    rows, by, end = run_chunk(r, key, start, srcs, addrs)
+    return rows, by, end, _texts(srcs, rows, by)
+
+
+def _pool_chunk(key: str, start: FdbSnapshot, srcs: Sequence[str], addrs: Sequence[str]) -> EncodedChunk:
+    # (the rows go back as dicts: pickle's memo makes them faster to load than any flat code
+    # rebuilt into dicts here, measured)
     sim = _SIMS[key]
-    return run_chunk(sim.r, key, start, srcs, addrs)
+    return _encoded_chunk(sim.r, key, start, srcs, addrs)
 
 
 def _pool_init(r: Resolved, key: str) -> None:
     _sim(r, key)
 
 
-def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
+# The JSON text of rows, made by the processes that measured them ----------------------
+#
+# ``matrix --json`` is ``json.dumps(doc, indent=2)`` (cli/render.json_text, the same
+# text); a million cells are ~60 MB of it, a tenth of the serial run's time. Each
+# process encodes the rows it measured, as ``json.dumps`` would indent them inside
+# ``doc["rows"]`` and ``doc["answered_by"]`` (a dict of str -> scalar two levels
+# down: one item per line, six spaces in), and the caller only joins the texts.
+
+#: the items of ``doc["rows"]`` and ``doc["answered_by"]`` for some sources, each joined by
+#: ``_ITEM`` and without the braces around them ("" for no source)
+Texts = tuple[str, str]
+
+_ITEM = ",\n    "
+
+
+def _flat(d: dict[str, Any]) -> str:
+    """A dict of str -> str, bool, as ``json.dumps(indent=2)`` writes it three levels deep."""
+    import json
+
+    if not d:
+        return "{}"
+    return "{\n      " + json.dumps(d, separators=(",\n      ", ": "))[1:-1] + "\n    }"
+
+
+def _texts(srcs: Sequence[str], rows: Sequence[dict[str, bool]], by: Sequence[dict[str, str]]) -> Texts:
+    from json.encoder import encode_basestring_ascii as enc
+
+    keys = [enc(s) + ": " for s in srcs]
+    return (
+        _ITEM.join([k + _flat(row) for k, row in zip(keys, rows, strict=True)]),
+        _ITEM.join([k + _flat(b) for k, b in zip(keys, by, strict=True)]),
+    )
+
+
+def _join(parts: Sequence[str]) -> list[str]:
+    """Items of several chunks as the whole dict's text at ``doc[...]``'s depth, in pieces."""
+    items = [p for p in parts if p]
+    if not items:
+        return ["{}"]
+    out = ["{\n    "]
+    for i, p in enumerate(items):
+        out += [_ITEM, p] if i else [p]
+    return [*out, "\n  }"]
+
+
+def _chunks(items: Sequence[str], n: int, first: float | None = None) -> list[list[str]]:
+    """``items`` cut in ``n`` runs in order, of equal sizes, or the first of them ``first``
+    times the size of each other one."""
     n = max(1, min(n, len(items)))
+    if first is not None and n > 1:
+        k = round(len(items) * first / (first + n - 1))
+        return [list(items[:k]), *_chunks(items[k:], n - 1)] if k else _chunks(items, n)
     size, extra = divmod(len(items), n)
     out, i = [], 0
     for k in range(n):
@@ -248,6 +352,11 @@ def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
         out.append(list(items[i:j]))
         i = j
     return [c for c in out if c]
+
+
+#: the share of rows this process measures beside N - 1 forked workers, against one worker's
+#: (what it does after them waits for every worker anyway: measured on star 1000, equal shares)
+LOCAL_SHARE = 1.0
 
 
 def measure_parallel(
@@ -261,16 +370,17 @@ def measure_parallel(
     """The simulator's matrix with rows in ``workers`` processes, or on the Dask
     cluster at ``cluster`` (a scheduler address), equal to the serial ``measure``.
 
-    ``.stats`` on the result: chunks run, and chunks run again because the
+    ``.parallel`` on the result: chunks run, and chunks run again because the
     learned state they started from was not the one the rows before left."""
     t0 = time.perf_counter()
     key = _lab_key(r)
     sim = _sim(r, key)
-    cols = columns(r)
+    cols = _columns(r, key)
     addrs = [c.address for c in cols]
     srcs = sim.sources()
     out: list[dict[str, bool]] = []
     out_by: list[dict[str, str]] = []
+    texts: list[Texts] | None = None
     from ..sim.world import FdbSnapshot
 
     state = FdbSnapshot()
@@ -287,10 +397,9 @@ def measure_parallel(
 
             client = Client(cluster)
             n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        parts = _chunks(rest, n_workers * chunks_per_worker)
-        n_chunks = len(parts)
         results: list[Any]
         if client is not None:
+            parts = _chunks(rest, n_workers * chunks_per_worker)
             try:
                 rf = client.scatter(r, broadcast=True)
                 futs = [client.submit(run_chunk, rf, key, guess, p, addrs, pure=False) for p in parts]
@@ -298,24 +407,39 @@ def measure_parallel(
             finally:
                 client.close()
         elif n_workers <= 1:
+            parts = _chunks(rest, chunks_per_worker)
             results = [run_chunk(r, key, guess, p, addrs) for p in parts]
         else:
             # this process is one of the workers: it runs the first chunk while n - 1 forked
-            # ones run the others (no process to start, no rows to send back for that chunk)
+            # ones run the others (no process to start, no rows to send back for that chunk),
+            # and every process encodes the JSON text of the rows it measured
+            first = LOCAL_SHARE if chunks_per_worker == 1 else None
+            parts = _chunks(rest, n_workers * chunks_per_worker, first)
             results = _in_processes(r, key, guess, parts, addrs, n_workers - 1, local=parts[0])
-        for part, (rows, row_by, end) in zip(parts, results, strict=True):
+            texts = [_texts(srcs[:1], out, out_by)]
+        n_chunks = len(parts)
+        for part, res in zip(parts, results, strict=True):
             if guess != state:  # started from the wrong learned state: run it again from the right one
-                rows, row_by, end = run_chunk(r, key, state, part, addrs)
+                res = (
+                    _encoded_chunk(r, key, state, part, addrs)
+                    if texts is not None
+                    else run_chunk(r, key, state, part, addrs)
+                )
                 redone += 1
-            out += rows
-            out_by += row_by
-            state = end
+            out += res[0]
+            out_by += res[1]
+            state = res[2]
+            if texts is not None:
+                texts.append(res[3])
     rows_d = dict(zip(srcs, out, strict=True))
     by = dict(zip(srcs, out_by, strict=True))
     with _LOCK:
         _SIMS.pop(key, None)  # the caller keeps no simulator (workers keep theirs for the next chunks)
+        _COLUMNS.pop(key, None)
     m = Matrix(r.lab.lab, "sim", cols, rows_d, by, round(time.perf_counter() - t0, 6))
     m.parallel = {"chunks": n_chunks, "redone": redone}
+    if texts is not None:
+        m.texts = ([t[0] for t in texts], [t[1] for t in texts])
     return m
 
 
@@ -327,19 +451,35 @@ def _in_processes(
     addrs: list[str],
     n: int,
     local: list[str] | None = None,
-) -> list[ChunkResult]:
+) -> list[EncodedChunk]:
     """The chunks ``parts`` in ``n`` processes; with ``local`` (the first of ``parts``), that one
     is run here meanwhile."""
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     remote = parts[1:] if local is not None else parts
     if not remote or n < 1:
-        return [run_chunk(r, key, guess, p, addrs) for p in parts]
+        return [_encoded_chunk(r, key, guess, p, addrs) for p in parts]
     # fork shares the simulator built here (copy on write); a process with threads spawns instead
     ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key)) as ex:
-        k = len(remote)
-        futs = ex.map(_pool_chunk, [key] * k, [guess] * k, remote, [addrs] * k)
-        here = [run_chunk(r, key, guess, local, addrs)] if local is not None else []
-        return here + list(futs)
+    # what exists now is never collected in the workers: their collector leaves its pages unshared
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        ex = ProcessPoolExecutor(min(n, len(remote)), mp_context=ctx, initializer=_pool_init, initargs=(r, key))
+        done = False
+        try:
+            k = len(remote)
+            futs = ex.map(_pool_chunk, [key] * k, [guess] * k, remote, [addrs] * k)
+            here = [_encoded_chunk(r, key, guess, local, addrs)] if local is not None else []
+            out = here + list(futs)
+            done = True
+            return out
+        finally:
+            # with every result in, the workers end (and free their copy of the world) while the
+            # caller goes on: the pool's own thread joins them (at the interpreter's exit at the latest)
+            ex.shutdown(wait=not done, cancel_futures=True)
+    finally:
+        if not frozen:  # (what a caller froze, as the CLI its imports, stays frozen)
+            gc.unfreeze()
