@@ -110,3 +110,18 @@ def test_slave_link_locals_from_dev_id(mode: str) -> None:
         assert ll is not None
         lls[n] = a6(ll)
     assert lls == {"a": "fe80::200:0:100:1", "b": "fe80::200:0:200:1", "host": "fe80::ff:fe00:1"}
+
+
+@pytest.mark.parametrize("hairpin", [False, True])
+@pytest.mark.parametrize("flag", ["bridge", "private", "vepa"])
+def test_no_slave_fails_dad(flag: str, hairpin: bool) -> None:
+    # 06 "after 2.6s": every slave address valid in every configuration, behind a hairpin port
+    # too (l2: a slave's reflected DAD solicitation is not an external frame, so it is not
+    # given back to it; l3/l3s: NOARP, no solicitation at all)
+    recorded = [ln for ln in OUT.read_text().splitlines() if ln.startswith("after 2.6s")]
+    assert len(recorded) == 18 and not any("tentative" in ln or "dadfailed" in ln for ln in recorded)
+    for mode in ("l2", "l3", "l3s"):
+        s = Simulator(load_text(lab(mode, flag, hairpin)))
+        for n in ("a", "b"):
+            v6 = s.world.stacks[n].v6
+            assert v6 is not None and not v6.dad_failed, (mode, n, v6.dad_failed if v6 else None)
