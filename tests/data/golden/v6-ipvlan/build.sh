@@ -132,11 +132,11 @@ link set dev lo up
 EOF
 ip -n v6ipvlan-l3a -batch - <<'EOF'
 route add default dev ipv0 proto static
-route add ::/0 dev ipv0 proto static
+route add 2001:db8::/64 dev ipv0 proto static
 EOF
 ip -n v6ipvlan-l3b -batch - <<'EOF'
 route add default dev ipv0 proto static
-route add ::/0 dev ipv0 proto static
+route add 2001:db8::/64 dev ipv0 proto static
 EOF
 ip -n v6ipvlan-peer -batch - <<'EOF'
 route add 198.18.5.0/24 via 198.18.0.20 proto static
