@@ -226,7 +226,6 @@ def test_rows_start_cold_for_ipv6_too() -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("      m0: {kind: ipvlan, parent: eth0, mode: l2}\n", "IPv6 on ipvlan is not simulated yet (a/m0"),
         (
             "      m0: {kind: macvlan, parent: eth0, mode: passthru, nopromisc: true}\n",
             "IPv6 on a passthru macvlan with nopromisc is not simulated yet (a/m0)",
@@ -302,11 +301,11 @@ def test_cli_exits_3_naming_the_kind_and_takes_ipv6_destinations(run_cli, tmp_pa
     lab.write_text(
         SWITCH.replace(
             'addresses: ["2001:db8::a/64"]}',
-            'addresses: ["2001:db8::a/64"]}\n      m0: {kind: ipvlan, parent: eth0, mode: l2}',
+            'addresses: ["2001:db8::a/64"]}\n      m0: {kind: macvlan, parent: eth0, mode: passthru, nopromisc: true}',
         )
     )
     code, out, err = run_cli("matrix", str(lab))
-    assert code == 3 and "IPv6 on ipvlan is not simulated yet (a/m0" in out + err
+    assert code == 3 and "IPv6 on a passthru macvlan with nopromisc is not simulated yet (a/m0)" in out + err
     ok = tmp_path / "ok.yaml"
     ok.write_text(SWITCH)
     code, out, err = run_cli("ping", str(ok), "a", "2001:DB8::B")

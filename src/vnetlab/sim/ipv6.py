@@ -21,9 +21,9 @@ The vertical slice of issue #13, with the rules of docs/kernel-semantics.md
 
 Addresses are usable at once: the kernel backend waits for DAD to finish
 (V2.2). What this module does not model is refused by ``unsupported`` (exit 3),
-never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun
-(and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay: ``v6_problem`` of
-sim/kinds/macvlan.py, vxlan.py; a tap or tun only with its guest, which speaks IPv6 with this
+never answered wrongly: IPv6 with kinds outside veth/nic/bridge/dummy/vlan/macvlan/macvtap/vxlan/tap/tun/ipvlan
+(and a passthru macvlan behind a hairpin port, a VXLAN IPv6 underlay, what ipvlan does not
+model: ``v6_problem`` of sim/kinds/macvlan.py, vxlan.py, ipvlan.py; a tap or tun only with its guest, which speaks IPv6 with this
 module: the kernel backend's guest runner too; on a macvtap what ``macvlan.guest6_problem`` names, §11.20),
 what a lab's steps leave
 that sim/steps6.py does not model (§11.17), interfaces down or without carrier, a duplicate
@@ -59,16 +59,22 @@ _64 = (1 << 64) - 1
 STATIC, REACHABLE, STALE, INCOMPLETE = "permanent", "reachable", "stale", "incomplete"
 
 #: kinds whose IPv6 the simulator models (the rest: ``unsupported``)
-SLICE_KINDS = frozenset({"veth", "nic", "bridge", "dummy", "macvlan", "macvtap", "vxlan", "tap", "tun", "vlan"})
+SLICE_KINDS = frozenset(
+    {"veth", "nic", "bridge", "dummy", "macvlan", "macvtap", "vxlan", "tap", "tun", "vlan", "ipvlan"}
+)
 
 
 def a6(ip: int) -> str:
     return str(ipaddress.IPv6Address(ip))
 
 
-def eui64(mac: str) -> int:
-    """addrconf_ifid_eui48: the link-local address of a MAC (U/L bit flipped, ff:fe in the middle)."""
+def eui64(mac: str, dev_id: int = 0) -> int:
+    """addrconf_ifid_eui48: the link-local address of a MAC (U/L bit flipped, ff:fe in the middle);
+    a device with a dev_id (an ipvlan slave) has it in place of ff:fe and no flipped bit (§11.19)."""
     b = bytearray.fromhex(mac.replace(":", ""))
+    if dev_id:
+        iid = bytes(b[0:3]) + dev_id.to_bytes(2, "big") + bytes(b[3:6])
+        return LL_NET | int.from_bytes(iid, "big")
     b[0] ^= 0x02
     iid = bytes(b[0:3]) + b"\xff\xfe" + bytes(b[3:6])
     return LL_NET | int.from_bytes(iid, "big")
@@ -226,10 +232,11 @@ def unsupported(r: Resolved) -> str | None:
                 return f"IPv6 on a {i.kind} that no guest holds (no carrier) is not simulated yet ({node}/{ifname})"
         elif i.kind not in SLICE_KINDS:
             return f"IPv6 on {i.kind} is not simulated yet ({node}/{ifname}, in a lab with IPv6 addresses)"
-        if i.kind in ("macvlan", "macvtap", "vxlan"):
-            from .kinds import macvlan, vxlan
+        if i.kind in ("macvlan", "macvtap", "vxlan", "ipvlan"):
+            from .kinds import ipvlan, macvlan, vxlan
 
-            why = (vxlan if i.kind == "vxlan" else macvlan).v6_problem(r, node, ifname)
+            mod = {"vxlan": vxlan, "ipvlan": ipvlan}.get(i.kind, macvlan)
+            why = mod.v6_problem(r, node, ifname)
             if why is not None:
                 return why
         v6 = [a for a in i.spec.addresses if ":" in a]
@@ -420,7 +427,7 @@ class Stack6:
         for dev in self.stack.devs:
             if not dev.operational() or dev.mtu < 1280:
                 continue  # no link-local without carrier (V1.5) or below 1280 (V8.1)
-            ll = eui64(dev.mac)
+            ll = eui64(dev.mac, dev.dev_id)
             mine = [(ll, 64)] + [(ip, plen) for d, ip, plen in self.conf if d is dev]
             self.addrs[dev] = mine
             self.groups.add((dev, ALL_NODES))
@@ -1034,7 +1041,7 @@ class Stack6:
         if not self.dad_failed:
             return
         for dev, lst in list(self.addrs.items()):
-            if (dev, eui64(dev.mac)) in self.dad_failed and max(
+            if (dev, eui64(dev.mac, dev.dev_id)) in self.dad_failed and max(
                 self._conf(dev, "accept_dad", 1), self._all("accept_dad", 1)
             ) > 1:
                 # addrconf_dad_failure: accept_dad > 1 and the MAC's link-local failed: IPv6 off on the device (V2.9)

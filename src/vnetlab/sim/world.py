@@ -62,6 +62,8 @@ class Device:
 
     kind = "device"
     noarp = False
+    #: dev->dev_id: 0, or an ipvlan slave's per-master number (its link-local: ``ipv6.eui64``)
+    dev_id = 0
     #: optional parts, set by the kinds that stack on or attach to a device
     macvlan_port: MacvlanPort | None = None  # its macvlan/macvtap children (it is their lower device)
     ipvlan_port: IpvlanPort | None = None  # its ipvlan children (it is their master)

@@ -1,8 +1,10 @@
 """ipvlan (drivers/net/ipvlan/): children share the master's MAC and are told apart by IP.
 
 Source only on this machine (no CONFIG_IPVLAN); rows of kernel-semantics §4.6
-were since checked on a full kernel. L3 and L3S are treated alike (the l3mdev
-hook of L3S gives the same reachability). Slaves in L3/L3S are NOARP.
+were since checked on a full kernel, and IPv6 (§11.19, 06_ipvlan6.sh) too. L3 and
+L3S are treated alike (the l3mdev hook of L3S gives the same reachability). Slaves
+in L3/L3S are NOARP. The port's address table holds both families: an IPv6
+address is keyed with bit 128 set (``V6``), an IPv4 one as is.
 """
 
 from __future__ import annotations
@@ -11,31 +13,41 @@ from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Ipvlan
 from ..frame import ETH_P_ARP, HOST, PBROADCAST, Arp, Frame, IPv4, is_multicast
+from ..ipv6 import ND_NS, Icmp6, IPv6, a6, is_ll
 from ..world import PASS, Device
 
 if TYPE_CHECKING:
-    from ...resolve import Iface
+    from ...resolve import Iface, Resolved
     from ._common import BuildContext
 
 KINDS = ("ipvlan",)
+#: an IPv6 address's key in the port's table (IPv4 keys are below 2**32)
+V6 = 1 << 128
+
+
+def _l3_key(frame: Frame, use_dest: bool) -> int | None:
+    """ipvlan_get_L3_hdr + ipvlan_addr_lookup: the address a frame is looked up by. ARP: the
+    target (``use_dest``) or sender address; IPv4 and IPv6: the destination or source; an
+    ICMPv6 packet from :: (IPVL_ICMPV6): a neighbour solicitation's target whichever way
+    (DAD, "to avoid DAD issue"), nothing for another type."""
+    p = frame.payload
+    if isinstance(p, IPv6):
+        if p.src == 0 and isinstance(p.payload, Icmp6):
+            return V6 | p.payload.target if p.payload.type == ND_NS else None
+        return V6 | (p.dst if use_dest else p.src)
+    if isinstance(p, Arp):
+        return p.tpa if use_dest else p.spa
+    if isinstance(p, IPv4):
+        return p.dst if use_dest else p.src
+    return None
 
 
 def _l3_dst(frame: Frame) -> int | None:
-    p = frame.payload
-    if isinstance(p, Arp):
-        return p.tpa
-    if isinstance(p, IPv4):
-        return p.dst
-    return None
+    return _l3_key(frame, True)
 
 
 def _l3_src(frame: Frame) -> int | None:
-    p = frame.payload
-    if isinstance(p, Arp):
-        return p.spa
-    if isinstance(p, IPv4):
-        return p.src
-    return None
+    return _l3_key(frame, False)
 
 
 class IpvlanPort:
@@ -50,13 +62,19 @@ class IpvlanPort:
         master.ipvlan_port = self
 
     def index(self) -> None:
-        """ipvlan_ht_addr: slave addresses, hashed only while the slave is up."""
+        """ipvlan_ht_addr: slave addresses, hashed only while the slave is up (ipvlan_open);
+        IPv6 ones as the inet6addr notifier adds them (ipvlan_addr6_event), its link-local
+        too."""
         self.addrs = {}
         for s in self.slaves:
             if s.up and s.stack is not None:
                 for dev, ip, _ in s.stack.addrs:
                     if dev is s:
                         self.addrs.setdefault(ip, s)
+                v6 = s.stack.v6
+                if v6 is not None:
+                    for ip, _ in v6.addrs.get(s, ()):
+                        self.addrs.setdefault(V6 | ip, s)
 
     def lookup(self, ip: int | None) -> IpvlanDev | None:
         return self.addrs.get(ip) if ip is not None else None
@@ -133,7 +151,7 @@ class IpvlanDev(Device):
         dst = _l3_dst(frame)
         if port.flag != "vepa" and self._to_slave(port.lookup(dst), frame, "ipvlan_xmit_mode_l3"):
             return
-        if is_multicast(frame.dst) or frame.ethertype == ETH_P_ARP or not isinstance(frame.payload, IPv4):
+        if is_multicast(frame.dst) or frame.ethertype == ETH_P_ARP or not isinstance(frame.payload, IPv4 | IPv6):
             w.drop(
                 self,
                 frame,
@@ -146,6 +164,9 @@ class IpvlanDev(Device):
         mstack = port.master.stack
         if mstack is None:
             w.drop(self, frame, "ipvlan-no-master-stack", "ipvlan_process_v4_outbound", "the master has no IP stack")
+            return
+        if isinstance(pkt, IPv6):
+            self._v6_outbound(frame, pkt)
             return
         if mstack.is_local(pkt.dst):
             if w.tracing:
@@ -170,10 +191,62 @@ class IpvlanDev(Device):
             )
         mstack.neigh_output(port.master, nh, pkt, route)
 
+    def _v6_outbound(self, frame: Frame, pkt: IPv6) -> None:
+        """ipvlan_process_v6_outbound: routed in the master's namespace (ip6_route_output with
+        the master as oif: strict for a link-local destination, else a preference), then
+        ip6_local_out there: a local address of that namespace is delivered through its lo,
+        anything else leaves through the route's device, whose neighbour table resolves
+        the next hop (the master's ND, not the child's)."""
+        w, master = self.world, self.port.master
+        assert master.stack is not None
+        v6 = master.stack.v6
+        if v6 is None:
+            w.drop(self, frame, "ipvlan-no-master-stack", "ipvlan_route_v6_outbound", "the master has no IPv6")
+            return
+        if pkt.dst in v6.local:
+            if w.tracing:
+                w.hop(master, "fwd", "local", frame, why="routed in the master's namespace: a local address of it")
+            v6._to_self(pkt)
+            return
+        route = v6.lookup(pkt.dst, dev=master) if is_ll(pkt.dst) else v6.lookup(pkt.dst, prefer=master)
+        if route is None:
+            w.drop(
+                self,
+                frame,
+                "no-route",
+                "ipvlan_route_v6_outbound",
+                f"the master's namespace has no IPv6 route to {a6(pkt.dst)}",
+            )
+            return
+        if w.tracing:
+            w.hop(
+                master,
+                "fwd",
+                "route",
+                frame,
+                why=f"ipvlan {self.port.mode}: routed in the master's namespace via {route.describe()}",
+            )
+        v6.neigh_output(route.dev, route.via if route.via is not None else pkt.dst, pkt)
+
+
+def v6_problem(r: Resolved, node: str, ifname: str) -> str | None:
+    """What the simulator does not model of IPv6 on this ipvlan slave (None: it does).
+    Measured (docs/kernel-semantics.md §11.19, 06_ipvlan6.sh in the full-kernel VM): l2, l3 and
+    l3s with the bridge, private and vepa flags, behind a switch port with and without hairpin."""
+    return None
+
 
 def build(b: BuildContext, iface: Iface) -> Device:
     spec = iface.spec
     assert isinstance(spec, Ipvlan)
-    master = b.device_of(b.r.parent[iface.key])
+    mkey = b.r.parent[iface.key]
+    master = b.device_of(mkey)
     port = master.ipvlan_port or IpvlanPort(master, spec.mode, spec.flag)
-    return b.plain(IpvlanDev, iface, port=port, mac=master.mac)
+    dev = b.plain(IpvlanDev, iface, port=port, mac=master.mac)
+    # ipvlan_link_new: dev_id from the port's ida, 1, 2, ... in the order the slaves are made
+    # (the kernel backend's creation order); it takes the place of ff:fe in the link-local
+    from ...plan.order import creation_order
+
+    siblings = [k for k in creation_order(b.r) if b.r.parent.get(k) == mkey and b.r.ifaces[k].kind == "ipvlan"]
+    dev.dev_id = siblings.index(iface.key) + 1
+    return dev
