@@ -44,7 +44,7 @@ def _state(names: list[str]) -> dict:
             for i in a["addr_info"]
         )
         routes = sorted(  # both families (`ip route show` alone lists IPv4 only), the kernel's own included
-            (r.get("dst"), r.get("gateway"), r.get("dev"), r.get("metric"), r.get("protocol"))
+            (fam, r.get("dst"), r.get("gateway"), r.get("dev"), r.get("metric", -1), r.get("protocol"))
             for fam in ("-4", "-6")
             for r in ip_json(ns, fam, "route", "show")
         )
@@ -185,3 +185,16 @@ def test_ip_script_waits_for_dad_as_up_does(text, in_sandbox, tmp_path) -> None:
         assert not failed and err == ""
         assert ("v6extra-b", "eth0", "fe80::b/64") in addrs  # addr_gen_mode 1: no kernel link-local
         assert not any(ns == "v6extra-b" and x[1] != "fe80::b/64" and x[1].startswith("fe80") for ns, *x in addrs)
+
+
+def test_ip_script_of_default_routes_by_device_of_both_families(in_sandbox, tmp_path) -> None:
+    """Both families' default routes through a device alone: the script leaves what `up` does
+    (the state's routes of both families sort together: IPv4's have no metric)."""
+    from tests.kernel.test_import import DEFAULTS_BY_DEV
+
+    path = tmp_path / "lab.yaml"
+    path.write_text(DEFAULTS_BY_DEV)
+    a, code, err, _ = in_sandbox(_script_run, str(path))
+    assert code == 0, err
+    assert a == in_sandbox(_by_up, str(path))
+    assert any(r[0] == "-6" and r[1] == "default" for r in a["defdev-a"]["routes"])

@@ -162,3 +162,29 @@ def test_import_round_trip_ipv6_details(in_sandbox, tmp_path) -> None:
     assert _v6(imported) == _v6(original), text
     # the lab's link-local addresses only: not the kernel's EUI-64 one on a (b has addr_gen_mode 1)
     assert set(re.findall(r"fe80::[0-9a-f:]*", text)) == {"fe80::a", "fe80::b"}, text
+
+
+#: a default route of each family through a device alone (no via): `to: default` is IPv4's
+#: (plan/routes.py route_key), so import must write the IPv6 one as ::/0 — it wrote both as
+#: `default` and refused its own output [route-exists] (found by the ipvlan work, §11.19)
+DEFAULTS_BY_DEV = """\
+lab: defdev
+nodes:
+  a:
+    interfaces:
+      v0: {kind: veth, peer: b/v0, addresses: [198.51.100.1/30, "2001:db8:7::1/64"]}
+    routes: [{to: default, dev: v0}, {to: "::/0", dev: v0}]
+  b:
+    interfaces:
+      v0: {kind: veth, peer: a/v0, addresses: [198.51.100.2/30, "2001:db8:7::2/64"]}
+"""
+
+
+def test_import_writes_an_ipv6_default_route_by_device_as_such(in_sandbox, tmp_path) -> None:
+    path = tmp_path / "lab.yaml"
+    path.write_text(DEFAULTS_BY_DEV)
+    text = in_sandbox(_up_and_import, str(path))
+    imported = resolve(load_text(text, "imported.yaml"))  # InputError before: route-exists
+    routes = sorted((str(rt.to), rt.via, rt.dev) for rt in imported.lab.nodes["a"].routes)
+    assert routes == [("::/0", None, "v0"), ("default", None, "v0")]
+    assert _v6(imported) == _v6(resolve(load(path)))

@@ -136,7 +136,13 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                         metric = None  # what `ip -6 route add` without a metric gives (so does `up`)
                     routes.append(
                         {
-                            "to": f"{dst}/{rt['dst_len']}" if dst else "default",
+                            # a lab's `default` is IPv4 unless its via is IPv6 (plan/routes.py
+                            # route_key): an IPv6 default through a device alone is ::/0
+                            "to": f"{dst}/{rt['dst_len']}"
+                            if dst
+                            else "::/0"
+                            if rt["family"] == AF_INET6
+                            else "default",
                             "via": rt.get_attr("RTA_GATEWAY"),
                             "dev": links[rt.get_attr("RTA_OIF")].name if rt.get_attr("RTA_OIF") in links else None,
                             "metric": metric,
