@@ -70,3 +70,14 @@ mkvx v1 remote 2001:db8:ff::2 local 2001:db8:ff::1 dev u0
 echo "mtu: $(X v1 cat /sys/class/net/vx0/mtu)"; X v1 ip link del vx0
 X v1 ip link add vx0 mtu 1500 type vxlan id 42 dstport 4789 remote 2001:db8:ff::2 dev u0 2>&1; echo "explicit 1500: rc=$? mtu $(X v1 cat /sys/class/net/vx0/mtu)"
 X v1 ip link set u0 mtu 1500; echo "after lower 1500: $(X v1 cat /sys/class/net/vx0/mtu)"
+X v1 ip link del vx0
+
+sec "G: dev that the route to the remote does not use (v1 u1: a veth with 2001:db8:1::1/64, its peer up)"
+X v1 ip link add u1 type veth peer name u1p; X v1 ip link set u1p up; X v1 ip -6 addr add 2001:db8:1::1/64 dev u1 nodad; X v1 ip link set u1 up
+mkvx v2 remote 2001:db8:ff::1 local 2001:db8:ff::2
+mkvx v1 remote 2001:db8:ff::2 dev u1
+echo "no local, dev u1: v1 -> v2: $(ping6t v1 2001:db8:42::2)  tx_carrier_errors $(X v1 cat /sys/class/net/vx0/statistics/tx_carrier_errors) tx_errors $(X v1 cat /sys/class/net/vx0/statistics/tx_errors)"
+X v1 ip link del vx0
+mkvx v1 remote 2001:db8:ff::2 local 2001:db8:ff::1 dev u1
+echo "local, dev u1: v1 -> v2: $(ping6t v1 2001:db8:42::2)"
+X v1 ip link del vx0

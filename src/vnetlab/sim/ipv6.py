@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .conntrack import ORIGINAL, Ct
-from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp, encode_l4
+from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp, Vxlan, encode_l4
 
 if TYPE_CHECKING:
     from ..model import Lab
@@ -1065,6 +1065,9 @@ class Stack6:
         w = self.world
         m = pkt.payload
         where = dev.label if dev is not None else self.stack.lo_label
+        if isinstance(m, Udp) and not isinstance(m.payload, Datagram):
+            self.vxlan_rcv(where, pkt, m)
+            return
         if not isinstance(m, Icmp6):  # tcp_v6_rcv, udpv6_rcv: the port probes' listeners and clients
             self.stack.l4_rcv(where, pkt, m, dev=dev)
             return
@@ -1083,6 +1086,39 @@ class Stack6:
         if src >> 120 == 0xFF and dev is not None:
             src = self.select_src(dev, pkt.src) or 0
         self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
+
+    def tunnel_output(self, route: Route6, pkt: IPv6) -> None:
+        """A tunnel's outer packet on the route its driver looked up (vxlan6_get_route, then
+        ip6tunnel_xmit -> ip6_local_out): the output hooks, then the underlay's ND."""
+        self._send(route.dev, route.via if route.via is not None else pkt.dst, pkt)
+
+    def vxlan_rcv(self, where: str, pkt: IPv6, udp: Udp) -> None:
+        """udpv6_rcv -> the IPv6 VXLAN socket on the destination port (vxlan_rcv): the VXLAN
+        devices of this node with that port (an IPv4 one has no IPv6 socket: ``accept``)."""
+        from .kinds.vxlan import VxlanDev
+
+        w = self.world
+        socks = [s for s in self.stack.udp.get(udp.dport, ()) if isinstance(s, VxlanDev) and s.v6]
+        if not socks:
+            w.drop(
+                where,
+                pkt.describe(),
+                "udp-no-socket",
+                "__udp6_lib_rcv",
+                f"nothing listens on UDP port {udp.dport} in {self.name}",
+            )
+            return
+        for vx in socks:
+            if vx.accept(pkt):
+                return
+        vni = udp.payload.vni if isinstance(udp.payload, Vxlan) else None
+        w.drop(
+            where,
+            pkt.describe(),
+            "vxlan-vni",
+            "vxlan_rcv",
+            f"no VXLAN device in {self.name} has VNI {vni} on port {udp.dport}",
+        )
 
 
 @dataclass
