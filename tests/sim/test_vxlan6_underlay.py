@@ -81,6 +81,20 @@ def test_dev_restricts_the_route_only_without_local(local: str, reach: bool) -> 
     assert s.probe("v1", ["2001:db8:42::2"]) == {"2001:db8:42::2": reach}
 
 
+def test_an_explicit_mtu_does_not_hide_the_clamp() -> None:
+    # 11b H: an explicit mtu above the lower's minus 50 is clamped (1400 -> 1250: no IPv6);
+    # the simulator keeps the lab's mtu, so it refuses rather than answer with IPv6 on it
+    lab = LAB.replace(
+        'eth0: {kind: nic, switch: u, addresses: ["2001:db8:ff::1/64"]}',
+        'eth0: {kind: nic, switch: u, mtu: 1300, addresses: ["2001:db8:ff::1/64"]}',
+    ).replace(
+        "dev: eth0, dstport: 4789, addresses: [192.0.2.1/24",
+        "dev: eth0, mtu: 1400, dstport: 4789, addresses: [192.0.2.1/24",
+    )
+    with pytest.raises(SimCannot, match=r"below 1350 .*\(v1/vx\)"):
+        Simulator(load_text(lab))
+
+
 @pytest.mark.parametrize(
     ("old", "new", "why"),
     [

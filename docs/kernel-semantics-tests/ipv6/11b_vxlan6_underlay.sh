@@ -81,3 +81,8 @@ X v1 ip link del vx0
 mkvx v1 remote 2001:db8:ff::2 local 2001:db8:ff::1 dev u1
 echo "local, dev u1: v1 -> v2: $(ping6t v1 2001:db8:42::2)"
 X v1 ip link del vx0
+
+sec "H: an explicit mtu above the lower's minus 50 (IPv4 underlay) is clamped too: lower 1300, mtu 1400"
+X v3 ip addr add 198.51.100.3/24 dev u0; X v3 ip link set u0 mtu 1300
+X v3 ip link add vx4 mtu 1400 type vxlan id 43 dstport 4789 remote 198.51.100.1 dev u0; X v3 ip link set vx4 up
+echo "mtu: $(X v3 cat /sys/class/net/vx4/mtu)  IPv6 on it: [$(addrs v3 vx4)]"
