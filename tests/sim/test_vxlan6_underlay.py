@@ -95,9 +95,23 @@ def test_an_explicit_mtu_does_not_hide_the_clamp() -> None:
         Simulator(load_text(lab))
 
 
+def test_dev_applies_to_the_remote_entry_only() -> None:
+    # found by the fuzzer (vnetlab diff, 4 cells): v2's remote entry carries dev u1 (strict:
+    # unreachable), its remotes entry none, so v1 gets the copy; replies to v2 go to the
+    # learned entry, which has no device either (bridge fdb: "via" on the remote entry only)
+    lab = STRICT.replace("LOCAL dev: u1", 'remotes: ["2001:db8:ff::2"], dev: u1').replace(
+        'remote: "2001:db8:ff::2", remotes', 'remote: "2001:db8:ff::9", remotes'
+    )
+    s = Simulator(load_text(lab))
+    assert s.probe("v1", ["2001:db8:42::2"]) == {"2001:db8:42::2": True}
+    assert s.probe("v2", ["2001:db8:42::1"]) == {"2001:db8:42::1": True}
+
+
 @pytest.mark.parametrize(
     ("old", "new", "why"),
     [
+        ('local: "2001:db8:ff::1"', 'local: "198.18.0.1"', "two address families"),
+        ('remote: "2001:db8:ff::2", local', 'remote: "fe80::2", local', "link-local"),
         (
             'remote: "2001:db8:ff::2", local: "2001:db8:ff::1", dev: eth0',
             'group: "ff05::42", dev: eth0',

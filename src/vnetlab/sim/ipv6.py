@@ -1130,6 +1130,9 @@ class DadOutcome:
     #: the bridges' FDBs once it is over (they learned the solicitations' senders)
     fdb: FdbSnapshot
     frames: int
+    #: each namespace's IPv6 neighbours once it is over: (device name, address) -> (MAC, state);
+    #: only a VXLAN over an IPv6 underlay makes any (its encapsulated solicitations: §11.14)
+    neigh: dict[str, dict[tuple[str, int], tuple[str, str]]] = field(default_factory=dict)
 
 
 def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None = None) -> DadOutcome:
@@ -1140,7 +1143,8 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
     also learns its netdev list order (``order``: ``netdev_order``, for ``select_src``).
 
     DAD changes nothing else (its solicitations come from ::, so no neighbour learns from
-    them, and the rulesets are loaded after it), and a world is built from its lab
+    them, and the rulesets are loaded after it; but a VXLAN over an IPv6 underlay resolves
+    the underlay's neighbours to encapsulate them, which the outcome keeps), and a world is built from its lab
     deterministically: ``done``, the outcome of DAD in a world built from the same lab,
     is put back instead of running it again (tests/sim/test_build_once.py compares)."""
     v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := st.v6) is not None]
@@ -1155,6 +1159,7 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
             v6.dad_end()
         world.fdb_restore(done.fdb)
         world.frames += done.frames
+        _neigh_restore(world, v6s, done.neigh)
         return done
     frames = world.frames
     sends = [x for v6 in v6s for x in v6.dad_start()]
@@ -1164,7 +1169,20 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
     failed = {v6.name: {(d.name, ip): why for (d, ip), why in v6.dad_failed.items()} for v6 in v6s if v6.dad_failed}
     for v6 in v6s:
         v6.dad_end()
-    return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames)
+    neigh = {v6.name: {(d.name, ip): (n.mac, n.state) for (d, ip), n in v6.neigh.items()} for v6 in v6s if v6.neigh}
+    return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames, neigh)
+
+
+def _neigh_restore(world: World, v6s: list[Stack6], neigh: dict[str, dict[tuple[str, int], tuple[str, str]]]) -> None:
+    """``dad``'s neighbour entries put back (a VXLAN over an IPv6 underlay resolves the
+    underlay's neighbours with its encapsulated solicitations, §11.14)."""
+    for v6 in v6s:
+        mine = neigh.get(v6.name)
+        if mine:
+            devs = {d.name: d for d in v6.stack.devs}
+            for (name, ip), (mac, state) in mine.items():
+                v6.neigh[(devs[name], ip)] = Neigh6(mac, state)
+            world.dirty.add(v6.stack)
 
 
 def decode(body: bytes) -> IPv6 | None:

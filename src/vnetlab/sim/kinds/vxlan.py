@@ -57,10 +57,12 @@ class VxlanDev(Device):
         self.v6 = any(x and ":" in x for x in (remote, group, local))
         self.group = ip_int(group) if group and ":" not in group else None
         first = remote if remote else group
-        #: the all-zeros FDB entry's destinations (IPv6 ones are not simulated)
+        #: the all-zeros FDB entry's destinations: remote or group first, then each remotes entry
         fam = [x for x in (first, *remotes) if x and (":" in x) == self.v6]
         self.defaults = [int(ipaddress.ip_address(x)) for x in fam]
         self.link: Device | None = None
+        #: the first default destination is the remote/group entry (which carries ``dev``)
+        self.first_has_dev = bool(first)
         self.local = int(ipaddress.ip_address(local)) if local and (":" in local) == self.v6 else None
         self.dstport = dstport
         self.learning = learning
@@ -79,13 +81,14 @@ class VxlanDev(Device):
                 "no FDB entry for the destination and no default destination (no remote, remotes or group)",
             )
             return
-        for dst in dsts:
-            self._xmit_one(frame, dst)
+        for i, dst in enumerate(dsts):
+            self._xmit_one(frame, dst, remote is None and i == 0 and self.first_has_dev)
 
-    def _xmit_one(self, frame: Frame, remote: int) -> None:
-        """vxlan_xmit_one: encapsulate one copy towards one VTEP or group."""
+    def _xmit_one(self, frame: Frame, remote: int, via_dev: bool = False) -> None:
+        """vxlan_xmit_one: encapsulate one copy towards one VTEP or group (``via_dev``: the
+        entry carries ``dev`` as its remote_ifindex: only the ``remote``/``group`` one does)."""
         if self.v6:
-            self._xmit_one6(frame, remote)
+            self._xmit_one6(frame, remote, via_dev)
             return
         w = self.world
         stack = self.stack
@@ -114,7 +117,7 @@ class VxlanDev(Device):
         else:
             stack.output(pkt, route)
 
-    def _xmit_one6(self, frame: Frame, remote: int) -> None:
+    def _xmit_one6(self, frame: Frame, remote: int, via_dev: bool) -> None:
         """vxlan_xmit_one over an IPv6 underlay (unicast remotes only: an IPv6 group is refused,
         ``v6_problem``): vxlan6_get_route, then ip6tunnel_xmit through the stack's output."""
         from ..ipv6 import IPv6, a6
@@ -123,9 +126,12 @@ class VxlanDev(Device):
         stack = self.stack
         assert stack is not None and stack.v6 is not None  # an IPv6 underlay gives the lab IPv6
         s6 = stack.v6
-        link = self.link
-        # ip6_route_output_flags: flowi6_oif = dev with no source is RT6_LOOKUP_F_IFACE (only
-        # routes through dev); with a source it only prefers routes through it
+        # flowi6_oif is the entry's remote_ifindex: ``dev`` for the remote/group entry, none for
+        # a ``remotes`` entry (fdb append without via) or a learned one (vxlan_snoop: 0 for a
+        # global source); `bridge fdb` shows "via u0" on the first only (11b A-C). In
+        # ip6_route_output_flags an oif with no source is RT6_LOOKUP_F_IFACE (only routes
+        # through it: 11b G); with a source it only prefers routes through it
+        link = self.link if via_dev else None
         if link is not None and self.local is None:
             route = s6.lookup(remote, link)
         else:
@@ -198,6 +204,14 @@ def v6_problem(r: Resolved, node: str, ifname: str) -> str | None:
         # 11b E: over a snooping bridge without a querier no ping crossed; MLD and the
         # bridge's IPv6 multicast forwarding are not modelled
         return f"VXLAN with an IPv6 multicast group is not simulated ({node}/{ifname} group {s.group})"
+    dst = s.remote or s.group
+    if dst and s.local and (":" in dst) != (":" in s.local):
+        return f"a VXLAN whose remote/group and local are of two address families is not simulated ({node}/{ifname})"
+    for x in (s.remote, s.local, *s.remotes):
+        if x and x.lower().startswith("fe8"):
+            # vxlan_snoop keeps the input device of a link-local source; a link-local remote
+            # needs dev to scope it: neither measured
+            return f"VXLAN with a link-local underlay address is not simulated ({node}/{ifname} {x})"
     for x in s.remotes:
         if (":" in x) != v6:
             # vxlan_fdb_parse: an NDA_DST of the other family than the device's is EAFNOSUPPORT (11b D)
