@@ -133,3 +133,13 @@ def test_what_is_not_modelled_is_refused(old: str, new: str, why: str) -> None:
     assert old in LAB
     with pytest.raises(SimCannot, match=why):
         Simulator(load_text(LAB.replace(old, new, 1)))
+
+
+def test_an_ipv4_remote_with_dev_is_on_link_there() -> None:
+    # tests/differential/regressions/vxlan-dev-not-the-route.yaml (kernel: no reach; with
+    # local the same; with dev eth0 reach: vnetlab diff, 10 cells each, 0 disagreements)
+    path = Path(__file__).parents[2] / "tests" / "differential" / "regressions" / "vxlan-dev-not-the-route.yaml"
+    text = path.read_text()
+    assert Simulator(load_text(text)).probe("v1", ["192.0.2.2"]) == {"192.0.2.2": False}
+    fixed = text.replace("dev: u1, dstport", "dev: eth0, dstport")
+    assert Simulator(load_text(fixed)).probe("v1", ["192.0.2.2"]) == {"192.0.2.2": True}

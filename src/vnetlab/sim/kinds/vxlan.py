@@ -95,10 +95,18 @@ class VxlanDev(Device):
         assert stack is not None
         sport = 49152 + zlib.crc32(f"{frame.src}{frame.dst}".encode()) % 16384
         mcast = remote & 0xF0000000 == 0xE0000000
-        link = self.link if mcast else None
+        link = self.link if mcast or via_dev else None
         src = self.local
         route = None
-        if link is None:
+        onlink = mcast
+        if link is not None and not mcast:
+            # flowi4_oif = the entry's remote_ifindex (dev): fib_table_lookup takes only routes
+            # through it, and with none ip_route_output_key_hash_rcu assumes the remote is on
+            # link there ("routing tables are wrong"); measured: a remote routed through another
+            # device is unreachable (vnetlab diff, session 11)
+            route = next((r for r in stack.routes if remote & r.mask == r.net and r.dev is link), None)
+            onlink = route is None
+        elif link is None:
             route = stack.lookup(remote)
             if route is None:
                 w.drop(self, frame, "vxlan-no-route", "vxlan_xmit", f"no route to the remote VTEP {ip_str(remote)}")
@@ -112,7 +120,8 @@ class VxlanDev(Device):
         if w.tracing:
             w.hop(self, "fwd", "encap", frame, why=f"VNI {self.vni}: encapsulated to {ip_str(remote)}:{self.dstport}")
         pkt = IPv4(src, remote, PROTO_UDP, Udp(sport, self.dstport, Vxlan(self.vni, frame)))
-        if mcast:  # __ip_route_output_key: a multicast group with an output device is on-link
+        if onlink:  # __ip_route_output_key: a multicast group (or no route) with an output device is on-link
+            assert link is not None
             stack.neigh_output(link, remote, pkt)
         else:
             stack.output(pkt, route)
