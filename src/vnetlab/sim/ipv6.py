@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .conntrack import ORIGINAL, Ct
-from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp, encode_l4
+from .frame import HOST, OTHERHOST, PROTO_TCP, TCP_SYN, Datagram, Frame, Tcp, Udp, Vxlan, encode_l4
 
 if TYPE_CHECKING:
     from ..model import Lab
@@ -1082,6 +1082,9 @@ class Stack6:
         w = self.world
         m = pkt.payload
         where = dev.label if dev is not None else self.stack.lo_label
+        if isinstance(m, Udp) and not isinstance(m.payload, Datagram):
+            self.vxlan_rcv(where, pkt, m)
+            return
         if not isinstance(m, Icmp6):  # tcp_v6_rcv, udpv6_rcv: the port probes' listeners and clients
             self.stack.l4_rcv(where, pkt, m, dev=dev)
             return
@@ -1101,6 +1104,39 @@ class Stack6:
             src = self.select_src(dev, pkt.src) or 0
         self.output(IPv6(src, pkt.src, Icmp6(ICMP6_ECHO_REPLY, m.id, m.seq)), dev)
 
+    def tunnel_output(self, route: Route6, pkt: IPv6) -> None:
+        """A tunnel's outer packet on the route its driver looked up (vxlan6_get_route, then
+        ip6tunnel_xmit -> ip6_local_out): the output hooks, then the underlay's ND."""
+        self._send(route.dev, route.via if route.via is not None else pkt.dst, pkt)
+
+    def vxlan_rcv(self, where: str, pkt: IPv6, udp: Udp) -> None:
+        """udpv6_rcv -> the IPv6 VXLAN socket on the destination port (vxlan_rcv): the VXLAN
+        devices of this node with that port (an IPv4 one has no IPv6 socket: ``accept``)."""
+        from .kinds.vxlan import VxlanDev
+
+        w = self.world
+        socks = [s for s in self.stack.udp.get(udp.dport, ()) if isinstance(s, VxlanDev) and s.v6]
+        if not socks:
+            w.drop(
+                where,
+                pkt.describe(),
+                "udp-no-socket",
+                "__udp6_lib_rcv",
+                f"nothing listens on UDP port {udp.dport} in {self.name}",
+            )
+            return
+        for vx in socks:
+            if vx.accept(pkt):
+                return
+        vni = udp.payload.vni if isinstance(udp.payload, Vxlan) else None
+        w.drop(
+            where,
+            pkt.describe(),
+            "vxlan-vni",
+            "vxlan_rcv",
+            f"no VXLAN device in {self.name} has VNI {vni} on port {udp.dport}",
+        )
+
 
 @dataclass
 class DadOutcome:
@@ -1111,6 +1147,9 @@ class DadOutcome:
     #: the bridges' FDBs once it is over (they learned the solicitations' senders)
     fdb: FdbSnapshot
     frames: int
+    #: each namespace's IPv6 neighbours once it is over: (device name, address) -> (MAC, state);
+    #: only a VXLAN over an IPv6 underlay makes any (its encapsulated solicitations: §11.14)
+    neigh: dict[str, dict[tuple[str, int], tuple[str, str]]] = field(default_factory=dict)
 
 
 def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None = None) -> DadOutcome:
@@ -1121,7 +1160,8 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
     also learns its netdev list order (``order``: ``netdev_order``, for ``select_src``).
 
     DAD changes nothing else (its solicitations come from ::, so no neighbour learns from
-    them, and the rulesets are loaded after it), and a world is built from its lab
+    them, and the rulesets are loaded after it; but a VXLAN over an IPv6 underlay resolves
+    the underlay's neighbours to encapsulate them, which the outcome keeps), and a world is built from its lab
     deterministically: ``done``, the outcome of DAD in a world built from the same lab,
     is put back instead of running it again (tests/sim/test_build_once.py compares)."""
     v6s: list[Stack6] = [v6 for st in world.stacks.values() if (v6 := st.v6) is not None]
@@ -1136,6 +1176,7 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
             v6.dad_end()
         world.fdb_restore(done.fdb)
         world.frames += done.frames
+        _neigh_restore(world, v6s, done.neigh)
         return done
     frames = world.frames
     sends = [x for v6 in v6s for x in v6.dad_start()]
@@ -1145,7 +1186,20 @@ def dad(world: World, order: dict[str, dict[str, int]], done: DadOutcome | None 
     failed = {v6.name: {(d.name, ip): why for (d, ip), why in v6.dad_failed.items()} for v6 in v6s if v6.dad_failed}
     for v6 in v6s:
         v6.dad_end()
-    return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames)
+    neigh = {v6.name: {(d.name, ip): (n.mac, n.state) for (d, ip), n in v6.neigh.items()} for v6 in v6s if v6.neigh}
+    return DadOutcome(failed, world.fdb_snapshot(), world.frames - frames, neigh)
+
+
+def _neigh_restore(world: World, v6s: list[Stack6], neigh: dict[str, dict[tuple[str, int], tuple[str, str]]]) -> None:
+    """``dad``'s neighbour entries put back (a VXLAN over an IPv6 underlay resolves the
+    underlay's neighbours with its encapsulated solicitations, §11.14)."""
+    for v6 in v6s:
+        mine = neigh.get(v6.name)
+        if mine:
+            devs = {d.name: d for d in v6.stack.devs}
+            for (name, ip), (mac, state) in mine.items():
+                v6.neigh[(devs[name], ip)] = Neigh6(mac, state)
+            world.dirty.add(v6.stack)
 
 
 def decode(body: bytes) -> IPv6 | None:
