@@ -638,7 +638,22 @@ def rule_sysctl(c: _Ctx) -> None:
 
 def _mtu_below_ipv6(r: Resolved, node: str, dev: str) -> bool:
     i = r.ifaces.get((node, dev))
-    return i is not None and not i.implicit and (i.spec.mtu or 1500) < 1280
+    return i is not None and not i.implicit and effective_mtu(r, i) < 1280
+
+
+def effective_mtu(r: Resolved, i: Iface) -> int:
+    """The MTU the kernel gives ``i`` when `up` makes it: its `mtu:`, else 1500, except a
+    VXLAN device with a lower (`dev`): at most the lower's MTU minus 50 (IPv4 underlay) or
+    70 (IPv6), which is also what it gets without `mtu:` (vxlan_config_apply: a larger
+    `mtu` is clamped without an error; kernel-semantics §11.14, 11b_vxlan6_underlay.sh)."""
+    s = i.spec
+    if isinstance(s, Vxlan) and s.dev is not None:
+        low = r.ifaces.get((i.node, s.dev))
+        if low is not None and not low.implicit:
+            v6 = any(x is not None and ":" in x for x in (s.remote, s.group, s.local))
+            top = max((low.spec.mtu or 1500) - (70 if v6 else 50), 68)
+            return min(s.mtu or top, top)
+    return s.mtu or 1500
 
 
 def _address_problem(cidr: str) -> str | None:
@@ -664,11 +679,16 @@ def _address_problem(cidr: str) -> str | None:
 def rule_addresses(c: _Ctx) -> None:
     r = c.r
     owners: list[tuple[Path_, tuple[str, ...], int | None]] = []
+    derived: dict[Path_, str] = {}
     for name, sw in r.lab.switches.items():
         owners.append((("switches", name), sw.addresses, None))
     for i in r.ifaces.values():
         if not i.implicit:
-            owners.append((i.path, i.spec.addresses, i.spec.mtu or 1500))
+            eff = effective_mtu(r, i)
+            owners.append((i.path, i.spec.addresses, eff))
+            if eff != (i.spec.mtu or 1500):
+                low = getattr(i.spec, "dev", None)
+                derived[i.path] = f" (a VXLAN device's MTU is at most its lower {low}'s minus 50, 70 over IPv6)"
     for g in r.guests.values():
         owners.append(((*r.ifaces[g.device].path, "guest"), g.guest.addresses, None))
     for path, addresses, mtu in owners:
@@ -680,7 +700,8 @@ def rule_addresses(c: _Ctx) -> None:
                 c.add(
                     (*path, "addresses", n),
                     "ipv6-mtu",
-                    f"{a}: IPv6 needs an MTU of at least 1280, this device has {mtu} (the kernel answers EINVAL)",
+                    f"{a}: IPv6 needs an MTU of at least 1280, this device has {mtu}{derived.get(path, '')}"
+                    " (the kernel answers EINVAL)",
                 )
 
 
