@@ -323,17 +323,20 @@ def v6_problem(r: Resolved, node: str, ifname: str) -> str | None:
         return None
     if spec.nopromisc:
         return f"IPv6 on a passthru {spec.kind} with nopromisc is not simulated yet ({node}/{ifname})"
-    lab = r.lab
-    hairpin = any(sw.hairpin for sw in lab.switches.values()) or any(
-        i.spec.port is not None and i.spec.port.hairpin for i in r.ifaces.values()
-    )
-    if hairpin:
+    if _has_hairpin(r):
         return (
             f"IPv6 on a passthru {spec.kind} in a lab with a hairpin port is not simulated ({node}/{ifname}: "
             "the reflected DAD solicitation of its lower, which has the same link-local address, fails the "
             "child's DAD or not depending on timing)"
         )
     return None
+
+
+def _has_hairpin(r: Resolved) -> bool:
+    """Whether a switch or a bridge port of the lab reflects frames (hairpin)."""
+    return any(sw.hairpin for sw in r.lab.switches.values()) or any(
+        i.spec.port is not None and i.spec.port.hairpin for i in r.ifaces.values()
+    )
 
 
 def guest6_problem(r: Resolved, guest: str) -> str | None:
@@ -365,17 +368,12 @@ def guest6_problem(r: Resolved, guest: str) -> str | None:
             f"IPv6 for guest {guest} with a MAC other than its macvtap's ({node}/{ifname} {iface.mac}) "
             "is not simulated (not measured)"
         )
-    if spec.mode in ("private", "passthru", "source"):
-        lab = r.lab
-        hairpin = any(sw.hairpin for sw in lab.switches.values()) or any(
-            i.spec.port is not None and i.spec.port.hairpin for i in r.ifaces.values()
+    if spec.mode in ("private", "passthru", "source") and _has_hairpin(r):
+        return (
+            f"IPv6 for guest {guest} on a {spec.mode} macvtap in a lab with a hairpin port is not simulated "
+            f"({node}/{ifname}: the netdev's own DAD solicitation of the link-local it shares with the guest "
+            "comes back and reaches the guest or not by whether its descriptor is open yet)"
         )
-        if hairpin:
-            return (
-                f"IPv6 for guest {guest} on a {spec.mode} macvtap in a lab with a hairpin port is not simulated "
-                f"({node}/{ifname}: the netdev's own DAD solicitation of the link-local it shares with the guest "
-                "comes back and reaches the guest or not by whether its descriptor is open yet)"
-            )
     joined = {solicited_node(eui64(iface.mac))}
     joined |= {solicited_node(int(ipaddress.IPv6Interface(a).ip)) for a in spec.addresses if ":" in a}
     for a in v6:
