@@ -59,6 +59,12 @@ class _Link:
     bus: str | None = None
 
 
+def _default(family: int, via: str | None) -> str:
+    """A default route's `to:`: a lab's `default` is IPv4's unless its via is IPv6 (plan/routes.py
+    ``route_key``), so an IPv6 default through a device alone is ``::/0``."""
+    return "::/0" if family == AF_INET6 and not via else "default"
+
+
 def _attrs(nla: Any) -> dict[str, Any]:
     if nla is None:
         return {}
@@ -136,13 +142,9 @@ def read(netnses: list[str], paths: dict[str, str] | None = None, gone: dict[str
                         metric = None  # what `ip -6 route add` without a metric gives (so does `up`)
                     routes.append(
                         {
-                            # a lab's `default` is IPv4 unless its via is IPv6 (plan/routes.py
-                            # route_key): an IPv6 default through a device alone is ::/0
                             "to": f"{dst}/{rt['dst_len']}"
                             if dst
-                            else "::/0"
-                            if rt["family"] == AF_INET6
-                            else "default",
+                            else _default(rt["family"], rt.get_attr("RTA_GATEWAY")),
                             "via": rt.get_attr("RTA_GATEWAY"),
                             "dev": links[rt.get_attr("RTA_OIF")].name if rt.get_attr("RTA_OIF") in links else None,
                             "metric": metric,

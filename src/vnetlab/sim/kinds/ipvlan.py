@@ -9,20 +9,28 @@ address is keyed with bit 128 set (``V6``), an IPv4 one as is.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ...model.kinds import Ipvlan
 from ..frame import ETH_P_ARP, HOST, PBROADCAST, Arp, Frame, IPv4, is_multicast
-from ..ipv6 import ND_NS, Icmp6, IPv6, a6, is_ll
 from ..world import PASS, Device
 
 if TYPE_CHECKING:
     from ...resolve import Iface, Resolved
+    from ..ipv6 import IPv6
     from ._common import BuildContext
 
 KINDS = ("ipvlan",)
 #: an IPv6 address's key in the port's table (IPv4 keys are below 2**32)
 V6 = 1 << 128
+
+
+def _as_v6(p: object) -> IPv6 | None:
+    """``p`` if it is an IPv6 packet. The simulator's IPv6 module is loaded only for a lab
+    that uses IPv6 (tests/sim/test_sim_imports.py); without it no IPv6 packet exists."""
+    m = sys.modules.get("vnetlab.sim.ipv6")
+    return p if m is not None and isinstance(p, m.IPv6) else None
 
 
 def _l3_key(frame: Frame, use_dest: bool) -> int | None:
@@ -31,14 +39,17 @@ def _l3_key(frame: Frame, use_dest: bool) -> int | None:
     ICMPv6 packet from :: (IPVL_ICMPV6): a neighbour solicitation's target whichever way
     (DAD, "to avoid DAD issue"), nothing for another type."""
     p = frame.payload
-    if isinstance(p, IPv6):
-        if p.src == 0 and isinstance(p.payload, Icmp6):
-            return V6 | p.payload.target if p.payload.type == ND_NS else None
-        return V6 | (p.dst if use_dest else p.src)
-    if isinstance(p, Arp):
-        return p.tpa if use_dest else p.spa
     if isinstance(p, IPv4):
         return p.dst if use_dest else p.src
+    if isinstance(p, Arp):
+        return p.tpa if use_dest else p.spa
+    p6 = _as_v6(p)
+    if p6 is not None:
+        from ..ipv6 import ND_NS, Icmp6
+
+        if p6.src == 0 and isinstance(p6.payload, Icmp6):
+            return V6 | p6.payload.target if p6.payload.type == ND_NS else None
+        return V6 | (p6.dst if use_dest else p6.src)
     return None
 
 
@@ -151,7 +162,11 @@ class IpvlanDev(Device):
         dst = _l3_dst(frame)
         if port.flag != "vepa" and self._to_slave(port.lookup(dst), frame, "ipvlan_xmit_mode_l3"):
             return
-        if is_multicast(frame.dst) or frame.ethertype == ETH_P_ARP or not isinstance(frame.payload, IPv4 | IPv6):
+        if (
+            is_multicast(frame.dst)
+            or frame.ethertype == ETH_P_ARP
+            or not (isinstance(frame.payload, IPv4) or _as_v6(frame.payload) is not None)
+        ):
             w.drop(
                 self,
                 frame,
@@ -165,9 +180,11 @@ class IpvlanDev(Device):
         if mstack is None:
             w.drop(self, frame, "ipvlan-no-master-stack", "ipvlan_process_v4_outbound", "the master has no IP stack")
             return
-        if isinstance(pkt, IPv6):
-            self._v6_outbound(frame, pkt)
+        p6 = _as_v6(pkt)
+        if p6 is not None:
+            self._v6_outbound(frame, p6)
             return
+        assert isinstance(pkt, IPv4)
         if mstack.is_local(pkt.dst):
             if w.tracing:
                 w.hop(
@@ -197,6 +214,8 @@ class IpvlanDev(Device):
         ip6_local_out there: a local address of that namespace is delivered through its lo,
         anything else leaves through the route's device, whose neighbour table resolves
         the next hop (the master's ND, not the child's)."""
+        from ..ipv6 import a6, is_ll
+
         w, master = self.world, self.port.master
         assert master.stack is not None
         v6 = master.stack.v6
