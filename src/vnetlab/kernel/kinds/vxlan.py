@@ -65,18 +65,26 @@ def probe(h: Any, base: int, name: str, kind: str) -> bool:
     return True
 
 
+def _ip(x: str) -> str:
+    """An address as a YAML scalar: an IPv6 one quoted (a plain one of colons and digits
+    alone could read as a YAML 1.1 base-60 number)."""
+    return f'"{x}"' if ":" in x else x
+
+
 def decode(ln: Any, d: Decoding) -> tuple[list[str], str | None]:
     a = ln.data
     fields = [f"kind: vxlan, vni: {a.get('IFLA_VXLAN_ID')}, dstport: {a.get('IFLA_VXLAN_PORT')}"]
-    first = a.get("IFLA_VXLAN_GROUP")
+    # an IPv6 underlay's remote/group and local come as GROUP6/LOCAL6 (vxlan_fill_info)
+    first = a.get("IFLA_VXLAN_GROUP") or a.get("IFLA_VXLAN_GROUP6")
     if first:
         key = "group" if ipaddress.ip_address(first).is_multicast else "remote"
-        fields.append(f"{key}: {first}")
-    more = [x for x in ln.zero_dsts if x != first]
+        fields.append(f"{key}: {_ip(first)}")
+    more = [x for x in ln.zero_dsts if ipaddress.ip_address(x) != ipaddress.ip_address(first or "::")]
     if more:
-        fields.append(f"remotes: [{', '.join(more)}]")
-    if a.get("IFLA_VXLAN_LOCAL"):
-        fields.append(f"local: {a['IFLA_VXLAN_LOCAL']}")
+        fields.append(f"remotes: [{', '.join(_ip(x) for x in more)}]")
+    local = a.get("IFLA_VXLAN_LOCAL") or a.get("IFLA_VXLAN_LOCAL6")
+    if local:
+        fields.append(f"local: {_ip(local)}")
     if a.get("IFLA_VXLAN_LINK") and d.emitted(a["IFLA_VXLAN_LINK"]):
         fields.append(f"dev: {d.q(d.links[a['IFLA_VXLAN_LINK']].name)}")
     if a.get("IFLA_VXLAN_LEARNING") == 0:
